@@ -1,0 +1,91 @@
+/**
+ * One error type for all of Bosun: a stable machine-readable code, a message a person can
+ * read, and a hint that says what to do next. The CLI maps it to an exit status.
+ */
+
+/** Exit statuses of the CLI, documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  unavailable: 5,
+  timeout: 6,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'INVALID_CONFIG'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DB_UNAVAILABLE'
+  | 'DB_ERROR'
+  | 'MIGRATION_FAILED'
+  | 'EMBEDDED_PG_FAILED'
+  | 'TOOL_MISSING'
+  | 'EXEC_FAILED'
+  | 'EXEC_TIMEOUT'
+  | 'QUEUE_ERROR'
+  | 'LAKE_ERROR'
+  | 'LAKE_CONFLICT'
+  | 'LAKE_FILE_MISSING'
+  | 'UNSUPPORTED'
+  | 'INTERNAL'
+  | (string & {});
+
+const defaultExit: Record<string, ExitCode> = {
+  INVALID_INPUT: ExitCode.usage,
+  INVALID_CONFIG: ExitCode.usage,
+  NOT_FOUND: ExitCode.notFound,
+  CONFLICT: ExitCode.conflict,
+  LAKE_CONFLICT: ExitCode.conflict,
+  DB_UNAVAILABLE: ExitCode.unavailable,
+  EMBEDDED_PG_FAILED: ExitCode.unavailable,
+  TOOL_MISSING: ExitCode.unavailable,
+  EXEC_TIMEOUT: ExitCode.timeout,
+};
+
+export interface BosunErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  details?: Record<string, unknown>;
+  exitCode?: ExitCode;
+}
+
+export class BosunError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+  readonly exitCode: ExitCode;
+
+  constructor(code: ErrorCode, message: string, options: BosunErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BosunError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+    this.exitCode = options.exitCode ?? defaultExit[code] ?? ExitCode.failure;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+/** Wraps anything thrown into a BosunError, keeping Bosun's own errors as they are. */
+export function toBosunError(err: unknown): BosunError {
+  if (err instanceof BosunError) return err;
+  if (err instanceof Error) return new BosunError('INTERNAL', err.message, { cause: err });
+  return new BosunError('INTERNAL', String(err));
+}
+
+export function isBosunError(err: unknown, code?: ErrorCode): err is BosunError {
+  return err instanceof BosunError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './zod.js';
+export * from './paths.js';
+export * from './config.js';
+export * from './logger.js';
+export * from './ids.js';
