@@ -4,3 +4,4 @@ export * from './paths.js';
 export * from './config.js';
 export * from './logger.js';
 export * from './ids.js';
+export * from './redact.js';

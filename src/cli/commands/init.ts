@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { BosunPaths } from '../../core/index.js';
+import type { CliContext } from '../context.js';
+import { emit, keyValues } from '../output.js';
+import { renderStatus, statusReport } from './server.js';
+import { renderDoctor, runDoctor } from '../doctor.js';
+import type { Wrap } from './wrap.js';
+
+const CONFIG_TEMPLATE = `# Bosun configuration. Every key can also be set with an environment variable
+# (BOSUN_<SECTION>_<KEY>, e.g. BOSUN_DATABASE_URL) or a flag; see \`bosun config show\`.
+#
+# database:
+#   url: postgresql://user:pass@host:5432/bosun   # external PostgreSQL >= 15 (unset: embedded)
+# lake:
+#   dataPath: /path/to/lake                        # default: $BOSUN_HOME/lake
+# worker:
+#   concurrency: 4
+{}
+`;
+
+/** Creates the home folders and a commented config file; never overwrites. */
+export function initHome(paths: BosunPaths): { created: string[] } {
+  const created: string[] = [];
+  for (const dir of [paths.home, paths.run, paths.lake, paths.artifacts, paths.agents, paths.templates, paths.workspaces, paths.logs]) {
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      created.push(dir);
+    }
+  }
+  if (!fs.existsSync(paths.configFile)) {
+    fs.writeFileSync(paths.configFile, CONFIG_TEMPLATE);
+    created.push(paths.configFile);
+  }
+  return { created };
+}
+
+async function quickstart(ctx: CliContext) {
+  const home = initHome(ctx.paths);
+  const db = await ctx.db();
+  const status = await statusReport(ctx);
+  const doctor = await runDoctor(ctx);
+  return { home: ctx.paths.home, created: home.created, database: db.target.mode, status, doctor };
+}
+
+export function registerInitCommands(program: Command, wrap: Wrap): void {
+  program
+    .command('init')
+    .description('create $BOSUN_HOME (folders and a commented config.yaml)')
+    .action(
+      wrap(async (ctx) => {
+        const res = initHome(ctx.paths);
+        emit(ctx, { home: ctx.paths.home, ...res }, () =>
+          keyValues([
+            ['home', ctx.paths.home],
+            ['created', res.created.length ? res.created.join(', ') : 'nothing (already initialised)'],
+          ]),
+        );
+      }),
+    );
+
+  program
+    .command('quickstart')
+    .description('set everything up on embedded defaults: home, database, migrations, doctor')
+    .action(
+      wrap(async (ctx) => {
+        const res = await quickstart(ctx);
+        emit(ctx, res, () =>
+          [
+            `Bosun home: ${res.home}`,
+            '',
+            renderStatus(res.status),
+            '',
+            renderDoctor(res.doctor),
+          ].join('\n'),
+        );
+        if (!res.doctor.ok) process.exitCode = 1;
+      }),
+    );
+}

@@ -1,0 +1,60 @@
+import { createLogger, loadConfig, type LoadedConfig, type Logger } from '../core/index.js';
+import { openDatabase, type Database } from '../db/index.js';
+import { JobQueue } from '../queue/index.js';
+import { allJobTypes } from '../jobs.js';
+import { allMigrations } from '../migrations.js';
+
+export interface GlobalOptions {
+  home?: string;
+  json?: boolean;
+  logLevel?: string;
+  databaseUrl?: string;
+}
+
+/**
+ * What a command needs, opened lazily: a command that never touches the database never starts
+ * the embedded server.
+ */
+export class CliContext {
+  readonly json: boolean;
+  readonly loaded: LoadedConfig;
+  readonly logger: Logger;
+  private database: Promise<Database> | null = null;
+  private jobQueue: Promise<JobQueue> | null = null;
+
+  constructor(options: GlobalOptions) {
+    this.json = options.json ?? false;
+    this.loaded = loadConfig({
+      home: options.home,
+      overrides: { 'database.url': options.databaseUrl, 'log.level': options.logLevel },
+    });
+    this.logger = createLogger(this.loaded.config.log.level);
+  }
+
+  get paths() {
+    return this.loaded.paths;
+  }
+
+  get config() {
+    return this.loaded.config;
+  }
+
+  db(): Promise<Database> {
+    this.database ??= openDatabase(this.loaded, allMigrations, this.logger);
+    return this.database;
+  }
+
+  queue(options: { supervise?: boolean } = {}): Promise<JobQueue> {
+    this.jobQueue ??= this.db().then(async (db) => {
+      const q = await JobQueue.open(db.pool, { logger: this.logger, supervise: options.supervise });
+      await q.register(allJobTypes);
+      return q;
+    });
+    return this.jobQueue;
+  }
+
+  async close(): Promise<void> {
+    if (this.jobQueue) await (await this.jobQueue.catch(() => null))?.close().catch(() => undefined);
+    if (this.database) await (await this.database.catch(() => null))?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import { probeTool } from '../exec/index.js';
+import { migrationStatus, serverVersion } from '../db/index.js';
+import { allMigrations } from '../migrations.js';
+import type { CliContext } from './context.js';
+
+export type CheckStatus = 'ok' | 'missing' | 'error';
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  required: boolean;
+  version: string | null;
+  detail: string;
+  hint?: string;
+  /** What needs it (optional tools). */
+  feature?: string;
+  /** The Debian package that provides it. */
+  package?: string;
+}
+
+/** Optional system tools the agents and sources use, with the Debian package for each. */
+export const OPTIONAL_TOOLS: { name: string; feature: string; package: string; versionArgs?: string[] }[] = [
+  { name: 'git', feature: 'git documentation sources', package: 'git' },
+  { name: 'yt-dlp', feature: 'YouTube agent (metadata, captions, audio)', package: 'yt-dlp' },
+  { name: 'ffmpeg', feature: 'YouTube agent (audio for transcription)', package: 'ffmpeg', versionArgs: ['-version'] },
+  { name: 'tesseract', feature: 'OCR / documents agent', package: 'tesseract-ocr' },
+  { name: 'pdftotext', feature: 'OCR / documents agent (PDF text)', package: 'poppler-utils', versionArgs: ['-v'] },
+  { name: 'python3', feature: 'Python agent', package: 'python3 python3-venv' },
+  { name: 'nvcc', feature: 'GPU agent (CUDA compilation)', package: 'nvidia-cuda-toolkit' },
+  { name: 'chromium', feature: 'docs crawling of JavaScript-rendered sites (--render)', package: 'chromium' },
+];
+
+async function nodeCheck(): Promise<Check> {
+  const major = Number(process.versions.node.split('.')[0]);
+  return {
+    name: 'node',
+    status: major >= 20 ? 'ok' : 'error',
+    required: true,
+    version: process.versions.node,
+    detail: major >= 20 ? 'Node.js >= 20' : 'Node.js 20 or newer is required',
+    ...(major >= 20 ? {} : { hint: 'install Node.js 20 LTS or newer' }),
+  };
+}
+
+async function postgresCheck(ctx: CliContext): Promise<Check> {
+  try {
+    const db = await ctx.db();
+    const v = await serverVersion(db.pool);
+    const m = await migrationStatus(db.pool, allMigrations);
+    return {
+      name: 'postgresql',
+      status: 'ok',
+      required: true,
+      version: v.version,
+      detail: `${db.target.mode}, reachable, migrations ${m.applied}/${m.total}`,
+    };
+  } catch (err) {
+    const e = err as { message: string; hint?: string };
+    return { name: 'postgresql', status: 'error', required: true, version: null, detail: e.message, hint: e.hint };
+  }
+}
+
+async function duckdbCheck(): Promise<Check> {
+  try {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    const reader = await conn.runAndReadAll('SELECT version() AS v');
+    const version = String(reader.getRowObjects()[0]?.v ?? '');
+    conn.closeSync();
+    instance.closeSync();
+    return { name: 'duckdb', status: 'ok', required: true, version, detail: '@duckdb/node-api loads (core + parquet)' };
+  } catch (err) {
+    return {
+      name: 'duckdb',
+      status: 'error',
+      required: true,
+      version: null,
+      detail: `@duckdb/node-api failed to load: ${(err as Error).message}`,
+      hint: 'reinstall dependencies with `npm ci`',
+    };
+  }
+}
+
+function lakeCheck(ctx: CliContext): Check {
+  const dir = ctx.config.lake.dataPath ?? ctx.paths.lake;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const probe = `${dir}/.doctor-${process.pid}`;
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe);
+    const st = fs.statfsSync(dir);
+    const freeGiB = (st.bavail * st.bsize) / 2 ** 30;
+    const low = freeGiB < 1;
+    return {
+      name: 'lake directory',
+      status: low ? 'error' : 'ok',
+      required: true,
+      version: null,
+      detail: `${dir} writable, ${freeGiB.toFixed(1)} GiB free`,
+      ...(low ? { hint: 'free disk space or move the lake with `bosun config set lake.dataPath DIR`' } : {}),
+    };
+  } catch (err) {
+    return {
+      name: 'lake directory',
+      status: 'error',
+      required: true,
+      version: null,
+      detail: `${dir} is not writable: ${(err as Error).message}`,
+      hint: 'fix its permissions or choose another with `bosun config set lake.dataPath DIR`',
+    };
+  }
+}
+
+async function toolChecks(): Promise<Check[]> {
+  return Promise.all(
+    OPTIONAL_TOOLS.map(async (tool) => {
+      const probe = await probeTool(tool.name, tool.versionArgs ? { versionArgs: tool.versionArgs } : {});
+      return {
+        name: tool.name,
+        status: probe.ok ? 'ok' : probe.path ? 'error' : 'missing',
+        required: false,
+        version: probe.version,
+        detail: probe.ok ? (probe.path ?? '') : (probe.error ?? 'not found on PATH'),
+        feature: tool.feature,
+        package: tool.package,
+        ...(probe.ok ? {} : { hint: `apt-get install -y ${tool.package}` }),
+      } satisfies Check;
+    }),
+  );
+}
+
+export async function runDoctor(ctx: CliContext): Promise<{ ok: boolean; checks: Check[] }> {
+  const [node, postgres, duckdb, tools] = await Promise.all([nodeCheck(), postgresCheck(ctx), duckdbCheck(), toolChecks()]);
+  const checks = [node, postgres, duckdb, lakeCheck(ctx), ...tools];
+  return { ok: checks.every((c) => !c.required || c.status === 'ok'), checks };
+}
+
+export function renderDoctor(report: { ok: boolean; checks: Check[] }): string {
+  const mark = { ok: '✔', missing: '–', error: '✘' } as const;
+  const lines = report.checks.map((c) => {
+    const head = `${mark[c.status]} ${c.name.padEnd(15)} ${(c.version ?? '').padEnd(14)} ${c.detail}`;
+    const extra = [c.feature ? `needed for: ${c.feature}` : '', c.hint ? `hint: ${c.hint}` : ''].filter(Boolean);
+    return c.status === 'ok' ? head : [head, ...extra.map((e) => `    ${e}`)].join('\n');
+  });
+  lines.push('', report.ok ? 'all required parts are ok' : 'a required part failed');
+  return lines.join('\n');
+}

@@ -1,0 +1,51 @@
+import { BosunError, toBosunError } from '../core/index.js';
+import type { CliContext } from './context.js';
+
+/** Results go to stdout: JSON with --json, else the human rendering. */
+export function emit(ctx: { json: boolean }, data: unknown, human: () => string): void {
+  process.stdout.write(ctx.json ? JSON.stringify(data, null, 2) + '\n' : human() + '\n');
+}
+
+/** One JSON object per line, for progress streams with --json. */
+export function emitLine(data: unknown): void {
+  process.stdout.write(JSON.stringify(data) + '\n');
+}
+
+/** `error[CODE]: message` + hint on stderr, or `{ "error": … }` on stdout with --json. */
+export function reportError(err: unknown, json: boolean): number {
+  const e = toBosunError(err);
+  if (json) {
+    process.stdout.write(JSON.stringify({ error: e.toJSON() }, null, 2) + '\n');
+  } else {
+    process.stderr.write(`error[${e.code}]: ${e.message}\n`);
+    if (e.hint) process.stderr.write(`  hint: ${e.hint}\n`);
+    if (e.code === 'INTERNAL' && e.cause instanceof Error && e.cause.stack && process.env.BOSUN_DEBUG) {
+      process.stderr.write(e.cause.stack + '\n');
+    }
+  }
+  return e.exitCode;
+}
+
+/** Renders rows as an aligned text table. */
+export function table(rows: Record<string, unknown>[], columns?: string[]): string {
+  if (!rows.length) return '(none)';
+  const cols = columns ?? Object.keys(rows[0]!);
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
+}
+
+/** `key: value` lines. */
+export function keyValues(pairs: [string, unknown][]): string {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${(k + ':').padEnd(width + 1)} ${v === null || v === undefined ? '-' : String(v)}`).join('\n');
+}
+
+export function parsePositiveInt(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new BosunError('INVALID_INPUT', `${what} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+export type Action<A extends unknown[]> = (ctx: CliContext, ...args: A) => Promise<void>;

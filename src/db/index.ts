@@ -1,0 +1,15 @@
+export { createPool, withTransaction, unreachable, type Pool, type PoolClient } from './pool.js';
+export { migrate, migrationStatus, type Migration, type MigrationStatus } from './migrate.js';
+export { dbMigrations } from './migrations.js';
+export {
+  ensureEmbeddedServer,
+  stopEmbeddedServer,
+  embeddedStatus,
+  readEmbeddedState,
+  embeddedUrl,
+  freePort,
+  type EmbeddedState,
+  type EmbeddedServer,
+  type EmbeddedStatus,
+} from './embedded.js';
+export { resolveDatabase, openDatabase, serverVersion, type Database, type DatabaseTarget, type DatabaseMode } from './database.js';

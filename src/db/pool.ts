@@ -1,0 +1,49 @@
+import pg from 'pg';
+import { BosunError, redactUrl, type Logger } from '../core/index.js';
+
+/** int8 as a JS number: Bosun's ids and counters stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+export function createPool(url: string, options: { max?: number; logger?: Logger; applicationName?: string } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    idleTimeoutMillis: 10_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: options.applicationName ?? 'bosun',
+    types,
+  });
+  // An idle client's error (server restart) must not crash the process.
+  pool.on('error', (err) => options.logger?.warn({ err }, 'idle PostgreSQL connection failed'));
+  return pool;
+}
+
+/** Runs `fn` in one transaction on one client; rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Turns a connection failure into an error that says where and what to do. */
+export function unreachable(url: string, err: unknown): BosunError {
+  return new BosunError('DB_UNAVAILABLE', `cannot reach PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`, {
+    hint: 'check BOSUN_DATABASE_URL / database.url, or unset it to use the embedded server (`bosun up`)',
+    cause: err,
+  });
+}

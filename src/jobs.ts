@@ -1,0 +1,4 @@
+import { testJobTypes, type JobType } from './queue/index.js';
+
+/** Every job type `bosun worker` runs; later layers add theirs here. */
+export const allJobTypes: readonly JobType<never>[] = [...testJobTypes];

@@ -1,0 +1,125 @@
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import { BosunError, silentLogger, type Logger } from '../core/index.js';
+import type { JobInfo, JobType, SendOptions } from './types.js';
+
+/** Workers LISTEN here; every send NOTIFYs with the queue name so a free worker starts it at once. */
+export const WAKE_CHANNEL = 'bosun_queue';
+
+export const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
+
+export interface OpenQueueOptions {
+  logger?: Logger;
+  /** Run pg-boss maintenance (expiry, archiving) and cron schedules: true in `bosun worker`. */
+  supervise?: boolean;
+}
+
+/**
+ * The job queue behind a small interface: pg-boss stores and moves jobs; Bosun adds wake-ups,
+ * leases and the worker loop (see worker.ts). Swapping pg-boss means rewriting this file and
+ * worker.ts only.
+ */
+export class JobQueue {
+  private readonly types = new Map<string, JobType<never>>();
+
+  private constructor(
+    readonly pool: pg.Pool,
+    readonly boss: PgBoss,
+    readonly logger: Logger,
+  ) {}
+
+  static async open(pool: pg.Pool, options: OpenQueueOptions = {}): Promise<JobQueue> {
+    const logger = options.logger ?? silentLogger;
+    const supervise = options.supervise ?? false;
+    const boss = new PgBoss({
+      db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
+      schema: 'pgboss',
+      migrate: true,
+      supervise,
+      schedule: supervise,
+      maintenanceIntervalSeconds: 30,
+    });
+    boss.on('error', (err) => logger.error({ err }, 'queue error'));
+    try {
+      await boss.start();
+    } catch (err) {
+      throw new BosunError('QUEUE_ERROR', `the job queue could not start: ${(err as Error).message}`, { cause: err });
+    }
+    return new JobQueue(pool, boss, logger);
+  }
+
+  /** Declares job types (idempotent: creates their pg-boss queues when missing). */
+  async register(types: readonly JobType<never>[]): Promise<void> {
+    for (const type of types) {
+      const o = type.options ?? {};
+      await this.boss.createQueue(type.name, {
+        name: type.name,
+        policy: o.policy ?? 'standard',
+        retryLimit: o.retryLimit ?? 2,
+        retryDelay: o.retryDelay ?? 1,
+        retryBackoff: o.retryBackoff ?? true,
+        expireInSeconds: o.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      });
+      this.types.set(type.name, type);
+    }
+  }
+
+  registered(): JobType<never>[] {
+    return [...this.types.values()];
+  }
+
+  typeOf(name: string): JobType<never> {
+    const type = this.types.get(name);
+    if (!type) {
+      throw new BosunError('QUEUE_ERROR', `unknown job type '${name}'`, {
+        hint: `registered: ${[...this.types.keys()].join(', ') || '(none)'}`,
+      });
+    }
+    return type;
+  }
+
+  /** Enqueues a job; returns its id, or null when a singleton key already has one queued. */
+  async send(name: string, data: object, options: SendOptions = {}): Promise<string | null> {
+    this.typeOf(name);
+    const id = await this.boss.send(name, data, {
+      ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+      ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
+      ...(options.retryLimit !== undefined ? { retryLimit: options.retryLimit } : {}),
+      ...(options.timeoutSeconds ? { expireInSeconds: options.timeoutSeconds } : {}),
+    });
+    if (id && !options.startAfterSeconds) await this.pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, name]);
+    return id;
+  }
+
+  async getJob(name: string, id: string): Promise<JobInfo | null> {
+    const job = await this.boss.getJobById(name, id, { includeArchive: true });
+    if (!job) return null;
+    return { id: job.id, name: job.name, state: job.state, retryCount: job.retryCount, data: job.data, output: job.output };
+  }
+
+  /** Runs `name` on a cron expression (5 fields, UTC unless tz given); needs a supervising worker. */
+  async schedule(name: string, cron: string, data: object = {}, options: { tz?: string } = {}): Promise<void> {
+    this.typeOf(name);
+    try {
+      await this.boss.schedule(name, cron, data, { tz: options.tz ?? 'UTC' });
+    } catch (err) {
+      throw new BosunError('INVALID_INPUT', `cannot schedule '${name}' with cron "${cron}": ${(err as Error).message}`, {
+        hint: 'use five fields, e.g. "0 3 * * *" for every day at 03:00',
+      });
+    }
+  }
+
+  async unschedule(name: string): Promise<void> {
+    await this.boss.unschedule(name);
+  }
+
+  async schedules(): Promise<{ name: string; cron: string; timezone: string; data: unknown }[]> {
+    const rows = await this.boss.getSchedules();
+    return rows.map((r) => ({ name: r.name, cron: r.cron, timezone: r.options?.tz ?? 'UTC', data: r.data }));
+  }
+
+  async close(): Promise<void> {
+    await this.boss.stop({ graceful: false, close: false, wait: true });
+  }
+}

@@ -1,0 +1,51 @@
+import type { Logger } from '../core/index.js';
+
+export interface JobContext<T> {
+  id: string;
+  name: string;
+  data: T;
+  /** 0 on the first try, then 1, 2, … */
+  retryCount: number;
+  /** Aborted when the job's timeout passes or the worker shuts down. */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export interface JobTypeOptions {
+  /** Tries after the first failure (default 2). */
+  retryLimit?: number;
+  /** Seconds before the first retry (default 1); doubled each time with retryBackoff. */
+  retryDelay?: number;
+  retryBackoff?: boolean;
+  /** A job running longer is aborted and failed (retried per retryLimit). Default 15 min. */
+  timeoutSeconds?: number;
+  /** pg-boss queue policy: 'singleton' allows one active job, 'stately' one queued and one active. */
+  policy?: 'standard' | 'singleton' | 'stately';
+}
+
+/** A kind of job: later layers declare theirs (docs sync, agent runs, …) and `bosun worker` runs them. */
+export interface JobType<T = unknown> {
+  name: string;
+  options?: JobTypeOptions;
+  handler: (job: JobContext<T>) => Promise<unknown>;
+}
+
+export interface SendOptions {
+  /** At most one queued/active job with this key per queue. */
+  singletonKey?: string;
+  startAfterSeconds?: number;
+  priority?: number;
+  retryLimit?: number;
+  timeoutSeconds?: number;
+}
+
+export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+
+export interface JobInfo {
+  id: string;
+  name: string;
+  state: JobState;
+  retryCount: number;
+  data: unknown;
+  output: unknown;
+}
