@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { BosunError, silentLogger, type Logger } from '../core/index.js';
@@ -90,6 +91,15 @@ export class JobQueue {
     });
     if (id && !options.startAfterSeconds) await this.pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, name]);
     return id;
+  }
+
+  /** Enqueues many jobs of one type in one statement; returns their ids. */
+  async sendMany(name: string, data: readonly object[]): Promise<string[]> {
+    this.typeOf(name);
+    const jobs = data.map((d) => ({ id: crypto.randomUUID(), name, data: d }));
+    await this.boss.insert(jobs);
+    await this.pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, name]);
+    return jobs.map((j) => j.id);
   }
 
   async getJob(name: string, id: string): Promise<JobInfo | null> {

@@ -4,7 +4,8 @@ import type { JobType } from './types.js';
 
 /**
  * Job types that exercise the queue itself (tests, `bench:queue`, and `bosun worker` smoke
- * checks): a no-op, a sleep that honours cancellation, and one that fails a set number of times.
+ * checks): a no-op, a sleep that honours cancellation, a deduplicated ('stately') one, and one
+ * that fails a set number of times.
  */
 export const testJobTypes: JobType<never>[] = [
   { name: 'test.noop', options: { retryLimit: 0 }, handler: async () => ({ ok: true }) } as JobType<never>,
@@ -16,6 +17,11 @@ export const testJobTypes: JobType<never>[] = [
       await sleep(ms, undefined, { signal: job.signal });
       return { slept: ms };
     },
+  } as JobType<never>,
+  {
+    name: 'test.exclusive',
+    options: { policy: 'stately', retryLimit: 0 },
+    handler: async () => ({ ok: true }),
   } as JobType<never>,
   {
     name: 'test.flaky',

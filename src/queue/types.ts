@@ -31,7 +31,10 @@ export interface JobType<T = unknown> {
 }
 
 export interface SendOptions {
-  /** At most one queued/active job with this key per queue. */
+  /**
+   * Deduplication key, enforced by the queue's policy: 'stately' keeps one queued and one active
+   * job per key, 'singleton' one active; a 'standard' queue ignores it.
+   */
   singletonKey?: string;
   startAfterSeconds?: number;
   priority?: number;

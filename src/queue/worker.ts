@@ -64,6 +64,8 @@ export class QueueWorker {
   private loopDone: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
+  private pendingCompletions: { name: string; id: string; output: object | undefined }[] = [];
+  private flushing: Promise<void> | null = null;
   private readonly opts: Required<WorkerOptions>;
   /** Jobs finished by this worker since start (for status and benchmarks). */
   completed = 0;
@@ -186,21 +188,51 @@ export class QueueWorker {
           type.handler({ id: job.id, name, data: job.data as never, retryCount: job.retryCount, signal: controller.signal, logger }),
           timedOut,
         ]);
-        await this.queue.boss.complete(name, job.id, toObject(output));
+        this.completeLater(name, job.id, toObject(output));
         this.completed++;
-      } catch (err) {
+      } catch (thrown) {
+        // A handler aborted by our timeout or shutdown reports the reason, not a bare AbortError.
+        const err: unknown = controller.signal.aborted ? controller.signal.reason : thrown;
         this.failed++;
         logger.warn({ err }, 'job failed');
         const e = err instanceof BosunError ? err.toJSON() : { message: (err as Error)?.message ?? String(err) };
         await this.queue.boss.fail(name, job.id, e).catch((failErr: unknown) => logger.error({ err: failErr }, 'could not record failure'));
+        await this.queue.pool.query('DELETE FROM bosun.job_lease WHERE job_id = $1', [job.id]).catch(() => undefined);
       } finally {
         clearTimeout(timer);
-        await this.queue.pool.query('DELETE FROM bosun.job_lease WHERE job_id = $1', [job.id]).catch(() => undefined);
         this.active.delete(job.id);
         this.wake.poke();
       }
     })();
     this.active.set(job.id, { name, controller, done });
+  }
+
+  /**
+   * Completions are written in batches: one statement per queue for jobs without output, and one
+   * lease delete for the batch. Per-job round trips were the throughput limit. A crash before the
+   * flush re-runs those jobs, which the queue's at-least-once contract already allows.
+   */
+  private completeLater(name: string, id: string, output: object | undefined): void {
+    this.pendingCompletions.push({ name, id, output });
+    this.flushing ??= Promise.resolve().then(() => this.flushCompletions());
+  }
+
+  private async flushCompletions(): Promise<void> {
+    while (this.pendingCompletions.length) {
+      const batch = this.pendingCompletions.splice(0);
+      const bare = new Map<string, string[]>();
+      try {
+        for (const c of batch) {
+          if (c.output) await this.queue.boss.complete(c.name, c.id, c.output);
+          else bare.set(c.name, [...(bare.get(c.name) ?? []), c.id]);
+        }
+        for (const [name, ids] of bare) await this.queue.boss.complete(name, ids);
+        await this.queue.pool.query('DELETE FROM bosun.job_lease WHERE job_id = ANY($1::uuid[])', [batch.map((c) => c.id)]);
+      } catch (err) {
+        this.logger.error({ err, jobs: batch.length }, 'could not record completions; the jobs will be retried');
+      }
+    }
+    this.flushing = null;
   }
 
   get inFlight(): number {
@@ -221,6 +253,7 @@ export class QueueWorker {
       for (const a of this.active.values()) a.controller.abort(new BosunError('QUEUE_ERROR', 'the worker is shutting down'));
       await Promise.race([all(), new Promise((r) => setTimeout(r, this.opts.abortGraceMs + 1_000))]);
     }
+    await this.flushing;
     for (const t of this.timers) clearInterval(t);
     await this.listener?.end().catch(() => undefined);
     await this.queue.pool

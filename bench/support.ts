@@ -1,0 +1,79 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { bosunPaths } from '../src/core/index.js';
+import { createPool, ensureEmbeddedServer, migrate, readEmbeddedState, stopEmbeddedServer, type Pool } from '../src/db/index.js';
+import { allMigrations } from '../src/migrations.js';
+
+export interface BenchDatabase {
+  url: string;
+  pool: Pool;
+  close(): Promise<void>;
+}
+
+/**
+ * A throw-away, migrated database for a benchmark: a new database on BOSUN_DATABASE_URL's server
+ * when set, else a fresh embedded server in a temporary home (stopped and removed at the end).
+ */
+export async function benchDatabase(poolSize = 20): Promise<BenchDatabase> {
+  let adminUrl = process.env.BOSUN_DATABASE_URL;
+  let cleanupServer = async () => {};
+  if (!adminUrl) {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-bench-'));
+    const paths = bosunPaths(home);
+    adminUrl = (await ensureEmbeddedServer(paths)).url;
+    cleanupServer = async () => {
+      const state = readEmbeddedState(paths);
+      await stopEmbeddedServer(paths);
+      fs.rmSync(home, { recursive: true, force: true });
+      if (state && !state.serverRoot.startsWith(home)) fs.rmSync(path.dirname(state.serverRoot), { recursive: true, force: true });
+    };
+  }
+  const name = `bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const pool = createPool(url, { max: poolSize });
+  await migrate(pool, allMigrations);
+  return {
+    url,
+    pool,
+    async close() {
+      await pool.end();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      await cleanupServer();
+    },
+  };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export function summarize(samples: readonly number[]): { p50: number; p95: number; p99: number; mean: number; n: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length, n: s.length };
+}
+
+/** Prints rows as an aligned table (benchmarks print tables, not prose). */
+export function printTable(title: string, rows: Record<string, string | number>[]): void {
+  const cols = Object.keys(rows[0] ?? {});
+  const fmt = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v);
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c] ?? '').length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ');
+  console.log(`\n${title}`);
+  console.log(line(cols));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => fmt(r[c] ?? ''))));
+}
