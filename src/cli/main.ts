@@ -3,6 +3,7 @@ import { ExitCode } from '../core/index.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommands } from './commands/init.js';
+import { registerMcpCommands } from './commands/mcp.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { wrap } from './commands/wrap.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program, wrap);
   registerConfigCommands(program, wrap);
   registerWorkerCommand(program, wrap);
+  registerMcpCommands(program, wrap);
   return program;
 }
 

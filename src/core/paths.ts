@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Every place Bosun writes lives under one home folder. */
 export interface BosunPaths {
@@ -45,4 +47,26 @@ export function bosunPaths(home: string): BosunPaths {
     workspaces: path.join(home, 'workspaces'),
     logs: path.join(home, 'logs'),
   };
+}
+
+let cachedRoot: string | undefined;
+
+/**
+ * The folder of Bosun's own package.json, found from this module whether it runs from `src/`
+ * (tests, tsx) or from `dist/src/` (the built CLI). Built-in manifests, templates and the
+ * `bin/` launcher are resolved from here.
+ */
+export function packageRoot(): string {
+  if (cachedRoot) return cachedRoot;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate) && (JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string }).name === 'bosun') {
+      cachedRoot = dir;
+      return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the bosun package root');
+    dir = parent;
+  }
 }
