@@ -25,7 +25,7 @@ export interface DetectOptions {
   cwd?: string;
 }
 
-const isLlmsName = (name: string): boolean => /^llms(-full)?\.txt$/i.test(name);
+const isLlmsName = (name: string): boolean => /^llms(-[\w-]+)?\.txt$/i.test(name);
 const isSpecName = (name: string): boolean => /\.(json|ya?ml)$/i.test(name);
 
 /**

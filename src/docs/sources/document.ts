@@ -18,7 +18,7 @@ export function formatOfPath(p: string): DocFormat | undefined {
   return formatsByExtension[path.posix.extname(p).toLowerCase()];
 }
 
-export type Decoded = { content: string } | { error: string };
+type Decoded = { content: string } | { error: string };
 
 /**
  * Bytes → text, refusing what is not text: a NUL byte in the first 8 KiB means binary,

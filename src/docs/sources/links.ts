@@ -21,3 +21,27 @@ export function extractLinks(html: string, pageUrl: URL): URL[] {
   }
   return links;
 }
+
+/** Markdown lines outside fenced code blocks, with their index. */
+export function* proseLines(lines: string[]): Generator<[number, string]> {
+  let fence: string | undefined;
+  for (const [i, line] of lines.entries()) {
+    const marker = line.match(/^ {0,3}(`{3,}|~{3,})/)?.[1];
+    if (fence) {
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+    } else if (marker) {
+      fence = marker;
+    } else {
+      yield [i, line];
+    }
+  }
+}
+
+const markdownLink = /(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
+
+/** The targets of the markdown links of a text (images and code blocks left out), as written. */
+export function markdownLinks(text: string): string[] {
+  const hrefs: string[] = [];
+  for (const [, line] of proseLines(text.split('\n'))) for (const match of line.matchAll(markdownLink)) hrefs.push(match[1] as string);
+  return hrefs;
+}

@@ -4,6 +4,7 @@ import { silentLogger } from '../../core/index.js';
 import { innerAbort } from './abort.js';
 import { errorDoc, formatOfPath, pageDoc, pathFilter, uniquePath } from './document.js';
 import { HttpClient } from './http.js';
+import { markdownLinks, proseLines } from './links.js';
 import { isInside, readFilePage } from './local.js';
 import { fetchPage, loadRootText } from './page.js';
 import { PreviousPages } from './previous.js';
@@ -104,7 +105,7 @@ function withMarkdownExtension(p: string): string {
   return query === undefined ? named : `${named}?${query}`;
 }
 
-export function slugify(title: string): string {
+function slugify(title: string): string {
   const slug = title
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -114,32 +115,12 @@ export function slugify(title: string): string {
   return slug.slice(0, 80) || 'page';
 }
 
-/** Markdown lines outside fenced code blocks, with their index. */
-function* proseLines(lines: string[]): Generator<[number, string]> {
-  let fence: string | undefined;
-  for (const [i, line] of lines.entries()) {
-    const marker = line.match(/^ {0,3}(`{3,}|~{3,})/)?.[1];
-    if (fence) {
-      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
-    } else if (marker) {
-      fence = marker;
-    } else {
-      yield [i, line];
-    }
-  }
-}
-
-const markdownLink = /(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
-
-/** The distinct pages an llms.txt links to, resolved against its location, without fragments. */
-export function indexLinks(text: string, base: URL): URL[] {
+/** The distinct pages an llms.txt links to, resolved against its location (URL or file), without fragments. */
+function indexLinks(text: string, base: URL): URL[] {
   const out = new Map<string, URL>();
-  for (const [, line] of proseLines(text.split('\n'))) {
-    for (const match of line.matchAll(markdownLink)) {
-      const href = match[1] as string;
-      const u = base.protocol === 'file:' && !/^https?:/i.test(href) ? fileLink(href, base) : parseHttpUrl(href, base);
-      if (u && !out.has(u.href)) out.set(u.href, u);
-    }
+  for (const href of markdownLinks(text)) {
+    const u = base.protocol === 'file:' && !/^https?:/i.test(href) ? fileLink(href, base) : parseHttpUrl(href, base);
+    if (u && !out.has(u.href)) out.set(u.href, u);
   }
   return [...out.values()];
 }
@@ -155,7 +136,7 @@ function fileLink(href: string, base: URL): URL | undefined {
   }
 }
 
-export interface LlmsFullPage {
+interface LlmsFullPage {
   title: string;
   url?: URL;
   content: string;
@@ -167,7 +148,7 @@ export interface LlmsFullPage {
  * just under a heading, as Mintlify and others write, names the page's origin. Headings inside
  * code blocks are not boundaries. Text before the first heading becomes `index`.
  */
-export function splitLlmsFull(text: string): LlmsFullPage[] {
+function splitLlmsFull(text: string): LlmsFullPage[] {
   const lines = text.split('\n');
   const headings = [...proseLines(lines)].filter(([, l]) => /^#{1,2} \S/.test(l));
   const h1 = headings.filter(([, l]) => l.startsWith('# '));

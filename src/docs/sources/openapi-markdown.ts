@@ -67,7 +67,7 @@ interface Row {
 }
 
 /** Renders schemas relative to a page folder (`linkPrefix` reaches the schemas/ folder). */
-export class SchemaRenderer {
+class SchemaRenderer {
   constructor(
     private readonly refs: Refs,
     private readonly linkPrefix: string,

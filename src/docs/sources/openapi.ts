@@ -46,7 +46,7 @@ export async function* acquireOpenApi(spec: OpenApiSpec, ctx: AcquireContext): A
 type OpenApiDoc = z.infer<typeof openApiSchema>;
 
 /** Parses and checks the document; anything that is not OpenAPI 3 with paths is a clear error. */
-export function parseOpenApi(text: string, what: string): OpenApiDoc {
+function parseOpenApi(text: string, what: string): OpenApiDoc {
   let value: unknown;
   try {
     value = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000 });

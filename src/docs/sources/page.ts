@@ -7,7 +7,7 @@ import { mediaType, type HttpClient } from './http.js';
 import type { PreviousPages } from './previous.js';
 import type { DocFormat, SourceDocument } from './types.js';
 
-export const PAGE_ACCEPT = 'text/html, application/xhtml+xml, text/markdown, text/plain;q=0.9, */*;q=0.1';
+const PAGE_ACCEPT = 'text/html, application/xhtml+xml, text/markdown, text/plain;q=0.9, */*;q=0.1';
 
 /** The format of a web answer: HTML, markdown or plain text only (servers often send .md as text/plain). */
 function responseFormat(type: string, u: URL): DocFormat | undefined {
@@ -57,10 +57,17 @@ export async function fetchPage(http: HttpClient, req: PageRequest): Promise<Fet
   const { type, charset } = mediaType(res.headers);
   const format = responseFormat(type, finalUrl);
   if (!format) return { finalUrl, doc: errorDoc(base, `unsupported content type '${type}'`) };
-  const decoded = decodeText(res.body ?? Buffer.alloc(0), charset ?? 'utf-8');
+  const body = res.body ?? Buffer.alloc(0);
+  const decoded = decodeText(body, charset ?? (format === 'html' ? metaCharset(body) : undefined) ?? 'utf-8');
   if ('error' in decoded) return { finalUrl, doc: errorDoc({ ...base, format }, decoded.error) };
   const validators = dropUndefined({ etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined });
   return { finalUrl, doc: pageDoc({ ...base, format, ...validators }, decoded.content) };
+}
+
+/** The charset an HTML page declares in a `<meta>` near its start, when the HTTP header names none. */
+function metaCharset(body: Buffer): string | undefined {
+  const head = body.subarray(0, 2048).toString('latin1');
+  return head.match(/<meta[^>]+charset\s*=\s*["']?([\w:.-]+)/i)?.[1];
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

@@ -58,7 +58,6 @@ export const sourceSpecSchema = z
   });
 
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
-export type LocalSpec = z.infer<typeof localSpec>;
 export type GitSpec = z.infer<typeof gitSpec>;
 export type WebSpec = z.infer<typeof webSpec>;
 export type LlmsSpec = z.infer<typeof llmsSpec>;

@@ -4,7 +4,7 @@ import { innerAbort } from './abort.js';
 import { Channel } from './channel.js';
 import { errorDoc, pageDoc, pathFilter } from './document.js';
 import { HttpClient } from './http.js';
-import { extractLinks } from './links.js';
+import { extractLinks, markdownLinks } from './links.js';
 import { fetchPage } from './page.js';
 import { PreviousPages } from './previous.js';
 import { openRenderer, type Renderer } from './render.js';
@@ -187,13 +187,18 @@ class Crawler {
       this.seen.add(key);
     }
     let doc = fetched;
-    if (fetched.format === 'html' && fetched.content !== undefined) {
+    let links: URL[] = [];
+    if (fetched.content !== undefined && fetched.format === 'html') {
       const html = renderer ? await renderer.render(finalUrl, fetched.content) : fetched.content;
       if (renderer) doc = pageDoc(fetched, html);
-      for (const link of extractLinks(html, finalUrl)) this.admit(link, item.depth + 1);
-      this.wakeIdle();
+      links = extractLinks(html, finalUrl);
+    } else if (fetched.content !== undefined && (fetched.format === 'markdown' || fetched.format === 'mdx')) {
+      links = markdownLinks(fetched.content).flatMap((href) => parseHttpUrl(href, finalUrl) ?? []);
     }
+    for (const link of links) this.admit(link, item.depth + 1);
+    this.wakeIdle();
     this.ctx.onProgress?.({ done: ++this.done, total: this.done + this.frontier.length, current: finalUrl.href });
+    // Pages outside `include` were still fetched: their links may lead to included pages.
     if (this.wanted(doc.path, splitVersionFolder(doc.path)?.path ?? doc.path)) await channel.push(doc);
   }
 }

@@ -34,6 +34,7 @@ describe('detectSource', () => {
     expect(detectSource('https://github.com/org/repo', { branches: 'release/*' })).toMatchObject({ kind: 'git', branches: 'release/*' });
     expect(detectSource('https://example.com/llms.txt')).toEqual({ kind: 'llms', url: 'https://example.com/llms.txt' });
     expect(detectSource('https://example.com/docs/llms-full.txt').kind).toBe('llms');
+    expect(detectSource('https://example.com/llms-ctx-full.txt').kind).toBe('llms');
     expect(detectSource('https://example.com/openapi.yaml').kind).toBe('openapi');
     expect(detectSource('https://example.com/docs/', { scope: 'https://example.com/docs/', maxPages: 50, rate: 2, render: true })).toEqual({
       kind: 'web',

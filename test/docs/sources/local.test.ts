@@ -150,6 +150,16 @@ describe('local source: filters and bad files', () => {
     for (const p of ['escape.md', 'bad/binary.md', 'bad/latin1.md', 'bad/big.md']) expect(by.get(p)?.content).toBeUndefined();
   });
 
+  it('reports progress per page', async () => {
+    const events: { done: number; total?: number; current?: string }[] = [];
+    await collect(acquire({ kind: 'local', path: root, include: ['guide/**'] }, { previous: new Map(), onProgress: (e) => events.push(e) }));
+    expect(events).toEqual([
+      { done: 1, total: 3, current: 'guide/intro.mdx' },
+      { done: 2, total: 3, current: 'guide/notes.txt' },
+      { done: 3, total: 3, current: 'guide/page.html' },
+    ]);
+  });
+
   it('applies include and exclude globs to paths relative to the root', async () => {
     const docs = await run({ include: ['guide/**', 'api/**'], exclude: ['**/internal/**', '**/*.txt'] });
     expect(docs.map((d) => d.path)).toEqual(['api/ref.markdown', 'guide/intro.mdx', 'guide/page.html']);

@@ -190,6 +190,64 @@ describe('web source: politeness and limits', () => {
     }
   });
 
+  it('follows markdown links, takes versions from URL folders, and stops when the caller aborts', async () => {
+    const pages: Record<string, string> = {
+      '/docs/index.md': '# Docs\n\n- [v1](v1/guide.md)\n- [v2](/docs/v2/guide.md)\n- [Shared](shared.md#top)\n',
+      '/docs/v1/guide.md': '# Guide 1\n',
+      '/docs/v2/guide.md': '# Guide 2\n\n[back](../index.md)\n',
+      '/docs/shared.md': '# Shared\n',
+    };
+    const server = await startServer((_req, res, url) => {
+      const body = pages[url.pathname];
+      if (body === undefined) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8' }).end(body);
+    });
+    try {
+      const docs = await collect(acquire({ kind: 'web', url: `${server.origin}/docs/index.md`, versionsFrom: 'folders' }, { previous: new Map() }));
+      expect(docs.map((d) => `${d.version}:${d.path}`).sort()).toEqual([
+        'v1:guide.md',
+        'v1:index.md',
+        'v1:shared.md',
+        'v2:guide.md',
+        'v2:index.md',
+        'v2:shared.md',
+      ]);
+      expect(docs.every((d) => d.format === 'markdown')).toBe(true);
+
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const run = (async () => {
+        for await (const doc of acquire({ kind: 'web', url: `${server.origin}/docs/index.md`, concurrency: 1 }, { previous: new Map(), signal: controller.signal })) {
+          seen.push(doc.path);
+          controller.abort();
+        }
+      })();
+      await expect(run).rejects.toThrow(/abort/i);
+      expect(seen).toEqual(['index.md']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('decodes the charset a page declares, in its header or in a meta tag', async () => {
+    const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+    const server = await startServer((_req, res, url) => {
+      if (url.pathname === '/robots.txt') return void res.writeHead(404).end();
+      if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="/meta.html">m</a><a href="/header.html">h</a><a href="/wrong.html">w</a>');
+      if (url.pathname === '/meta.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(latin1('<meta charset="iso-8859-1"><p>Café</p>'));
+      if (url.pathname === '/header.html') return void res.writeHead(200, { 'content-type': 'text/html; charset=windows-1252' }).end(latin1('<p>Crème</p>'));
+      res.writeHead(200, { 'content-type': 'text/html' }).end(latin1('<p>Déjà</p>'));
+    });
+    try {
+      const docs = new Map((await collect(acquire({ kind: 'web', url: `${server.origin}/` }, { previous: new Map() }))).map((d) => [d.path, d]));
+      expect(docs.get('meta.html')?.content).toContain('Café');
+      expect(docs.get('header.html')?.content).toBe('<p>Crème</p>');
+      expect(docs.get('wrong.html')?.error).toBe('not valid UTF-8');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('render: true needs Debian Chromium and says how to get it', async () => {
     const server = await startServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<div id="app"></div><script>document.getElementById("app").textContent = "rendered by script";</script>');
