@@ -3,3 +3,45 @@
  * events, in PostgreSQL (schema bosun). Everything else in Bosun uses this file only.
  */
 export { pmMigrations } from './migrations.js';
+export type { PmContext } from './context.js';
+export {
+  projectPhases,
+  phaseSequence,
+  taskStates,
+  runStates,
+  triggerRules,
+  finishedTaskStates,
+  evaluateTrigger,
+  type ProjectPhase,
+  type TaskState,
+  type RunState,
+  type TriggerRule,
+  type Readiness,
+} from './states.js';
+export { knownSkills, isKnownSkill, assertKnownSkill, type SkillId } from './skills.js';
+export { createProject, newProjectSchema, type NewProjectInput } from './create-project.js';
+export { getProject, listProjects, type Project, type ProjectSummary, type ArchiveLocation } from './projects.js';
+export { advanceProject, holdProject, resumeProject, cancelProject, nextPhase } from './lifecycle.js';
+export { projectOverview, type ProjectOverview } from './overview.js';
+export { renderProjectDocument } from './document.js';
+export { addTasks, planTasks, taskDraftSchema, planSchema, type TaskDraft } from './plan.js';
+export { getTask, listTasks, parseTaskRef, upstreamOf, downstreamOf, type Task, type TaskLine, type TaskSpec, type AcceptanceCheck } from './tasks.js';
+export { claimNextTask, claimTask, type Claimed } from './claim.js';
+export { failTask, cancelTask, retryTask, type FailOptions } from './task-actions.js';
+export { listRuns, type Run } from './runs.js';
+export { listArtifacts, type ArtifactRow } from './artifacts.js';
+export { listNotes, noteKinds, type Note, type NoteKind } from './notes.js';
+export { listEvents, type PmEvent, type EventKind } from './events.js';
+export { pmTransaction, type PmTx } from './transaction.js';
+export {
+  loadCatalog,
+  findTemplate,
+  validateTemplateFile,
+  shippedTemplatesDir,
+  type TemplateCatalog,
+  type CatalogTemplate,
+  type CatalogFragment,
+  type TemplateProblem,
+} from './templates/catalog.js';
+export { instantiate, resolveParams, type RawParam } from './templates/instantiate.js';
+export { templateSchema, fragmentSchema, type Template, type Fragment } from './templates/schema.js';

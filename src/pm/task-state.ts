@@ -1,0 +1,36 @@
+import { BosunError } from '../core/index.js';
+import { appendEvent } from './events.js';
+import { setTaskState, type TaskStateChange } from './tasks.js';
+import { taskMoves, type TaskState } from './states.js';
+import type { PmTx } from './transaction.js';
+
+/** The parts of a task a state move needs. */
+export interface TaskHandle {
+  id: string;
+  projectId: string;
+  ref: string;
+  status: TaskState;
+}
+
+/**
+ * Moves a task to a new state if the move is legal, with its event, in the caller's
+ * transaction. An illegal move is a CONFLICT that names the legal ones.
+ */
+export async function moveTask(tx: PmTx, task: TaskHandle, change: TaskStateChange & { runId?: string }): Promise<void> {
+  const legal = taskMoves[task.status];
+  if (!legal.includes(change.status)) {
+    throw new BosunError('CONFLICT', `task ${task.ref} is ${task.status}; it cannot become ${change.status}`, {
+      hint: legal.length ? `from ${task.status} it can become: ${legal.join(', ')}` : `a ${task.status} task does not change any more`,
+      details: { task: task.ref, from: task.status, to: change.status },
+    });
+  }
+  await setTaskState(tx.client, task.id, change);
+  await appendEvent(tx.client, tx.actor, {
+    projectId: task.projectId,
+    taskId: task.id,
+    runId: change.runId ?? null,
+    kind: 'task.status',
+    data: { ref: task.ref, from: task.status, to: change.status, ...(change.reason ? { reason: change.reason } : {}) },
+  });
+  if (change.status === 'ready') tx.readyTaskIds.push(task.id);
+}
