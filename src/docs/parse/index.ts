@@ -1,0 +1,13 @@
+export { parseDocument } from './document.js';
+export { scanBlocks, type Block, type BlockKind } from './blocks.js';
+export { slugify } from './slug.js';
+export {
+  documentFormats,
+  parseInputSchema,
+  type DocumentFormat,
+  type Link,
+  type ParsedDocument,
+  type ParseInput,
+  type Section,
+} from './types.js';
+export { closesFence, closingLine, openFence, type Fence } from './fence.js';
