@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { probeTool } from '../exec/index.js';
+import { KNOWN_TOOLS, probeTool } from '../exec/index.js';
 import { migrationStatus, serverVersion } from '../db/index.js';
 import { allMigrations } from '../migrations.js';
 import type { CliContext } from './context.js';
@@ -18,18 +18,6 @@ export interface Check {
   /** The Debian package that provides it. */
   package?: string;
 }
-
-/** Optional system tools the agents and sources use, with the Debian package for each. */
-export const OPTIONAL_TOOLS: { name: string; feature: string; package: string; versionArgs?: string[] }[] = [
-  { name: 'git', feature: 'git documentation sources', package: 'git' },
-  { name: 'yt-dlp', feature: 'YouTube agent (metadata, captions, audio)', package: 'yt-dlp' },
-  { name: 'ffmpeg', feature: 'YouTube agent (audio for transcription)', package: 'ffmpeg', versionArgs: ['-version'] },
-  { name: 'tesseract', feature: 'OCR / documents agent', package: 'tesseract-ocr' },
-  { name: 'pdftotext', feature: 'OCR / documents agent (PDF text)', package: 'poppler-utils', versionArgs: ['-v'] },
-  { name: 'python3', feature: 'Python agent', package: 'python3 python3-venv' },
-  { name: 'nvcc', feature: 'GPU agent (CUDA compilation)', package: 'nvidia-cuda-toolkit' },
-  { name: 'chromium', feature: 'docs crawling of JavaScript-rendered sites (--render)', package: 'chromium' },
-];
 
 async function nodeCheck(): Promise<Check> {
   const major = Number(process.versions.node.split('.')[0]);
@@ -115,7 +103,7 @@ function lakeCheck(ctx: CliContext): Check {
 
 async function toolChecks(): Promise<Check[]> {
   return Promise.all(
-    OPTIONAL_TOOLS.map(async (tool) => {
+    KNOWN_TOOLS.map(async (tool) => {
       const probe = await probeTool(tool.name, tool.versionArgs ? { versionArgs: tool.versionArgs } : {});
       return {
         name: tool.name,

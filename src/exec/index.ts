@@ -15,6 +15,7 @@ export {
 } from './run.js';
 export { DEFAULT_ENV_ALLOWLIST } from './env.js';
 export { which, probeTool, type ToolProbe, type ProbeOptions } from './which.js';
+export { KNOWN_TOOLS, knownTool, type KnownTool } from './tools.js';
 export {
   parseJsonOutput,
   parseCsv,

@@ -1,0 +1,30 @@
+/**
+ * The system tools Bosun's sources and agents may use, with the Debian package that provides
+ * each: `bosun doctor` and `bosun agents check` both read this one list, so an install hint is
+ * written once.
+ */
+export interface KnownTool {
+  name: string;
+  /** What needs it, for people reading a report. */
+  feature: string;
+  /** Debian package(s), space-separated as `apt-get install` takes them. */
+  package: string;
+  /** Arguments that print the version (default `--version`). */
+  versionArgs?: string[];
+}
+
+export const KNOWN_TOOLS: readonly KnownTool[] = [
+  { name: 'git', feature: 'git documentation sources', package: 'git' },
+  { name: 'yt-dlp', feature: 'YouTube agent (metadata, captions, audio)', package: 'yt-dlp' },
+  { name: 'ffmpeg', feature: 'YouTube agent (audio for transcription)', package: 'ffmpeg', versionArgs: ['-version'] },
+  { name: 'tesseract', feature: 'OCR / documents agent', package: 'tesseract-ocr' },
+  { name: 'pdftotext', feature: 'OCR / documents agent (PDF text)', package: 'poppler-utils', versionArgs: ['-v'] },
+  { name: 'python3', feature: 'Python agent', package: 'python3 python3-venv' },
+  { name: 'nvcc', feature: 'GPU agent (CUDA compilation)', package: 'nvidia-cuda-toolkit' },
+  { name: 'nvidia-smi', feature: 'GPU agent (finds the GPUs)', package: 'nvidia-smi' },
+  { name: 'chromium', feature: 'docs crawling of JavaScript-rendered sites (--render)', package: 'chromium' },
+];
+
+export function knownTool(name: string): KnownTool | undefined {
+  return KNOWN_TOOLS.find((t) => t.name === name);
+}
