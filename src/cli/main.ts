@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/index.js';
+import { registerAgentsCommands } from './commands/agents.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommands } from './commands/init.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program, wrap);
   registerWorkerCommand(program, wrap);
   registerMcpCommands(program, wrap);
+  registerAgentsCommands(program, wrap);
   return program;
 }
 

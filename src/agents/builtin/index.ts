@@ -1,0 +1,9 @@
+import type { AgentExecutor } from '../runtime/types.js';
+import { pythonAgent } from './python/index.js';
+import { youtubeAgent } from './youtube/index.js';
+
+/** The built-in agents by module name, as manifests name them in `executor: { kind: builtin, module }`. */
+export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
+  python: pythonAgent,
+  youtube: youtubeAgent,
+};

@@ -1,0 +1,73 @@
+import type { Migration } from '../db/index.js';
+
+/**
+ * The agents layer's tables: the registry as last synced from the manifests (agents and their
+ * skills), and per agent × skill statistics learned from runs, which routing reads.
+ */
+export const agentsMigrations: Migration[] = [
+  {
+    id: 'agents/001_registry',
+    sql: `
+CREATE TABLE bosun.agent (
+  id                  text PRIMARY KEY,
+  name                text NOT NULL,
+  tier                text NOT NULL CHECK (tier IN ('task', 'domain', 'general')),
+  description         text NOT NULL,
+  version             text NOT NULL,
+  executor_kind       text NOT NULL CHECK (executor_kind IN ('builtin', 'command', 'assistant')),
+  source              text NOT NULL CHECK (source IN ('builtin', 'user')),
+  source_file         text NOT NULL,
+  manifest            jsonb NOT NULL,
+  available           boolean NOT NULL,
+  unavailable_reasons text[] NOT NULL DEFAULT '{}',
+  -- false once its manifest is gone: the row stays for the runs and statistics that name it
+  active              boolean NOT NULL DEFAULT true,
+  synced_at           timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE bosun.agent_skill (
+  agent_id      text NOT NULL REFERENCES bosun.agent (id) ON DELETE CASCADE,
+  skill_id      text NOT NULL,
+  name          text NOT NULL,
+  description   text NOT NULL,
+  tags          text[] NOT NULL,
+  examples      text[] NOT NULL,
+  accepts       text[] NOT NULL,
+  input_schema  jsonb NOT NULL,
+  output_schema jsonb NOT NULL,
+  available     boolean NOT NULL,
+  active        boolean NOT NULL DEFAULT true,
+  PRIMARY KEY (agent_id, skill_id)
+);
+CREATE INDEX agent_skill_skill_idx ON bosun.agent_skill (skill_id) WHERE active;
+
+CREATE TABLE bosun.agent_skill_stats (
+  agent_id            text NOT NULL,
+  skill_id            text NOT NULL,
+  runs                integer NOT NULL DEFAULT 0,
+  successes           integer NOT NULL DEFAULT 0,
+  -- the most recent durations (at most 101), from which p50 is recomputed on every run
+  recent_durations_ms integer[] NOT NULL DEFAULT '{}',
+  p50_duration_ms     integer,
+  last_run_at         timestamptz,
+  PRIMARY KEY (agent_id, skill_id),
+  FOREIGN KEY (agent_id, skill_id) REFERENCES bosun.agent_skill (agent_id, skill_id) ON DELETE CASCADE
+);`,
+  },
+  {
+    id: 'agents/002_result_cache',
+    sql: `
+-- Completed results by (agent, version, skill, input hash); see runtime/cache.ts.
+CREATE TABLE bosun.agent_result_cache (
+  agent_id      text NOT NULL,
+  agent_version text NOT NULL,
+  skill_id      text NOT NULL,
+  input_sha256  text NOT NULL,
+  envelope      jsonb NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  hits          integer NOT NULL DEFAULT 0,
+  last_hit_at   timestamptz,
+  PRIMARY KEY (agent_id, agent_version, skill_id, input_sha256)
+);`,
+  },
+];
