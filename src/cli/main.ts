@@ -5,6 +5,9 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommands } from './commands/init.js';
 import { registerMcpCommands } from './commands/mcp.js';
+import { registerProjectCommands } from './commands/project.js';
+import { registerTaskCommands } from './commands/task.js';
+import { registerTemplatesCommands } from './commands/templates.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { wrap } from './commands/wrap.js';
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
   registerConfigCommands(program, wrap);
   registerWorkerCommand(program, wrap);
   registerMcpCommands(program, wrap);
+  registerTemplatesCommands(program, wrap);
+  registerProjectCommands(program, wrap);
+  registerTaskCommands(program, wrap);
   registerAgentsCommands(program, wrap);
   return program;
 }

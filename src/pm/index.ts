@@ -28,9 +28,12 @@ export { addTasks, planTasks, taskDraftSchema, planSchema, type TaskDraft } from
 export { getTask, listTasks, parseTaskRef, upstreamOf, downstreamOf, type Task, type TaskLine, type TaskSpec, type AcceptanceCheck } from './tasks.js';
 export { claimNextTask, claimTask, type Claimed } from './claim.js';
 export { failTask, cancelTask, retryTask, type FailOptions } from './task-actions.js';
+export { completeTask, applyEnvelope, parseEnvelope, envelopeHash, type ApplyOptions } from './results.js';
 export { listRuns, type Run } from './runs.js';
 export { listArtifacts, type ArtifactRow } from './artifacts.js';
 export { listNotes, noteKinds, type Note, type NoteKind } from './notes.js';
+export { addNote, reportProgress, noteInputSchema, progressSchema, type NoteInput } from './progress.js';
+export { taskDetails, type TaskDetails } from './task-details.js';
 export { listEvents, type PmEvent, type EventKind } from './events.js';
 export { pmTransaction, type PmTx } from './transaction.js';
 export {

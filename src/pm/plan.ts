@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BosunError, newId, parseWith } from '../core/index.js';
-import { canonicalHash } from './canonical.js';
+import { BosunError, newId, parseWith, sha256 } from '../core/index.js';
+import { canonicalJson } from '../agents/index.js';
 import { ancestorsOf, topologicalOrder } from './dag.js';
 import { appendEvent } from './events.js';
 import { stepReferencesIn } from './expressions.js';
@@ -48,7 +48,7 @@ type ParsedDraft = z.output<typeof taskDraftSchema>;
 export const planSchema = z.array(taskDraftSchema).min(1, 'a plan has at least one task').max(500);
 
 /** Phases in which tasks may be added. */
-const openPhases = ['planning', 'execution'];
+const openPhases = ['planning', 'execution', 'on_hold'];
 
 /** Resolves each draft's dependencies to task ids (existing) or keys (in the plan); checks the DAG. */
 async function resolvePlan(tx: PmTx, project: Project, drafts: ParsedDraft[]) {
@@ -119,7 +119,7 @@ export interface AddTasksOptions {
  */
 export async function addTasks(tx: PmTx, project: Project, input: readonly TaskDraft[], options: AddTasksOptions = {}): Promise<Task[]> {
   if (!openPhases.includes(project.status)) {
-    throw new BosunError('CONFLICT', `project ${project.slug} is in ${project.status}; tasks are added in planning or execution`, {
+    throw new BosunError('CONFLICT', `project ${project.slug} is in ${project.status}; tasks are added in planning or execution (or on hold)`, {
       hint: project.status === 'documentation' ? `go back with \`bosun project advance ${project.slug} --to execution\`` : undefined,
     });
   }
@@ -171,7 +171,7 @@ export async function addTasks(tx: PmTx, project: Project, input: readonly TaskD
           draft.attemptsAllowed,
           draft.timeoutSeconds ?? null,
           draft.idempotencyKey ?? null,
-          canonicalHash({ skill: draft.skill ?? null, inputs: draft.inputs }),
+          sha256(canonicalJson({ skill: draft.skill ?? null, inputs: draft.inputs })),
         ],
       );
       if (upstreamIds.length) {

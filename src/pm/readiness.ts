@@ -25,9 +25,10 @@ export async function readinessOf(q: Queryable, rule: TriggerRule, upstreamIds: 
  *
  * Downstream rows are locked before their dependencies are read: two dependencies finishing
  * in two transactions at once then see each other's result, and neither leaves the task
- * blocked for ever.
+ * blocked for ever. Returns the tasks it canceled.
  */
-export async function propagateFinished(tx: PmTx, finishedIds: readonly string[]): Promise<void> {
+export async function propagateFinished(tx: PmTx, finishedIds: readonly string[]): Promise<string[]> {
+  const canceled: string[] = [];
   let frontier = [...finishedIds];
   while (frontier.length) {
     const locked = await tx.client.query<Candidate>(
@@ -55,9 +56,11 @@ export async function propagateFinished(tx: PmTx, finishedIds: readonly string[]
           canceledByUpstream: true,
         });
         frontier.push(task.id);
+        canceled.push(task.id);
       }
     }
   }
+  return canceled;
 }
 
 /**

@@ -129,3 +129,15 @@ export async function timeSpentOnProject(q: Queryable, projectId: string): Promi
   );
   return Math.round(res.rows[0]?.ms ?? 0);
 }
+
+/** The agent needs input: the attempt stays open, holding what it returned so far. */
+export async function pauseRunForInput(tx: PmTx, run: Pick<Run, 'id' | 'taskId' | 'projectId' | 'attempt'>, envelope: Record<string, unknown>, taskRef: string): Promise<void> {
+  await tx.client.query(`UPDATE bosun.run SET state = 'input-required', envelope = $2, heartbeat_at = now() WHERE id = $1`, [run.id, envelope]);
+  await appendEvent(tx.client, tx.actor, {
+    projectId: run.projectId,
+    taskId: run.taskId,
+    runId: run.id,
+    kind: 'run.progress',
+    data: { ref: taskRef, attempt: run.attempt, state: 'input-required' },
+  });
+}

@@ -193,7 +193,7 @@ export async function countTasksByStatus(q: Queryable, projectId: string): Promi
 }
 
 /** A task in a short list (overviews, MCP answers). */
-export interface TaskLine {
+export type TaskLine = {
   ref: string;
   title: string;
   status: TaskState;
@@ -202,7 +202,7 @@ export interface TaskLine {
   agentId: string | null;
   claimedBy: string | null;
   statusReason: string | null;
-}
+};
 
 /** The lists an overview shows, each in the order a person would act on it. */
 const lineLists = {
@@ -222,4 +222,15 @@ export async function taskLines(q: Queryable, projectId: string, list: keyof typ
     [projectId, states, limit],
   );
   return res.rows;
+}
+
+/** The outputs of a project's completed tasks, by step key (to fill `{{ steps.… }}` placeholders). */
+export async function outputsByStepKey(q: Queryable, projectId: string, keys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  if (!keys.length) return new Map();
+  const res = await q.query<{ key: string; outputs: Record<string, unknown> | null }>(
+    `SELECT step_key AS key, result -> 'outputs' AS outputs FROM bosun.task
+      WHERE project_id = $1 AND step_key = ANY($2::text[]) AND status = 'completed'`,
+    [projectId, keys],
+  );
+  return new Map(res.rows.map((r) => [r.key, r.outputs ?? {}]));
 }

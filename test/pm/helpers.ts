@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bosunPaths, silentLogger, type BosunPaths } from '../../src/core/index.js';
+import type { ResultEnvelope } from '../../src/agents/index.js';
+import { bosunPaths, sha256, silentLogger, type BosunPaths } from '../../src/core/index.js';
 import { loadCatalog, type PmContext, type TemplateCatalog } from '../../src/pm/index.js';
 import type { TestDatabase } from '../support/db.js';
 
@@ -27,4 +28,14 @@ let counter = 0;
 export function uniqueSlug(prefix: string): string {
   counter++;
   return `${prefix}-${process.pid}-${counter}`;
+}
+
+/** A completed result envelope. */
+export function done(summary: string, outputs: Record<string, unknown> = {}, more: Partial<ResultEnvelope> = {}): ResultEnvelope {
+  return { status: 'completed', summary, outputs, artifacts: [], metrics: {}, handoffs: [], ...more };
+}
+
+/** An artifact carried inline, with its true hash and size. */
+export function inlineArtifact(name: string, mediaType: string, text: string): ResultEnvelope['artifacts'][number] {
+  return { name, mediaType, inline: text, sha256: sha256(text), bytes: Buffer.byteLength(text) };
 }

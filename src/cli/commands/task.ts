@@ -1,0 +1,253 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { BosunError, parseWith } from '../../core/index.js';
+import {
+  cancelTask,
+  claimNextTask,
+  claimTask,
+  completeTask,
+  failTask,
+  getProject,
+  listTasks,
+  planTasks,
+  reportProgress,
+  retryTask,
+  taskDetails,
+  taskStates,
+  triggerRules,
+  type Task,
+  type TaskDetails,
+} from '../../pm/index.js';
+import { emit, keyValues, parsePositiveInt, table } from '../output.js';
+import { cliActor, collect, parseKeyValues, pmContext, readTextFile } from './project.js';
+import type { Wrap } from './wrap.js';
+
+function parseJsonFile(file: string, what: string): unknown {
+  const text = readTextFile(file, what);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new BosunError('INVALID_INPUT', `${what} ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+const inputObjectSchema = z.record(z.unknown());
+
+function taskRow(t: Task) {
+  return { ref: t.ref, key: t.stepKey, title: t.title, skill: t.skill, status: t.status, priority: t.priority, agent: t.agentId, claimedBy: t.claimedBy };
+}
+
+/** The JSON form of a task: what a script needs, without internal bookkeeping. */
+function taskJson(t: Task) {
+  return {
+    ref: t.ref,
+    id: t.id,
+    project: t.projectSlug,
+    key: t.stepKey,
+    title: t.title,
+    description: t.description,
+    skill: t.skill,
+    tags: t.tags,
+    status: t.status,
+    statusReason: t.statusReason,
+    priority: t.priority,
+    triggerRule: t.triggerRule,
+    inputs: t.inputs,
+    spec: t.spec,
+    attempts: t.attempts,
+    attemptsAllowed: t.attemptsAllowed,
+    agentId: t.agentId,
+    route: t.route,
+    claimedBy: t.claimedBy,
+    result: t.result,
+    createdAt: t.createdAt,
+    readyAt: t.readyAt,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+  };
+}
+
+function renderRoute(route: Record<string, unknown> | null): string[] {
+  if (!route) return ['route: not routed'];
+  const r = route as { agentId: string | null; skillId: string | null; reasons: string[]; runnersUp: { agentId: string; skillId: string; score: number; reasons: string[] }[]; waitingReason?: string; automatic: boolean };
+  return [
+    `route: ${r.agentId ? `${r.agentId} (${r.skillId})${r.automatic ? ', runs automatically' : ', waits to be claimed'}` : `no agent — ${r.waitingReason ?? 'waits for a person or assistant'}`}`,
+    ...r.reasons.map((x) => `  - ${x}`),
+    ...(r.runnersUp.length ? ['  runners-up:', ...r.runnersUp.map((u) => `    ${u.agentId} (${u.skillId}, ${u.score}): ${u.reasons.join('; ')}`)] : []),
+  ];
+}
+
+function renderDetails(d: TaskDetails): string {
+  const t = d.task;
+  return [
+    keyValues([
+      ['task', `${t.ref} — ${t.title}`],
+      ['id', t.id],
+      ['status', t.status + (t.statusReason ? ` (${t.statusReason})` : '')],
+      ['skill', t.skill],
+      ['trigger', t.triggerRule],
+      ['attempts', `${t.attempts} of ${t.attemptsAllowed}`],
+      ['claimed by', t.claimedBy],
+      ['depends on', d.upstream.map((u) => `${u.ref} (${u.status})`).join(', ') || 'nothing'],
+      ['needed by', d.downstream.map((u) => `${u.ref} (${u.status})`).join(', ') || 'nothing'],
+    ]),
+    ...(t.description ? ['', t.description] : []),
+    '',
+    `inputs: ${JSON.stringify(d.inputs)}`,
+    ...(d.missingInputs.length ? [`not available yet: ${d.missingInputs.join(', ')}`] : []),
+    ...renderRoute(t.route),
+    '',
+    'runs:',
+    table(d.runs.map((r) => ({ attempt: r.attempt, state: r.state, by: r.claimedBy, agent: r.agentId, started: r.startedAt, ms: r.wallMs, error: r.error?.message ?? '' }))),
+    ...(d.children.length ? ['', 'handoff tasks:', table(d.children)] : []),
+    ...(d.artifacts.length ? ['', 'artifacts:', table(d.artifacts.map((a) => ({ name: a.name, type: a.mediaType, bytes: a.bytes, uri: a.uri ?? '(inline)' })))] : []),
+    '',
+    'events:',
+    table(d.events.map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, data: e.data }))),
+  ].join('\n');
+}
+
+interface AddOptions {
+  skill?: string;
+  after: string[];
+  input: string[];
+  inputFile?: string;
+  description?: string;
+  priority?: string;
+  key?: string;
+  trigger?: string;
+  estimate?: string;
+}
+
+export function registerTaskCommands(program: Command, wrap: Wrap): void {
+  const task = program.command('task').description('tasks: add, list, show, claim, complete, fail, cancel, retry');
+
+  task
+    .command('add <project> <title>')
+    .description('add a task to a project')
+    .option('--skill <skill>', 'the skill it needs (dotted id, e.g. python.run)')
+    .option('--after <task>', 'a task it waits for (repeat): #3, a step key, or <project>#3', collect, [])
+    .option('--input <key=value>', 'an input (repeat); values are strings — use --input-file for JSON', collect, [])
+    .option('--input-file <file>', 'a JSON object of inputs (--input values override its keys)')
+    .option('--description <text>', 'what to do, in more words')
+    .option('--priority <n>', 'higher is claimed first (default 0)')
+    .option('--key <key>', 'a step key other tasks can depend on')
+    .option('--trigger <rule>', `when it becomes ready: ${triggerRules.join(', ')}`)
+    .option('--estimate <minutes>', 'estimated minutes')
+    .action(
+      wrap(async (ctx, project: string, title: string, opts: AddOptions) => {
+        const fromFile = opts.inputFile ? parseWith(inputObjectSchema, parseJsonFile(opts.inputFile, 'the input file'), `--input-file ${opts.inputFile}`) : {};
+        const draft = {
+          title,
+          inputs: { ...fromFile, ...parseKeyValues(opts.input, '--input') },
+          dependsOn: opts.after,
+          ...(opts.skill ? { skill: opts.skill } : {}),
+          ...(opts.description ? { description: opts.description } : {}),
+          ...(opts.priority !== undefined ? { priority: Number(opts.priority) } : {}),
+          ...(opts.key ? { key: opts.key } : {}),
+          ...(opts.trigger ? { trigger: opts.trigger as (typeof triggerRules)[number] } : {}),
+          ...(opts.estimate ? { estimateMinutes: parsePositiveInt(opts.estimate, '--estimate') } : {}),
+        };
+        const [added] = await planTasks(await pmContext(ctx), project, [draft]);
+        emit(ctx, { task: taskJson(added!) }, () => `added ${added!.ref} (${added!.status}): ${added!.title}`);
+      }),
+    );
+
+  task
+    .command('list')
+    .description('tasks, by project and number')
+    .option('--project <slug>', 'only this project')
+    .option('--status <state>', `only this state (${taskStates.join(', ')})`)
+    .option('--limit <n>', 'at most this many', '200')
+    .action(
+      wrap(async (ctx, opts: { project?: string; status?: string; limit: string }) => {
+        const pool = (await ctx.db()).pool;
+        const status = opts.status ? parseWith(z.enum(taskStates), opts.status, '--status') : undefined;
+        const projectId = opts.project ? (await getProject(pool, opts.project)).id : undefined;
+        const tasks = await listTasks(pool, { projectId, status, limit: parsePositiveInt(opts.limit, '--limit'), offset: 0 });
+        emit(ctx, { tasks: tasks.map(taskJson) }, () => table(tasks.map(taskRow)));
+      }),
+    );
+
+  task
+    .command('show <task>')
+    .description('a task with its inputs, routing decision, runs, artifacts and events')
+    .action(
+      wrap(async (ctx, ref: string) => {
+        const d = await taskDetails((await ctx.db()).pool, ref);
+        emit(ctx, { ...d, task: taskJson(d.task) }, () => renderDetails(d));
+      }),
+    );
+
+  task
+    .command('claim [task]')
+    .description('claim a task (the most urgent ready one unless named) and start a run')
+    .option('--project <slug>', 'only from this project')
+    .option('--as <name>', 'who claims it (default cli:<user>)')
+    .action(
+      wrap(async (ctx, ref: string | undefined, opts: { project?: string; as?: string }) => {
+        const pm = await pmContext(ctx);
+        const claimant = opts.as ?? cliActor();
+        const claimed = ref ? await claimTask(pm, ref, claimant) : await claimNextTask(pm, { claimant, ...(opts.project ? { projectSlug: opts.project } : {}) });
+        emit(ctx, { claimed: claimed ? { task: taskJson(claimed.task), run: claimed.run } : null }, () =>
+          claimed ? `claimed ${claimed.task.ref}: ${claimed.task.title} (attempt ${claimed.run.attempt})` : 'no ready task',
+        );
+      }),
+    );
+
+  task
+    .command('complete <task>')
+    .description('finish a claimed task with a result envelope (JSON: status, summary, outputs, artifacts, metrics, handoffs)')
+    .requiredOption('--result <file>', 'the result envelope as a JSON file')
+    .action(
+      wrap(async (ctx, ref: string, opts: { result: string }) => {
+        const envelope = parseJsonFile(opts.result, 'the result');
+        const { task: done, alreadyCompleted } = await completeTask(await pmContext(ctx), ref, envelope, { artifactsDir: ctx.paths.artifacts });
+        emit(ctx, { task: taskJson(done), alreadyCompleted }, () => `${done.ref} is ${done.status}${alreadyCompleted ? ' (already, with this same result)' : ''}`);
+      }),
+    );
+
+  task
+    .command('fail <task>')
+    .description('record that a task failed')
+    .requiredOption('--reason <text>', 'what went wrong')
+    .option('--retryable', 'a retry could succeed')
+    .action(
+      wrap(async (ctx, ref: string, opts: { reason: string; retryable?: boolean }) => {
+        const failed = await failTask(await pmContext(ctx), ref, { reason: opts.reason, retryable: opts.retryable ?? false });
+        emit(ctx, { task: taskJson(failed) }, () => `${failed.ref} failed: ${opts.reason}`);
+      }),
+    );
+
+  task
+    .command('cancel <task>')
+    .description('cancel a task (and its handoff tasks)')
+    .option('--reason <text>', 'why', 'canceled by hand')
+    .action(
+      wrap(async (ctx, ref: string, opts: { reason: string }) => {
+        const canceled = await cancelTask(await pmContext(ctx), ref, opts.reason);
+        emit(ctx, { task: taskJson(canceled) }, () => `${canceled.ref} canceled`);
+      }),
+    );
+
+  task
+    .command('retry <task>')
+    .description('send a failed, canceled or rejected task round again')
+    .action(
+      wrap(async (ctx, ref: string) => {
+        const retried = await retryTask(await pmContext(ctx), ref);
+        emit(ctx, { task: taskJson(retried) }, () => `${retried.ref} is ${retried.status} again`);
+      }),
+    );
+
+  task
+    .command('progress <task> <message>')
+    .description('report progress on a task being worked on (renews its run’s heartbeat)')
+    .option('--percent <n>', '0-100')
+    .action(
+      wrap(async (ctx, ref: string, message: string, opts: { percent?: string }) => {
+        const note = await reportProgress(await pmContext(ctx), ref, { message, ...(opts.percent !== undefined ? { percent: Number(opts.percent) } : {}) });
+        emit(ctx, { note }, () => `progress on ${note.taskRef}: ${note.body}`);
+      }),
+    );
+}
