@@ -65,7 +65,7 @@ export function scanBlocks(lines: readonly string[]): Block[] {
       blocks.push({ kind: 'heading', start: i, end: i + 1, level: (atx[1] as string).length, heading: (atx[2] ?? '').trim() });
       continue;
     }
-    const open = current as Block | null;
+    const open = current as Block | null; // TypeScript cannot see `close` resetting `current`
     if (open && paragraph && setextPattern.test(line)) {
       const heading = lines.slice(open.start, i).map((l) => l.trim()).join(' ');
       blocks.push({ kind: 'heading', start: open.start, end: i + 1, level: line.trim()[0] === '=' ? 1 : 2, heading });

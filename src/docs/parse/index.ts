@@ -1,6 +1,5 @@
 export { parseDocument } from './document.js';
 export { scanBlocks, type Block, type BlockKind } from './blocks.js';
-export { slugify } from './slug.js';
 export {
   documentFormats,
   parseInputSchema,

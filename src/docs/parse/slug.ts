@@ -4,7 +4,7 @@
  */
 const removed = /[^\p{L}\p{M}\p{N}\p{Pc} -]/gu;
 
-export function slugify(text: string): string {
+function slugify(text: string): string {
   return text.toLowerCase().replace(removed, '').replace(/ /g, '-');
 }
 

@@ -59,6 +59,16 @@ describe('html', () => {
     ]);
   });
 
+  it('keeps the article header with its h1, drops permalink marks and hidden elements', () => {
+    const sphinx = `<html><body><div role="navigation">Contents</div>
+      <div role="main"><header><h1>API<a class="headerlink" href="#api">¶</a></h1></header>
+      <p>Call <a href="ref/run.html">run</a>.<span aria-hidden="true">decor</span></p>
+      <div class="highlight-sql notranslate"><div class="highlight"><pre>SELECT 1;</pre></div></div></div></body></html>`;
+    const parsed = parseDocument({ content: sphinx, format: 'html', path: 'api.html', url: 'https://db.test/docs/api.html' });
+    expect(parsed.markdown).toBe('# API\n\nCall [run](https://db.test/docs/ref/run.html).\n\n```sql\nSELECT 1;\n```');
+    expect(parsed.title).toBe('API');
+  });
+
   it('finds the content of a page without landmarks, or falls back to the body', () => {
     const paragraphs = Array.from({ length: 8 }, (_, i) => `<p>Paragraph ${i} explains how widgets are configured, deployed and monitored in production systems.</p>`).join('');
     const soup = `<html><head><title>Soup</title></head><body><div class="menu"><a href="/a">A</a></div><div id="text"><h2>Deploying</h2>${paragraphs}</div></body></html>`;
