@@ -1,0 +1,130 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { BosunError, type Logger } from '../core/index.js';
+import { latestSnapshot, snapshotsWithChanges } from './catalog.js';
+import { applyIntents, CatalogConflict, idsNeeded, type ApplyContext } from './catalog-writer.js';
+import { findConflict, formatChanges, parseChanges, type PendingChanges } from './changes.js';
+import type { Intent } from './intents.js';
+
+/**
+ * The optimistic commit of DuckLake: the data files are already written; one catalog
+ * transaction takes snapshot id `max + 1`, whose primary key makes concurrent committers
+ * collide. The loser re-reads what was committed since its base snapshot, stops if that
+ * logically conflicts with its own changes (conflict_resolution.md), and otherwise retries
+ * with the next id after a jittered backoff, without rewriting any data file.
+ */
+
+export interface CommitRequest {
+  baseSnapshotId: number;
+  intents: readonly Intent[];
+  pending: PendingChanges;
+  author: string | null;
+  message: string | null;
+  dataPath: string;
+  /** Writes snapshot-dependent files (replacement delete files) during an attempt. */
+  writeReplacementDeleteFile: ApplyContext['writeReplacementDeleteFile'];
+}
+
+export interface CommitResult {
+  snapshotId: number;
+  changes: string;
+  attempts: number;
+}
+
+/** Thrown when the outcome is unknown (the connection failed during COMMIT): files must stay. */
+export class AmbiguousCommit extends BosunError {}
+
+const RETRY_BUDGET_MS = 120_000;
+const BACKOFF_BASE_MS = 2;
+const BACKOFF_CAP_MS = 200;
+const UNIQUE_VIOLATION = '23505';
+
+export async function commitIntents(pool: pg.Pool, request: CommitRequest, logger: Logger): Promise<CommitResult> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await attemptCommit(pool, request);
+    if (outcome !== 'collision') return { ...outcome, attempts: attempt };
+    if (Date.now() - started > RETRY_BUDGET_MS) {
+      throw new BosunError('LAKE_CONFLICT', `could not commit after ${attempt} attempts: other writers keep taking the next snapshot`, {
+        hint: 'retry later',
+      });
+    }
+    const delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
+    logger.debug({ attempt, delay }, 'lake commit collided with another writer; retrying');
+    await sleep(delay);
+  }
+}
+
+async function attemptCommit(pool: pg.Pool, request: CommitRequest): Promise<Omit<CommitResult, 'attempts'> | 'collision'> {
+  const client = await pool.connect();
+  let committing = false;
+  try {
+    await client.query('BEGIN');
+    const latest = await latestSnapshot(client);
+    const conflict = await conflictSince(client, request);
+    if (conflict) throw conflictError(conflict);
+    const snapshotId = latest.id + 1;
+    const needed = idsNeeded(request.intents);
+    const schemaVersion = latest.schemaVersion + (needed.schemaChange ? 1 : 0);
+    try {
+      await client.query(
+        `INSERT INTO ducklake.ducklake_snapshot (snapshot_id, snapshot_time, schema_version, next_catalog_id, next_file_id)
+         VALUES ($1, clock_timestamp(), $2, $3, $4)`,
+        [snapshotId, schemaVersion, latest.nextCatalogId + needed.catalogIds, latest.nextFileId + needed.fileIds],
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
+        await client.query('ROLLBACK');
+        return 'collision';
+      }
+      throw err;
+    }
+    // From here on this transaction owns the snapshot: nobody else can commit until it ends.
+    const tokens = await applyIntents(
+      {
+        client,
+        dataPath: request.dataPath,
+        snapshotId,
+        schemaVersion,
+        nextCatalogId: latest.nextCatalogId,
+        nextFileId: latest.nextFileId,
+        writeReplacementDeleteFile: request.writeReplacementDeleteFile,
+      },
+      request.intents,
+    );
+    const changes = formatChanges(tokens);
+    await client.query(
+      `INSERT INTO ducklake.ducklake_snapshot_changes (snapshot_id, changes_made, author, commit_message, commit_extra_info)
+       VALUES ($1, $2, $3, $4, NULL)`,
+      [snapshotId, changes, request.author, request.message],
+    );
+    committing = true;
+    await client.query('COMMIT');
+    return { snapshotId, changes };
+  } catch (err) {
+    if (committing) {
+      throw new AmbiguousCommit('LAKE_ERROR', `the lake commit may or may not have happened: ${(err as Error).message}`, {
+        hint: '`bosun lake snapshots` shows whether it did; files it wrote are kept (cleanup removes them if unused)',
+        cause: err,
+      });
+    }
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (err instanceof CatalogConflict) throw conflictError(err.message);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** The logical conflict with snapshots committed since the base, if any. */
+async function conflictSince(client: pg.PoolClient, request: CommitRequest): Promise<string | null> {
+  const since = await snapshotsWithChanges(client, request.baseSnapshotId);
+  if (!since.length) return null;
+  return findConflict(request.pending, since.flatMap((s) => parseChanges(s.changesMade)));
+}
+
+function conflictError(reason: string): BosunError {
+  return new BosunError('LAKE_CONFLICT', `the lake changed under this transaction: ${reason}`, {
+    hint: 'nothing was committed; run the operation again on the current snapshot',
+  });
+}

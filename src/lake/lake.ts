@@ -1,0 +1,210 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { z } from 'zod';
+import { BosunError, parseWith } from '../core/index.js';
+import { latestSnapshot, snapshotAtTime, snapshotById, SPEC_VERSION, type Snapshot } from './catalog.js';
+import { changeFeedSql } from './change-feed.js';
+import { cleanup, type CleanupOptions, type CleanupResult } from './cleanup.js';
+import { compact, type CompactOptions, type CompactResult } from './compact.js';
+import { expire, type ExpireOptions, type ExpireResult } from './expire.js';
+import { describeTable, lakeInfo, listSnapshots, type LakeInfo, type SnapshotInfo, type TableInfo } from './inventory.js';
+import { parseTableName } from './names.js';
+import { withTableViews } from './reader.js';
+import { tableScanSql } from './scan.js';
+import { loadTables, qualifiedName } from './state.js';
+import {
+  LakeTransaction,
+  type AppendSource,
+  type LakeSession,
+  type NewColumn,
+  type TableDefinition,
+} from './transaction.js';
+import { duckdbType } from './types.js';
+
+/** Which snapshot to read: by id, by time (the one current then), or the latest. */
+export interface SnapshotSelector {
+  snapshot?: number;
+  at?: Date | string;
+}
+
+export interface CommitOptions {
+  author?: string;
+  message?: string;
+}
+
+export interface TransactionResult<T> {
+  /** The snapshot committed; null when the transaction changed nothing. */
+  snapshotId: number | null;
+  changes: string;
+  value: T;
+}
+
+export interface WriteResult {
+  snapshotId: number | null;
+  rows: number;
+}
+
+/** SQL DuckDB can run (against the lake's files, read in place) and what it returns. */
+export interface TableScan {
+  table: string;
+  snapshotId: number;
+  columns: { name: string; type: string }[];
+  sql: string;
+}
+
+const selectorSchema = z
+  .object({
+    snapshot: z.number().int().min(0).optional(),
+    at: z.union([z.date(), z.string().min(1)]).optional(),
+  })
+  .strict()
+  .refine((s) => s.snapshot === undefined || s.at === undefined, 'give a snapshot or a time, not both');
+
+const commitOptionsSchema = z.object({ author: z.string().max(200).optional(), message: z.string().max(10_000).optional() }).strict();
+
+export class Lake {
+  constructor(
+    private readonly session: LakeSession,
+    private readonly settings: { requireCommitMessage: boolean },
+  ) {}
+
+  /** Absolute, ending in `/`. */
+  get dataPath(): string {
+    return this.session.dataPath;
+  }
+
+  /** The newest snapshot id: one indexed lookup, cheap enough to poll. */
+  async latestSnapshotId(): Promise<number> {
+    const res = await this.session.pool.query(`SELECT max(snapshot_id) AS id FROM ducklake.ducklake_snapshot`);
+    return Number(res.rows[0]?.id);
+  }
+
+  async resolveSnapshot(selector: SnapshotSelector = {}): Promise<Snapshot> {
+    const s = parseWith(selectorSchema, selector, 'snapshot selector');
+    if (s.snapshot !== undefined) return snapshotById(this.session.pool, s.snapshot);
+    if (s.at !== undefined) {
+      const time = s.at instanceof Date ? s.at : new Date(s.at);
+      if (Number.isNaN(time.getTime())) throw new BosunError('INVALID_INPUT', `'${String(s.at)}' is not a timestamp`, { hint: 'use ISO 8601, e.g. 2026-01-31T12:00:00Z' });
+      return snapshotAtTime(this.session.pool, time);
+    }
+    return latestSnapshot(this.session.pool);
+  }
+
+  info(): Promise<LakeInfo> {
+    return lakeInfo(this.session.pool, this.session.dataPath, SPEC_VERSION);
+  }
+
+  async tables(selector: SnapshotSelector = {}): Promise<TableInfo[]> {
+    const snapshot = await this.resolveSnapshot(selector);
+    return (await loadTables(this.session.pool, this.session.dataPath, snapshot.id)).map(describeTable);
+  }
+
+  snapshots(options: { table?: string } = {}): Promise<SnapshotInfo[]> {
+    return listSnapshots(this.session.pool, options.table === undefined ? undefined : parseTableName(options.table));
+  }
+
+  /**
+   * Runs `fn` against one transaction and commits everything it did as one snapshot. If `fn`
+   * throws or the commit conflicts, nothing is committed and the files written are removed.
+   */
+  async transaction<T>(fn: (tx: LakeTransaction) => Promise<T>, options: CommitOptions = {}): Promise<TransactionResult<T>> {
+    const opts = parseWith(commitOptionsSchema, options, 'commit options');
+    if (this.settings.requireCommitMessage && !opts.message) {
+      throw new BosunError('INVALID_INPUT', 'this lake requires a commit message (require_commit_message)', { hint: 'pass { message }' });
+    }
+    const tx = new LakeTransaction(this.session, (await latestSnapshot(this.session.pool)).id);
+    let value: T;
+    try {
+      value = await fn(tx);
+    } catch (err) {
+      await tx.discard();
+      throw err;
+    }
+    const commit = await tx.commit({ author: opts.author ?? null, message: opts.message ?? null });
+    return { snapshotId: commit?.snapshotId ?? null, changes: commit?.changes ?? '', value };
+  }
+
+  async createSchema(name: string, options?: CommitOptions): Promise<number> {
+    return this.committed(await this.transaction((tx) => tx.createSchema(name), options));
+  }
+
+  async dropSchema(name: string, options?: CommitOptions): Promise<number> {
+    return this.committed(await this.transaction((tx) => tx.dropSchema(name), options));
+  }
+
+  async createTable(table: string, definition: TableDefinition, options?: CommitOptions): Promise<number> {
+    return this.committed(await this.transaction((tx) => tx.createTable(table, definition), options));
+  }
+
+  async addColumn(table: string, column: NewColumn, options?: CommitOptions): Promise<number> {
+    return this.committed(await this.transaction((tx) => tx.addColumn(table, column), options));
+  }
+
+  async dropTable(table: string, options?: CommitOptions): Promise<number> {
+    return this.committed(await this.transaction((tx) => tx.dropTable(table), options));
+  }
+
+  async append(table: string, source: AppendSource, options?: CommitOptions): Promise<WriteResult> {
+    const r = await this.transaction((tx) => tx.append(table, source), options);
+    return { snapshotId: r.snapshotId, rows: r.value };
+  }
+
+  async delete(table: string, predicateSql: string, options?: CommitOptions): Promise<WriteResult> {
+    const r = await this.transaction((tx) => tx.delete(table, predicateSql), options);
+    return { snapshotId: r.snapshotId, rows: r.value };
+  }
+
+  async overwrite(table: string, source: AppendSource, options?: CommitOptions): Promise<WriteResult> {
+    const r = await this.transaction((tx) => tx.overwrite(table, source), options);
+    return { snapshotId: r.snapshotId, rows: r.value };
+  }
+
+  /** The SQL reading one table as of a snapshot (the latest by default). */
+  async scan(table: string, selector: SnapshotSelector = {}): Promise<TableScan> {
+    const snapshot = await this.resolveSnapshot(selector);
+    const name = parseTableName(table);
+    const qualified = qualifiedName(name.schema, name.table);
+    const [state] = await loadTables(this.session.pool, this.session.dataPath, snapshot.id, { only: [qualified] });
+    if (!state) throw new BosunError('NOT_FOUND', `table ${qualified} does not exist at snapshot ${snapshot.id}`);
+    if (state.unreadable) throw state.unreadable;
+    return {
+      table: qualified,
+      snapshotId: snapshot.id,
+      columns: state.columns.map((c) => ({ name: c.name, type: duckdbType(c) })),
+      sql: tableScanSql(state.columns, state.files, snapshot.id),
+    };
+  }
+
+  /** Runs `fn` on a DuckDB connection where every table is the view `schema.table` as of the snapshot. */
+  async withReader<T>(selector: SnapshotSelector, fn: (conn: DuckDBConnection, snapshot: Snapshot) => Promise<T>): Promise<T> {
+    const snapshot = await this.resolveSnapshot(selector);
+    const tables = await loadTables(this.session.pool, this.session.dataPath, snapshot.id);
+    return withTableViews(tables, snapshot.id, (conn) => fn(conn, snapshot));
+  }
+
+  /**
+   * Rows inserted and deleted by the snapshots `from`..`to` (inclusive; `to` defaults to the
+   * latest), read with the table's columns at `to`, plus `snapshot_id`, `rowid` and
+   * `change_type` (`insert`, `delete`, `update_preimage`, `update_postimage`).
+   */
+  async changes(table: string, from: number, to?: number): Promise<TableScan> {
+    const end = to === undefined ? await latestSnapshot(this.session.pool) : await snapshotById(this.session.pool, to);
+    return changeFeedSql(this.session, parseTableName(table), from, end.id);
+  }
+
+  compact(options: CompactOptions = {}): Promise<CompactResult> {
+    return compact(this.session, options);
+  }
+
+  expire(options: ExpireOptions): Promise<ExpireResult> {
+    return expire(this.session, options);
+  }
+
+  cleanup(options: CleanupOptions = {}): Promise<CleanupResult> {
+    return cleanup(this.session, options);
+  }
+
+  private committed(result: TransactionResult<void>): number {
+    if (result.snapshotId === null) throw new Error('a schema change always commits a snapshot');
+    return result.snapshotId;
+  }
+}
