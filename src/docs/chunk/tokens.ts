@@ -22,7 +22,8 @@ for (let c = 0; c < 128; c++) {
 function classOf(c: number): number {
   if (c < 128) return ascii[c] as number;
   if (c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x3000) return SPACE;
-  if ((c >= 0x2e80 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef)) return WIDE;
+  if ((c >= 0x2e80 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af)) return WIDE;
+  if ((c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef)) return WIDE;
   if (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7) return WORD;
   return PUNCT;
 }

@@ -30,7 +30,9 @@ const toMarkdown = unified()
   .use(remarkStringify, { bullet: '-', fences: true, rule: '-', emphasis: '_', listItemIndent: 'one' })
   .freeze();
 
-const chromeTags = new Set(['script', 'style', 'noscript', 'template', 'svg', 'canvas', 'iframe', 'nav', 'footer', 'aside', 'form', 'button', 'dialog']);
+const chromeTags = new Set(
+  'script style noscript template svg canvas iframe nav footer aside form button dialog'.split(' '),
+);
 const chromeRoles = new Set(['navigation', 'contentinfo', 'search', 'banner']);
 const chromeClasses = new Set(['headerlink', 'sr-only', 'visually-hidden']);
 const languageClass = /(?:^|\s)(?:language|lang|highlight-source|highlight)-([\w+#.-]+)/;
@@ -64,7 +66,9 @@ export function htmlToMarkdown(html: string, url?: string): HtmlConversion {
 
 /** Removes navigation, page chrome, scripts and hidden elements, everywhere in the tree. */
 function prune(parent: Root | Element): void {
-  parent.children = parent.children.filter((child) => !(child.type === 'element' && isChrome(child, parent)) && child.type !== 'comment');
+  parent.children = parent.children.filter(
+    (child) => child.type !== 'comment' && !(child.type === 'element' && isChrome(child, parent)),
+  );
   for (const child of parent.children) if (child.type === 'element') prune(child);
 }
 
@@ -76,7 +80,8 @@ function isChrome(el: Element, parent: Root | Element): boolean {
   const classes = classList(el);
   if (classes.some((c) => chromeClasses.has(c)) || (el.tagName === 'a' && classes.includes('anchor'))) return true;
   // A site header holds navigation; a header inside the article holds its title.
-  return el.tagName === 'header' && ((parent.type === 'element' && parent.tagName === 'body') || findElement(el, (e) => e.tagName === 'nav') !== undefined);
+  if (el.tagName !== 'header') return false;
+  return (parent.type === 'element' && parent.tagName === 'body') || findElement(el, (e) => e.tagName === 'nav') !== undefined;
 }
 
 /** A single <article>, else a main landmark; pages with several articles are listings. */
