@@ -54,7 +54,7 @@ export const chunkColumns: ColumnDefinitions = [
 ];
 
 /** A row of docs.pages. */
-export interface PageRow {
+export type PageRow = {
   library: string;
   version: string;
   page_id: string;
@@ -65,10 +65,10 @@ export interface PageRow {
   markdown: string;
   content_hash: string;
   fetched_at: Date;
-}
+};
 
 /** A row of docs.chunks. */
-export interface ChunkRow {
+export type ChunkRow = {
   chunk_id: string;
   page_id: string;
   library: string;
@@ -82,4 +82,4 @@ export interface ChunkRow {
   text: string;
   tokens: number;
   content_hash: string;
-}
+};

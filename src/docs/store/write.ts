@@ -1,0 +1,126 @@
+import { BosunError, assertSlug, isBosunError } from '../../core/index.js';
+import type { Lake, LakeTransaction } from '../../lake/index.js';
+import { storedChunkIds } from './read.js';
+import { updateSearchIndex } from './search-index.js';
+import { CHUNKS_TABLE, chunkColumns, DOCS_SCHEMA, PAGES_TABLE, pageColumns, type ChunkRow, type ColumnDefinitions, type PageRow } from './tables.js';
+
+export interface CommitOptions {
+  author: string;
+  message: string;
+}
+
+/** One sync's changes to a library: new rows for added and changed pages, and the pages whose old rows go. */
+export interface LibraryChanges {
+  library: string;
+  pages: readonly PageRow[];
+  chunks: readonly ChunkRow[];
+  /** Changed and removed pages: their rows (and chunks) are deleted before the new rows land. */
+  replacedPageIds: readonly string[];
+}
+
+export interface CommitResult {
+  /** Null when there was nothing to write (no snapshot is made). */
+  snapshotId: number | null;
+  removedChunks: number;
+}
+
+const toDefinitions = (columns: ColumnDefinitions) => columns.map(([name, type]) => ({ name, type }));
+
+/**
+ * Creates docs.pages and docs.chunks on first use, in a commit of their own so that two
+ * libraries' first syncs do not collide on creating them; a concurrent creator is fine.
+ */
+export async function ensureDocsTables(lake: Lake): Promise<void> {
+  const missing = async () => {
+    const names = new Set((await lake.tables()).map((t) => t.name));
+    return [PAGES_TABLE, CHUNKS_TABLE].filter((t) => !names.has(t));
+  };
+  const todo = await missing();
+  if (todo.length === 0) return;
+  try {
+    await lake.transaction(
+      async (tx) => {
+        await tx.createSchema(DOCS_SCHEMA).catch((err: unknown) => {
+          if (!isBosunError(err, 'CONFLICT')) throw err;
+        });
+        if (todo.includes(PAGES_TABLE)) await tx.createTable(PAGES_TABLE, toDefinitions(pageColumns));
+        if (todo.includes(CHUNKS_TABLE)) await tx.createTable(CHUNKS_TABLE, toDefinitions(chunkColumns));
+      },
+      { author: 'bosun docs', message: 'create the documentation tables' },
+    );
+  } catch (err) {
+    if ((await missing()).length > 0) throw err;
+  }
+}
+
+/** Page ids are hex digests we computed; checked anyway before they go into a predicate. */
+function pageIdPredicate(pageIds: readonly string[]): string {
+  for (const id of pageIds) {
+    if (!/^[0-9a-f]{16}$/.test(id)) throw new BosunError('INTERNAL', `not a page id: ${JSON.stringify(id)}`);
+  }
+  return `page_id IN (${pageIds.map((id) => `'${id}'`).join(', ')})`;
+}
+
+/**
+ * Writes a sync's changes as ONE lake snapshot: old rows of replaced pages deleted, new page
+ * and chunk rows appended, and the search index updated in the same transaction, so readers
+ * see the library either before or after the sync, never half of it.
+ */
+export async function commitLibraryChanges(lake: Lake, changes: LibraryChanges, options: CommitOptions): Promise<CommitResult> {
+  if (changes.pages.length === 0 && changes.replacedPageIds.length === 0) return { snapshotId: null, removedChunks: 0 };
+  await ensureDocsTables(lake);
+  const result = await lake.transaction(async (tx) => {
+    const removedChunkIds = await storedChunkIds(lake, tx.baseSnapshotId, changes.library, changes.replacedPageIds);
+    if (changes.replacedPageIds.length) {
+      const predicate = pageIdPredicate(changes.replacedPageIds);
+      await tx.delete(PAGES_TABLE, predicate);
+      await tx.delete(CHUNKS_TABLE, predicate);
+    }
+    await appendRows(tx, changes);
+    await updateSearchIndex(tx, { added: changes.chunks, removedChunkIds });
+    return removedChunkIds.length;
+  }, options);
+  return { snapshotId: result.snapshotId, removedChunks: result.value };
+}
+
+/**
+ * Rows travel to DuckDB as one JSON document per append, which it holds in memory while it
+ * writes the Parquet file: batches of a few MB keep a large first sync's memory flat (each
+ * batch is one more data file of the same snapshot).
+ */
+const BATCH_CHARS = 4_000_000;
+
+async function appendRows(tx: LakeTransaction, changes: LibraryChanges): Promise<void> {
+  for (const batch of batches(changes.pages, (p) => p.markdown.length)) await tx.append(PAGES_TABLE, batch);
+  for (const batch of batches(changes.chunks, (c) => c.text.length)) await tx.append(CHUNKS_TABLE, batch);
+}
+
+function* batches<T>(rows: readonly T[], size: (row: T) => number): Generator<T[]> {
+  let batch: T[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    batch.push(row);
+    chars += size(row) + 200;
+    if (chars >= BATCH_CHARS) {
+      yield batch;
+      batch = [];
+      chars = 0;
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Deletes every page and chunk of a library (and its search index entries) as one snapshot; null when it had none. */
+export async function deleteLibraryRows(lake: Lake, library: string, options: CommitOptions): Promise<number | null> {
+  const tables = new Set((await lake.tables()).map((t) => t.name));
+  if (!tables.has(PAGES_TABLE)) return null;
+  const result = await lake.transaction(async (tx) => {
+    const removedChunkIds = await storedChunkIds(lake, tx.baseSnapshotId, library);
+    // A slug has no quotes to escape.
+    const predicate = `library = '${assertSlug(library, 'library name')}'`;
+    await tx.delete(PAGES_TABLE, predicate);
+    await tx.delete(CHUNKS_TABLE, predicate);
+    await updateSearchIndex(tx, { added: [], removedChunkIds });
+  }, options);
+  return result.snapshotId;
+}
