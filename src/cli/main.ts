@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/index.js';
 import { registerAgentsCommands } from './commands/agents.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDocsCommands } from './commands/docs.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommands } from './commands/init.js';
 import { registerMcpCommands } from './commands/mcp.js';
@@ -16,7 +17,10 @@ import { reportError } from './output.js';
 export function buildProgram(): Command {
   const program = new Command('bosun')
     .description('Local workflow infrastructure: documentation → MCP servers, a project manager, and agents')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    // After a command, `--version <v>` names a documentation version (`bosun docs add … --version 1.2`),
+    // which commander would take as the program's flag wherever it stands: ours is `-V`, and a
+    // leading `--version` is read as `-V` in main().
+    .version(process.env.npm_package_version ?? '0.1.0', '-V', 'output the version number (or --version, before any command)')
     .option('--home <dir>', 'Bosun home (default: $BOSUN_HOME or ~/.local/share/bosun)')
     .option('--json', 'print results as JSON on stdout (errors too)')
     .option('--log-level <level>', 'trace|debug|info|warn|error|silent (logs go to stderr)')
@@ -30,6 +34,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program, wrap);
   registerWorkerCommand(program, wrap);
   registerMcpCommands(program, wrap);
+  registerDocsCommands(program, wrap);
   registerTemplatesCommands(program, wrap);
   registerProjectCommands(program, wrap);
   registerTaskCommands(program, wrap);
@@ -40,7 +45,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(argv[2] === '--version' ? [...argv.slice(0, 2), '-V', ...argv.slice(3)] : argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
