@@ -5,6 +5,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerDocsCommands } from './commands/docs.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommands } from './commands/init.js';
+import { registerLakeCommands } from './commands/lake.js';
 import { registerMcpCommands } from './commands/mcp.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerTaskCommands } from './commands/task.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program, wrap);
   registerConfigCommands(program, wrap);
   registerWorkerCommand(program, wrap);
+  registerLakeCommands(program, wrap);
   registerMcpCommands(program, wrap);
   registerDocsCommands(program, wrap);
   registerTemplatesCommands(program, wrap);

@@ -60,3 +60,18 @@ export function readFailure(table: TableState, err: unknown): BosunError {
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   return new BosunError('LAKE_ERROR', `table ${table.qualifiedName} cannot be read: ${message}`, { cause: err });
 }
+
+/**
+ * A failed query over lake views as a BosunError: the failure of an unreadable table's view
+ * keeps its code; DuckDB's own errors about files are lake errors (they name the file); the
+ * rest are mistakes in the query.
+ */
+export function lakeQueryError(err: unknown): BosunError {
+  if (err instanceof BosunError) return err;
+  const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  const fromView = /\b(LAKE_FILE_MISSING|LAKE_ERROR|UNSUPPORTED): (.*)$/.exec(message);
+  if (fromView) return new BosunError(fromView[1]!, fromView[2]!, { cause: err });
+  if (/No files found that match the pattern/.test(message)) return new BosunError('LAKE_FILE_MISSING', message, { cause: err });
+  if (/^IO Error|magic bytes|too small to be a Parquet file|[Cc]orrupt/.test(message)) return new BosunError('LAKE_ERROR', message, { cause: err });
+  return new BosunError('INVALID_INPUT', `the query failed: ${message}`, { cause: err });
+}

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLake, type Lake } from '../../src/lake/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { query } from './support.js';
+import { createTestLake, query, type TestLake } from './support.js';
 
 /**
  * A lake written by the official extension (DuckDB 1.5.5, catalog on PostgreSQL): Bosun must
@@ -203,5 +203,128 @@ describe('writing to a lake the extension wrote', () => {
       'chunk_id:1', 'library:2', 'version:3', 'path:4', 'heading_path:5', 'element:6', 'ordinal:7', 'text:8', 'tokens:9',
       'embedding:10', 'element:11', 'updated_at:12', 'meta:13', 'lang:14', 'code:15', 'score:16',
     ]);
+  });
+});
+
+describe('the catalog rows Bosun writes, next to the ones the extension wrote for the same statements', () => {
+  let fixtureDb: TestDatabase;
+  let t: TestLake;
+  beforeAll(async () => {
+    fixtureDb = await createTestDatabase({ migrate: false });
+    await loadFixtureCatalog(fixtureDb);
+    t = await createTestLake();
+  });
+  afterAll(async () => {
+    await fixtureDb.drop();
+    await t.close();
+  });
+
+  /** make.sql's chunk rows i in [from, to), with the column names of docs.chunks. */
+  const chunkRows = (from: number, to: number) => `SELECT printf('c%05d', i) AS chunk_id, CASE WHEN i % 3 = 0 THEN 'mcp' ELSE 'ducklake' END AS library,
+      CASE WHEN i % 2 = 0 THEN 'stable' ELSE '0.3' END AS version, printf('docs/page%03d.md', i // 10) AS path,
+      ['Guide', printf('Section %d', i % 10)] AS heading_path, i % 10 AS ordinal, repeat(printf('chunk %d text ', i), 5) AS text,
+      20 + i % 50 AS tokens, [(i % 7)::FLOAT / 7, (i % 11)::FLOAT / 11, (i % 13)::FLOAT / 13] AS embedding,
+      (TIMESTAMP '2026-01-01 00:00:00' + INTERVAL (i) MINUTE)::TIMESTAMPTZ AS updated_at,
+      {'lang': CASE WHEN i % 4 = 0 THEN 'sql' ELSE NULL END, 'code': i % 4 = 0} AS meta
+    FROM range(${from}, ${to}) t(i)`;
+
+  const rows = async (db: Pick<TestDatabase, 'pool'>, sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows;
+
+  it('has the same snapshots, schema, table, columns, files and statistics for docs.chunks', async () => {
+    const { lake } = t;
+    await lake.createSchema('docs');
+    await lake.createTable('docs.chunks', [
+      { name: 'chunk_id', type: 'VARCHAR' },
+      { name: 'library', type: 'VARCHAR' },
+      { name: 'version', type: 'VARCHAR' },
+      { name: 'path', type: 'VARCHAR' },
+      { name: 'heading_path', type: 'VARCHAR[]' },
+      { name: 'ordinal', type: 'INTEGER' },
+      { name: 'text', type: 'VARCHAR' },
+      { name: 'tokens', type: 'INTEGER' },
+      { name: 'embedding', type: 'FLOAT[]' },
+      { name: 'updated_at', type: 'TIMESTAMPTZ' },
+      { name: 'meta', type: 'STRUCT(lang VARCHAR, code BOOLEAN)' },
+    ]);
+    await lake.append('docs.chunks', { sql: chunkRows(0, 1000) });
+    await lake.append('docs.chunks', { sql: chunkRows(1000, 2000) });
+
+    const snapshots = `SELECT s.snapshot_id, s.schema_version, s.next_catalog_id, s.next_file_id, c.changes_made
+      FROM ducklake.ducklake_snapshot s JOIN ducklake.ducklake_snapshot_changes c USING (snapshot_id) WHERE snapshot_id <= 4 ORDER BY 1`;
+    expect(await rows(t.db, snapshots)).toEqual(await rows(fixtureDb, snapshots));
+    const schemas = `SELECT schema_id, begin_snapshot, end_snapshot, schema_name, path, path_is_relative FROM ducklake.ducklake_schema ORDER BY 1`;
+    expect(await rows(t.db, schemas)).toEqual(await rows(fixtureDb, schemas));
+    const tables = `SELECT table_id, begin_snapshot, schema_id, table_name, path, path_is_relative FROM ducklake.ducklake_table WHERE table_id = 2`;
+    expect(await rows(t.db, tables)).toEqual(await rows(fixtureDb, tables));
+    const columns = `SELECT column_id, begin_snapshot, end_snapshot, table_id, column_order, column_name, column_type, initial_default,
+        default_value, nulls_allowed, parent_column, default_value_type, default_value_dialect
+      FROM ducklake.ducklake_column WHERE table_id = 2 AND column_id <= 15 ORDER BY column_id`;
+    expect(await rows(t.db, columns)).toEqual(await rows(fixtureDb, columns));
+    const versions = `SELECT * FROM ducklake.ducklake_schema_versions WHERE table_id = 2 AND begin_snapshot = 2`;
+    expect(await rows(t.db, versions)).toEqual(await rows(fixtureDb, versions));
+    const files = `SELECT data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path_is_relative, file_format, record_count,
+        row_id_start, partition_id, encryption_key, mapping_id, partial_max
+      FROM ducklake.ducklake_data_file WHERE data_file_id IN (0, 1) ORDER BY 1`;
+    expect(await rows(t.db, files)).toEqual(await rows(fixtureDb, files));
+    expect((await rows(t.db, `SELECT path FROM ducklake.ducklake_data_file`)).map((r) => r.path)).toEqual([
+      expect.stringMatching(/^ducklake-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.parquet$/),
+      expect.stringMatching(/^ducklake-.*\.parquet$/),
+    ]);
+    const stats = `SELECT data_file_id, table_id, column_id, column_size_bytes, value_count, null_count, min_value, max_value, contains_nan, extra_stats
+      FROM ducklake.ducklake_file_column_stats WHERE data_file_id IN (0, 1) ORDER BY 1, 3`;
+    expect(await rows(t.db, stats)).toEqual(await rows(fixtureDb, stats));
+    const tableStats = await rows(t.db, `SELECT * FROM ducklake.ducklake_table_stats`);
+    expect(tableStats).toEqual([{ table_id: 2, record_count: 2000, next_row_id: 2000, file_size_bytes: expect.any(Number) }]);
+    // The fixture's table-level statistics are those after two more inserts; the first two
+    // files alone give the ones the extension's own first two files give.
+    const tableColumnStats = await rows(t.db, `SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ducklake.ducklake_table_column_stats ORDER BY 1`);
+    expect(tableColumnStats).toEqual([
+      { column_id: 1, contains_null: false, contains_nan: null, min_value: 'c00000', max_value: 'c01999' },
+      { column_id: 2, contains_null: false, contains_nan: null, min_value: 'ducklake', max_value: 'mcp' },
+      { column_id: 3, contains_null: false, contains_nan: null, min_value: '0.3', max_value: 'stable' },
+      { column_id: 4, contains_null: false, contains_nan: null, min_value: 'docs/page000.md', max_value: 'docs/page199.md' },
+      { column_id: 6, contains_null: false, contains_nan: null, min_value: 'Guide', max_value: 'Section 9' },
+      { column_id: 7, contains_null: false, contains_nan: null, min_value: '0', max_value: '9' },
+      {
+        column_id: 8,
+        contains_null: false,
+        contains_nan: null,
+        min_value: 'chunk 0 text chunk 0 text chunk 0 text chunk 0 text chunk 0 text ',
+        max_value: 'chunk 999 text chunk 999 text chunk 999 text chunk 999 text chunk 999 text ',
+      },
+      { column_id: 9, contains_null: false, contains_nan: null, min_value: '20', max_value: '69' },
+      { column_id: 11, contains_null: false, contains_nan: false, min_value: '0.0', max_value: '0.9230769' },
+      { column_id: 12, contains_null: false, contains_nan: null, min_value: '2026-01-01 00:00:00+00', max_value: '2026-01-02 09:19:00+00' },
+      { column_id: 14, contains_null: true, contains_nan: null, min_value: 'sql', max_value: 'sql' },
+      { column_id: 15, contains_null: false, contains_nan: null, min_value: '0', max_value: '1' },
+    ]);
+  });
+
+  it('has the same statistics for a file of many types (NULL, NaN, infinity, extremes, nested)', async () => {
+    const { lake } = t;
+    await lake.createTable('main.types_demo', { as: `SELECT NULL::TINYINT AS i8, NULL::SMALLINT AS i16, NULL::INTEGER AS i32, NULL::BIGINT AS i64,
+      NULL::UTINYINT AS u8, NULL::UBIGINT AS u64, NULL::FLOAT AS f32, NULL::DOUBLE AS f64, NULL::DECIMAL(18,3) AS dec, NULL::BOOLEAN AS b,
+      NULL::VARCHAR AS s, NULL::BLOB AS bl, NULL::DATE AS d, NULL::TIME AS t, NULL::TIMESTAMP AS ts, NULL::TIMESTAMPTZ AS tstz, NULL::UUID AS u,
+      NULL::JSON AS j, NULL::INTEGER[] AS l, NULL::STRUCT(a INTEGER, b VARCHAR) AS st, NULL::MAP(VARCHAR, INTEGER) AS m` });
+    const { snapshotId } = await lake.append('main.types_demo', {
+      sql: `SELECT * FROM (VALUES (-128, -32768, -2147483648, -9223372036854775808, 0, 0, -1.5, -2.25, -123456789012345.678, false, '', '\\x00\\xFF'::BLOB, DATE '1970-01-01', TIME '00:00:00', TIMESTAMP '1970-01-01 00:00:00', TIMESTAMPTZ '1970-01-01 00:00:00+00', '00000000-0000-0000-0000-000000000000', '{"a": 1}', [], {'a': 0, 'b': ''}, MAP {}),
+        (127, 32767, 2147483647, 9223372036854775807, 255, 18446744073709551615, 3.5, 1e300, 123456789012345.678, true, 'héllo ✓', 'abc'::BLOB, DATE '2026-11-23', TIME '23:59:59.999999', TIMESTAMP '2026-11-23 12:34:56.789', TIMESTAMPTZ '2026-11-23 12:34:56.789+00', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '[1, 2, {"x": null}]', [1, NULL, 3], {'a': 42, 'b': 'x'}, MAP {'k1': 1, 'k2': 2}),
+        (NULL, NULL, NULL, NULL, NULL, NULL, 'NaN'::FLOAT, 'inf'::DOUBLE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL))
+        AS v(i8, i16, i32, i64, u8, u64, f32, f64, dec, b, s, bl, d, t, ts, tstz, u, j, l, st, m)`,
+    });
+    const ours = await rows(
+      t.db,
+      `SELECT s.column_id, s.value_count, s.null_count, s.min_value, s.max_value, s.contains_nan
+         FROM ducklake.ducklake_file_column_stats s JOIN ducklake.ducklake_data_file d USING (data_file_id)
+        WHERE d.begin_snapshot = $1 ORDER BY 1`,
+      [snapshotId],
+    );
+    const theirs = await rows(fixtureDb, `SELECT column_id, value_count, null_count, min_value, max_value, contains_nan FROM ducklake.ducklake_file_column_stats WHERE data_file_id = 8 ORDER BY 1`);
+    expect(ours).toEqual(theirs);
+    const columns = `SELECT column_id, column_order, column_name, column_type, parent_column, default_value_type FROM ducklake.ducklake_column WHERE table_id = $1 ORDER BY 1`;
+    const oursTable = (await rows(t.db, `SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'types_demo'`))[0]!.table_id;
+    expect(await rows(t.db, columns, [oursTable])).toEqual(await rows(fixtureDb, columns, [3]));
+    const tableStats = `SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ducklake.ducklake_table_column_stats WHERE table_id = $1 ORDER BY 1`;
+    expect(await rows(t.db, tableStats, [oursTable])).toEqual(await rows(fixtureDb, tableStats, [3]));
   });
 });
