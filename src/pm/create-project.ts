@@ -4,9 +4,11 @@ import type { PmContext } from './context.js';
 import { appendEvent } from './events.js';
 import { addTasks } from './plan.js';
 import { insertProject, type Project } from './projects.js';
+import type { Lake } from '../lake/index.js';
 import type { Task } from './tasks.js';
 import { findTemplate, type TemplateCatalog } from './templates/catalog.js';
 import { instantiate } from './templates/instantiate.js';
+import { recordTemplateVersion } from './templates/lake.js';
 import { pmTransaction } from './transaction.js';
 
 export const newProjectSchema = z
@@ -28,9 +30,14 @@ export type NewProjectInput = z.input<typeof newProjectSchema>;
 /**
  * Creates a project, and with a template its whole task graph, in one transaction: a missing
  * param, an unknown template or a taken slug leave nothing behind. The project pins the
- * template's id and version.
+ * template's id and version, and with a lake the version's YAML is kept there.
  */
-export async function createProject(pm: PmContext, catalog: TemplateCatalog, input: NewProjectInput): Promise<{ project: Project; tasks: Task[] }> {
+export async function createProject(
+  pm: PmContext,
+  catalog: TemplateCatalog,
+  input: NewProjectInput,
+  options: { lake?: Lake } = {},
+): Promise<{ project: Project; tasks: Task[] }> {
   const p = parseWith(newProjectSchema, input, 'project');
   assertSlug(p.slug, 'project slug');
   if (Object.keys(p.params).length && !p.template) {
@@ -38,6 +45,7 @@ export async function createProject(pm: PmContext, catalog: TemplateCatalog, inp
   }
   const template = p.template ? findTemplate(catalog, p.template) : null;
   const plan = template ? instantiate(template, p.params) : { params: {}, drafts: [] };
+  if (template && options.lake) await recordTemplateVersion(options.lake, template);
   return pmTransaction(pm, async (tx) => {
     const project = await insertProject(tx.client, {
       id: newId(),

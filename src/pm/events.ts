@@ -1,4 +1,6 @@
+import { BosunError } from '../core/index.js';
 import type { Queryable } from './context.js';
+import type { ProjectPhase } from './states.js';
 
 /** Every kind of change the history records. */
 export type EventKind =
@@ -66,4 +68,16 @@ export async function listEvents(
 export async function projectHistory(q: Queryable, projectId: string): Promise<PmEvent[]> {
   const res = await q.query<PmEvent>(`SELECT ${columns} FROM bosun.event WHERE project_id = $1 ORDER BY id`, [projectId]);
   return res.rows;
+}
+
+/** The phase a project was in before its latest move into `phase`. */
+export async function phaseBefore(q: Queryable, projectId: string, phase: ProjectPhase): Promise<ProjectPhase> {
+  const res = await q.query<{ from: ProjectPhase }>(
+    `SELECT data->>'from' AS from FROM bosun.event
+      WHERE project_id = $1 AND kind = 'project.phase' AND data->>'to' = $2
+      ORDER BY id DESC LIMIT 1`,
+    [projectId, phase],
+  );
+  if (!res.rows[0]) throw new BosunError('INTERNAL', `no record of the project entering ${phase}`);
+  return res.rows[0].from;
 }

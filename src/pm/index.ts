@@ -22,6 +22,7 @@ export { knownSkills, isKnownSkill, assertKnownSkill, type SkillId } from './ski
 export { createProject, newProjectSchema, type NewProjectInput } from './create-project.js';
 export { getProject, listProjects, type Project, type ProjectSummary, type ArchiveLocation } from './projects.js';
 export { advanceProject, holdProject, resumeProject, cancelProject, nextPhase } from './lifecycle.js';
+export { archiveProject, reopenProject, type ArchiveDeps } from './archive.js';
 export { projectOverview, type ProjectOverview } from './overview.js';
 export { renderProjectDocument } from './document.js';
 export { addTasks, planTasks, taskDraftSchema, planSchema, type TaskDraft } from './plan.js';
@@ -47,4 +48,5 @@ export {
   type TemplateProblem,
 } from './templates/catalog.js';
 export { instantiate, resolveParams, type RawParam } from './templates/instantiate.js';
+export { recordTemplateVersion, storedTemplateYaml } from './templates/lake.js';
 export { templateSchema, fragmentSchema, type Template, type Fragment } from './templates/schema.js';

@@ -15,7 +15,8 @@ import { pmTransaction, type PmTx } from './transaction.js';
  * Archiving itself (lake copy, verification, freeing rows) is archive.ts.
  */
 
-async function changePhase(tx: PmTx, project: Project, change: PhaseChange, reason?: string): Promise<Project> {
+/** Writes a phase change and its event (and the document's, when one comes with it). */
+export async function changePhase(tx: PmTx, project: Project, change: PhaseChange, reason?: string): Promise<Project> {
   const updated = await updateProjectPhase(tx.client, project.id, change);
   await appendEvent(tx.client, tx.actor, {
     projectId: project.id,

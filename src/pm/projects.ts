@@ -30,6 +30,8 @@ export interface Project {
 
 /** Where an archived project's verified copy lives. */
 export interface ArchiveLocation {
+  archiveId: string;
+  /** The lake snapshot that holds it. */
   snapshotId: number;
   bundlePath: string;
   bundleSha256: string;

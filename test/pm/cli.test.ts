@@ -99,6 +99,21 @@ describe('bosun templates | project | task (the built CLI)', () => {
     expect(doc.json).toMatchObject({ draft: false, document: expect.stringContaining('# Scrape the catalogue') });
   });
 
+  it('archives a project and reopens it', async () => {
+    await bosun('project', 'new', 'tiny');
+    await bosun('task', 'add', 'tiny', 'Only task');
+    await bosun('project', 'advance', 'tiny');
+    await bosun('task', 'claim', 'tiny#1');
+    await bosun('task', 'complete', 'tiny#1', '--result', file('tiny.json', done('did it')));
+    expect((await bosun('project', 'advance', 'tiny')).json.status).toBe('documentation');
+    const archived = await bosun('project', 'archive', 'tiny');
+    expect(archived.json).toMatchObject({ status: 'archived', archive: { counts: { task: 1, run: 1 } } });
+    expect(fs.existsSync(archived.json.archive.bundlePath)).toBe(true);
+    expect((await bosun('task', 'list', '--project', 'tiny')).json.tasks).toEqual([]);
+    expect((await bosun('project', 'reopen', 'tiny')).json).toEqual({ slug: 'tiny', status: 'documentation' });
+    expect((await bosun('task', 'show', 'tiny#1')).json.task).toMatchObject({ status: 'completed', result: { summary: 'did it' } });
+  });
+
   it('prints a readable table without --json', async () => {
     const res = await runBosun(['templates', 'list'], { home: home.paths.home });
     expect(res.exitCode).toBe(0);

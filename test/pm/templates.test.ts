@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLake } from '../../src/lake/index.js';
 import {
   createProject,
   findTemplate,
@@ -8,6 +9,7 @@ import {
   isKnownSkill,
   listTasks,
   loadCatalog,
+  storedTemplateYaml,
   validateTemplateFile,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -222,6 +224,29 @@ describe('templates', () => {
       expect(keys.indexOf('dq.check')).toBeLessThan(keys.indexOf('publish'));
       expect(result.steps.find((s) => s.key === 'dq.profile')!.depends_on).toEqual(['load']);
     });
+  });
+
+  it('keeps the pinned template version in the lake, once, and refuses a changed file under the same version', async () => {
+    const lake = await openLake({ pool: db.pool, dataPath: home.paths.lake });
+    const catalog = shippedCatalog();
+    const params = requiredParams['automation']!;
+    await createProject(pmContext(db), catalog, { slug: uniqueSlug('pin'), template: 'automation', params }, { lake });
+    await createProject(pmContext(db), catalog, { slug: uniqueSlug('pin'), template: 'automation', params }, { lake });
+    const stored = await lake.withReader({}, async (conn) =>
+      (await conn.runAndReadAll(`SELECT id, version, yaml FROM pm.templates WHERE id = 'automation'`)).getRowObjectsJson(),
+    );
+    expect(stored).toEqual([{ id: 'automation', version: '1.0.0', yaml: findTemplate(catalog, 'automation').yaml }]);
+    expect(await storedTemplateYaml(lake, 'automation', '1.0.0')).toContain('id: automation');
+
+    const edited = { ...findTemplate(catalog, 'automation'), yaml: findTemplate(catalog, 'automation').yaml + '\n# edited\n' };
+    const slug = uniqueSlug('pin');
+    const changedCatalog = { ...catalog, templates: new Map([...catalog.templates, ['automation', edited]]) };
+    await expect(createProject(pmContext(db), changedCatalog, { slug, template: 'automation', params }, { lake })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      hint: expect.stringContaining('new version'),
+    });
+    const rows = await db.pool.query('SELECT count(*)::int AS n FROM bosun.project WHERE slug = $1', [slug]);
+    expect(rows.rows[0].n).toBe(0);
   });
 
   it('lets a user template in $BOSUN_HOME/templates override a shipped one by id, and reports broken files', () => {

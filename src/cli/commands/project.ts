@@ -3,9 +3,11 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BosunError, parseWith } from '../../core/index.js';
+import { openLake, type Lake } from '../../lake/index.js';
 import {
   addNote,
   advanceProject,
+  archiveProject,
   cancelProject,
   createProject,
   getProject,
@@ -16,6 +18,7 @@ import {
   projectOverview,
   projectPhases,
   renderProjectDocument,
+  reopenProject,
   resumeProject,
   type NoteInput,
   type PmContext,
@@ -33,6 +36,12 @@ export function cliActor(): string {
 export async function pmContext(ctx: CliContext): Promise<PmContext> {
   const db = await ctx.db();
   return { pool: db.pool, logger: ctx.logger, actor: cliActor() };
+}
+
+/** The lake, for archives and template versions. */
+export async function openProjectLake(ctx: CliContext): Promise<Lake> {
+  const db = await ctx.db();
+  return openLake({ pool: db.pool, dataPath: ctx.config.lake.dataPath ?? ctx.paths.lake, logger: ctx.logger });
 }
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
@@ -128,7 +137,15 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
           ...(opts.repo ? { repoPath: opts.repo } : {}),
           ...(opts.due ? { dueOn: opts.due } : {}),
         };
-        const { project: created, tasks } = await createProject(await pmContext(ctx), loadCatalog(ctx.paths), input);
+        const pm = await pmContext(ctx);
+        // The pinned template version is kept in the lake when there is one to keep it in.
+        const lake = opts.template
+          ? await openProjectLake(ctx).catch((err: unknown) => {
+              ctx.logger.warn({ err }, 'the lake is not available: the template version is pinned but its YAML is not stored');
+              return undefined;
+            })
+          : undefined;
+        const { project: created, tasks } = await createProject(pm, loadCatalog(ctx.paths), input, lake ? { lake } : {});
         const { document: _document, ...shown } = created;
         emit(ctx, { project: shown, tasks: tasks.map((t) => ({ ref: t.ref, id: t.id, key: t.stepKey, title: t.title, skill: t.skill, status: t.status })) }, () =>
           [
@@ -223,6 +240,32 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
         emit(ctx, { slug, draft, generatedAt: p.documentAt, ...(opts.out ? { file: opts.out } : { document }) }, () =>
           opts.out ? `wrote ${opts.out}${draft ? ' (draft)' : ''}` : (draft ? '<!-- draft: the document is written on entering documentation -->\n' : '') + document,
         );
+      }),
+    );
+
+  project
+    .command('archive <slug>')
+    .description('archive a documented or cancelled project: lake tables (schema archive) and a JSON bundle, verified, then the working rows are freed')
+    .action(
+      wrap(async (ctx, slug: string) => {
+        const archived = await archiveProject(await pmContext(ctx), { lake: await openProjectLake(ctx), paths: ctx.paths }, slug);
+        emit(ctx, { slug, status: archived.status, archive: archived.archive }, () =>
+          [
+            `${slug} is archived (lake snapshot ${archived.archive!.snapshotId})`,
+            `bundle: ${archived.archive!.bundlePath}`,
+            `rows: ${Object.entries(archived.archive!.counts).map(([t, n]) => `${t} ${n}`).join(', ')}`,
+          ].join('\n'),
+        );
+      }),
+    );
+
+  project
+    .command('reopen <slug>')
+    .description('bring an archived project back from the lake, in the phase it was archived from')
+    .action(
+      wrap(async (ctx, slug: string) => {
+        const reopened = await reopenProject(await pmContext(ctx), { lake: await openProjectLake(ctx) }, slug);
+        emit(ctx, { slug, status: reopened.status }, () => `${slug} is back, in ${reopened.status}`);
       }),
     );
 
