@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommands } from './commands/init.js';
 import { registerLakeCommands } from './commands/lake.js';
 import { registerMcpCommands } from './commands/mcp.js';
+import { registerMcpPmCommand } from './commands/mcp-pm.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerTaskCommands } from './commands/task.js';
 import { registerTemplatesCommands } from './commands/templates.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program, wrap);
   registerLakeCommands(program, wrap);
   registerMcpCommands(program, wrap);
+  registerMcpPmCommand(program, wrap);
   registerDocsCommands(program, wrap);
   registerTemplatesCommands(program, wrap);
   registerProjectCommands(program, wrap);

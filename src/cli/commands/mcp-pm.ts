@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { BosunError } from '../../core/index.js';
+import { serveHttp } from '../../mcp/http.js';
+import { createPmServer, type PmServerDeps } from '../../mcp/pm/index.js';
+import { serveStdio } from '../../mcp/stdio.js';
+import type { CliContext } from '../context.js';
+import { emitLine } from '../output.js';
+import type { Wrap } from './wrap.js';
+
+interface PmServeOptions {
+  http?: boolean;
+  host: string;
+  port: string;
+}
+
+async function serverDeps(ctx: CliContext): Promise<PmServerDeps> {
+  const db = await ctx.db();
+  return { pm: { pool: db.pool, logger: ctx.logger, actor: 'mcp' }, artifactsDir: ctx.paths.artifacts, tokenBudget: ctx.config.mcp.tokenBudget };
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BosunError('INVALID_INPUT', `--port must be 0-65535, got '${value}'`);
+  return n;
+}
+
+/** `bosun mcp pm`: the project manager as an MCP server, over stdio (default) or Streamable HTTP. */
+export function registerMcpPmCommand(program: Command, wrap: Wrap): void {
+  const mcp = program.commands.find((c) => c.name() === 'mcp') ?? program.command('mcp').description('MCP servers for AI assistants');
+  mcp
+    .command('pm')
+    .description('serve the project manager to an AI assistant (stdio, or --http on 127.0.0.1)')
+    .option('--http', 'serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio')
+    .option('--host <host>', 'HTTP host (loopback unless a token is configured)', '127.0.0.1')
+    .option('--port <port>', 'HTTP port (0 = any free one)', '7331')
+    .action(
+      wrap(async (ctx, opts: PmServeOptions) => {
+        const deps = await serverDeps(ctx);
+        if (!opts.http) {
+          await serveStdio(createPmServer(deps));
+          return;
+        }
+        const running = await serveHttp({
+          host: opts.host,
+          port: parsePort(opts.port),
+          ...(ctx.config.mcp.token ? { token: ctx.config.mcp.token } : {}),
+          createServer: () => createPmServer(deps),
+          logger: ctx.logger,
+        });
+        if (ctx.json) emitLine({ event: 'listening', url: running.url });
+        else process.stdout.write(`bosun-pm MCP server at ${running.url} (Ctrl-C to stop)\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await running.close();
+      }),
+    );
+}

@@ -1,0 +1,9 @@
+import type { PmContext } from '../../pm/index.js';
+
+/** What the PM server needs: the project manager, where artifacts go, and the answer budget. */
+export interface PmServerDeps {
+  pm: PmContext;
+  artifactsDir: string;
+  /** Tokens per answer (config mcp.tokenBudget). */
+  tokenBudget: number;
+}
