@@ -54,15 +54,27 @@ export async function snapshotById(q: Queryable, snapshotId: number): Promise<Sn
   return toSnapshot(res.rows[0]);
 }
 
-/** The snapshot that was current at `time`: the newest one taken at or before it. */
-export async function snapshotAtTime(q: Queryable, time: Date): Promise<Snapshot> {
-  const res = await q.query(
-    `SELECT ${SNAPSHOT_COLUMNS} FROM ducklake.ducklake_snapshot
-      WHERE snapshot_time <= $1
-      ORDER BY snapshot_id DESC LIMIT 1`,
-    [time],
-  );
-  if (!res.rows[0]) throw new BosunError('NOT_FOUND', `no snapshot exists at or before ${time.toISOString()}`);
+/**
+ * The snapshot that was current at `time`: the newest one taken at or before it. Text is
+ * parsed by PostgreSQL, which keeps the microseconds snapshot times have (a Date has none).
+ */
+export async function snapshotAtTime(q: Queryable, time: Date | string): Promise<Snapshot> {
+  let res;
+  try {
+    res = await q.query(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM ducklake.ducklake_snapshot
+        WHERE snapshot_time <= $1::timestamptz
+        ORDER BY snapshot_id DESC LIMIT 1`,
+      [time],
+    );
+  } catch (err) {
+    if (/^22/.test((err as { code?: string }).code ?? '')) {
+      throw new BosunError('INVALID_INPUT', `'${String(time)}' is not a timestamp`, { hint: 'use ISO 8601, e.g. 2026-01-31T12:00:00Z' });
+    }
+    throw err;
+  }
+  const shown = time instanceof Date ? time.toISOString() : time;
+  if (!res.rows[0]) throw new BosunError('NOT_FOUND', `no snapshot exists at or before ${shown}`);
   return toSnapshot(res.rows[0]);
 }
 
@@ -445,7 +457,7 @@ export async function fileHistory(q: Queryable, tableId: number, from: number, t
 
 const changesRow = z.object({
   snapshot_id: id,
-  snapshot_time: z.coerce.date(),
+  snapshot_time: z.string(),
   schema_version: id,
   changes_made: z.string().nullable(),
   author: z.string().nullable(),
@@ -454,7 +466,8 @@ const changesRow = z.object({
 
 export interface SnapshotWithChanges {
   id: number;
-  time: Date;
+  /** ISO 8601 in UTC with microseconds, as stored. */
+  time: string;
   schemaVersion: number;
   changesMade: string;
   author: string | null;
@@ -464,7 +477,8 @@ export interface SnapshotWithChanges {
 /** Every snapshot with its change list, oldest first (optionally only those after `afterId`). */
 export async function snapshotsWithChanges(q: Queryable, afterId = -1): Promise<SnapshotWithChanges[]> {
   const res = await q.query(
-    `SELECT s.snapshot_id, s.snapshot_time, s.schema_version, c.changes_made, c.author, c.commit_message
+    `SELECT s.snapshot_id, to_char(s.snapshot_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS snapshot_time,
+            s.schema_version, c.changes_made, c.author, c.commit_message
        FROM ducklake.ducklake_snapshot s
        LEFT JOIN ducklake.ducklake_snapshot_changes c USING (snapshot_id)
       WHERE s.snapshot_id > $1

@@ -56,7 +56,7 @@ export async function listSnapshots(q: Queryable, table?: { schema: string; tabl
     .filter(({ tokens }) => touches(tokens))
     .map(({ s, tokens }) => ({
       id: s.id,
-      time: s.time.toISOString(),
+      time: s.time,
       schemaVersion: s.schemaVersion,
       changes: groupChanges(tokens),
       changesMade: s.changesMade,

@@ -81,11 +81,7 @@ export class Lake {
   async resolveSnapshot(selector: SnapshotSelector = {}): Promise<Snapshot> {
     const s = parseWith(selectorSchema, selector, 'snapshot selector');
     if (s.snapshot !== undefined) return snapshotById(this.session.pool, s.snapshot);
-    if (s.at !== undefined) {
-      const time = s.at instanceof Date ? s.at : new Date(s.at);
-      if (Number.isNaN(time.getTime())) throw new BosunError('INVALID_INPUT', `'${String(s.at)}' is not a timestamp`, { hint: 'use ISO 8601, e.g. 2026-01-31T12:00:00Z' });
-      return snapshotAtTime(this.session.pool, time);
-    }
+    if (s.at !== undefined) return snapshotAtTime(this.session.pool, s.at);
     return latestSnapshot(this.session.pool);
   }
 

@@ -73,7 +73,14 @@ function encodeObject(columns: readonly LakeColumn[], value: Record<string, unkn
   const known = new Set(columns.map((c) => c.name));
   const unknown = Object.keys(value).find((k) => !known.has(k));
   if (unknown !== undefined) throw new RowError(`${path}: no column '${unknown}' (columns: ${[...known].join(', ')})`);
-  return Object.fromEntries(columns.map((c) => [c.name, encodeValue(c, value[c.name], path ? `${path}.${c.name}` : c.name)]));
+  return Object.fromEntries(columns.map((c) => [c.name, encodeValue(c, value[c.name], `${path}.${c.name}`)]));
+}
+
+/** A row: like a struct, except that a column left out gets its default (an explicit null stays NULL). */
+function encodeRow(columns: readonly LakeColumn[], value: Record<string, unknown>, path: string): Record<string, unknown> {
+  const encoded = encodeObject(columns, value, path);
+  for (const c of columns) if (value[c.name] === undefined && c.initialDefault !== null) encoded[c.name] = c.initialDefault;
+  return encoded;
 }
 
 /** The rows as one JSON document, or INVALID_INPUT naming the first bad row and column. */
@@ -82,7 +89,7 @@ export function encodeRows(table: string, columns: readonly LakeColumn[], rows: 
     return JSON.stringify(
       rows.map((row, i) => {
         if (!isPlainObject(row)) throw new RowError(`row ${i}: expected an object of column values`);
-        return encodeObject(columns, row, `row ${i}`);
+        return encodeRow(columns, row, `row ${i}`);
       }),
     );
   } catch (err) {
@@ -91,9 +98,14 @@ export function encodeRows(table: string, columns: readonly LakeColumn[], rows: 
   }
 }
 
-/** A SELECT of the rows bound as parameter $1 (from encodeRows), typed as the table's columns. */
+/**
+ * A SELECT of the rows bound as parameter $1 (from encodeRows), typed as the table's columns.
+ * Blobs travel as `\\xNN` text, which only a cast to BLOB (not json_transform) decodes, and
+ * columns with a default as text, since a default is a literal of the column's type.
+ */
 export function rowsRelationSql(columns: readonly LakeColumn[]): string {
-  const structure = JSON.stringify([Object.fromEntries(columns.map((c) => [c.name, duckdbType(c)]))]);
-  const select = columns.map((c) => `r.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(', ');
+  const transport = (c: LakeColumn) => (c.initialDefault !== null ? 'VARCHAR' : duckdbType(c, { blob: 'VARCHAR' }));
+  const structure = JSON.stringify([Object.fromEntries(columns.map((c) => [c.name, transport(c)]))]);
+  const select = columns.map((c) => `CAST(r.${quoteIdent(c.name)} AS ${duckdbType(c)}) AS ${quoteIdent(c.name)}`).join(', ');
   return `SELECT ${select} FROM (SELECT unnest(json_transform_strict($1::JSON, ${quoteLiteral(structure)})) AS r)`;
 }

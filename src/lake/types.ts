@@ -87,16 +87,21 @@ const lakeTypeByTypeId: Record<number, string> = {
 
 const decimalPattern = /^decimal\((\d+),\s*(\d+)\)$/;
 
-/** The DuckDB type of a lake column, e.g. `STRUCT("lang" VARCHAR, "code" BOOLEAN)`. */
-export function duckdbType(column: LakeColumn): string {
+/**
+ * The DuckDB type of a lake column, e.g. `STRUCT("lang" VARCHAR, "code" BOOLEAN)`; `overrides`
+ * replaces primitive types wherever they occur (nested too).
+ */
+export function duckdbType(column: LakeColumn, overrides: Readonly<Record<string, string>> = {}): string {
   switch (column.type) {
     case 'list':
-      return `${duckdbType(onlyChild(column, 'element'))}[]`;
+      return `${duckdbType(onlyChild(column, 'element'), overrides)}[]`;
     case 'struct':
-      return `STRUCT(${column.children.map((c) => `${quoteIdent(c.name)} ${duckdbType(c)}`).join(', ')})`;
+      return `STRUCT(${column.children.map((c) => `${quoteIdent(c.name)} ${duckdbType(c, overrides)}`).join(', ')})`;
     case 'map':
-      return `MAP(${duckdbType(childNamed(column, 'key'))}, ${duckdbType(childNamed(column, 'value'))})`;
+      return `MAP(${duckdbType(childNamed(column, 'key'), overrides)}, ${duckdbType(childNamed(column, 'value'), overrides)})`;
   }
+  const override = overrides[column.type];
+  if (override) return override;
   const decimal = decimalPattern.exec(column.type);
   if (decimal) return `DECIMAL(${decimal[1]}, ${decimal[2]})`;
   const primitive = duckdbTypeByLakeType[column.type];
