@@ -54,7 +54,8 @@ export {
 } from './routing/route.js';
 export { detectInputs, type DetectedInput } from './routing/input-kinds.js';
 export { executeAgent, type ExecuteAgentOptions } from './runtime/execute.js';
-export { PgResultCache, canonicalJson, type ResultCache, type CacheKey } from './runtime/cache.js';
+export { canonicalJson, type ResultCache, type CacheKey } from './runtime/cache.js';
+export { LakeResultCache, RESULT_CACHE_TABLE } from './runtime/lake-cache.js';
 export type { AgentContext, AgentExecutor, ProgressEvent, Endpoints } from './runtime/types.js';
 export { exportA2ACards, type A2AAgentCard } from './export/a2a.js';
 export { exportClaudeCodeSubagents } from './export/claude-code.js';

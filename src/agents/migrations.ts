@@ -54,20 +54,4 @@ CREATE TABLE bosun.agent_skill_stats (
   FOREIGN KEY (agent_id, skill_id) REFERENCES bosun.agent_skill (agent_id, skill_id) ON DELETE CASCADE
 );`,
   },
-  {
-    id: 'agents/002_result_cache',
-    sql: `
--- Completed results by (agent, version, skill, input hash); see runtime/cache.ts.
-CREATE TABLE bosun.agent_result_cache (
-  agent_id      text NOT NULL,
-  agent_version text NOT NULL,
-  skill_id      text NOT NULL,
-  input_sha256  text NOT NULL,
-  envelope      jsonb NOT NULL,
-  created_at    timestamptz NOT NULL DEFAULT now(),
-  hits          integer NOT NULL DEFAULT 0,
-  last_hit_at   timestamptz,
-  PRIMARY KEY (agent_id, agent_version, skill_id, input_sha256)
-);`,
-  },
 ];

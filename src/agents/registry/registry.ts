@@ -7,7 +7,9 @@ import { builtinAgents } from '../builtin/index.js';
 import { loadManifests, type LoadedManifest, type ManifestSource } from '../manifest/load.js';
 import type { AgentManifest, SkillManifest } from '../manifest/schema.js';
 import { createTextScorer, type TextScorer } from '../routing/text-match.js';
-import { PgResultCache, type ResultCache } from '../runtime/cache.js';
+import { openLake } from '../../lake/index.js';
+import type { ResultCache } from '../runtime/cache.js';
+import { LakeResultCache } from '../runtime/lake-cache.js';
 import type { Endpoints } from '../runtime/types.js';
 import { checkAvailability, type Availability } from './availability.js';
 import { readSkillStats, syncRegistry, type SkillStats } from './store.js';
@@ -30,7 +32,7 @@ export interface OpenAgentRegistryOptions {
   endpoints?: Endpoints;
   /** Where the built-in manifests are; default: the repository's agents/ folder. */
   builtinDir?: string;
-  /** Default cache for executeAgent; default: PostgreSQL. */
+  /** Default cache for executeAgent; default: the lake table agents.result_cache (opened on first use). */
   cache?: ResultCache;
 }
 
@@ -152,8 +154,11 @@ export async function openAgentRegistry(options: OpenAgentRegistryOptions): Prom
   const scorer = createTextScorer(
     registered.flatMap((a) => a.manifest.skills.map((s) => ({ key: statsKey(a.manifest.id, s.id), text: skillText(a.manifest, s) }))),
   );
-  const endpoints = options.endpoints ?? loadConfig({ home: options.paths.home }).config.endpoints;
-  const cache = options.cache ?? new PgResultCache(options.pool);
+  const config = options.endpoints && options.cache ? null : loadConfig({ home: options.paths.home }).config;
+  const endpoints = options.endpoints ?? config!.endpoints;
+  const cache =
+    options.cache ??
+    new LakeResultCache(() => openLake({ pool: options.pool, dataPath: config!.lake.dataPath ?? options.paths.lake, logger }));
   return new AgentRegistry(options.pool, options.paths, logger, endpoints, cache, registered, scorer);
 }
 

@@ -169,10 +169,11 @@ export async function routeTask(registry: AgentRegistry, task: RouteTask, option
       if (s) scored.push(s);
     });
   }
-  const eligible = scored.filter((s) => s.available).sort(byPrecedence);
-  const skipped = scored.filter((s) => !s.available).sort(byPrecedence);
-  const winner = eligible[0];
-  const runnersUp = [...eligible.slice(1), ...skipped].slice(0, MAX_RUNNERS_UP).map(publicCandidate);
+  scored.sort(byPrecedence);
+  const winner = scored.find((s) => s.available);
+  const skipped = scored.filter((s) => !s.available);
+  // The best of the rest, unavailable ones included where they rank (their reasons say they were skipped).
+  const runnersUp = scored.filter((s) => s !== winner).slice(0, MAX_RUNNERS_UP).map(publicCandidate);
   if (!winner) {
     return { agentId: null, skillId: null, score: 0, reasons: [], runnersUp, waitingReason: whyNoAgent(t, detected, skipped), automatic: false };
   }

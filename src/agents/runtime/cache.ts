@@ -1,11 +1,10 @@
-import { parseWith, sha256 } from '../../core/index.js';
-import type { Pool } from '../../db/index.js';
-import { resultEnvelopeSchema, type ResultEnvelope } from '../envelope.js';
+import { sha256 } from '../../core/index.js';
+import type { ResultEnvelope } from '../envelope.js';
 
 /**
  * Results are reused by (agent id, agent version, skill, hash of the canonical input): the same
  * video or script is not processed twice unless the caller asks (`noCache`). A new agent version
- * starts a fresh cache.
+ * starts a fresh cache. The store is the lake (lake-cache.ts); callers may pass their own.
  */
 export interface CacheKey {
   agentId: string;
@@ -31,33 +30,4 @@ export function canonicalJson(value: unknown): string {
 
 export function inputHash(input: unknown, fingerprint?: unknown): string {
   return sha256(canonicalJson(fingerprint === undefined ? { input } : { input, fingerprint }));
-}
-
-/**
- * The cache in PostgreSQL (bosun.agent_result_cache). The lake was not usable when this layer was
- * written; a lake-backed cache implements the same interface.
- */
-export class PgResultCache implements ResultCache {
-  constructor(private readonly pool: Pool) {}
-
-  async get(key: CacheKey): Promise<ResultEnvelope | null> {
-    const res = await this.pool.query<{ envelope: unknown }>(
-      `UPDATE bosun.agent_result_cache SET hits = hits + 1, last_hit_at = now()
-        WHERE agent_id = $1 AND agent_version = $2 AND skill_id = $3 AND input_sha256 = $4
-        RETURNING envelope`,
-      [key.agentId, key.agentVersion, key.skillId, key.inputHash],
-    );
-    const row = res.rows[0];
-    return row ? parseWith(resultEnvelopeSchema, row.envelope, 'cached result envelope', 'INTERNAL') : null;
-  }
-
-  async put(key: CacheKey, envelope: ResultEnvelope): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO bosun.agent_result_cache (agent_id, agent_version, skill_id, input_sha256, envelope)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (agent_id, agent_version, skill_id, input_sha256)
-       DO UPDATE SET envelope = EXCLUDED.envelope, created_at = now(), hits = 0, last_hit_at = NULL`,
-      [key.agentId, key.agentVersion, key.skillId, key.inputHash, JSON.stringify(envelope)],
-    );
-  }
 }

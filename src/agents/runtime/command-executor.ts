@@ -40,7 +40,9 @@ export function commandExecutor(spec: { argv: string[]; envAllowlist: string[] }
       try {
         return ctx.exec.parseJsonOutput(result.stdout, `${ctx.agentId}'s output`, { lastLine: true });
       } catch (err) {
-        if (result.ok) throw err;
+        if (result.ok) {
+          return failedEnvelope({ code: 'INVALID_ENVELOPE', message: `${ctx.agentId} printed no JSON envelope: ${(err as Error).message}`, retryable: false });
+        }
         const tail = result.stderr.trim().split('\n').slice(-5).join('\n');
         const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
         return failedEnvelope({ code: 'AGENT_CRASHED', message: `${ctx.agentId} ${how} without an envelope${tail ? `: ${tail}` : ''}`, retryable: true });
