@@ -81,26 +81,37 @@ export async function gatherPages(input: GatherInput): Promise<Gathered> {
 }
 
 /**
- * Validators (ETag, Last-Modified, content hash) for a source's conditional fetches: only for
- * pages whose PostgreSQL record agrees with the lake, so a page whose record fell behind is
- * fetched in full and repaired. Unversioned pages are keyed both ways a source may name them.
+ * What a source knows of its pages from the last sync: validators (ETag, Last-Modified,
+ * content hash) for conditional fetches, only for pages whose PostgreSQL record agrees with
+ * the lake, so that a page whose record fell behind is fetched in full and repaired; and the
+ * URLs of failed pages, to retry them. Unversioned pages are keyed both ways a source may name them.
  */
 function previousFor(input: GatherInput, position: number): Map<string, PreviousPageState> {
   const previous = new Map<string, PreviousPageState>();
   if (input.force) return previous;
   for (const r of input.records.values()) {
-    if (r.sourcePosition !== position || r.contentHash === null) continue;
-    if (input.stored.get(r.pageId)?.contentHash !== r.contentHash) continue;
-    const state: PreviousPageState = {
-      contentHash: r.contentHash,
-      ...(r.etag ? { etag: r.etag } : {}),
-      ...(r.lastModified ? { lastModified: r.lastModified } : {}),
-      ...(r.url ? { url: r.url } : {}),
-    };
+    if (r.sourcePosition !== position) continue;
+    const state = validatorsOf(input, r);
+    if (!state) continue;
     previous.set(previousKey(r.version, r.path), state);
     if (r.version === UNVERSIONED) previous.set(previousKey(null, r.path), state);
   }
   return previous;
+}
+
+function validatorsOf(input: GatherInput, r: PageRecord): PreviousPageState | undefined {
+  if (r.contentHash === null) {
+    // A page that failed has nothing to validate, but its URL brings a crawl back to it, so it
+    // is tried again (and still reported) even when the pages linking to it answer 304.
+    return r.url ? { url: r.url } : undefined;
+  }
+  if (input.stored.get(r.pageId)?.contentHash !== r.contentHash) return undefined;
+  return {
+    contentHash: r.contentHash,
+    ...(r.etag ? { etag: r.etag } : {}),
+    ...(r.lastModified ? { lastModified: r.lastModified } : {}),
+    ...(r.url ? { url: r.url } : {}),
+  };
 }
 
 function decide(input: GatherInput, at: Located): PageOutcome {
