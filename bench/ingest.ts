@@ -1,0 +1,109 @@
+/**
+ * bench:ingest — documentation ingestion end to end (sources → parse → chunk → lake → PostgreSQL):
+ * both shared corpora synced together with --versions-from folders (files, pages, chunks, wall
+ * time, peak RSS, no-change re-sync time), then a generated 1,000-page site crawled over HTTP
+ * on loopback (pages/s). Prints a table with the targets of issue 4.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addLibrary, syncLibrary, type SyncSummary } from '../src/docs/index.js';
+import { runCommand } from '../src/exec/index.js';
+import { openLake } from '../src/lake/index.js';
+import { benchDatabase, printTable } from './support.js';
+
+const CORPORA = path.resolve(process.env.BOSUN_CORPORA ?? '/work/shared/corpora');
+const corpora = [
+  { name: 'ducklake', root: path.join(CORPORA, 'ducklake-docs', 'docs') },
+  { name: 'mcp', root: path.join(CORPORA, 'mcp-docs', 'docs') },
+];
+const SITE_PAGES = 1000;
+
+async function countFiles(dir: string): Promise<number> {
+  let n = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && !entry.name.startsWith('.')) n += await countFiles(path.join(dir, entry.name));
+    else if (entry.isFile() && /\.(md|markdown|mdx|html?|txt)$/i.test(entry.name)) n += 1;
+  }
+  return n;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const start = performance.now();
+  const value = await fn();
+  return { value, seconds: (performance.now() - start) / 1000 };
+}
+
+/** Starts the site in a child process (through exec/); resolves with its start URL and a way to stop it. */
+async function startSite(pages: number): Promise<{ start: string; close: () => Promise<void> }> {
+  const stop = new AbortController();
+  let announced: (start: string) => void = () => undefined;
+  const ready = new Promise<string>((resolve) => (announced = resolve));
+  const running = runCommand(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./ingest-site.ts', import.meta.url)), String(pages)], {
+    timeoutMs: 0,
+    signal: stop.signal,
+    onStdoutLine: (line) => announced((JSON.parse(line) as { start: string }).start),
+  });
+  const exitedEarly = running.then((r) => Promise.reject(new Error(`the bench site did not start: ${r.stderr}`)));
+  exitedEarly.catch(() => undefined); // after a normal start, its exit on close is expected
+  const start = await Promise.race([ready, exitedEarly]);
+  return {
+    start,
+    close: async () => {
+      stop.abort();
+      await running;
+    },
+  };
+}
+
+/** Peak resident memory of this process so far, in MB (the kernel's high-water mark). */
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+const db = await benchDatabase();
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-bench-ingest-'));
+try {
+  const lake = await openLake({ pool: db.pool, dataPath: path.join(dir, 'lake') });
+  const deps = { pool: db.pool, lake };
+  let files = 0;
+  for (const c of corpora) {
+    files += await countFiles(c.root);
+    await addLibrary(db.pool, { name: c.name, input: c.root, source: { versionsFrom: 'folders' } });
+  }
+
+  const first = await timed(async () => {
+    const out: SyncSummary[] = [];
+    for (const c of corpora) out.push(await syncLibrary(deps, c.name));
+    return out;
+  });
+  const peak = peakRssMb();
+  const again = await timed(async () => Promise.all(corpora.map((c) => syncLibrary(deps, c.name))));
+  const pages = first.value.reduce((n, s) => n + s.pages.added, 0);
+  const chunks = first.value.reduce((n, s) => n + s.chunks.total, 0);
+  const failed = first.value.reduce((n, s) => n + s.pages.failed, 0);
+  const unchangedAgain = again.value.every((s) => s.snapshotId === null && s.pages.unchanged === s.pages.added + s.pages.unchanged);
+
+  const site = await startSite(SITE_PAGES);
+  let crawl: { value: SyncSummary; seconds: number };
+  try {
+    await addLibrary(db.pool, { name: 'site', input: site.start, source: { concurrency: 16 } });
+    crawl = await timed(() => syncLibrary(deps, 'site'));
+  } finally {
+    await site.close();
+  }
+  const crawled = crawl.value.pages.added;
+
+  printTable('bench:ingest — both shared corpora (--versions-from folders), then a local site', [
+    { metric: 'files on disk', value: files, target: '', ok: '' },
+    { metric: 'pages', value: pages, target: '', ok: failed === 0 ? 'yes' : `${failed} failed` },
+    { metric: 'chunks', value: chunks, target: '', ok: '' },
+    { metric: 'first sync, wall (s)', value: first.seconds, target: '<= 15', ok: first.seconds <= 15 ? 'yes' : 'NO' },
+    { metric: 'peak RSS (MB)', value: peak, target: '<= 500', ok: peak <= 500 ? 'yes' : 'NO' },
+    { metric: 'no-change re-sync (s)', value: again.seconds, target: '<= 2', ok: again.seconds <= 2 && unchangedAgain ? 'yes' : 'NO' },
+    { metric: `crawl of a ${SITE_PAGES}-page site: pages`, value: crawled, target: `>= ${SITE_PAGES}`, ok: crawled >= SITE_PAGES ? 'yes' : 'NO' },
+    { metric: 'crawl rate (pages/s)', value: crawled / crawl.seconds, target: '>= 50', ok: crawled / crawl.seconds >= 50 ? 'yes' : 'NO' },
+  ]);
+} finally {
+  await db.close();
+  await fs.rm(dir, { recursive: true, force: true });
+}
