@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { splitVersionFolder } from '../sources/index.js';
-import type { LinkRecord } from '../library/index.js';
+import { compareVersionsNewestFirst, type LinkRecord } from '../library/index.js';
 
 /** A link as the parser found it. */
 export interface PageLink {
@@ -34,6 +34,9 @@ function linkKey(p: string): string {
     .replace(/\/$/, '');
 }
 
+/** Folder names that point at "the current release" rather than naming one. */
+const channels = new Set(['latest', 'stable', 'current']);
+
 const isFolderPage = (p: string): boolean => /(^|\/)(index|readme)\.[a-z]+$/i.test(p);
 
 /** A URL as links name it: no fragment, no trailing `index.html` or slash. */
@@ -47,6 +50,7 @@ class PageIndex {
   private readonly exact = new Map<string, Set<string>>();
   private readonly byKey = new Map<string, Map<string, string>>();
   private readonly byUrl = new Map<string, Target>();
+  private newest: string | undefined;
 
   constructor(pages: readonly LinkingPage[]) {
     for (const page of pages) {
@@ -64,8 +68,15 @@ class PageIndex {
     }
   }
 
-  hasVersion(version: string): boolean {
-    return this.exact.has(version);
+  /**
+   * The version a version folder in a link names: itself when the library has it; for a
+   * channel the library does not have as a folder (`/specification/latest/…`), the newest version.
+   */
+  versionNamed(folder: string): string | undefined {
+    if (this.exact.has(folder)) return folder;
+    if (!channels.has(folder)) return undefined;
+    this.newest ??= [...this.exact.keys()].sort(compareVersionsNewestFirst)[0];
+    return this.newest;
   }
 
   find(version: string, p: string): Target | undefined {
@@ -104,7 +115,8 @@ function decode(p: string): string {
  * Paths: relative links resolve against the page's folder; root-relative ones (`/x/y`, and
  * Jekyll `{% link %}` tags) against the source root, or, when the site is mounted under a
  * prefix, against the root with leading segments dropped. A version folder in the target
- * (`/specification/2025-11-25/…`) selects that version.
+ * (`/specification/2025-11-25/…`) selects that version; `latest/`, `stable/` or `current/`
+ * where the library has no such version selects its newest.
  */
 export function resolveCrossReferences(pages: readonly LinkingPage[], scopes: readonly string[]): LinkRecord[] {
   const index = new PageIndex(pages);
@@ -173,7 +185,8 @@ function findPath(index: PageIndex, version: string, p: string): Target | undefi
   if (here) return here;
   for (const candidate of [p, `${p.replace(/\/$/, '')}/index`]) {
     const split = splitVersionFolder(candidate);
-    const there = split && index.hasVersion(split.version) ? index.find(split.version, split.path) : undefined;
+    const version = split && index.versionNamed(split.version);
+    const there = split && version ? index.find(version, split.path) : undefined;
     if (there) return there;
   }
   return undefined;

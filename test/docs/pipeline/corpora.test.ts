@@ -151,6 +151,10 @@ describe('the shared corpora through the pipeline', () => {
         to_path: 'specification/basic/transports.mdx',
       }),
     );
+    // `latest` is no folder of the corpus: it means the newest version.
+    expect(all).toContainEqual(
+      expect.objectContaining({ version: '2025-11-25', from_path: 'extensions/auth/overview.mdx', href: '/specification/latest/basic/authorization', kind: 'page', to_version: '2026-07-28' }),
+    );
     expect(all.filter((l) => l.kind === 'external').length).toBeGreaterThan(1000);
   });
 

@@ -27,6 +27,7 @@ describe('cross-reference resolution', () => {
       '/guide/install',
       '/docs/guide/install.md',
       '/2.0/guide/install',
+      '/latest/guide/install',
       'missing.md',
       'https://example.com/x',
       'ftp://example.com/file',
@@ -60,6 +61,8 @@ describe('cross-reference resolution', () => {
     expect(r['/guide/install']).toBe('1.0:guide/install.mdx');
     expect(r['/docs/guide/install.md']).toBe('1.0:guide/install.mdx');
     expect(r['/2.0/guide/install']).toBe('2.0:guide/install.md');
+    // The library has no 'latest' folder: the channel means its newest version.
+    expect(r['/latest/guide/install']).toBe('2.0:guide/install.md');
   });
 
   it('flags broken links with a reason and leaves other schemes external', () => {
