@@ -106,7 +106,7 @@ export function compareDecimalStrings(a: string, b: string): number {
   const xd = x.whole + x.fraction.padEnd(width, '0');
   const yd = y.whole + y.fraction.padEnd(width, '0');
   const magnitude = xd.length !== yd.length ? xd.length - yd.length : xd < yd ? -1 : xd > yd ? 1 : 0;
-  return x.sign < 0 ? -magnitude : magnitude;
+  return x.sign < 0 && magnitude !== 0 ? -magnitude : magnitude;
 }
 
 function parseDecimal(v: string): { sign: number; whole: string; fraction: string } {
