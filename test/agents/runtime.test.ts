@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeAgent, RESULT_CACHE_TABLE, type AgentRegistry } from '../../src/agents/index.js';
+import { executeAgent, LakeResultCache, RESULT_CACHE_TABLE, type AgentRegistry } from '../../src/agents/index.js';
 import { openLake } from '../../src/lake/index.js';
 import { agentsFixture, type AgentsFixture } from './fixtures.js';
 
@@ -117,6 +117,18 @@ describe('executeAgent', () => {
     expect(RESULT_CACHE_TABLE).toBe('agents.result_cache');
     expect(rows).toEqual([{ agent_id: 'counter', skill_id: 'counter.greet', n: expect.any(Number) }]);
     expect(rows[0]!.n).toBeGreaterThanOrEqual(3);
+  });
+
+  it('still runs, uncached, when the cache cannot be used', async () => {
+    // A lake opened with another data path than the one it was created with refuses to open.
+    const broken = new LakeResultCache(() => openLake({ pool: f.db.pool, dataPath: path.join(scratch, 'not-the-lake') }));
+    const before = runs();
+    for (const dir of ['broken-1', 'broken-2']) {
+      const envelope = await executeAgent({ registry, agentId: 'counter', skillId: 'counter.greet', input: { name: 'broken', counterFile }, workDir: workDir(dir), cache: broken });
+      expect(envelope.status).toBe('completed');
+      expect(envelope.metrics.cacheHit).toBeUndefined();
+    }
+    expect(runs()).toBe(before + 2);
   });
 
   it('runs again when a cached result has lost its files', async () => {

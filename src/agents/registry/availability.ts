@@ -26,7 +26,7 @@ export interface Availability {
 const PROBE_TTL_MS = 5 * 60_000;
 const probes = new Map<string, { at: number; result: Promise<ToolProbe> }>();
 
-function cached<T extends ToolProbe>(key: string, run: () => Promise<T>): Promise<ToolProbe> {
+function cached(key: string, run: () => Promise<ToolProbe>): Promise<ToolProbe> {
   const hit = probes.get(key);
   if (hit && Date.now() - hit.at < PROBE_TTL_MS) return hit.result;
   const result = run();

@@ -54,7 +54,8 @@ export function builtinManifestDir(): string {
   return path.join(packageRoot(), 'agents');
 }
 
-const statsKey = (agentId: string, skillId: string) => `${agentId}\u0000${skillId}`;
+/** The key of an agent × skill in the statistics map and the text index. */
+export const statsKey = (agentId: string, skillId: string) => `${agentId}\u0000${skillId}`;
 
 /**
  * The agents as loaded from their manifests, with what each can do here, synced to PostgreSQL.
@@ -162,4 +163,3 @@ export async function openAgentRegistry(options: OpenAgentRegistryOptions): Prom
   return new AgentRegistry(options.pool, options.paths, logger, endpoints, cache, registered, scorer);
 }
 
-export { statsKey };

@@ -69,6 +69,8 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 interface Scored extends RouteCandidate {
   available: boolean;
+  /** Why it cannot run here (empty when available). */
+  blockers: string[];
   tier: AgentTier;
   automatic: boolean;
 }
@@ -138,6 +140,7 @@ function scoreSkill(
     score: round1(score),
     reasons,
     available: availability.available,
+    blockers: availability.reasons,
     tier: m.tier,
     automatic: m.executor.kind !== 'assistant',
   };
@@ -191,8 +194,7 @@ export async function routeTask(registry: AgentRegistry, task: RouteTask, option
 function whyNoAgent(task: z.output<typeof routeTaskSchema>, detected: DetectedInput[], skipped: Scored[]): string {
   if (skipped.length) {
     const first = skipped[0]!;
-    const why = first.reasons.find((r) => r.startsWith('skipped')) ?? 'unavailable';
-    return `no available agent: ${first.agentId} (${first.skillId}) would match but is ${why.replace(/^skipped, /, '')}`;
+    return `no available agent: ${first.agentId} (${first.skillId}) would match but is unavailable: ${first.blockers.join('; ')}`;
   }
   if (task.skill) return `no agent offers skill '${task.skill}'`;
   const inputs = detected.length ? `no skill accepts ${detected.map((d) => d.label).join(' or ')}` : 'no input of a kind skills accept';

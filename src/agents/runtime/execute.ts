@@ -112,18 +112,27 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
   const workDir = path.resolve(options.workDir);
   await fs.mkdir(workDir, { recursive: true });
   const cache = options.cache ?? registry.cache;
-  const base = { skillId, input, workDir, endpoints: registry.endpoints };
+  const base = { skillId, input, workDir, scope: options.scope ?? 'default', endpoints: registry.endpoints };
   let key: CacheKey | undefined;
   if (skill.cacheable) {
-    const fingerprint = await executor.cacheFingerprint?.(base);
-    key = { agentId, agentVersion: agent.manifest.version, skillId, inputHash: inputHash(input, fingerprint) };
-    if (!options.noCache) {
-      const hit = await cache.get(key);
-      const restored = hit && (await restoreArtifacts(hit, workDir));
-      if (restored) {
-        logger.info('served from the result cache');
-        return done(restored, { cacheHit: 1 });
-      }
+    const fingerprint = await Promise.resolve(executor.cacheFingerprint?.(base)).then(
+      (value) => ({ value }),
+      (err: unknown) => {
+        logger.warn({ err }, 'no cache key for this run: its fingerprint failed');
+        return null;
+      },
+    );
+    if (fingerprint) key = { agentId, agentVersion: agent.manifest.version, skillId, inputHash: inputHash(input, fingerprint.value) };
+  }
+  if (key && !options.noCache) {
+    const hit = await cache.get(key).catch((err: unknown) => {
+      logger.warn({ err }, 'the result cache cannot be read; running the agent');
+      return null;
+    });
+    const restored = hit && (await restoreArtifacts(hit, workDir));
+    if (restored) {
+      logger.info('served from the result cache');
+      return done(restored, { cacheHit: 1 });
     }
   }
 
@@ -141,7 +150,6 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
   const ctx: AgentContext = {
     ...base,
     agentId,
-    scope: options.scope ?? 'default',
     signal: controller.signal,
     timeoutMs,
     logger,
@@ -175,6 +183,7 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
   } else {
     envelope = await checkedEnvelope(outcome.raw, agent, skillId, workDir);
   }
-  if (envelope.status === 'completed' && key) await cache.put(key, envelope);
+  // The cache saves work; failing to store a result must not fail the run that produced it.
+  if (envelope.status === 'completed' && key) await cache.put(key, envelope).catch((err: unknown) => logger.warn({ err }, 'the result could not be cached'));
   return done(envelope);
 }

@@ -20,41 +20,38 @@ const COLUMNS = [
 ] as const;
 
 export class LakeResultCache implements ResultCache {
-  private ready: Promise<void> | null = null;
+  private table: Promise<Lake> | null = null;
 
   /** `openLake` is called on first use: routing alone never touches the lake. */
   constructor(private readonly openLake: () => Promise<Lake>) {}
 
-  private lake: Promise<Lake> | null = null;
-  private getLake(): Promise<Lake> {
-    this.lake ??= this.openLake();
-    return this.lake;
-  }
-
-  /** Creates the schema and table once; another process creating them at the same moment is fine. */
-  private ensureTable(): Promise<void> {
-    this.ready ??= (async () => {
-      const lake = await this.getLake();
+  /** The lake, with the cache table created once (another process creating it at the same moment is fine); retried after a failure. */
+  private ready(): Promise<Lake> {
+    this.table ??= (async () => {
+      const lake = await this.openLake();
       const exists = async () => (await lake.tables()).some((t) => t.name === RESULT_CACHE_TABLE);
-      if (await exists()) return;
+      if (await exists()) return lake;
       try {
-        await lake.transaction(async (tx) => {
-          if (!(await lake.tables()).some((t) => t.name.startsWith('agents.'))) await tx.createSchema('agents').catch(ignoreConflict);
-          await tx.createTable(RESULT_CACHE_TABLE, COLUMNS);
-        }, { message: 'agents: result cache table' });
+        await lake.transaction(
+          async (tx) => {
+            await tx.createSchema('agents').catch(ignoreConflict);
+            await tx.createTable(RESULT_CACHE_TABLE, COLUMNS);
+          },
+          { message: 'agents: result cache table' },
+        );
       } catch (err) {
         if (!(await exists())) throw err;
       }
+      return lake;
     })();
-    this.ready.catch(() => {
-      this.ready = null;
+    this.table.catch(() => {
+      this.table = null;
     });
-    return this.ready;
+    return this.table;
   }
 
   async get(key: CacheKey): Promise<ResultEnvelope | null> {
-    await this.ensureTable();
-    const lake = await this.getLake();
+    const lake = await this.ready();
     const text = await lake.withReader({}, async (conn) => {
       const reader = await conn.runAndReadAll(
         `SELECT envelope FROM agents.result_cache
@@ -69,8 +66,7 @@ export class LakeResultCache implements ResultCache {
   }
 
   async put(key: CacheKey, envelope: ResultEnvelope): Promise<void> {
-    await this.ensureTable();
-    const lake = await this.getLake();
+    const lake = await this.ready();
     await lake.append(
       RESULT_CACHE_TABLE,
       [

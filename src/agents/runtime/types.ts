@@ -44,5 +44,5 @@ export interface AgentExecutor {
    * What besides the input decides the result (a script file's content, the endpoint that will
    * summarise): folded into the cache key so a changed one is not served from the cache.
    */
-  cacheFingerprint?(ctx: Pick<AgentContext, 'skillId' | 'input' | 'workDir' | 'endpoints'>): Promise<unknown>;
+  cacheFingerprint?(ctx: Pick<AgentContext, 'skillId' | 'input' | 'workDir' | 'scope' | 'endpoints'>): Promise<unknown>;
 }

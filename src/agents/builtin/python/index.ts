@@ -149,11 +149,10 @@ export const pythonAgent: AgentExecutor = {
     }
     return runPython(ctx, ctx.input as unknown as PythonInput);
   },
-  // The same file name with other content is another script.
+  // Another scope is another environment; the same file name with other content is another script.
   async cacheFingerprint(ctx) {
     const file = (ctx.input as unknown as PythonInput).file;
-    if (file === undefined) return undefined;
-    const script = await scriptPath(ctx.workDir, file).catch(() => null);
-    return { script: script ? await sha256File(script) : null };
+    const script = file === undefined ? null : await scriptPath(ctx.workDir, file).catch(() => null);
+    return { scope: ctx.scope, script: script ? await sha256File(script) : null };
   },
 };
