@@ -1,9 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { advanceProject, listProjects, projectOverview, projectPhases } from '../../pm/index.js';
-import { cursorOffset, fitAnswer, fitList } from './budget.js';
+import { cursorOffset, fitAnswer, fitList } from '../budget.js';
 import type { PmServerDeps } from './deps.js';
-import { defineTool } from './tool.js';
+import { defineTool, type ToolContext } from '../tool.js';
+import { pmNextSteps } from './next-steps.js';
 import { overviewSchema, overviewView } from './views.js';
 
 /** How many rows a list tool reads per call before fitting them to the budget. */
@@ -11,6 +12,7 @@ const PAGE = 100;
 
 export function registerProjectTools(server: McpServer, deps: PmServerDeps): void {
   const { pm, tokenBudget: budget } = deps;
+  const tools: ToolContext = { logger: pm.logger, nextSteps: pmNextSteps };
 
   defineTool(
     server,
@@ -44,7 +46,7 @@ export function registerProjectTools(server: McpServer, deps: PmServerDeps): voi
         }));
       },
     },
-    pm.logger,
+    tools,
   );
 
   defineTool(
@@ -75,7 +77,7 @@ export function registerProjectTools(server: McpServer, deps: PmServerDeps): voi
         );
       },
     },
-    pm.logger,
+    tools,
   );
 
   defineTool(
@@ -99,6 +101,6 @@ export function registerProjectTools(server: McpServer, deps: PmServerDeps): voi
         };
       },
     },
-    pm.logger,
+    tools,
   );
 }

@@ -16,9 +16,10 @@ import {
   taskDetails,
   taskStates,
 } from '../../pm/index.js';
-import { cursorOffset, fitList, type Answer } from './budget.js';
+import { cursorOffset, fitList, type Answer } from '../budget.js';
 import type { PmServerDeps } from './deps.js';
-import { defineTool } from './tool.js';
+import { defineTool, type ToolContext } from '../tool.js';
+import { pmNextSteps } from './next-steps.js';
 import { contextItems, taskContextSchema, taskContextText, taskContextView, taskLineSchema, taskLineView, type TaskContextView } from './views.js';
 
 const PAGE = 200;
@@ -37,6 +38,7 @@ async function taskContextAnswer(deps: PmServerDeps, ref: string, cursor: string
 
 export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
   const { pm, tokenBudget: budget } = deps;
+  const tools: ToolContext = { logger: pm.logger, nextSteps: pmNextSteps };
 
   defineTool(
     server,
@@ -67,7 +69,7 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
         }));
       },
     },
-    pm.logger,
+    tools,
   );
 
   defineTool(
@@ -93,7 +95,7 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
         return { structured: { claimed: true, task: answer.structured, message }, text: `${message}\n${answer.text}` };
       },
     },
-    pm.logger,
+    tools,
   );
 
   defineTool(
@@ -111,7 +113,7 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
       annotations: { readOnlyHint: true },
       run: ({ task, cursor }) => taskContextAnswer(deps, task, cursor),
     },
-    pm.logger,
+    tools,
   );
 
   defineTool(
@@ -144,7 +146,7 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
         return { structured: { task: done.ref, status: done.status, alreadyCompleted, released, message }, text: message };
       },
     },
-    pm.logger,
+    tools,
   );
 
   defineTool(
@@ -173,7 +175,7 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
         return { structured: { noted: { kind: note.kind, task: note.taskRef, at: note.createdAt.toISOString() }, message: text }, text };
       },
     },
-    pm.logger,
+    tools,
   );
 
   defineTool(
@@ -204,6 +206,6 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
         }));
       },
     },
-    pm.logger,
+    tools,
   );
 }

@@ -1,11 +1,14 @@
-import { BosunError } from '../../core/index.js';
+import { BosunError } from '../core/index.js';
 
 /**
- * Every answer of the PM server fits a token budget (estimated as ceil(characters / 4), the
- * usual rule of thumb for English and JSON). A list that does not fit is cut and continued by
- * a cursor; long text that does not fit is shortened, saying so.
+ * Every answer of Bosun's MCP servers fits a token budget: a list that does not fit is cut and
+ * continued by a cursor; long text that does not fit is shortened, saying so. Each server says
+ * how it counts tokens (the PM server estimates; the docs server counts as its search does).
  */
 
+export type TokenCounter = (text: string) => number;
+
+/** ceil(characters / 4), the usual rule of thumb for English and JSON. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
@@ -15,8 +18,8 @@ export interface Answer<S> {
   text: string;
 }
 
-export function answerTokens(answer: Answer<unknown>): number {
-  return estimateTokens(JSON.stringify(answer.structured)) + estimateTokens(answer.text);
+export function answerTokens(answer: Answer<unknown>, count: TokenCounter = estimateTokens): number {
+  return count(JSON.stringify(answer.structured)) + count(answer.text);
 }
 
 /** A cursor is the offset of the next item, tied to the query it continues. */
@@ -61,7 +64,7 @@ function shortenStrings(value: unknown, max: number): unknown {
  */
 export function fitList<T, S extends object>(
   items: readonly T[],
-  options: { offset: number; query: string; budget: number; more?: boolean },
+  options: { offset: number; query: string; budget: number; more?: boolean; count?: TokenCounter },
   build: (shown: readonly T[], nextCursor: string | null) => Answer<S>,
 ): Answer<S> {
   const answerFor = (n: number) => {
@@ -72,19 +75,19 @@ export function fitList<T, S extends object>(
   let hi = items.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (answerTokens(answerFor(mid)) <= options.budget) lo = mid;
+    if (answerTokens(answerFor(mid), options.count) <= options.budget) lo = mid;
     else hi = mid - 1;
   }
-  return fitAnswer(answerFor(Math.max(lo, Math.min(1, items.length))), options.budget);
+  return fitAnswer(answerFor(Math.max(lo, Math.min(1, items.length))), options.budget, options.count);
 }
 
 /** Shortens an answer's strings until it fits the budget. */
-export function fitAnswer<S>(answer: Answer<S>, budget: number): Answer<S> {
+export function fitAnswer<S>(answer: Answer<S>, budget: number, count: TokenCounter = estimateTokens): Answer<S> {
   let current = answer;
-  for (let max = 4000; answerTokens(current) > budget && max >= 16; max = Math.floor(max / 2)) {
+  for (let max = 4000; answerTokens(current, count) > budget && max >= 16; max = Math.floor(max / 2)) {
     current = { structured: shortenStrings(answer.structured, max) as S, text: shortenStrings(answer.text, max * 2) as string };
   }
-  if (answerTokens(current) > budget) {
+  if (answerTokens(current, count) > budget) {
     throw new BosunError('INTERNAL', `the answer does not fit the token budget of ${budget}`, { hint: 'raise mcp.tokenBudget (bosun config set mcp.tokenBudget 8000)' });
   }
   return current;
