@@ -35,7 +35,9 @@ export {
 export { CHUNKS_TABLE, PAGES_TABLE, chunkIdsOf, pageIdOf, type ChunkRow, type PageRow, type ChunkIndexChange } from './store/index.js';
 export {
   DOCS_SYNC_JOB,
+  OWN_LIBRARY,
   UNVERSIONED,
+  indexOwnDocumentation,
   docsJobTypes,
   lakeDataPathOf,
   removeLibrary,

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { BosunPaths } from '../../core/index.js';
+import { indexOwnDocumentation, lakeDataPathOf } from '../../docs/index.js';
+import { openLake } from '../../lake/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues } from '../output.js';
 import { renderStatus, statusReport } from './server.js';
@@ -40,7 +42,9 @@ async function quickstart(ctx: CliContext) {
   const db = await ctx.db();
   const status = await statusReport(ctx);
   const doctor = await runDoctor(ctx);
-  return { home: ctx.paths.home, created: home.created, database: db.target.mode, status, doctor };
+  const lake = await openLake({ pool: db.pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
+  const docs = await indexOwnDocumentation({ pool: db.pool, lake, logger: ctx.logger });
+  return { home: ctx.paths.home, created: home.created, database: db.target.mode, status, doctor, docs };
 }
 
 export function registerInitCommands(program: Command, wrap: Wrap): void {
@@ -72,6 +76,8 @@ export function registerInitCommands(program: Command, wrap: Wrap): void {
             renderStatus(res.status),
             '',
             renderDoctor(res.doctor),
+            '',
+            `documentation: library ${res.docs.library}, ${res.docs.pages.added + res.docs.pages.changed + res.docs.pages.unchanged} pages, ${res.docs.chunks.total} chunks (bosun docs show ${res.docs.library})`,
           ].join('\n'),
         );
         if (!res.doctor.ok) process.exitCode = 1;

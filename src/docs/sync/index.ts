@@ -15,3 +15,4 @@ export {
 export { docsJobTypes } from './jobs.js';
 export { lakeDataPathOf, withDocsRuntime, type DocsRuntime } from './runtime.js';
 export { removeLibrary, type RemovedLibrary } from './remove-library.js';
+export { OWN_LIBRARY, indexOwnDocumentation } from './own-documentation.js';

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { runBosun } from '../../support/cli.js';
-import { DUCKLAKE_DOCS, MCP_DOCS } from './support.js';
+import { repoRoot, runBosun } from '../../support/cli.js';
+import { docFiles, DUCKLAKE_DOCS, MCP_DOCS } from './support.js';
 
 /** The built CLI (`npm run build` first) against a real database. */
 describe('bosun docs', () => {
@@ -129,5 +129,15 @@ describe('bosun docs', () => {
     const show = await bosun('docs', 'show', 'mcp-spec', '--json');
     expect(show.exitCode).toBe(3);
     expect(show.json.error.hint).toBe('known libraries: ducklake');
+  });
+
+  it('quickstart indexes Bosun’s own README and docs/ as the library bosun, incrementally', async () => {
+    const expected = 1 + (await docFiles(path.join(repoRoot, 'docs'))).length;
+    const first = await bosun('quickstart', '--json');
+    expect(first.json?.docs, first.stderr).toMatchObject({ library: 'bosun', pages: { added: expected, failed: 0 } });
+    const second = await bosun('quickstart', '--json');
+    expect(second.json?.docs).toMatchObject({ pages: { added: 0, unchanged: expected }, snapshotId: null });
+    const show = await bosun('docs', 'show', 'bosun', '--json');
+    expect(show.json.sources[0].spec).toMatchObject({ kind: 'local', path: repoRoot, include: ['README.md', 'docs/**'] });
   });
 });
