@@ -41,7 +41,7 @@ export {
   type RegisteredAgent,
   type OpenAgentRegistryOptions,
 } from './registry/registry.js';
-export { clearProbeCache, type Availability, type CommandCheck } from './registry/availability.js';
+export type { Availability, CommandCheck } from './registry/availability.js';
 export { recordRunOutcome, type RunOutcome, type SkillStats } from './registry/store.js';
 export {
   routeTask,

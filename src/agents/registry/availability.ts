@@ -34,11 +34,6 @@ function cached(key: string, run: () => Promise<ToolProbe>): Promise<ToolProbe> 
   return result;
 }
 
-/** Forgets every probe, for `agents check` after installing something. */
-export function clearProbeCache(): void {
-  probes.clear();
-}
-
 /** Numeric comparison of the leading dotted part: 2023.03.04 < 2023.11.16, 5.1.6-0+deb12u1 ≥ 5.1. */
 export function compareVersions(a: string, b: string): number {
   const parts = (v: string) => (/^\d+(\.\d+)*/.exec(v)?.[0] ?? '0').split('.').map(Number);
