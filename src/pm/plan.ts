@@ -137,8 +137,10 @@ export async function addTasks(tx: PmTx, project: Project, input: readonly TaskD
   const idByDraft = new Map<ParsedDraft, string>();
   if (fresh.length) {
     const { ordered, existingDeps } = await resolvePlan(tx, project, fresh);
-    let number = await reserveTaskNumbers(tx.client, project.id, ordered.length);
+    // Numbers follow the plan as written; rows go in dependency order (an edge needs both ends).
+    const first = await reserveTaskNumbers(tx.client, project.id, ordered.length);
     for (const { draft } of ordered) {
+      const number = first + fresh.indexOf(draft);
       const id = newId();
       if (draft.key) idsByKey.set(draft.key, id);
       const upstreamIds = draft.dependsOn.map((dep) => idsByKey.get(dep) ?? existingDeps.get(dep)!.id);
@@ -186,9 +188,9 @@ export async function addTasks(tx: PmTx, project: Project, input: readonly TaskD
         kind: 'task.created',
         data: { ref: `${project.slug}#${number}`, title: draft.title, status, ...(options.parentId ? { parentId: options.parentId } : {}) },
       });
+      tx.createdTaskIds.push(id);
       if (status === 'ready') tx.readyTaskIds.push(id);
       idByDraft.set(draft, id);
-      number++;
     }
   }
   const ids = drafts.map((d) => (d.idempotencyKey && existingByIdem.get(d.idempotencyKey)) || idByDraft.get(d)!);
@@ -196,7 +198,9 @@ export async function addTasks(tx: PmTx, project: Project, input: readonly TaskD
   return ids.map((id) => byId.get(id)!);
 }
 
-/** Adds a plan to a project by slug, in its own transaction. */
+/** Adds a plan to a project by slug, in its own transaction; returns the tasks as they are after routing. */
 export async function planTasks(pm: PmContext, slug: string, drafts: readonly TaskDraft[], options: AddTasksOptions = {}): Promise<Task[]> {
-  return pmTransaction(pm, async (tx) => addTasks(tx, await getProject(tx.client, slug, { forUpdate: true }), drafts, options));
+  const added = await pmTransaction(pm, async (tx) => addTasks(tx, await getProject(tx.client, slug, { forUpdate: true }), drafts, options));
+  const now = new Map((await getTasksByIds(pm.pool, added.map((t) => t.id))).map((t) => [t.id, t]));
+  return added.map((t) => now.get(t.id)!);
 }

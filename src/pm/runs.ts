@@ -141,3 +141,16 @@ export async function pauseRunForInput(tx: PmTx, run: Pick<Run, 'id' | 'taskId' 
     data: { ref: taskRef, attempt: run.attempt, state: 'input-required' },
   });
 }
+
+/** Runs in progress per agent: the load routing weighs against each agent's concurrency. */
+export async function activeRunsByAgent(q: Queryable): Promise<Record<string, number>> {
+  const res = await q.query<{ agentId: string; n: number }>(
+    `SELECT agent_id AS "agentId", count(*)::int AS n FROM bosun.run WHERE state = 'working' AND agent_id IS NOT NULL GROUP BY agent_id`,
+  );
+  return Object.fromEntries(res.rows.map((r) => [r.agentId, r.n]));
+}
+
+/** The run's heartbeat: its holder is alive. */
+export async function touchRun(q: Queryable, runId: string): Promise<void> {
+  await q.query(`UPDATE bosun.run SET heartbeat_at = now() WHERE id = $1`, [runId]);
+}

@@ -234,3 +234,27 @@ export async function outputsByStepKey(q: Queryable, projectId: string, keys: re
   );
   return new Map(res.rows.map((r) => [r.key, r.outputs ?? {}]));
 }
+
+/** Stores a routing decision: the chosen agent, whether it runs by itself, and the whole decision. */
+export async function setRoute(q: Queryable, taskId: string, route: { agentId: string | null; automatic: boolean; decision: Record<string, unknown> }): Promise<void> {
+  await q.query(`UPDATE bosun.task SET agent_id = $2, automatic = $3, route = $4, updated_at = now() WHERE id = $1`, [
+    taskId,
+    route.agentId,
+    route.automatic,
+    route.decision,
+  ]);
+}
+
+/**
+ * Locks a task that may be queued now: ready, routed to an automatic agent, in a project in
+ * execution. Null when it is not (or another transaction holds it): then someone else acts.
+ */
+export async function lockDispatchable(q: Queryable, taskId: string): Promise<Task | null> {
+  const res = await q.query<Task>(
+    `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
+      WHERE t.id = $1 AND t.status = 'ready' AND t.automatic AND p.status = 'execution'
+        FOR UPDATE OF t SKIP LOCKED`,
+    [taskId],
+  );
+  return res.rows[0] ?? null;
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBosun } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, tempHome } from './helpers.js';
+import { done, installStewardAgent, tempHome } from './helpers.js';
 
 describe('bosun templates | project | task (the built CLI)', () => {
   const home = tempHome();
@@ -112,6 +112,23 @@ describe('bosun templates | project | task (the built CLI)', () => {
     expect((await bosun('task', 'list', '--project', 'tiny')).json.tasks).toEqual([]);
     expect((await bosun('project', 'reopen', 'tiny')).json).toEqual({ slug: 'tiny', status: 'documentation' });
     expect((await bosun('task', 'show', 'tiny#1')).json.task).toMatchObject({ status: 'completed', result: { summary: 'did it' } });
+  });
+
+  it('routes a task and runs it in the foreground', async () => {
+    installStewardAgent(home.paths);
+    await bosun('project', 'new', 'fg');
+    const added = await bosun('task', 'add', 'fg', 'Make sample data', '--skill', 'data.synthetic', '--input-file', file('in.json', { rows: 4 }));
+    expect(added.json.task).toMatchObject({ ref: 'fg#1', status: 'ready', agentId: 'steward', route: { automatic: true } });
+    const routed = await bosun('task', 'route', 'fg#1');
+    expect(routed.json).toMatchObject({ task: 'fg#1', decision: { agentId: 'steward', skillId: 'data.synthetic' }, queued: false });
+    expect(routed.json.decision.reasons).toContain('skill data.synthetic was requested');
+    await bosun('project', 'advance', 'fg');
+    const ran = await bosun('task', 'run', 'fg#1');
+    expect(ran.exitCode).toBe(0);
+    expect(ran.json).toMatchObject({ task: { status: 'completed', result: { outputs: { rows: 4 } } }, envelope: { summary: '4 rows by data.synthetic' } });
+    const show = await runBosun(['task', 'show', 'fg#1'], { home: home.paths.home, env: { BOSUN_DATABASE_URL: db.url } });
+    expect(show.stdout).toMatch(/route: steward \(data\.synthetic\), runs automatically\n  - skill data\.synthetic was requested/);
+    expect(show.stdout).toMatch(/runners-up:\n    data-engineering/);
   });
 
   it('prints a readable table without --json', async () => {

@@ -39,3 +39,43 @@ export function done(summary: string, outputs: Record<string, unknown> = {}, mor
 export function inlineArtifact(name: string, mediaType: string, text: string): ResultEnvelope['artifacts'][number] {
   return { name, mediaType, inline: text, sha256: sha256(text), bytes: Buffer.byteLength(text) };
 }
+
+/**
+ * Installs the test agent (fixtures/steward.mjs, a real command-line agent) in a home: it offers
+ * data.synthetic and data.quality at the task tier, so it wins those skills over the assistants.
+ */
+export function installStewardAgent(paths: BosunPaths): void {
+  const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'steward.mjs');
+  const skill = (id: string) => `
+  - id: ${id}
+    name: ${id}
+    description: make sample data and check the sample (${id})
+    tags: [sample, data, check]
+    cacheable: false
+    outputSchema: { type: object, required: [rows] }`;
+  fs.mkdirSync(paths.agents, { recursive: true });
+  fs.writeFileSync(
+    path.join(paths.agents, 'steward.yaml'),
+    `id: steward
+name: Steward
+tier: task
+version: 1.2.3
+description: a test agent that writes a CSV
+executor: { kind: command, argv: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}] }
+maxConcurrency: 8
+defaultTimeoutSeconds: 60
+skills:${skill('data.synthetic')}${skill('data.quality')}
+`,
+  );
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

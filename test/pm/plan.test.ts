@@ -43,7 +43,7 @@ describe('plans (task graphs added to a project)', () => {
       { key: 'first', title: 'First' },
     ]);
     expect(tasks.map((t) => t.stepKey)).toEqual(['last', 'first']);
-    expect(tasks.map((t) => t.number)).toEqual([2, 1]);
+    expect(tasks.map((t) => t.number)).toEqual([1, 2]);
   });
 
   it('rejects a cycle, naming it, and adds nothing', async () => {

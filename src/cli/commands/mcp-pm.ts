@@ -5,6 +5,7 @@ import { createPmServer, type PmServerDeps } from '../../mcp/pm/index.js';
 import { serveStdio } from '../../mcp/stdio.js';
 import type { CliContext } from '../context.js';
 import { emitLine } from '../output.js';
+import { pmContext } from './project.js';
 import type { Wrap } from './wrap.js';
 
 interface PmServeOptions {
@@ -14,8 +15,7 @@ interface PmServeOptions {
 }
 
 async function serverDeps(ctx: CliContext): Promise<PmServerDeps> {
-  const db = await ctx.db();
-  return { pm: { pool: db.pool, logger: ctx.logger, actor: 'mcp' }, artifactsDir: ctx.paths.artifacts, tokenBudget: ctx.config.mcp.tokenBudget };
+  return { pm: await pmContext(ctx, 'mcp'), artifactsDir: ctx.paths.artifacts, tokenBudget: ctx.config.mcp.tokenBudget };
 }
 
 function parsePort(value: string): number {

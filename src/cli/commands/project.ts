@@ -3,12 +3,14 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BosunError, parseWith } from '../../core/index.js';
+import { openAgentRegistry, type AgentRegistry } from '../../agents/index.js';
 import { openLake, type Lake } from '../../lake/index.js';
 import {
   addNote,
   advanceProject,
   archiveProject,
   cancelProject,
+  createDispatcher,
   createProject,
   getProject,
   holdProject,
@@ -33,9 +35,23 @@ export function cliActor(): string {
   return `cli:${os.userInfo().username}`;
 }
 
-export async function pmContext(ctx: CliContext): Promise<PmContext> {
+const registries = new WeakMap<CliContext, Promise<AgentRegistry>>();
+
+/** The agent registry, opened once per command and only when a task needs routing. */
+export function agentRegistry(ctx: CliContext): Promise<AgentRegistry> {
+  let registry = registries.get(ctx);
+  if (!registry) {
+    registry = ctx.db().then((db) => openAgentRegistry({ pool: db.pool, paths: ctx.paths, logger: ctx.logger }));
+    registries.set(ctx, registry);
+  }
+  return registry;
+}
+
+/** The project manager for a command: tasks it creates are routed, and ready ones for automatic agents queued. */
+export async function pmContext(ctx: CliContext, actor: string = cliActor()): Promise<PmContext> {
   const db = await ctx.db();
-  return { pool: db.pool, logger: ctx.logger, actor: cliActor() };
+  const dispatch = createDispatcher({ pool: db.pool, logger: ctx.logger, actor, home: ctx.paths.home, registry: () => agentRegistry(ctx), queue: () => ctx.queue() });
+  return { pool: db.pool, logger: ctx.logger, actor, afterCommit: dispatch };
 }
 
 /** The lake, for archives and template versions. */

@@ -7,11 +7,15 @@ import {
   claimTask,
   completeTask,
   failTask,
+  enqueueTask,
   getProject,
+  getTask,
   listTasks,
   planTasks,
   reportProgress,
   retryTask,
+  routeStoredTask,
+  runTask,
   taskDetails,
   taskStates,
   triggerRules,
@@ -19,7 +23,7 @@ import {
   type TaskDetails,
 } from '../../pm/index.js';
 import { emit, keyValues, parsePositiveInt, table } from '../output.js';
-import { cliActor, collect, parseKeyValues, pmContext, readTextFile } from './project.js';
+import { agentRegistry, cliActor, collect, parseKeyValues, pmContext, readTextFile } from './project.js';
 import type { Wrap } from './wrap.js';
 
 function parseJsonFile(file: string, what: string): unknown {
@@ -237,6 +241,50 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
       wrap(async (ctx, ref: string) => {
         const retried = await retryTask(await pmContext(ctx), ref);
         emit(ctx, { task: taskJson(retried) }, () => `${retried.ref} is ${retried.status} again`);
+      }),
+    );
+
+  task
+    .command('route <task>')
+    .description('route a task again (agent, reasons, runners-up); a ready task for an automatic agent is queued')
+    .action(
+      wrap(async (ctx, ref: string) => {
+        const pm = await pmContext(ctx);
+        const registry = await agentRegistry(ctx);
+        const { task: routed, decision } = await routeStoredTask(pm, registry, ref);
+        const queued = routed.status === 'ready' && decision.automatic ? await enqueueTask(pm, await ctx.queue(), registry, ctx.paths.home, routed.id) : false;
+        emit(ctx, { task: routed.ref, decision, queued }, () => [...renderRoute({ ...decision }), ...(queued ? ['queued for a worker (bosun worker)'] : [])].join('\n'));
+      }),
+    );
+
+  task
+    .command('run <task>')
+    .description('run a task now, in the foreground, by the agent it is routed to (progress on stderr)')
+    .option('--no-cache', 'run even when the agent has a cached result for this input')
+    .action(
+      wrap(async (ctx, ref: string, opts: { cache: boolean }) => {
+        const pm = await pmContext(ctx);
+        const registry = await agentRegistry(ctx);
+        const found = await getTask(pm.pool, ref);
+        if (found.route === null) await routeStoredTask(pm, registry, found.id);
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop);
+        try {
+          const outcome = await runTask({ pm, registry, paths: ctx.paths }, found.id, {
+            claimant: cliActor(),
+            noCache: !opts.cache,
+            signal: controller.signal,
+            logger: ctx.logger,
+            onProgress: (e) => process.stderr.write(`${e.fraction !== undefined ? `[${Math.round(e.fraction * 100)}%] ` : ''}${e.message}\n`),
+          });
+          const t = outcome.task;
+          emit(ctx, outcome.kind === 'ran' ? { task: taskJson(t), envelope: outcome.envelope } : { task: taskJson(t), skipped: outcome.reason }, () =>
+            outcome.kind === 'ran' ? `${t.ref} is ${t.status}: ${outcome.envelope.summary}` : `${t.ref} was not run: ${outcome.reason}`,
+          );
+        } finally {
+          process.off('SIGINT', stop);
+        }
       }),
     );
 
