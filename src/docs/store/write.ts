@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BosunError, assertSlug, isBosunError } from '../../core/index.js';
 import type { Lake, LakeTransaction } from '../../lake/index.js';
 import { storedChunkIds } from './read.js';
@@ -61,6 +62,25 @@ function pageIdPredicate(pageIds: readonly string[]): string {
   return `page_id IN (${pageIds.map((id) => `'${id}'`).join(', ')})`;
 }
 
+const COMMIT_ATTEMPTS = 5;
+
+/**
+ * Runs a lake transaction again when another writer's commit conflicts with it: syncs of
+ * different libraries write the same tables, and DuckLake counts a delete concurrent with an
+ * insert into the same table as a conflict. Each attempt starts over from the new snapshot
+ * (reading the chunk ids to remove again), so a retry is as correct as a first try.
+ */
+async function withConflictRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isBosunError(err, 'LAKE_CONFLICT') || attempt >= COMMIT_ATTEMPTS) throw err;
+      await sleep(Math.random() * 50 * 2 ** attempt);
+    }
+  }
+}
+
 /**
  * Writes a sync's changes as ONE lake snapshot: old rows of replaced pages deleted, new page
  * and chunk rows appended, and the search index updated in the same transaction, so readers
@@ -69,18 +89,21 @@ function pageIdPredicate(pageIds: readonly string[]): string {
 export async function commitLibraryChanges(lake: Lake, changes: LibraryChanges, options: CommitOptions): Promise<CommitResult> {
   if (changes.pages.length === 0 && changes.replacedPageIds.length === 0) return { snapshotId: null, removedChunks: 0 };
   await ensureDocsTables(lake);
-  const result = await lake.transaction(async (tx) => {
-    const removedChunkIds = await storedChunkIds(lake, tx.baseSnapshotId, changes.library, changes.replacedPageIds);
-    if (changes.replacedPageIds.length) {
-      const predicate = pageIdPredicate(changes.replacedPageIds);
-      await tx.delete(PAGES_TABLE, predicate);
-      await tx.delete(CHUNKS_TABLE, predicate);
-    }
-    await appendRows(tx, changes);
-    await updateSearchIndex(tx, { added: changes.chunks, removedChunkIds });
-    return removedChunkIds.length;
-  }, options);
+  const result = await withConflictRetry(() => lake.transaction((tx) => writeChanges(lake, tx, changes), options));
   return { snapshotId: result.snapshotId, removedChunks: result.value };
+}
+
+/** The body of a sync's transaction; returns how many chunks it removed. */
+async function writeChanges(lake: Lake, tx: LakeTransaction, changes: LibraryChanges): Promise<number> {
+  const removedChunkIds = await storedChunkIds(lake, tx.baseSnapshotId, changes.library, changes.replacedPageIds);
+  if (changes.replacedPageIds.length) {
+    const predicate = pageIdPredicate(changes.replacedPageIds);
+    await tx.delete(PAGES_TABLE, predicate);
+    await tx.delete(CHUNKS_TABLE, predicate);
+  }
+  await appendRows(tx, changes);
+  await updateSearchIndex(tx, { added: changes.chunks, removedChunkIds });
+  return removedChunkIds.length;
 }
 
 /**
@@ -114,13 +137,15 @@ function* batches<T>(rows: readonly T[], size: (row: T) => number): Generator<T[
 export async function deleteLibraryRows(lake: Lake, library: string, options: CommitOptions): Promise<number | null> {
   const tables = new Set((await lake.tables()).map((t) => t.name));
   if (!tables.has(PAGES_TABLE)) return null;
-  const result = await lake.transaction(async (tx) => {
-    const removedChunkIds = await storedChunkIds(lake, tx.baseSnapshotId, library);
-    // A slug has no quotes to escape.
-    const predicate = `library = '${assertSlug(library, 'library name')}'`;
-    await tx.delete(PAGES_TABLE, predicate);
-    await tx.delete(CHUNKS_TABLE, predicate);
-    await updateSearchIndex(tx, { added: [], removedChunkIds });
-  }, options);
+  const result = await withConflictRetry(() => lake.transaction((tx) => deleteLibrary(lake, tx, library), options));
   return result.snapshotId;
+}
+
+async function deleteLibrary(lake: Lake, tx: LakeTransaction, library: string): Promise<void> {
+  const removedChunkIds = await storedChunkIds(lake, tx.baseSnapshotId, library);
+  // A slug has no quotes to escape.
+  const predicate = `library = '${assertSlug(library, 'library name')}'`;
+  await tx.delete(PAGES_TABLE, predicate);
+  await tx.delete(CHUNKS_TABLE, predicate);
+  await updateSearchIndex(tx, { added: [], removedChunkIds });
 }

@@ -225,3 +225,37 @@ describe('several sources of one library', () => {
     expect(isBosunError(err, 'CONFLICT')).toBe(true);
   });
 });
+
+describe('syncs of different libraries at the same time', () => {
+  let p: Pipeline;
+
+  beforeAll(async () => {
+    p = await openPipeline();
+    for (const name of ['left', 'right']) {
+      await makeDocs(path.join(p.dir, name), 20);
+      await addLibrary(p.db.pool, { name, input: path.join(p.dir, name), source: {} });
+    }
+  });
+  afterAll(() => p?.close());
+
+  it('both commit: a lake conflict between them is retried on the new snapshot', async () => {
+    const both = () => Promise.all(['left', 'right'].map((name) => syncLibrary(p.deps, name)));
+    await both();
+    await p.lake.compact();
+    for (const name of ['left', 'right']) await write(path.join(p.dir, name), 'p3.md', `# ${name} changed\n`);
+    const [left, right] = await both();
+    expect([left?.pages.changed, right?.pages.changed]).toEqual([1, 1]);
+    expect(left?.snapshotId).not.toBeNull();
+    expect(right?.snapshotId).not.toBeNull();
+    expect(left?.snapshotId).not.toBe(right?.snapshotId);
+    const titles = await p.query(`SELECT library, title FROM docs.pages WHERE path = 'p3.md' ORDER BY library`);
+    expect(titles).toEqual([
+      { library: 'left', title: 'left changed' },
+      { library: 'right', title: 'right changed' },
+    ]);
+    expect(await p.query(`SELECT library, count(*) AS n FROM docs.chunks GROUP BY library ORDER BY library`)).toEqual([
+      { library: 'left', n: 20n },
+      { library: 'right', n: 20n },
+    ]);
+  });
+});
