@@ -187,12 +187,18 @@ async function linkingPages(pool: pg.Pool, library: string, all: readonly PageOu
     });
 }
 
-/** URL prefixes the library's web sources crawl: a link under one that matches no page is broken. */
+/**
+ * URL prefixes the library's web sources crawl: a link under one that matches no page is
+ * broken. As the crawler reads a scope: a path ending in a file name stands for its folder,
+ * any other path is a folder (`/docs` → `/docs/`).
+ */
 function webScopes(library: Library): string[] {
   return library.sources.flatMap(({ spec }) => {
     if (spec.kind !== 'web') return [];
-    const scope = new URL(spec.scope ?? spec.url, spec.url);
-    return [scope.href.slice(0, scope.href.lastIndexOf('/') + 1)];
+    const u = new URL(spec.scope ?? spec.url, spec.url);
+    const last = u.pathname.slice(u.pathname.lastIndexOf('/') + 1);
+    const folder = last.includes('.') ? u.pathname.slice(0, u.pathname.length - last.length) : u.pathname.replace(/\/?$/, '/');
+    return [`${u.origin}${folder}`];
   });
 }
 
