@@ -1,0 +1,12 @@
+/**
+ * docs/index: the search index in the lake. The tokenizer (shared by documents and queries),
+ * each chunk's terms per field (docs.chunk_terms, the postings), embeddings (docs.embeddings),
+ * and `writeChunkIndex`, which a sync calls inside its lake transaction.
+ */
+export { tokenize, queryTerms, type IdentifierMode, type TokenizeOptions } from './tokenize.js';
+export { stopWords } from './stopwords.js';
+export { expandWithSynonyms } from './synonyms.js';
+export { chunkTerms, type ChunkTermsRow, type IndexableChunk } from './fields.js';
+export { simhash, hammingDistance, isNearDuplicate, NEAR_DUPLICATE_BITS } from './simhash.js';
+export { CHUNK_TERMS_TABLE, EMBEDDINGS_TABLE, INDEX_SCHEMA, chunkTermsColumns, embeddingColumns, type EmbeddingRow, type IndexColumns } from './tables.js';
+export { writeChunkIndex, ensureIndexTables, type ChunkIndexUpdate } from './write.js';

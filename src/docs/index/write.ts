@@ -1,0 +1,90 @@
+import { BosunError, isBosunError } from '../../core/index.js';
+import type { Lake, LakeTransaction } from '../../lake/index.js';
+import { chunkTerms, type IndexableChunk } from './fields.js';
+import { CHUNK_TERMS_TABLE, chunkTermsColumns, EMBEDDINGS_TABLE, embeddingColumns, INDEX_SCHEMA, type IndexColumns } from './tables.js';
+
+export interface ChunkIndexUpdate {
+  added: readonly IndexableChunk[];
+  /** Removals apply before additions: an id may be in both when a changed page kept a chunk. */
+  removedChunkIds: readonly string[];
+}
+
+/**
+ * Brings the search index in line with a sync's chunk changes, inside the sync's own lake
+ * transaction, so that chunks and their postings land in one snapshot. Embeddings of removed
+ * chunks go too, except those of chunks the sync adds back unchanged (same id, same text):
+ * computing them again would cost an embeddings call for nothing. New chunks are embedded
+ * later, outside the sync (`bosun docs embed`), because a network call does not belong in a
+ * lake transaction.
+ */
+export async function writeChunkIndex(tx: LakeTransaction, update: ChunkIndexUpdate): Promise<void> {
+  const removed = update.removedChunkIds.map(checkedChunkId);
+  const termsCreated = await createIfMissing(tx, CHUNK_TERMS_TABLE, chunkTermsColumns);
+  if (!termsCreated && removed.length) await tx.delete(CHUNK_TERMS_TABLE, chunkIdPredicate(removed));
+  if (update.added.length) await tx.append(CHUNK_TERMS_TABLE, update.added.map((chunk) => chunkTerms(chunk)));
+
+  const readded = new Set(update.added.map((c) => c.chunk_id));
+  const gone = removed.filter((id) => !readded.has(id));
+  if (gone.length) await deleteIfPresent(tx, EMBEDDINGS_TABLE, chunkIdPredicate(gone));
+}
+
+/**
+ * Creates the index tables in a commit of their own when they are missing, so that the first
+ * syncs of two libraries running at once do not both try to create them in their syncs'
+ * transactions (one would fail on commit). `writeChunkIndex` still creates a missing table
+ * itself, so calling this first is an optimisation for concurrency, not a requirement.
+ */
+export async function ensureIndexTables(lake: Lake): Promise<void> {
+  const wanted: [string, IndexColumns][] = [
+    [CHUNK_TERMS_TABLE, chunkTermsColumns],
+    [EMBEDDINGS_TABLE, embeddingColumns],
+  ];
+  const existing = new Set((await lake.tables()).map((t) => t.name));
+  if (wanted.every(([name]) => existing.has(name))) return;
+  try {
+    await lake.transaction(
+      async (tx) => {
+        for (const [name, columns] of wanted) await createIfMissing(tx, name, columns);
+      },
+      { author: 'bosun docs', message: 'create the search index tables' },
+    );
+  } catch (err) {
+    // Another process created them first: fine.
+    if (!isBosunError(err, 'LAKE_CONFLICT')) throw err;
+  }
+}
+
+/** Creates the table (and the schema) unless the transaction's base snapshot has it; true when created. */
+export async function createIfMissing(tx: LakeTransaction, table: string, columns: IndexColumns): Promise<boolean> {
+  await tx.createSchema(INDEX_SCHEMA).catch(ignoreConflict);
+  try {
+    await tx.createTable(table, columns.map(([name, type]) => ({ name, type })));
+    return true;
+  } catch (err) {
+    ignoreConflict(err);
+    return false;
+  }
+}
+
+/** A table that does not exist has nothing to delete (docs.embeddings exists once something was embedded). */
+async function deleteIfPresent(tx: LakeTransaction, table: string, predicate: string): Promise<void> {
+  try {
+    await tx.delete(table, predicate);
+  } catch (err) {
+    if (!isBosunError(err, 'NOT_FOUND')) throw err;
+  }
+}
+
+function ignoreConflict(err: unknown): void {
+  if (!isBosunError(err, 'CONFLICT')) throw err;
+}
+
+/** Chunk ids are hex digests (docs/store/ids.ts); checked before they go into a predicate. */
+function checkedChunkId(id: string): string {
+  if (!/^[0-9a-f]{8,64}$/.test(id)) throw new BosunError('INTERNAL', `not a chunk id: ${JSON.stringify(id)}`);
+  return id;
+}
+
+function chunkIdPredicate(ids: readonly string[]): string {
+  return `chunk_id IN (${ids.map((id) => `'${id}'`).join(', ')})`;
+}
