@@ -1,0 +1,521 @@
+import os from 'node:os';
+import { DOUBLE, DuckDBInstance, LIST, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BosunError } from '../../core/index.js';
+import type { Ranking } from './ranking.js';
+import type { IndexRelations } from './source.js';
+
+/**
+ * One snapshot of the index held in memory by a private in-memory DuckDB, built once when a
+ * searcher loads the snapshot and queried for every search.
+ *
+ * BM25F in two halves. At load, everything that does not depend on the query: each posting's
+ * field-weighted, length-normalised and saturated term frequency (its "weight"; average field
+ * lengths are per library version, since versions are separate document sets). The postings
+ * of one term in one version are one row of lists (`term_list`), found through an index on
+ * `"<version id>:<term>"`. At query time, in SQL: the idf of each query term over exactly the
+ * versions searched (so scores from two libraries searched together are comparable, as if
+ * they were one collection, and five copies of a page in five versions do not make its terms
+ * look common), and the sums per chunk. A query reads only its own terms' postings, which is
+ * what keeps a top-10 search in milliseconds.
+ */
+
+export interface LibraryVersion {
+  /** Small id of the (library, version) pair inside this index. */
+  lv: number;
+  library: string;
+  version: string;
+  chunks: number;
+  /** Chunks with index entries, and their pages: the collection sizes idf counts against. */
+  indexedChunks: number;
+  indexedPages: number;
+}
+
+export interface ChunkRecord {
+  doc: number;
+  lv: number;
+  chunk_id: string;
+  page_id: string;
+  library: string;
+  version: string;
+  path: string;
+  url: string | null;
+  title: string;
+  heading_path: string[];
+  anchor: string;
+  ordinal: number;
+  text: string;
+  tokens: number;
+  /** Null for a chunk that has no index entry (it cannot match a query). */
+  simhash: bigint | null;
+}
+
+/** A query term and its weight in the query (1, or less for a synonym). */
+export interface QueryTerm {
+  term: string;
+  weight: number;
+}
+
+export interface Scored {
+  doc: number;
+  score: number;
+}
+
+export interface DenseModel {
+  model: string;
+  dim: number;
+  vectors: number;
+}
+
+export interface LoadOptions {
+  ranking: Ranking;
+  /** Load the vectors of this embedding model (none: no dense retrieval). */
+  denseModel?: string | null;
+  /** DuckDB worker threads (default: the machine's cores, at most 4). */
+  threads?: number;
+}
+
+const chunkColumns = `doc, lv, chunk_id, page_id, library, version, path, url, title, heading_path, anchor, ordinal, text, tokens, simhash`;
+
+const emptyChunks = `SELECT NULL::VARCHAR AS chunk_id, NULL::VARCHAR AS page_id, NULL::VARCHAR AS library, NULL::VARCHAR AS version,
+  NULL::VARCHAR AS path, NULL::VARCHAR AS url, NULL::VARCHAR AS title, NULL::VARCHAR[] AS heading_path, NULL::VARCHAR AS anchor,
+  NULL::INTEGER AS ordinal, NULL::VARCHAR AS text, NULL::INTEGER AS tokens WHERE false`;
+const emptyChunkTerms = `SELECT NULL::VARCHAR AS chunk_id, NULL::VARCHAR[] AS terms, NULL::INTEGER[] AS tf_title, NULL::INTEGER[] AS tf_heading,
+  NULL::INTEGER[] AS tf_body, NULL::INTEGER AS title_len, NULL::INTEGER AS heading_len, NULL::INTEGER AS body_len, NULL::BIGINT AS simhash WHERE false`;
+
+/** The columns the index needs, cast to the types it relies on: a table that does not fit fails the load here. */
+const sourceChunksSql = (relation: string) => `
+  CREATE TEMP TABLE source_chunks AS
+  SELECT CAST(chunk_id AS VARCHAR) AS chunk_id, CAST(page_id AS VARCHAR) AS page_id, CAST(library AS VARCHAR) AS library,
+         CAST(version AS VARCHAR) AS version, CAST(path AS VARCHAR) AS path, CAST(url AS VARCHAR) AS url,
+         CAST(title AS VARCHAR) AS title, CAST(heading_path AS VARCHAR[]) AS heading_path, CAST(anchor AS VARCHAR) AS anchor,
+         CAST(ordinal AS INTEGER) AS ordinal, CAST(text AS VARCHAR) AS text, CAST(tokens AS INTEGER) AS tokens
+    FROM (${relation})`;
+
+/** The index entries of the chunks loaded (the source may hold other libraries' too). */
+const sourceTermsSql = (relation: string) => `
+  CREATE TEMP TABLE source_terms AS
+  SELECT CAST(chunk_id AS VARCHAR) AS chunk_id, CAST(terms AS VARCHAR[]) AS terms,
+         CAST(tf_title AS INTEGER[]) AS tf_title, CAST(tf_heading AS INTEGER[]) AS tf_heading, CAST(tf_body AS INTEGER[]) AS tf_body,
+         CAST(title_len AS INTEGER) AS title_len, CAST(heading_len AS INTEGER) AS heading_len, CAST(body_len AS INTEGER) AS body_len,
+         CAST(simhash AS BIGINT) AS simhash
+    FROM (${relation})
+   WHERE CAST(chunk_id AS VARCHAR) IN (SELECT chunk_id FROM source_chunks)`;
+
+const chunkTableSql = `
+  CREATE TABLE chunk AS
+  WITH versions AS (
+    SELECT library, version, CAST(row_number() OVER (ORDER BY library, version) AS INTEGER) AS lv
+      FROM (SELECT DISTINCT library, version FROM source_chunks)
+  )
+  SELECT CAST(row_number() OVER (ORDER BY s.library, s.version, s.path, s.ordinal, s.chunk_id) - 1 AS INTEGER) AS doc,
+         CAST(dense_rank() OVER (ORDER BY s.library, s.version, s.path) - 1 AS INTEGER) AS page,
+         v.lv, s.*, t.title_len, t.heading_len, t.body_len, t.simhash
+    FROM source_chunks s
+    JOIN versions v USING (library, version)
+    LEFT JOIN source_terms t USING (chunk_id)
+   ORDER BY doc`;
+
+/** Every (chunk, term) with its field frequencies. */
+const postingTableSql = `
+  CREATE TEMP TABLE posting AS
+  SELECT c.lv, c.doc, c.page,
+         unnest(t.terms) AS term, unnest(t.tf_title) AS tf_title, unnest(t.tf_heading) AS tf_heading, unnest(t.tf_body) AS tf_body
+    FROM source_terms t
+    JOIN chunk c USING (chunk_id)`;
+
+/**
+ * BM25F term weights of \`units\` (chunks, or whole pages) per library version, as one row per
+ * (version, term): the units containing it, their pages, and each one's weight (everything of
+ * BM25F but the idf). \`units\` gives each unit's field lengths, \`postings\` its field term
+ * frequencies. Parameters: the Ranking.
+ */
+const weightListSql = (table: string, units: string, postings: string) => `
+  CREATE TABLE ${table} AS
+  WITH units AS (${units}),
+  postings AS (${postings}),
+  stats AS (
+    SELECT lv, avg(title_len) AS avg_title, avg(heading_len) AS avg_heading, avg(body_len) AS avg_body
+      FROM units
+     GROUP BY lv
+  ),
+  weighted AS (
+    SELECT p.lv, p.term, p.unit, p.page,
+           $title_weight * p.tf_title / (1 - $title_b + $title_b * u.title_len / greatest(s.avg_title, 1))
+         + $heading_weight * p.tf_heading / (1 - $heading_b + $heading_b * u.heading_len / greatest(s.avg_heading, 1))
+         + $body_weight * p.tf_body / (1 - $body_b + $body_b * u.body_len / greatest(s.avg_body, 1)) AS tf
+      FROM postings p
+      JOIN units u USING (unit)
+      JOIN stats s ON s.lv = p.lv
+     WHERE p.tf_title + p.tf_heading + p.tf_body > 0
+  )
+  SELECT lv || ':' || term AS key, any_value(term) AS term, count(*) AS df, list(unit) AS units, list(page) AS pages,
+         list(CAST(tf * ($k1 + 1) / ($k1 + tf) AS FLOAT)) AS weights
+    FROM weighted
+   WHERE tf > 0
+   GROUP BY lv, term`;
+
+/** Chunks as BM25 documents. */
+const chunkWeightsSql = weightListSql(
+  'term_list',
+  `SELECT doc AS unit, lv, title_len, heading_len, body_len FROM chunk WHERE body_len IS NOT NULL`,
+  `SELECT lv, doc AS unit, page, term, tf_title, tf_heading, tf_body FROM posting`,
+);
+
+/**
+ * Whole pages as BM25 documents: the title once, the headings and bodies of all their chunks.
+ * A chunk's final score adds its page's (weighted): a section of a page that is about the
+ * question as a whole outranks an equally matching section of a page that mentions it once.
+ */
+const pageWeightsSql = weightListSql(
+  'page_term_list',
+  `SELECT page AS unit, any_value(lv) AS lv, max(title_len) AS title_len, sum(heading_len) AS heading_len, sum(body_len) AS body_len
+     FROM chunk WHERE body_len IS NOT NULL GROUP BY page`,
+  `SELECT any_value(lv) AS lv, page AS unit, page, term, max(tf_title) AS tf_title, sum(tf_heading) AS tf_heading, sum(tf_body) AS tf_body
+     FROM posting GROUP BY page, term`,
+);
+
+const vectorTableSql = (relation: string, dim: number) => `
+  CREATE TABLE vec AS
+  SELECT c.doc, c.lv, CAST(e.vector AS FLOAT[${dim}]) AS vector
+    FROM (${relation}) e
+    JOIN chunk c ON c.chunk_id = CAST(e.chunk_id AS VARCHAR)
+   WHERE e.model = $model AND e.dim = $dim AND len(e.vector) = $dim`;
+
+/**
+ * The query: idf of each term over the versions searched ($chunks and $pages are their sizes),
+ * chunk scores, page scores, and their sum. Parameters: $keys (every query term in every
+ * version searched) with $key_weights (the term's weight in the query), the collection sizes,
+ * the Ranking's page weight, $limit.
+ */
+const matchSql = (filtered: boolean) => `
+  WITH query AS (
+    SELECT unnest($keys::VARCHAR[]) AS key, unnest($key_weights::DOUBLE[]) AS query_weight
+  ),
+  chunk_lists AS (
+    SELECT t.term, t.df, t.units, t.pages, t.weights, q.query_weight
+      FROM term_list t JOIN query q USING (key)
+     WHERE t.key IN (SELECT key FROM query)
+  ),
+  chunk_idf AS (
+    SELECT term, ln(1 + ($chunks - sum(df) + 0.5) / (sum(df) + 0.5)) AS idf FROM chunk_lists GROUP BY term
+  ),
+  chunk_hits AS (
+    SELECT doc, any_value(page) AS page, sum(weight * idf * query_weight) AS score
+      FROM (SELECT unnest(units) AS doc, unnest(pages) AS page, unnest(weights) AS weight, idf, query_weight
+              FROM chunk_lists JOIN chunk_idf USING (term))
+     ${filtered ? 'WHERE doc IN (SELECT doc FROM chunk WHERE lv IN (SELECT unnest($lvs::INTEGER[])) AND starts_with(path, $prefix))' : ''}
+     GROUP BY doc
+  ),
+  page_lists AS (
+    SELECT t.term, t.df, t.units, t.weights, q.query_weight
+      FROM page_term_list t JOIN query q USING (key)
+     WHERE $page_weight > 0 AND t.key IN (SELECT key FROM query)
+  ),
+  page_idf AS (
+    SELECT term, ln(1 + ($pages - sum(df) + 0.5) / (sum(df) + 0.5)) AS idf FROM page_lists GROUP BY term
+  ),
+  page_hits AS (
+    SELECT page, sum(weight * idf * query_weight) AS score
+      FROM (SELECT unnest(units) AS page, unnest(weights) AS weight, idf, query_weight FROM page_lists JOIN page_idf USING (term))
+     GROUP BY page
+  )
+  SELECT c.doc, c.score + $page_weight * coalesce(p.score, 0) AS score
+    FROM chunk_hits c
+    LEFT JOIN page_hits p USING (page)
+   ORDER BY score DESC, c.doc
+   LIMIT $limit`;
+
+const nearestSql = (dim: number, filtered: boolean) => `
+  SELECT doc, array_cosine_similarity(vector, $vector::FLOAT[${dim}]) AS score
+    FROM vec
+   WHERE lv IN (SELECT unnest($lvs::INTEGER[]))
+     ${filtered ? 'AND doc IN (SELECT doc FROM chunk WHERE starts_with(path, $prefix))' : ''}
+   ORDER BY score DESC, doc
+   LIMIT $limit`;
+
+export class MemoryIndex {
+  private closed = false;
+  private retired = false;
+  private leases = 0;
+
+  private constructor(
+    private readonly db: DuckDBInstance,
+    private readonly pool: ConnectionPool,
+    readonly snapshotId: number,
+    readonly versions: readonly LibraryVersion[],
+    /** Chunks without an index entry (written before the index existed): a reindex fixes them. */
+    readonly unindexedChunks: number,
+    readonly dense: DenseModel | null,
+    private readonly ranking: Ranking,
+  ) {}
+
+  static async load(relations: IndexRelations, options: LoadOptions): Promise<MemoryIndex> {
+    const threads = options.threads ?? Math.min(4, os.availableParallelism());
+    const db = await DuckDBInstance.create(':memory:', {
+      threads: String(threads),
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    try {
+      const conn = await db.connect();
+      try {
+        await build(conn, relations, options);
+        const versions = await readVersions(conn);
+        const unindexed = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM chunk WHERE body_len IS NULL`)).getRowObjectsJS()[0]?.n ?? 0);
+        const dense = options.denseModel && relations.embeddings ? await loadVectors(conn, relations.embeddings, options.denseModel) : null;
+        const pool = await ConnectionPool.open(db, conn, threads);
+        return new MemoryIndex(db, pool, relations.snapshotId, versions, unindexed, dense, options.ranking);
+      } catch (err) {
+        conn.closeSync();
+        throw err;
+      }
+    } catch (err) {
+      db.closeSync();
+      throw new BosunError('LAKE_ERROR', `cannot load the search index of snapshot ${relations.snapshotId}: ${firstLine(err)}`, {
+        cause: err,
+        hint: 'if the index tables were written by an older Bosun, rebuild them: `bosun docs reindex`',
+      });
+    }
+  }
+
+  /** The best chunks for the weighted query terms in the given library versions (and path prefix). */
+  async match(terms: readonly QueryTerm[], lvs: readonly number[], pathPrefix: string | undefined, limit: number): Promise<Scored[]> {
+    if (!terms.length || !lvs.length) return [];
+    const searched = this.versions.filter((v) => lvs.includes(v.lv));
+    const pairs = lvs.flatMap((lv) => terms.map((t) => ({ key: termKey(lv, t.term), weight: t.weight })));
+    const params = {
+      keys: listValue(pairs.map((p) => p.key)),
+      key_weights: listValue(pairs.map((p) => p.weight)),
+      limit,
+      page_weight: this.ranking.page,
+      chunks: searched.reduce((n, v) => n + v.indexedChunks, 0),
+      pages: searched.reduce((n, v) => n + v.indexedPages, 0),
+      ...(pathPrefix === undefined ? {} : { lvs: listValue([...lvs]), prefix: pathPrefix }),
+    };
+    // Weights like [1, 1, 0.5] must bind as doubles, whatever the first one looks like.
+    const rows = await this.query(matchSql(pathPrefix !== undefined), params, { key_weights: LIST(DOUBLE) });
+    return rows.map((r) => ({ doc: Number(r.doc), score: Number(r.score) }));
+  }
+
+  /** In how many chunks of the given versions each term occurs (terms that occur nowhere are absent). */
+  async documentFrequencies(terms: readonly string[], lvs: readonly number[]): Promise<Map<string, number>> {
+    const keys = lvs.flatMap((lv) => terms.map((term) => termKey(lv, term)));
+    const rows = await this.query(`SELECT key, df FROM term_list WHERE key IN (SELECT unnest($keys::VARCHAR[]))`, { keys: listValue(keys) });
+    const df = new Map<string, number>();
+    for (const r of rows) {
+      const term = String(r.key).slice(String(r.key).indexOf(':') + 1);
+      df.set(term, (df.get(term) ?? 0) + Number(r.df));
+    }
+    return df;
+  }
+
+  /** The chunks nearest to a query vector (cosine), when vectors are loaded. */
+  async nearest(vector: readonly number[], lvs: readonly number[], pathPrefix: string | undefined, limit: number): Promise<Scored[]> {
+    if (!this.dense || !lvs.length) return [];
+    if (vector.length !== this.dense.dim) {
+      throw new BosunError('INVALID_INPUT', `the query vector has ${vector.length} dimensions; the index holds ${this.dense.dim}`);
+    }
+    const params = { vector: listValue([...vector]), lvs: listValue([...lvs]), limit, ...(pathPrefix === undefined ? {} : { prefix: pathPrefix }) };
+    const rows = await this.query(nearestSql(this.dense.dim, pathPrefix !== undefined), params);
+    return rows.map((r) => ({ doc: Number(r.doc), score: Number(r.score) }));
+  }
+
+  async chunks(docs: readonly number[]): Promise<ChunkRecord[]> {
+    if (!docs.length) return [];
+    return (await this.query(`SELECT ${chunkColumns} FROM chunk WHERE doc IN (SELECT unnest($docs::INTEGER[]))`, { docs: listValue([...docs]) })).map(toChunk);
+  }
+
+  async chunkById(chunkId: string): Promise<ChunkRecord | null> {
+    const rows = await this.query(`SELECT ${chunkColumns} FROM chunk WHERE chunk_id = $id`, { id: chunkId });
+    return rows[0] ? toChunk(rows[0]) : null;
+  }
+
+  /** A page's chunks in order; the page is named by its path or its URL. */
+  async pageChunks(lv: number, pathOrUrl: string): Promise<ChunkRecord[]> {
+    const rows = await this.query(`SELECT ${chunkColumns} FROM chunk WHERE lv = $lv AND (path = $page OR url = $page) ORDER BY ordinal`, {
+      lv,
+      page: pathOrUrl,
+    });
+    return rows.map(toChunk);
+  }
+
+  /** Page paths of a version most like `path`, best first: for "did you mean" errors. */
+  async similarPaths(lv: number, path: string, limit: number): Promise<string[]> {
+    const rows = await this.query(
+      `SELECT path FROM (SELECT DISTINCT path FROM chunk WHERE lv = $lv)
+        ORDER BY jaro_winkler_similarity(lower(path), lower($path)) DESC, path
+        LIMIT $limit`,
+      { lv, path, limit },
+    );
+    return rows.map((r) => String(r.path));
+  }
+
+  /** Every chunk's place in a version (no text), in page and document order: the outline's material. */
+  async headings(lv: number, pathPrefix: string | undefined): Promise<{ path: string; title: string; heading_path: string[]; anchor: string }[]> {
+    const rows = await this.query(
+      `SELECT path, title, heading_path, anchor FROM chunk
+        WHERE lv = $lv AND starts_with(path, $prefix)
+        ORDER BY path, ordinal`,
+      { lv, prefix: pathPrefix ?? '' },
+    );
+    return rows.map((r) => ({ path: String(r.path), title: String(r.title ?? ''), heading_path: (r.heading_path as string[] | null) ?? [], anchor: String(r.anchor ?? '') }));
+  }
+
+  /** Bytes DuckDB holds for this index. */
+  async memoryBytes(): Promise<number> {
+    const rows = await this.query(`SELECT sum(memory_usage_bytes) AS bytes FROM duckdb_memory()`, {});
+    return Number(rows[0]?.bytes ?? 0);
+  }
+
+  /**
+   * Runs `fn` while keeping the index open: a searcher that swaps in a newer snapshot retires
+   * the old index, which closes once the searches already using it are done.
+   */
+  async lease<T>(fn: (index: MemoryIndex) => Promise<T>): Promise<T> {
+    if (this.retired) throw new BosunError('INTERNAL', 'this search index was retired');
+    this.leases++;
+    try {
+      return await fn(this);
+    } finally {
+      if (--this.leases === 0 && this.retired) this.close();
+    }
+  }
+
+  /** Closes now, or when the last lease ends. */
+  retire(): void {
+    this.retired = true;
+    if (this.leases === 0) this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.close();
+    this.db.closeSync();
+  }
+
+  private async query(sql: string, params: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>): Promise<Record<string, unknown>[]> {
+    return this.pool.use(async (conn) => (await conn.runAndReadAll(sql, params, types)).getRowObjectsJS());
+  }
+}
+
+function termKey(lv: number, term: string): string {
+  return `${lv}:${term}`;
+}
+
+async function build(conn: DuckDBConnection, relations: IndexRelations, options: LoadOptions): Promise<void> {
+  const { ranking } = options;
+  await conn.run(sourceChunksSql(relations.chunks ?? emptyChunks));
+  await conn.run(sourceTermsSql(relations.chunkTerms ?? emptyChunkTerms));
+  await conn.run(chunkTableSql);
+  const parameters = {
+    k1: ranking.k1,
+    title_weight: ranking.title.weight,
+    title_b: ranking.title.b,
+    heading_weight: ranking.heading.weight,
+    heading_b: ranking.heading.b,
+    body_weight: ranking.body.weight,
+    body_b: ranking.body.b,
+  };
+  await conn.run(postingTableSql);
+  await conn.run(chunkWeightsSql, parameters);
+  await conn.run(pageWeightsSql, parameters);
+  await conn.run(`DROP TABLE posting`);
+  await conn.run(`DROP TABLE source_terms`);
+  await conn.run(`DROP TABLE source_chunks`);
+  // Point lookups: a query's postings by key, its hits by doc, a read by chunk id. DuckDB
+  // only uses an index below a selectivity threshold, set high so it always does here.
+  await conn.run(`CREATE UNIQUE INDEX term_list_key ON term_list (key)`);
+  await conn.run(`CREATE UNIQUE INDEX page_term_list_key ON page_term_list (key)`);
+  await conn.run(`CREATE UNIQUE INDEX chunk_doc ON chunk (doc)`);
+  await conn.run(`CREATE INDEX chunk_id ON chunk (chunk_id)`);
+  await conn.run(`SET index_scan_percentage = 1.0`);
+  await conn.run(`SET index_scan_max_count = 1000000`);
+}
+
+async function readVersions(conn: DuckDBConnection): Promise<LibraryVersion[]> {
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT lv, library, version, count(*) AS chunks,
+              count(*) FILTER (WHERE body_len IS NOT NULL) AS indexed_chunks,
+              count(DISTINCT page) FILTER (WHERE body_len IS NOT NULL) AS indexed_pages
+         FROM chunk GROUP BY lv, library, version ORDER BY lv`,
+    )
+  ).getRowObjectsJS();
+  return rows.map((r) => ({
+    lv: Number(r.lv),
+    library: String(r.library),
+    version: String(r.version),
+    chunks: Number(r.chunks),
+    indexedChunks: Number(r.indexed_chunks),
+    indexedPages: Number(r.indexed_pages),
+  }));
+}
+
+/** The model's vectors (of its most common dimension: a model re-embedded at another size leaves stragglers until cleaned). */
+async function loadVectors(conn: DuckDBConnection, relation: string, model: string): Promise<DenseModel | null> {
+  const dims = (await conn.runAndReadAll(`SELECT dim, count(*) AS n FROM (${relation}) WHERE model = $model GROUP BY dim ORDER BY n DESC LIMIT 1`, { model })).getRowObjectsJS();
+  const dim = Number(dims[0]?.dim ?? 0);
+  if (!Number.isInteger(dim) || dim < 1 || dim > 65536) return null;
+  await conn.run(vectorTableSql(relation, dim), { model, dim });
+  const vectors = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM vec`)).getRowObjectsJS()[0]?.n ?? 0);
+  return vectors ? { model, dim, vectors } : null;
+}
+
+function toChunk(r: Record<string, unknown>): ChunkRecord {
+  return {
+    doc: Number(r.doc),
+    lv: Number(r.lv),
+    chunk_id: String(r.chunk_id),
+    page_id: String(r.page_id),
+    library: String(r.library),
+    version: String(r.version),
+    path: String(r.path),
+    url: r.url === null ? null : String(r.url),
+    title: String(r.title ?? ''),
+    heading_path: (r.heading_path as string[] | null) ?? [],
+    anchor: String(r.anchor ?? ''),
+    ordinal: Number(r.ordinal),
+    text: String(r.text ?? ''),
+    tokens: Number(r.tokens ?? 0),
+    simhash: typeof r.simhash === 'bigint' ? r.simhash : null,
+  };
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
+/**
+ * A few connections of the index's DuckDB, so that concurrent searches (an HTTP MCP server
+ * with many clients) run side by side instead of queueing on one connection.
+ */
+class ConnectionPool {
+  private readonly idle: DuckDBConnection[];
+  private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
+
+  private constructor(private readonly all: DuckDBConnection[]) {
+    this.idle = [...all];
+  }
+
+  static async open(db: DuckDBInstance, first: DuckDBConnection, size: number): Promise<ConnectionPool> {
+    const conns = [first];
+    while (conns.length < size) conns.push(await db.connect());
+    return new ConnectionPool(conns);
+  }
+
+  async use<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await fn(conn);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(conn);
+      else this.idle.push(conn);
+    }
+  }
+
+  close(): void {
+    for (const conn of this.all) conn.closeSync();
+  }
+}

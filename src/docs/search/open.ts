@@ -1,0 +1,42 @@
+import type { Logger } from '../../core/index.js';
+import type { Pool } from '../../db/index.js';
+import type { Lake } from '../../lake/index.js';
+import type { Embedder } from '../embed/embedder.js';
+import { AccessLog } from './access-log.js';
+import type { Ranking } from './ranking.js';
+import { Searcher } from './searcher.js';
+import { lakeIndexSource } from './source.js';
+import { pgVersionCatalog } from './versions.js';
+
+export interface OpenLakeSearcherOptions {
+  pool: Pool;
+  lake: Lake;
+  /** Who searches, for the access log (`cli`, `mcp:bosun-docs-ducklake`…). */
+  client?: string;
+  logger?: Logger;
+  /** Load only these libraries (default: all). */
+  libraries?: readonly string[];
+  embedder?: Embedder | null;
+  ranking?: Ranking;
+  /** See SearcherOptions.freshnessMs. */
+  freshnessMs?: number;
+  /** Record searches and reads in PostgreSQL (default true). */
+  accessLog?: boolean;
+}
+
+/**
+ * The searcher a Bosun process uses: the lake's latest snapshot, default versions and
+ * deprecations from PostgreSQL, and the access log. `close()` flushes the log.
+ */
+export function openLakeSearcher(options: OpenLakeSearcherOptions): Promise<Searcher> {
+  return Searcher.open({
+    source: lakeIndexSource(options.lake, options.libraries ? { libraries: options.libraries } : {}),
+    catalog: pgVersionCatalog(options.pool),
+    accessLog: options.accessLog === false ? null : new AccessLog(options.pool, options.logger ? { logger: options.logger } : {}),
+    ...(options.client !== undefined ? { client: options.client } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.embedder ? { embedder: options.embedder } : {}),
+    ...(options.ranking ? { ranking: options.ranking } : {}),
+    ...(options.freshnessMs !== undefined ? { freshnessMs: options.freshnessMs } : {}),
+  });
+}

@@ -1,0 +1,427 @@
+import { BosunError, parseWith, silentLogger, type Logger } from '../../core/index.js';
+import { countTokens } from '../chunk/index.js';
+import type { Embedder } from '../embed/embedder.js';
+import { expandWithSynonyms } from '../index/synonyms.js';
+import { queryTerms, type TokenizeOptions } from '../index/tokenize.js';
+import type { AccessLog, AccessRecord } from './access-log.js';
+import { fitToBudget } from './budget.js';
+import { groupHits, type RankedChunk } from './collapse.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { citationTokens, toHit, type Hit } from './hits.js';
+import { MemoryIndex, type ChunkRecord, type LibraryVersion } from './memory-index.js';
+import { buildOutline, type OutlineNode } from './outline.js';
+import { defaultRanking, rankingSchema, type Ranking } from './ranking.js';
+import { pageSections, readChunks, sectionChunks, type PageSection } from './read.js';
+import { outlineRequestSchema, readRequestSchema, searchRequestSchema, type OutlineRequest, type ReadRequest, type SearchRequest } from './request.js';
+import type { IndexSource } from './source.js';
+import { resolveTargets, staticVersionCatalog, type LibraryPolicy, type VersionCatalog } from './versions.js';
+
+export interface SearcherOptions {
+  source: IndexSource;
+  /** Default versions and deprecations (default: none; each library's newest version). */
+  catalog?: VersionCatalog;
+  /** Where searches and reads are recorded (default: nowhere). */
+  accessLog?: AccessLog | null;
+  /** Who is searching, for the access log (`cli`, `mcp:bosun-docs-duckdb`…). */
+  client?: string;
+  /** Dense retrieval, fused with BM25, when the index holds vectors of this embedder's model. */
+  embedder?: Embedder | null;
+  ranking?: Ranking;
+  /** Must match how the index was written; only benchmarks of tokenizer variants change it. */
+  tokenize?: TokenizeOptions;
+  /** Look for a new snapshot at most this often (default 0: before every call). */
+  freshnessMs?: number;
+  /** Re-read default versions and deprecations at most this often (default 5 s). */
+  catalogRefreshMs?: number;
+  logger?: Logger;
+  /** DuckDB threads of the in-memory index. */
+  threads?: number;
+}
+
+export interface SearchResponse {
+  query: string;
+  /** The searchable terms the query became. */
+  terms: string[];
+  searched: { library: string; version: string }[];
+  hits: Hit[];
+  /** Hits' texts and citations, in tokens. */
+  tokens: number;
+  /** Hits left out to fit maxTokens. */
+  omitted: number;
+  retrieval: 'bm25' | 'hybrid';
+  notes: string[];
+  snapshot_id: number;
+  took_ms: number;
+}
+
+export interface ReadResponse {
+  library: string;
+  version: string;
+  path: string;
+  url?: string;
+  title: string;
+  /** The section read (its heading path), or null for the whole page. */
+  section: string[] | null;
+  text: string;
+  tokens: number;
+  truncated: boolean;
+  chunk_ids: string[];
+  offset: number;
+  /** Pass as `offset` to read on; null at the end. */
+  next_offset: number | null;
+  total_chunks: number;
+  /** The page's sections, to pick one with `section`. */
+  sections: PageSection[];
+  snapshot_id: number;
+}
+
+export interface OutlineResponse {
+  library: string;
+  version: string;
+  path_prefix: string | null;
+  pages: number;
+  tree: OutlineNode[];
+  snapshot_id: number;
+}
+
+/** A query with more distinct terms than this is cut to its rarest terms (a pasted log, say). */
+const MAX_QUERY_TERMS = 32;
+/** Candidates ranked per hit asked for: room for duplicates and merges to fall out. */
+const CANDIDATES_PER_HIT = 4;
+const MIN_CANDIDATES = 20;
+/** After a failed reload, serve the loaded snapshot for this long before trying again. */
+const RELOAD_RETRY_MS = 5_000;
+const chunkIdPattern = /^[0-9a-f]{24}$/;
+
+/**
+ * A long-running searcher: holds one snapshot of the index in memory, notices a newer
+ * snapshot before a call (or every `freshnessMs`) and swaps it in without a restart; searches
+ * already running finish on the snapshot they started with.
+ */
+export class Searcher {
+  private index: MemoryIndex;
+  private policies: Map<string, LibraryPolicy>;
+  private checkedAt = 0;
+  private policiesAt: number;
+  private reloading: Promise<void> | null = null;
+  private readonly logger: Logger;
+  private readonly ranking: Ranking;
+  private readonly catalog: VersionCatalog;
+  private closed = false;
+
+  private constructor(
+    private readonly options: SearcherOptions,
+    index: MemoryIndex,
+    policies: Map<string, LibraryPolicy>,
+  ) {
+    this.index = index;
+    this.policies = policies;
+    this.policiesAt = Date.now();
+    this.checkedAt = Date.now();
+    this.logger = options.logger ?? silentLogger;
+    this.ranking = options.ranking ?? defaultRanking;
+    this.catalog = options.catalog ?? staticVersionCatalog();
+  }
+
+  /** Loads the latest snapshot (the cold start) and returns a ready searcher. */
+  static async open(options: SearcherOptions): Promise<Searcher> {
+    const ranking = parseWith(rankingSchema, options.ranking ?? defaultRanking, 'ranking parameters', 'INVALID_CONFIG');
+    const catalog = options.catalog ?? staticVersionCatalog();
+    const snapshot = await options.source.latestSnapshotId();
+    const [index, policies] = await Promise.all([loadIndex(options, ranking, snapshot), catalog.policies()]);
+    return new Searcher({ ...options, ranking }, index, policies);
+  }
+
+  get snapshotId(): number {
+    return this.index.snapshotId;
+  }
+
+  /** The library versions held, with their chunk counts. */
+  get versions(): readonly LibraryVersion[] {
+    return this.index.versions;
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    const req = parseWith(searchRequestSchema, request, 'search request');
+    const index = await this.current();
+    return index.lease(async () => {
+      const targets = resolveTargets(req, index.versions, this.policies);
+      const notes = [...targets.notes];
+      const lvs = targets.versions.map((v) => v.lv);
+      const pathPrefix = normalizePath(req.pathPrefix);
+      let terms = queryTerms(req.query, this.options.tokenize);
+      if (terms.length === 0) notes.push('the query has no searchable words (only stop words or punctuation); ask with the words the documentation would use');
+      if (terms.length > MAX_QUERY_TERMS) {
+        terms = await rarestTerms(index, terms, lvs);
+        notes.push(`the query was long: searched its ${terms.length} most specific terms`);
+      }
+      const pool = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
+      const { ranked, retrieval } = await this.rank(index, req.query, terms, lvs, pathPrefix, pool);
+      const records = new Map((await index.chunks(ranked.map((r) => r.doc))).map((c) => [c.doc, c]));
+      const candidates: RankedChunk[] = ranked.flatMap((r) => {
+        const chunk = records.get(r.doc);
+        return chunk ? [{ chunk, score: r.score }] : [];
+      });
+      let hits = groupHits(candidates, req.limit).map((g, i) => toHit(g, i + 1, index.snapshotId));
+      let omitted = 0;
+      let tokens = hits.reduce((sum, h) => sum + h.tokens + citationTokens(h), 0);
+      if (req.maxTokens !== undefined) {
+        const fitted = fitToBudget(hits, req.maxTokens, citationTokens);
+        hits = fitted.kept.map((h, i) => ({ ...h, rank: i + 1, tokens: countTokens(h.text) }));
+        omitted = fitted.omitted;
+        tokens = fitted.tokens;
+        if (omitted) notes.push(`${omitted} more hit(s) did not fit in ${req.maxTokens} tokens`);
+      }
+      const response: SearchResponse = {
+        query: req.query,
+        terms,
+        searched: targets.versions.map((v) => ({ library: v.library, version: v.version })),
+        hits,
+        tokens,
+        omitted,
+        retrieval,
+        notes,
+        snapshot_id: index.snapshotId,
+        took_ms: round(performance.now() - started),
+      };
+      this.record({
+        kind: 'search',
+        libraries: [...new Set(targets.versions.map((v) => v.library))],
+        versions: targets.versions.map((v) => v.version),
+        query: req.query,
+        target: pathPrefix ?? null,
+        hits: hits.length,
+        chunk_ids: hits.map((h) => h.chunk_id),
+        paths: hits.map((h) => h.path),
+        took_ms: response.took_ms,
+      });
+      return response;
+    });
+  }
+
+  async read(request: ReadRequest): Promise<ReadResponse> {
+    const started = performance.now();
+    const req = parseWith(readRequestSchema, request, 'read request');
+    const index = await this.current();
+    return index.lease(async () => {
+      const { page, sectionHint } = await this.findPage(index, req.library, req.pathOrChunkId, req.version);
+      const first = page[0]!;
+      const sectionName = req.section ?? sectionHint;
+      let selected = page;
+      let section: string[] | null = null;
+      if (sectionName !== undefined) {
+        const found = sectionChunks(page, sectionName);
+        if (!found) {
+          const headings = pageSections(page).map((s) => s.heading);
+          throw new BosunError('NOT_FOUND', `${first.path} has no section '${sectionName}'`, {
+            hint: headings.length ? `sections: ${headings.slice(0, 30).join(' | ')}` : 'the page has no headings: read it without a section',
+          });
+        }
+        selected = found;
+        section = found[0]!.heading_path;
+      }
+      const part = readChunks(selected, req.offset, req.maxTokens);
+      if (req.offset > 0 && part.chunks.length === 0) {
+        throw new BosunError('INVALID_INPUT', `offset ${req.offset} is past the end (${selected.length} chunks)`, { hint: 'start again at offset 0' });
+      }
+      const response: ReadResponse = {
+        library: first.library,
+        version: first.version,
+        path: first.path,
+        ...(first.url ? { url: first.url } : {}),
+        title: first.title,
+        section,
+        text: part.text,
+        tokens: part.tokens,
+        truncated: part.truncated,
+        chunk_ids: part.chunks.map((c) => c.chunk_id),
+        offset: req.offset,
+        next_offset: part.nextOffset,
+        total_chunks: selected.length,
+        sections: pageSections(page),
+        snapshot_id: index.snapshotId,
+      };
+      this.record({
+        kind: 'read',
+        libraries: [first.library],
+        versions: [first.version],
+        query: null,
+        target: section ? `${first.path}#${selected[0]!.anchor}` : first.path,
+        hits: part.chunks.length,
+        chunk_ids: response.chunk_ids,
+        paths: [first.path],
+        took_ms: round(performance.now() - started),
+      });
+      return response;
+    });
+  }
+
+  async outline(request: OutlineRequest): Promise<OutlineResponse> {
+    const started = performance.now();
+    const req = parseWith(outlineRequestSchema, request, 'outline request');
+    const index = await this.current();
+    return index.lease(async () => {
+      const target = this.oneVersion(index, req.library, req.version);
+      const prefix = normalizePath(req.pathPrefix);
+      const entries = await index.headings(target.lv, prefix);
+      const pages = new Set(entries.map((e) => e.path)).size;
+      if (prefix !== undefined && pages === 0) {
+        throw new BosunError('NOT_FOUND', `no page of ${target.library}@${target.version} starts with '${prefix}'`, {
+          hint: 'run the outline without --path-prefix to see the folders',
+        });
+      }
+      this.record({
+        kind: 'outline',
+        libraries: [target.library],
+        versions: [target.version],
+        query: null,
+        target: prefix ?? null,
+        hits: pages,
+        chunk_ids: [],
+        paths: [],
+        took_ms: round(performance.now() - started),
+      });
+      return {
+        library: target.library,
+        version: target.version,
+        path_prefix: prefix ?? null,
+        pages,
+        tree: buildOutline(entries, req.depth),
+        snapshot_id: index.snapshotId,
+      };
+    });
+  }
+
+  /** Checks for a newer snapshot now (whatever freshnessMs says); true when one was loaded. */
+  async refresh(): Promise<boolean> {
+    const before = this.index.snapshotId;
+    this.checkedAt = 0;
+    await this.current();
+    return this.index.snapshotId !== before;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.reloading?.catch(() => undefined);
+    this.index.retire();
+    await this.options.accessLog?.flush();
+  }
+
+  /** The index to use for this call, after loading a newer snapshot if there is one. */
+  private async current(): Promise<MemoryIndex> {
+    if (this.closed) throw new BosunError('INVALID_INPUT', 'this searcher is closed');
+    const now = Date.now();
+    if (now - this.policiesAt >= (this.options.catalogRefreshMs ?? 5_000)) {
+      this.policiesAt = now;
+      void this.catalog.policies().then(
+        (p) => (this.policies = p),
+        (err: unknown) => this.logger.warn({ err }, 'could not refresh default versions; keeping the previous ones'),
+      );
+    }
+    if (now - this.checkedAt >= (this.options.freshnessMs ?? 0)) {
+      this.checkedAt = now;
+      this.reloading ??= this.reloadIfStale().finally(() => (this.reloading = null));
+    }
+    if (this.reloading) await this.reloading;
+    return this.index;
+  }
+
+  private async reloadIfStale(): Promise<void> {
+    try {
+      const latest = await this.options.source.latestSnapshotId();
+      if (latest === this.index.snapshotId) return;
+      const started = performance.now();
+      const [next, policies] = await Promise.all([loadIndex(this.options, this.ranking, latest), this.catalog.policies()]);
+      const previous = this.index;
+      this.index = next;
+      this.policies = policies;
+      this.policiesAt = Date.now();
+      previous.retire();
+      this.logger.info({ snapshot: latest, ms: round(performance.now() - started) }, 'search index reloaded');
+    } catch (err) {
+      // Serving the snapshot already loaded beats failing every call; try again a bit later.
+      this.checkedAt = Date.now() + RELOAD_RETRY_MS;
+      this.logger.warn({ err }, 'could not load the newest snapshot of the search index; serving the one loaded');
+    }
+  }
+
+  private async rank(index: MemoryIndex, query: string, terms: string[], lvs: number[], pathPrefix: string | undefined, pool: number) {
+    const weighted = this.ranking.synonyms > 0 ? expandWithSynonyms(terms, this.ranking.synonyms) : terms.map((term) => ({ term, weight: 1 }));
+    const lexical = await index.match(weighted, lvs, pathPrefix, pool);
+    const embedder = this.options.embedder;
+    if (!embedder || !index.dense || index.dense.model !== embedder.model || query.trim() === '') {
+      return { ranked: lexical, retrieval: 'bm25' as const };
+    }
+    const [vector] = await embedder.embed([query], 'query');
+    const dense = await index.nearest(vector!, lvs, pathPrefix, pool);
+    return { ranked: reciprocalRankFusion([lexical, dense]).slice(0, pool), retrieval: 'hybrid' as const };
+  }
+
+  /** A page by path, URL or chunk id (a chunk id also names the section to read). */
+  private async findPage(index: MemoryIndex, library: string, pathOrChunkId: string, version: string | undefined): Promise<{ page: ChunkRecord[]; sectionHint?: string }> {
+    if (chunkIdPattern.test(pathOrChunkId)) {
+      const chunk = await index.chunkById(pathOrChunkId);
+      if (chunk && chunk.library === library) {
+        return { page: await index.pageChunks(chunk.lv, chunk.path), ...(chunk.anchor ? { sectionHint: chunk.anchor } : {}) };
+      }
+    }
+    const target = this.oneVersion(index, library, version);
+    for (const candidate of pathVariants(pathOrChunkId)) {
+      const page = await index.pageChunks(target.lv, candidate);
+      if (page.length) return { page };
+    }
+    const nearest = await index.similarPaths(target.lv, normalizePath(pathOrChunkId) ?? pathOrChunkId, 5);
+    throw new BosunError('NOT_FOUND', `${target.library}@${target.version} has no page or chunk '${pathOrChunkId}'`, {
+      hint: nearest.length ? `nearest matches: ${nearest.join(', ')}` : 'the version has no pages',
+      details: { nearest },
+    });
+  }
+
+  private oneVersion(index: MemoryIndex, library: string, version: string | undefined): LibraryVersion {
+    const targets = resolveTargets({ libraries: [library], ...(version !== undefined ? { version } : {}) }, index.versions, this.policies);
+    const target = targets.versions[0];
+    if (!target) throw new BosunError('NOT_FOUND', `library '${library}' has nothing indexed yet`, { hint: `run \`bosun docs sync ${library}\`` });
+    return target;
+  }
+
+  private record(entry: Omit<AccessRecord, 'client'>): void {
+    this.options.accessLog?.record({ ...entry, client: this.options.client ?? null });
+  }
+}
+
+function loadIndex(options: SearcherOptions, ranking: Ranking, snapshot: number): Promise<MemoryIndex> {
+  return options.source.relations(snapshot).then((relations) =>
+    MemoryIndex.load(relations, { ranking, denseModel: options.embedder?.model ?? null, ...(options.threads ? { threads: options.threads } : {}) }),
+  );
+}
+
+/** The query's terms that occur in the searched versions, rarest first, at most MAX_QUERY_TERMS. */
+async function rarestTerms(index: MemoryIndex, terms: string[], lvs: number[]): Promise<string[]> {
+  const df = await index.documentFrequencies(terms, lvs);
+  return terms
+    .filter((t) => df.has(t))
+    .sort((a, b) => df.get(a)! - df.get(b)!)
+    .slice(0, MAX_QUERY_TERMS);
+}
+
+/** Paths as hits show them: no leading `./` or `/`. */
+function normalizePath(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const p = path.trim().replace(/^\.?\/+/, '');
+  return p === '' ? undefined : p;
+}
+
+/** What a person may type for a page: as given, without `./` or `/`, without its extension. */
+function pathVariants(input: string): string[] {
+  const p = normalizePath(input) ?? input;
+  const variants = [input, p];
+  if (!/\.[A-Za-z0-9]+$/.test(p)) variants.push(`${p}.md`, `${p}.mdx`, `${p}/index.md`, `${p}/index.mdx`);
+  return [...new Set(variants)];
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
