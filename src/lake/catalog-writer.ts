@@ -205,11 +205,27 @@ class Applier {
   }
 
   private async insert(tableId: number, files: readonly NewDataFile[]): Promise<void> {
-    await this.assertTableLive(tableId, 'inserting');
-    const stats = await this.query(`SELECT next_row_id FROM ducklake.ducklake_table_stats WHERE table_id = $1`, [tableId]);
-    const hadStats = stats.rowCount !== 0;
-    let nextRowId = hadStats ? parseWith(z.object({ next_row_id: z.coerce.number().int() }), stats.rows[0], 'table stats', 'LAKE_ERROR').next_row_id : 0;
-    const firstRowId = nextRowId;
+    const records = files.reduce((sum, f) => sum + f.file.recordCount, 0);
+    const bytes = files.reduce((sum, f) => sum + f.file.fileSizeBytes, 0);
+    // Row ids are taken from the table's counter: one statement reserves them (on a live table).
+    const reserved = await this.query(
+      `UPDATE ducklake.ducklake_table_stats
+          SET record_count = record_count + $2, next_row_id = next_row_id + $2, file_size_bytes = file_size_bytes + $3
+        WHERE table_id = $1
+          AND EXISTS (SELECT 1 FROM ducklake.ducklake_table t WHERE t.table_id = $1 AND t.end_snapshot IS NULL)
+        RETURNING next_row_id - $2 AS first_row_id`,
+      [tableId, records, bytes],
+    );
+    const first = reserved.rowCount === 0;
+    if (first) {
+      // The table's first insert (or a table that is gone).
+      await this.assertTableLive(tableId, 'inserting');
+      await this.query(
+        `INSERT INTO ducklake.ducklake_table_stats (table_id, record_count, next_row_id, file_size_bytes) VALUES ($1, $2, $2, $3)`,
+        [tableId, records, bytes],
+      );
+    }
+    let rowId = first ? 0 : parseWith(z.object({ first_row_id: z.coerce.number().int() }), reserved.rows[0], 'table stats', 'LAKE_ERROR').first_row_id;
     for (const f of files) {
       await this.insertDataFile({
         tableId,
@@ -217,32 +233,18 @@ class Applier {
         recordCount: f.file.recordCount,
         fileSizeBytes: f.file.fileSizeBytes,
         footerSize: f.file.footerSize,
-        rowIdStart: nextRowId,
+        rowIdStart: rowId,
         beginSnapshot: this.ctx.snapshotId,
         partialMax: null,
         stats: f.stats,
       });
-      nextRowId += f.file.recordCount;
+      rowId += f.file.recordCount;
     }
-    const records = nextRowId - firstRowId;
-    const bytes = files.reduce((sum, f) => sum + f.file.fileSizeBytes, 0);
-    if (hadStats) {
-      await this.query(
-        `UPDATE ducklake.ducklake_table_stats
-            SET record_count = record_count + $2, next_row_id = $3, file_size_bytes = file_size_bytes + $4
-          WHERE table_id = $1`,
-        [tableId, records, nextRowId, bytes],
-      );
-    } else {
-      await this.query(
-        `INSERT INTO ducklake.ducklake_table_stats (table_id, record_count, next_row_id, file_size_bytes) VALUES ($1, $2, $3, $4)`,
-        [tableId, records, nextRowId, bytes],
-      );
-    }
-    await this.updateTableColumnStats(tableId, files, !hadStats);
+    await this.updateTableColumnStats(tableId, files, first);
     this.tokens.push({ kind: 'inserted_into_table', id: tableId });
   }
 
+  /** A `ducklake_data_file` row and its `ducklake_file_column_stats` rows, in one statement. */
   private async insertDataFile(f: {
     tableId: number;
     relativePath: string;
@@ -254,23 +256,28 @@ class Applier {
     partialMax: number | null;
     stats: readonly FileColumnStats[];
   }): Promise<void> {
-    const id = this.fileId++;
     await this.query(
-      `INSERT INTO ducklake.ducklake_data_file
-         (data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path, path_is_relative, file_format,
-          record_count, file_size_bytes, footer_size, row_id_start, partition_id, encryption_key, mapping_id, partial_max)
-       VALUES ($1, $2, $3, NULL, NULL, $4, true, 'parquet', $5, $6, $7, $8, NULL, NULL, NULL, $9)`,
-      [id, f.tableId, f.beginSnapshot, f.relativePath, f.recordCount, f.fileSizeBytes, f.footerSize, f.rowIdStart, f.partialMax],
-    );
-    await this.query(
-      `INSERT INTO ducklake.ducklake_file_column_stats
+      `WITH file AS (
+         INSERT INTO ducklake.ducklake_data_file
+           (data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path, path_is_relative, file_format,
+            record_count, file_size_bytes, footer_size, row_id_start, partition_id, encryption_key, mapping_id, partial_max)
+         VALUES ($1, $2, $3, NULL, NULL, $4, true, 'parquet', $5, $6, $7, $8, NULL, NULL, NULL, $9)
+       )
+       INSERT INTO ducklake.ducklake_file_column_stats
          (data_file_id, table_id, column_id, column_size_bytes, value_count, null_count, min_value, max_value, contains_nan, extra_stats)
        SELECT $1, $2, column_id, size, value_count, null_count, min_value, max_value, contains_nan, NULL
-         FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::varchar[], $8::varchar[], $9::boolean[])
+         FROM unnest($10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::varchar[], $15::varchar[], $16::boolean[])
            AS s(column_id, size, value_count, null_count, min_value, max_value, contains_nan)`,
       [
-        id,
+        this.fileId++,
         f.tableId,
+        f.beginSnapshot,
+        f.relativePath,
+        f.recordCount,
+        f.fileSizeBytes,
+        f.footerSize,
+        f.rowIdStart,
+        f.partialMax,
         f.stats.map((s) => s.columnId),
         f.stats.map((s) => s.columnSizeBytes),
         f.stats.map((s) => s.valueCount),

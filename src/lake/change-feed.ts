@@ -5,7 +5,7 @@ import { resolveFilePath } from './paths.js';
 import { deletedPositionsSql, FILE_COLUMN, readParquetSql, ROW_ID_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN, type ScanFile } from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 import { loadTables, qualifiedName } from './state.js';
-import type { LakeSession } from './transaction.js';
+import type { LakeSession } from './session.js';
 import { duckdbType } from './types.js';
 import type { TableScan } from './lake.js';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseWith } from '../core/index.js';
 import type { Queryable } from './catalog.js';
 import { lakeFileNamePattern, resolveFilePath, resolveScheduledPath, tableDirectory } from './paths.js';
-import type { LakeSession } from './transaction.js';
+import type { LakeSession } from './session.js';
 
 export interface CleanupOptions {
   /** List what would be removed; remove nothing. */

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { BosunError, type Logger } from '../core/index.js';
-import { latestSnapshot, snapshotsWithChanges } from './catalog.js';
+import { z } from 'zod';
+import { BosunError, parseWith, type Logger } from '../core/index.js';
+import { snapshotsWithChanges } from './catalog.js';
 import { applyIntents, CatalogConflict, idsNeeded, type ApplyContext } from './catalog-writer.js';
 import { findConflict, formatChanges, parseChanges, type PendingChanges } from './changes.js';
 import type { Intent } from './intents.js';
@@ -39,6 +40,13 @@ const BACKOFF_BASE_MS = 2;
 const BACKOFF_CAP_MS = 200;
 const UNIQUE_VIOLATION = '23505';
 
+const claimedRow = z.object({
+  snapshot_id: z.coerce.number().int(),
+  schema_version: z.coerce.number().int(),
+  first_catalog_id: z.coerce.number().int(),
+  first_file_id: z.coerce.number().int(),
+});
+
 export async function commitIntents(pool: pg.Pool, request: CommitRequest, logger: Logger): Promise<CommitResult> {
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
@@ -60,17 +68,17 @@ async function attemptCommit(pool: pg.Pool, request: CommitRequest): Promise<Omi
   let committing = false;
   try {
     await client.query('BEGIN');
-    const latest = await latestSnapshot(client);
-    const conflict = await conflictSince(client, request);
-    if (conflict) throw conflictError(conflict);
-    const snapshotId = latest.id + 1;
     const needed = idsNeeded(request.intents);
-    const schemaVersion = latest.schemaVersion + (needed.schemaChange ? 1 : 0);
+    // Reading the latest snapshot and inserting the next one is one statement: the primary key
+    // turns a race with another committer into a unique violation.
+    let claimed;
     try {
-      await client.query(
+      claimed = await client.query(
         `INSERT INTO ducklake.ducklake_snapshot (snapshot_id, snapshot_time, schema_version, next_catalog_id, next_file_id)
-         VALUES ($1, clock_timestamp(), $2, $3, $4)`,
-        [snapshotId, schemaVersion, latest.nextCatalogId + needed.catalogIds, latest.nextFileId + needed.fileIds],
+         SELECT snapshot_id + 1, clock_timestamp(), schema_version + $1, next_catalog_id + $2, next_file_id + $3
+           FROM ducklake.ducklake_snapshot ORDER BY snapshot_id DESC LIMIT 1
+         RETURNING snapshot_id, schema_version, next_catalog_id - $2 AS first_catalog_id, next_file_id - $3 AS first_file_id`,
+        [needed.schemaChange ? 1 : 0, needed.catalogIds, needed.fileIds],
       );
     } catch (err) {
       if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
@@ -79,15 +87,19 @@ async function attemptCommit(pool: pg.Pool, request: CommitRequest): Promise<Omi
       }
       throw err;
     }
+    const claim = parseWith(claimedRow, claimed.rows[0], 'claimed snapshot', 'LAKE_ERROR');
+    const snapshotId = claim.snapshot_id;
+    const conflict = snapshotId - 1 === request.baseSnapshotId ? null : await conflictSince(client, request);
+    if (conflict) throw conflictError(conflict);
     // From here on this transaction owns the snapshot: nobody else can commit until it ends.
     const tokens = await applyIntents(
       {
         client,
         dataPath: request.dataPath,
         snapshotId,
-        schemaVersion,
-        nextCatalogId: latest.nextCatalogId,
-        nextFileId: latest.nextFileId,
+        schemaVersion: claim.schema_version,
+        nextCatalogId: claim.first_catalog_id,
+        nextFileId: claim.first_file_id,
         writeReplacementDeleteFile: request.writeReplacementDeleteFile,
       },
       request.intents,
@@ -116,7 +128,7 @@ async function attemptCommit(pool: pg.Pool, request: CommitRequest): Promise<Omi
   }
 }
 
-/** The logical conflict with snapshots committed since the base, if any. */
+/** The logical conflict with snapshots committed since the base, if any (our own claim has no changes yet). */
 async function conflictSince(client: pg.PoolClient, request: CommitRequest): Promise<string | null> {
   const since = await snapshotsWithChanges(client, request.baseSnapshotId);
   if (!since.length) return null;

@@ -13,7 +13,7 @@ import { FieldId, FILE_COLUMN, readParquetSql, ROW_ID_COLUMN, ROW_NUMBER_COLUMN,
 import { quoteIdent, quoteList, quoteLiteral } from './sql.js';
 import { loadTables, qualifiedName, type TableState } from './state.js';
 import { fileColumnStats } from './stats.js';
-import type { LakeSession } from './transaction.js';
+import type { LakeSession } from './session.js';
 import { fieldIdsSql, type LakeColumn } from './types.js';
 
 export interface CompactOptions {

@@ -4,7 +4,7 @@ import { parseWith } from '../core/index.js';
 import { withTransaction } from '../db/index.js';
 import type { SchemaEntry, TableEntry } from './catalog.js';
 import { pathForDeletionSchedule, resolveFilePath, tableDirectory } from './paths.js';
-import type { LakeSession } from './transaction.js';
+import type { LakeSession } from './session.js';
 
 export interface ExpireOptions {
   /** Snapshots taken longer ago than this are expired (never the latest one). */

@@ -11,13 +11,8 @@ import { parseTableName } from './names.js';
 import { withTableViews } from './reader.js';
 import { tableScanSql } from './scan.js';
 import { loadTables, qualifiedName } from './state.js';
-import {
-  LakeTransaction,
-  type AppendSource,
-  type LakeSession,
-  type NewColumn,
-  type TableDefinition,
-} from './transaction.js';
+import type { LakeSession } from './session.js';
+import { LakeTransaction, type AppendSource, type NewColumn, type TableDefinition } from './transaction.js';
 import { duckdbType } from './types.js';
 
 /** Which snapshot to read: by id, by time (the one current then), or the latest. */
@@ -107,7 +102,7 @@ export class Lake {
     if (this.settings.requireCommitMessage && !opts.message) {
       throw new BosunError('INVALID_INPUT', 'this lake requires a commit message (require_commit_message)', { hint: 'pass { message }' });
     }
-    const tx = new LakeTransaction(this.session, (await latestSnapshot(this.session.pool)).id);
+    const tx = new LakeTransaction(this.session, await latestSnapshot(this.session.pool));
     let value: T;
     try {
       value = await fn(tx);

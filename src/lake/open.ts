@@ -5,6 +5,7 @@ import { withTransaction } from '../db/index.js';
 import { globalMetadata, SPEC_VERSION } from './catalog.js';
 import { Lake } from './lake.js';
 import { normalizeDataPath } from './paths.js';
+import { SchemaCache } from './session.js';
 import { uuid7 } from './uuid7.js';
 
 export interface OpenLakeOptions {
@@ -39,7 +40,7 @@ export async function openLake(options: OpenLakeOptions): Promise<Lake> {
   }
   if (metadata.get('encrypted') === 'true') throw new BosunError('UNSUPPORTED', 'the lake is encrypted, which Bosun does not support');
   const dataPath = resolveDataPath(metadata.get('data_path'), given);
-  return new Lake({ pool: options.pool, dataPath, logger }, { requireCommitMessage: metadata.get('require_commit_message') === 'true' });
+  return new Lake({ pool: options.pool, dataPath, logger, schemas: new SchemaCache() }, { requireCommitMessage: metadata.get('require_commit_message') === 'true' });
 }
 
 /** Snapshot 0 and the metadata, once, however many processes open the lake at the same moment. */

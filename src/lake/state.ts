@@ -1,5 +1,5 @@
 import { BosunError } from '../core/index.js';
-import { columnsAt, dataFilesAt, tablesAt, tablesWithAmbiguousNestedFields, tablesWithInlinedRows, type DataFileEntry, type Queryable, type TableEntry } from './catalog.js';
+import { columnsAt, dataFilesAt, partitionedTables, tablesAt, tablesWithAmbiguousNestedFields, tablesWithInlinedRows, type DataFileEntry, type Queryable, type TableEntry } from './catalog.js';
 import { resolveFilePath, tableDirectory } from './paths.js';
 import type { ScanFile } from './scan.js';
 import { duckdbType, type LakeColumn } from './types.js';
@@ -16,6 +16,8 @@ export interface TableState {
   fileEntries: DataFileEntry[];
   /** Why Bosun cannot read this table (it is still listed); null when it can. */
   unreadable: BosunError | null;
+  /** Partitioned tables are read, but Bosun does not write partition values. */
+  partitioned: boolean;
 }
 
 export const qualifiedName = (schema: string, table: string): string => `${schema}.${table}`;
@@ -36,11 +38,12 @@ export async function loadTables(q: Queryable, dataPath: string, snapshotId: num
   const entries = (await tablesAt(q, snapshotId)).filter((t) => !only || only.includes(qualifiedName(t.schema.name, t.name)));
   if (!entries.length) return [];
   const ids = entries.map((t) => t.id);
-  const [columns, files, inlined, ambiguous] = await Promise.all([
+  const [columns, files, inlined, ambiguous, partitioned] = await Promise.all([
     columnsAt(q, ids, snapshotId),
     options.files === false ? Promise.resolve([]) : dataFilesAt(q, ids, snapshotId),
     tablesWithInlinedRows(q, ids),
     tablesWithAmbiguousNestedFields(q, ids),
+    partitionedTables(q, ids, snapshotId),
   ]);
   return entries.map((entry) => {
     const directory = tableDirectory(dataPath, entry);
@@ -55,6 +58,7 @@ export async function loadTables(q: Queryable, dataPath: string, snapshotId: num
       fileEntries,
       files: fileEntries.map((f) => toScanFile(directory, f)),
       unreadable: whyUnreadable(name, tableColumns, fileEntries, { inlined: inlined.has(entry.id), ambiguous: ambiguous.has(entry.id) }),
+      partitioned: partitioned.has(entry.id),
     };
   });
 }

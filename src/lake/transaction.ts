@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type pg from 'pg';
 import { z } from 'zod';
-import { BosunError, parseWith, type Logger } from '../core/index.js';
-import { maxColumnIdEver, partitionedTables, schemasAt, type DataFileEntry } from './catalog.js';
+import { BosunError, parseWith } from '../core/index.js';
+import { maxColumnIdEver, schemasAt, type DataFileEntry, type Snapshot } from './catalog.js';
 import type { ChangeToken, PendingChanges } from './changes.js';
 import { AmbiguousCommit, commitIntents, type CommitResult } from './commit.js';
 import { withDuckDB } from './duckdb.js';
@@ -12,6 +11,7 @@ import { assertColumnNames, assertIdentifier, parseTableName } from './names.js'
 import { writeParquet, type WrittenFile } from './parquet-writer.js';
 import { newDataFileName, newDeleteFileName } from './paths.js';
 import { relationColumns, assertSingleSelect } from './relation.js';
+import type { LakeSession } from './session.js';
 import { encodeRows, rowsRelationSql } from './rows.js';
 import { FieldId, FILE_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN, tableScanSql } from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
@@ -35,12 +35,6 @@ export type TableDefinition = readonly ColumnDefinition[] | { as: string };
 
 /** Rows (objects keyed by column name), a SELECT to run, or a Parquet file to read; columns match by name. */
 export type AppendSource = readonly object[] | { sql: string } | { parquetFile: string };
-
-export interface LakeSession {
-  pool: pg.Pool;
-  dataPath: string;
-  logger: Logger;
-}
 
 /** A table as this transaction sees it: as of its base snapshot, plus what it did itself. */
 interface WorkingTable {
@@ -79,10 +73,15 @@ export class LakeTransaction {
   private readonly tables = new Map<string, WorkingTable>();
   private schemasLoaded = false;
 
+  /** The snapshot this transaction reads and builds on. */
+  readonly baseSnapshotId: number;
+
   constructor(
     private readonly session: LakeSession,
-    readonly baseSnapshotId: number,
-  ) {}
+    private readonly base: Snapshot,
+  ) {
+    this.baseSnapshotId = base.id;
+  }
 
   async createSchema(name: string): Promise<void> {
     assertIdentifier(name, 'schema name');
@@ -142,7 +141,7 @@ export class LakeTransaction {
   async append(name: string, source: AppendSource): Promise<number> {
     const target = await this.requireTable(name);
     const qualified = qualifiedName(target.schema, target.name);
-    if (target.base && (await partitionedTables(this.session.pool, [target.base.entry.id], this.baseSnapshotId)).size) {
+    if (target.base?.partitioned) {
       throw new BosunError('UNSUPPORTED', `table ${qualified} is partitioned; Bosun does not write partitioned tables`);
     }
     if (Array.isArray(source) && !source.length) return 0;
@@ -333,11 +332,8 @@ export class LakeTransaction {
     return id;
   }
 
-  private baseTablesCache: TableState[] | null = null;
-
-  private async baseTables(): Promise<TableState[]> {
-    this.baseTablesCache ??= await loadTables(this.session.pool, this.session.dataPath, this.baseSnapshotId, { files: false });
-    return this.baseTablesCache;
+  private baseTables(): Promise<TableState[]> {
+    return this.session.schemas.tablesAt(this.session.pool, this.session.dataPath, this.base);
   }
 
   private async findTable(qualified: string): Promise<WorkingTable | null> {
@@ -379,7 +375,7 @@ export class LakeTransaction {
 
   /** Our changes as tokens with base-snapshot ids, for the conflict rules. */
   private async pendingChanges(): Promise<PendingChanges> {
-    await this.loadSchemas();
+    if (this.intents.some((i) => i.kind === 'create_table')) await this.loadSchemas();
     const tokens: ChangeToken[] = [];
     const schemaIds = new Map<string, number>();
     const droppedSchemaNames = new Map<number, string>();
