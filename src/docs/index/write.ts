@@ -1,4 +1,5 @@
-import { BosunError, isBosunError } from '../../core/index.js';
+import { z } from 'zod';
+import { BosunError, isBosunError, parseWith } from '../../core/index.js';
 import type { Lake, LakeTransaction } from '../../lake/index.js';
 import { chunkTerms, type IndexableChunk } from './fields.js';
 import { CHUNK_TERMS_TABLE, chunkTermsColumns, EMBEDDINGS_TABLE, embeddingColumns, INDEX_SCHEMA, type IndexColumns } from './tables.js';
@@ -26,6 +27,39 @@ export async function writeChunkIndex(tx: LakeTransaction, update: ChunkIndexUpd
   const readded = new Set(update.added.map((c) => c.chunk_id));
   const gone = removed.filter((id) => !readded.has(id));
   if (gone.length) await deleteIfPresent(tx, EMBEDDINGS_TABLE, chunkIdPredicate(gone));
+}
+
+const indexableRow = z.object({
+  chunk_id: z.string(),
+  path: z.string(),
+  title: z.string().nullable(),
+  heading_path: z.array(z.string()).nullable(),
+  text: z.string(),
+});
+
+/**
+ * Rebuilds docs.chunk_terms from docs.chunks as one snapshot: after a tokenizer change, or for
+ * chunks written before the index existed. Returns the chunks indexed and the snapshot (null
+ * when there are no chunks).
+ */
+export async function rebuildChunkIndex(lake: Lake): Promise<{ chunks: number; snapshotId: number | null }> {
+  await ensureIndexTables(lake);
+  const base = await lake.latestSnapshotId();
+  const chunks = await lake.withReader({ snapshot: base }, async (conn) => {
+    const present = await conn.runAndReadAll(
+      `SELECT count(*) AS n FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'docs' AND view_name = 'chunks'`,
+    );
+    if (!Number(present.getRowObjectsJS()[0]?.n)) return [];
+    const rows = (await conn.runAndReadAll(`SELECT chunk_id, path, title, heading_path, text FROM docs.chunks`)).getRowObjectsJS();
+    return rows.map((r) => parseWith(indexableRow, r, 'docs.chunks row', 'LAKE_ERROR'));
+  });
+  if (!chunks.length) return { chunks: 0, snapshotId: null };
+  const rows = chunks.map((c) => chunkTerms({ ...c, title: c.title ?? '', heading_path: c.heading_path ?? [] }));
+  const result = await lake.transaction((tx) => tx.overwrite(CHUNK_TERMS_TABLE, rows), {
+    author: 'bosun docs reindex',
+    message: `rebuild the search index of ${rows.length} chunks`,
+  });
+  return { chunks: rows.length, snapshotId: result.snapshotId };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 export { Searcher, type SearcherOptions, type SearchResponse, type ReadResponse, type OutlineResponse } from './searcher.js';
 export { searchRequestSchema, readRequestSchema, outlineRequestSchema, type SearchRequest, type ReadRequest, type OutlineRequest } from './request.js';
-export { type Hit, type HitCopy, citation } from './hits.js';
+export { type Hit, type HitCopy, citation, citationTokens } from './hits.js';
 export { openLakeSearcher, type OpenLakeSearcherOptions } from './open.js';
 export { lakeIndexSource, parquetIndexSource, type IndexSource, type IndexRelations, type ParquetFiles } from './source.js';
 export { pgVersionCatalog, staticVersionCatalog, type VersionCatalog, type LibraryPolicy } from './versions.js';

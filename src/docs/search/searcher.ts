@@ -157,7 +157,7 @@ export class Searcher {
         notes.push(`the query was long: searched its ${terms.length} most specific terms`);
       }
       const pool = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
-      const { ranked, retrieval } = await this.rank(index, req.query, terms, lvs, pathPrefix, pool);
+      const { ranked, retrieval } = await this.rank(index, req.query, terms, lvs, pathPrefix, pool, notes);
       const records = new Map((await index.chunks(ranked.map((r) => r.doc))).map((c) => [c.doc, c]));
       const candidates: RankedChunk[] = ranked.flatMap((r) => {
         const chunk = records.get(r.doc);
@@ -347,14 +347,22 @@ export class Searcher {
     }
   }
 
-  private async rank(index: MemoryIndex, query: string, terms: string[], lvs: number[], pathPrefix: string | undefined, pool: number) {
+  private async rank(index: MemoryIndex, query: string, terms: string[], lvs: number[], pathPrefix: string | undefined, pool: number, notes: string[]) {
     const weighted = this.ranking.synonyms > 0 ? expandWithSynonyms(terms, this.ranking.synonyms) : terms.map((term) => ({ term, weight: 1 }));
     const lexical = await index.match(weighted, lvs, pathPrefix, pool);
     const embedder = this.options.embedder;
     if (!embedder || !index.dense || index.dense.model !== embedder.model || query.trim() === '') {
       return { ranked: lexical, retrieval: 'bm25' as const };
     }
-    const [vector] = await embedder.embed([query], 'query');
+    let vector: number[] | undefined;
+    try {
+      [vector] = await embedder.embed([query], 'query');
+    } catch (err) {
+      // The embeddings server being down must not take search down with it.
+      this.logger.warn({ err }, 'query embedding failed; searching lexically');
+      notes.push(`dense retrieval unavailable (${(err as Error).message}); lexical results only`);
+      return { ranked: lexical, retrieval: 'bm25' as const };
+    }
     const dense = await index.nearest(vector!, lvs, pathPrefix, pool);
     return { ranked: reciprocalRankFusion([lexical, dense]).slice(0, pool), retrieval: 'hybrid' as const };
   }
