@@ -22,7 +22,7 @@ export interface CleanupResult {
  * A stray file younger than this is left alone whatever `olderThanMs` says: it may belong to a
  * writer that has written its Parquet file and is about to commit it.
  */
-export const STRAY_FILE_MIN_AGE_MS = 60 * 60 * 1000;
+const STRAY_FILE_MIN_AGE_MS = 60 * 60 * 1000;
 
 /**
  * `cleanup_old_files` plus `delete_orphaned_files`: deletes the files scheduled for deletion

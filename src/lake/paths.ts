@@ -20,12 +20,17 @@ function under(parent: string, child: string | null, isRelative: boolean): strin
   return joined.endsWith('/') ? joined : `${joined}/`;
 }
 
-export function schemaDirectory(dataPath: string, schema: SchemaEntry): string {
+function schemaDirectory(dataPath: string, schema: SchemaEntry): string {
   return under(dataPath, schema.path, schema.pathIsRelative);
 }
 
 export function tableDirectory(dataPath: string, table: TableEntry): string {
   return under(schemaDirectory(dataPath, table.schema), table.path, table.pathIsRelative);
+}
+
+/** Where a table created now goes: under its schema's directory (a new schema's is its name). */
+export function newTableDirectory(dataPath: string, schemaName: string, schema: SchemaEntry | null, table: string): string {
+  return `${schema ? schemaDirectory(dataPath, schema) : `${dataPath}${schemaName}/`}${table}/`;
 }
 
 export function resolveFilePath(tableDir: string, filePath: string, isRelative: boolean): string {

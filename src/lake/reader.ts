@@ -49,7 +49,7 @@ async function createTableView(conn: DuckDBConnection, table: TableState, snapsh
  * Names the file behind a read failure: a missing data or delete file is LAKE_FILE_MISSING,
  * anything else (a corrupt file, say) keeps DuckDB's message, which names the file.
  */
-export function readFailure(table: TableState, err: unknown): BosunError {
+function readFailure(table: TableState, err: unknown): BosunError {
   const missing = table.files.flatMap((f) => [f.path, ...(f.deletes ? [f.deletes.path] : [])]).find((p) => !fs.existsSync(p));
   if (missing) {
     return new BosunError('LAKE_FILE_MISSING', `table ${table.qualifiedName}: file ${missing} is missing`, {
@@ -62,16 +62,16 @@ export function readFailure(table: TableState, err: unknown): BosunError {
 }
 
 /**
- * A failed query over lake views as a BosunError: the failure of an unreadable table's view
- * keeps its code; DuckDB's own errors about files are lake errors (they name the file); the
- * rest are mistakes in the query.
+ * A failed DuckDB statement over lake files as a BosunError: the failure of an unreadable
+ * table's view keeps its code; DuckDB's own errors about files are lake errors (they name the
+ * file); the rest are mistakes in what was asked (`doing` says what that was).
  */
-export function lakeQueryError(err: unknown): BosunError {
+export function lakeQueryError(err: unknown, doing = 'the query failed'): BosunError {
   if (err instanceof BosunError) return err;
   const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
   const fromView = /\b(LAKE_FILE_MISSING|LAKE_ERROR|UNSUPPORTED): (.*)$/.exec(message);
   if (fromView) return new BosunError(fromView[1]!, fromView[2]!, { cause: err });
   if (/No files found that match the pattern/.test(message)) return new BosunError('LAKE_FILE_MISSING', message, { cause: err });
   if (/^IO Error|magic bytes|too small to be a Parquet file|[Cc]orrupt/.test(message)) return new BosunError('LAKE_ERROR', message, { cause: err });
-  return new BosunError('INVALID_INPUT', `the query failed: ${message}`, { cause: err });
+  return new BosunError('INVALID_INPUT', `${doing}: ${message}`, { cause: err });
 }

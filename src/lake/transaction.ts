@@ -2,14 +2,15 @@ import fs from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { BosunError, parseWith } from '../core/index.js';
-import { maxColumnIdEver, schemasAt, type DataFileEntry, type Snapshot } from './catalog.js';
+import { maxColumnIdEver, schemasAt, type DataFileEntry, type SchemaEntry, type Snapshot } from './catalog.js';
 import type { ChangeToken, PendingChanges } from './changes.js';
 import { AmbiguousCommit, commitIntents, type CommitResult } from './commit.js';
 import { withDuckDB } from './duckdb.js';
 import type { FileDeletion, Intent, NewDataFile, TableRef, TableTarget } from './intents.js';
 import { assertColumnNames, assertIdentifier, parseTableName } from './names.js';
 import { writeParquet, type WrittenFile } from './parquet-writer.js';
-import { newDataFileName, newDeleteFileName } from './paths.js';
+import { newDataFileName, newDeleteFileName, newTableDirectory } from './paths.js';
+import { lakeQueryError } from './reader.js';
 import { relationColumns, assertSingleSelect } from './relation.js';
 import type { LakeSession } from './session.js';
 import { encodeRows, rowsRelationSql } from './rows.js';
@@ -17,7 +18,7 @@ import { FieldId, FILE_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN, tableScanS
 import { quoteIdent, quoteLiteral } from './sql.js';
 import { loadTables, qualifiedName, type TableState } from './state.js';
 import { fileColumnStats } from './stats.js';
-import { duckdbType, fieldIdsSql, lakeColumnFromDuckDB, type LakeColumn } from './types.js';
+import { duckdbType, fieldIdsSql, lakeColumnFromDuckDB, maxColumnId, type LakeColumn } from './types.js';
 
 export interface ColumnDefinition {
   name: string;
@@ -68,7 +69,8 @@ export class LakeTransaction {
   private readonly superseded: string[] = [];
   /** Replacement delete files written during commit attempts, by the snapshot they were for. */
   private readonly replacements: { path: string; snapshotId: number }[] = [];
-  private readonly schemas = new Map<string, number | null>();
+  /** Schemas by name: as at the base snapshot, or null when created in this transaction. */
+  private readonly schemas = new Map<string, SchemaEntry | null>();
   private readonly dropped = new Set<string>();
   private readonly tables = new Map<string, WorkingTable>();
   private schemasLoaded = false;
@@ -108,7 +110,8 @@ export class LakeTransaction {
     if (!(await this.schemaExists(schema))) throw new BosunError('NOT_FOUND', `schema ${schema} does not exist`, { hint: `create it first (createSchema('${schema}'))` });
     if (await this.findTable(qualified)) throw new BosunError('CONFLICT', `table ${qualified} already exists`);
     const columns = await withDuckDB((conn) => this.resolveColumns(conn, qualified, definition));
-    this.tables.set(qualified, { schema, name: table, base: null, columns, directory: `${this.session.dataPath}${schema}/${table}/`, appended: false, deleted: false });
+    const directory = newTableDirectory(this.session.dataPath, schema, this.schemas.get(schema) ?? null, table);
+    this.tables.set(qualified, { schema, name: table, base: null, columns, directory, appended: false, deleted: false });
     this.intents.push({ kind: 'create_table', schema, table, columns });
   }
 
@@ -117,7 +120,7 @@ export class LakeTransaction {
     const target = await this.requireTable(name);
     const ref = this.baseRef(target, 'add a column to');
     assertColumnNames([...target.columns.map((c) => c.name), def.name], ref.schema + '.' + ref.name);
-    const taken = Math.max(await maxColumnIdEver(this.session.pool, ref.id), ...target.columns.map((c) => maxId(c)));
+    const taken = Math.max(await maxColumnIdEver(this.session.pool, ref.id), maxColumnId(target.columns));
     let next = taken;
     const { lakeColumn, literal } = await withDuckDB(async (conn) => {
       const [resolved] = await relationColumns(conn, `SELECT CAST(NULL AS ${def.type}) AS ${quoteIdent(def.name)}`, `type of column ${def.name}`);
@@ -175,7 +178,7 @@ export class LakeTransaction {
             WHERE (${predicateSql})`,
         );
       } catch (err) {
-        throw new BosunError('INVALID_INPUT', `cannot delete from ${table.qualifiedName} where ${predicateSql}: ${firstLine(err)}`, { cause: err });
+        throw lakeQueryError(err, `cannot delete from ${table.qualifiedName} where ${predicateSql}`);
       }
       const perFile = new Map(
         (await conn.runAndReadAll('SELECT file, count(*) AS n FROM matched GROUP BY file')).getRowObjectsJson().map((r) => [String(r.file), Number(r.n)]),
@@ -250,7 +253,7 @@ export class LakeTransaction {
     try {
       return await writeParquet(conn, sql, file, fieldIds, params);
     } catch (err) {
-      throw new BosunError('INVALID_INPUT', `cannot write to ${table}: ${firstLine(err)}`, { cause: err });
+      throw lakeQueryError(err, `cannot write to ${table}`);
     }
   }
 
@@ -315,7 +318,7 @@ export class LakeTransaction {
 
   private async loadSchemas(): Promise<void> {
     if (this.schemasLoaded) return;
-    for (const s of await schemasAt(this.session.pool, this.baseSnapshotId)) if (!this.schemas.has(s.name)) this.schemas.set(s.name, s.id);
+    for (const s of await schemasAt(this.session.pool, this.baseSnapshotId)) if (!this.schemas.has(s.name)) this.schemas.set(s.name, s);
     this.schemasLoaded = true;
   }
 
@@ -326,10 +329,10 @@ export class LakeTransaction {
 
   private async baseSchemaId(name: string): Promise<number> {
     await this.loadSchemas();
-    const id = this.schemas.get(name);
-    if (id === undefined) throw new BosunError('NOT_FOUND', `schema ${name} does not exist`);
-    if (id === null) throw new BosunError('INVALID_INPUT', `schema ${name} was created in this transaction; drop it in another`);
-    return id;
+    const schema = this.schemas.get(name);
+    if (schema === undefined) throw new BosunError('NOT_FOUND', `schema ${name} does not exist`);
+    if (schema === null) throw new BosunError('INVALID_INPUT', `schema ${name} was created in this transaction; drop it in another`);
+    return schema.id;
   }
 
   private baseTables(): Promise<TableState[]> {
@@ -390,8 +393,8 @@ export class LakeTransaction {
           break;
         case 'create_table': {
           tokens.push({ kind: 'created_table', schema: i.schema, name: i.table });
-          const id = this.schemas.get(i.schema);
-          if (typeof id === 'number') schemaIds.set(i.schema, id);
+          const schema = this.schemas.get(i.schema);
+          if (schema) schemaIds.set(i.schema, schema.id);
           break;
         }
         case 'drop_table':
@@ -436,8 +439,6 @@ function fileDeletion(table: TableState, entry: DataFileEntry, matched: number):
     positions: null,
   };
 }
-
-const maxId = (c: LakeColumn): number => Math.max(c.id, ...c.children.map(maxId));
 
 const sameTarget = (a: TableTarget, b: TableTarget): boolean =>
   'existing' in a && 'existing' in b ? a.existing.id === b.existing.id : 'created' in a && 'created' in b && a.created.schema === b.created.schema && a.created.name === b.created.name;
