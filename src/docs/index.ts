@@ -32,7 +32,7 @@ export {
   type SyncSummary,
   type VersionInfo,
 } from './library/index.js';
-export { CHUNKS_TABLE, PAGES_TABLE, chunkIdsOf, pageIdOf, type ChunkRow, type PageRow, type ChunkIndexChange } from './store/index.js';
+export { CHUNKS_TABLE, PAGES_TABLE, chunkIdsOf, pageIdOf, type ChunkRow, type PageRow } from './store/index.js';
 export {
   DOCS_SYNC_JOB,
   OWN_LIBRARY,

@@ -12,4 +12,3 @@ export {
 export { chunkIdsOf, pageIdOf } from './ids.js';
 export { storedChunkIds, storedPages, type StoredPage } from './read.js';
 export { commitLibraryChanges, deleteLibraryRows, ensureDocsTables, type CommitResult, type LibraryChanges } from './write.js';
-export type { ChunkIndexChange } from './search-index.js';

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BosunError, assertSlug, isBosunError } from '../../core/index.js';
 import type { Lake, LakeTransaction } from '../../lake/index.js';
+import { ensureIndexTables, writeChunkIndex } from '../index/index.js';
 import { storedChunkIds } from './read.js';
-import { updateSearchIndex } from './search-index.js';
 import { CHUNKS_TABLE, chunkColumns, DOCS_SCHEMA, PAGES_TABLE, pageColumns, type ChunkRow, type ColumnDefinitions, type PageRow } from './tables.js';
 
 export interface CommitOptions {
@@ -89,21 +89,9 @@ async function withConflictRetry<T>(fn: () => Promise<T>): Promise<T> {
 export async function commitLibraryChanges(lake: Lake, changes: LibraryChanges, options: CommitOptions): Promise<CommitResult> {
   if (changes.pages.length === 0 && changes.replacedPageIds.length === 0) return { snapshotId: null, removedChunks: 0 };
   await ensureDocsTables(lake);
+  await ensureIndexTables(lake);
   const result = await withConflictRetry(() => lake.transaction((tx) => writeChanges(lake, tx, changes), options));
   return { snapshotId: result.snapshotId, removedChunks: result.value };
-}
-
-/** The body of a sync's transaction; returns how many chunks it removed. */
-async function writeChanges(lake: Lake, tx: LakeTransaction, changes: LibraryChanges): Promise<number> {
-  const removedChunkIds = await storedChunkIds(lake, tx.baseSnapshotId, changes.library, changes.replacedPageIds);
-  if (changes.replacedPageIds.length) {
-    const predicate = pageIdPredicate(changes.replacedPageIds);
-    await tx.delete(PAGES_TABLE, predicate);
-    await tx.delete(CHUNKS_TABLE, predicate);
-  }
-  await appendRows(tx, changes);
-  await updateSearchIndex(tx, { added: changes.chunks, removedChunkIds });
-  return removedChunkIds.length;
 }
 
 /**
@@ -113,9 +101,25 @@ async function writeChanges(lake: Lake, tx: LakeTransaction, changes: LibraryCha
  */
 const BATCH_CHARS = 4_000_000;
 
-async function appendRows(tx: LakeTransaction, changes: LibraryChanges): Promise<void> {
+/** The body of a sync's transaction; returns how many chunks it removed. */
+async function writeChanges(lake: Lake, tx: LakeTransaction, changes: LibraryChanges): Promise<number> {
+  const removedChunkIds = await storedChunkIds(lake, tx.baseSnapshotId, changes.library, changes.replacedPageIds);
+  if (changes.replacedPageIds.length) {
+    const predicate = pageIdPredicate(changes.replacedPageIds);
+    await tx.delete(PAGES_TABLE, predicate);
+    await tx.delete(CHUNKS_TABLE, predicate);
+  }
   for (const batch of batches(changes.pages, (p) => p.markdown.length)) await tx.append(PAGES_TABLE, batch);
-  for (const batch of batches(changes.chunks, (c) => c.text.length)) await tx.append(CHUNKS_TABLE, batch);
+  // The index goes batch by batch too (its rows are as large as the chunks'). Removals go with
+  // the first batch and apply before its additions: a changed page's unchanged chunk is in both.
+  let removals: readonly string[] = removedChunkIds;
+  for (const batch of batches(changes.chunks, (c) => c.text.length)) {
+    await tx.append(CHUNKS_TABLE, batch);
+    await writeChunkIndex(tx, { added: batch, removedChunkIds: removals });
+    removals = [];
+  }
+  if (removals.length) await writeChunkIndex(tx, { added: [], removedChunkIds: removals });
+  return removedChunkIds.length;
 }
 
 function* batches<T>(rows: readonly T[], size: (row: T) => number): Generator<T[]> {
@@ -147,5 +151,5 @@ async function deleteLibrary(lake: Lake, tx: LakeTransaction, library: string): 
   const predicate = `library = '${assertSlug(library, 'library name')}'`;
   await tx.delete(PAGES_TABLE, predicate);
   await tx.delete(CHUNKS_TABLE, predicate);
-  await updateSearchIndex(tx, { added: [], removedChunkIds });
+  await writeChunkIndex(tx, { added: [], removedChunkIds });
 }

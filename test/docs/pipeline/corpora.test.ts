@@ -229,6 +229,21 @@ describe('re-syncing an edited copy of a corpus', () => {
     expect(into?.n).toBe(0);
   });
 
+  it('keeps the search index in step with the chunks, snapshot by snapshot', async () => {
+    const latest = await p.lake.latestSnapshotId();
+    for (const snapshot of [latest - 1, latest]) {
+      const [row] = await p.query(
+        `SELECT (SELECT count(*) FROM docs.chunks c WHERE NOT EXISTS (SELECT 1 FROM docs.chunk_terms t WHERE t.chunk_id = c.chunk_id)) AS unindexed,
+                (SELECT count(*) FROM docs.chunk_terms t WHERE NOT EXISTS (SELECT 1 FROM docs.chunks c WHERE c.chunk_id = t.chunk_id)) AS orphaned,
+                (SELECT count(*) FROM docs.chunks) AS chunks`,
+        [],
+        snapshot,
+      );
+      expect(row).toMatchObject({ unindexed: 0n, orphaned: 0n });
+      expect(Number(row?.chunks)).toBeGreaterThan(900);
+    }
+  });
+
   it('adds a new page', async () => {
     await fs.writeFile(path.join(root, 'stable', 'faq.md'), '---\ntitle: FAQ\n---\n\n## Is DuckLake a file format?\n\nNo: it is a [catalog](specification/introduction.md) over Parquet.\n');
     const summary = await syncLibrary(p.deps, 'copy');
