@@ -23,6 +23,7 @@ import {
 import { withTransaction } from '../../db/index.js';
 import { openLake } from '../../lake/index.js';
 import type { CliContext } from '../context.js';
+import { registerDocsSearchCommands } from './docs-search.js';
 import { emit, emitLine, keyValues, reportError, table } from '../output.js';
 import type { Wrap } from './wrap.js';
 
@@ -354,6 +355,6 @@ export function registerDocsCommands(program: Command, wrap: Wrap): void {
     .option('--remove', 'remove the schedule')
     .action(wrap(async (ctx, name: string | undefined, opts: { all?: boolean; cron?: string; list?: boolean; remove?: boolean }) => schedule(ctx, name, opts)));
 
-  // HOOK for the search commands (search, read, outline, eval), added by docs/search's own file:
-  // registerDocsSearchCommands(docs, wrap);  ← enable once src/cli/commands/docs-search.ts exists.
+  // search, read, outline, eval…: docs/search's commands, in their own file.
+  registerDocsSearchCommands(docs, wrap);
 }
