@@ -45,7 +45,9 @@ export interface ArchiveDeps {
   paths: BosunPaths;
 }
 
+/** Every row of the project, from one snapshot of the database. */
 async function readRows(client: PoolClient, projectId: string): Promise<ProjectRows> {
+  await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
   const rows = {} as ProjectRows;
   for (const { table, where, order } of archivedTables) {
     const res = await client.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM bosun.${table} t WHERE ${where} ORDER BY ${order}`, [projectId]);

@@ -180,7 +180,3 @@ export async function reserveTaskNumbers(q: Queryable, projectId: string, count:
   );
   return res.rows[0]!.first;
 }
-
-export async function touchProject(q: Queryable, projectId: string): Promise<void> {
-  await q.query(`UPDATE bosun.project SET updated_at = now() WHERE id = $1`, [projectId]);
-}

@@ -53,8 +53,6 @@ export const taskMoves: Record<TaskState, readonly TaskState[]> = {
 };
 
 export const finishedTaskStates: readonly TaskState[] = ['completed', 'failed', 'canceled', 'rejected'];
-/** A task someone or something is working on right now. */
-export const activeTaskStates: readonly TaskState[] = ['submitted', 'working', 'input-required'];
 
 export function isFinished(state: TaskState): boolean {
   return finishedTaskStates.includes(state);

@@ -25,7 +25,6 @@ export const durationSchema = z.union([
 ]);
 
 export const paramTypes = ['string', 'number', 'integer', 'boolean', 'url', 'enum'] as const;
-export type ParamType = (typeof paramTypes)[number];
 
 export const paramSchema = z
   .object({
@@ -101,7 +100,6 @@ export const includeSchema = z
     after: z.array(z.string().min(1)).default([]),
   })
   .strict();
-export type Include = z.infer<typeof includeSchema>;
 
 export const templateSchema = z
   .object({ kind: z.literal('template').default('template'), ...commonFields, include: z.array(includeSchema).default([]) })
