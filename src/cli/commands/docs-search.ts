@@ -114,7 +114,7 @@ async function read(ctx: CliContext, library: string, target: string, raw: Recor
 
 function renderRead(p: ReadResponse): string {
   const where = citation({ library: p.library, version: p.version, path: p.path, heading_path: p.section ?? [] });
-  const lines = [`${where} — ${p.title}`, `chunks ${p.offset + 1}-${p.offset + p.chunk_ids.length} of ${p.total_chunks} · ${p.tokens} tokens${p.truncated ? ' (cut)' : ''}`, '', p.text];
+  const lines = [`${where} — ${p.title}`, `parts ${p.offset + 1}-${p.offset + p.parts_read} of ${p.total_chunks} · ${p.tokens} tokens${p.truncated ? ' (cut)' : ''}`, '', p.text];
   if (p.next_offset !== null) lines.push('', `next: bosun docs read ${p.library} ${p.path} --version ${p.version}${p.section ? ` --section "${p.section.at(-1)}"` : ''} --offset ${p.next_offset}`);
   return lines.join('\n');
 }

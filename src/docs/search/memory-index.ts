@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { DOUBLE, DuckDBInstance, LIST, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
+import type { OutlineEntry } from './outline.js';
 import type { Ranking } from './ranking.js';
 import type { IndexRelations } from './source.js';
 
@@ -350,15 +351,15 @@ export class MemoryIndex {
     return rows.map((r) => String(r.path));
   }
 
-  /** Every chunk's place in a version (no text), in page and document order: the outline's material. */
-  async headings(lv: number, pathPrefix: string | undefined): Promise<{ path: string; title: string; heading_path: string[]; anchor: string }[]> {
+  /** Every chunk of a version under a path prefix, in page and document order: the outline's material. */
+  async outlineEntries(lv: number, pathPrefix: string | undefined): Promise<OutlineEntry[]> {
     const rows = await this.query(
-      `SELECT path, title, heading_path, anchor FROM chunk
+      `SELECT path, title, anchor, text FROM chunk
         WHERE lv = $lv AND starts_with(path, $prefix)
         ORDER BY path, ordinal`,
       { lv, prefix: pathPrefix ?? '' },
     );
-    return rows.map((r) => ({ path: String(r.path), title: String(r.title ?? ''), heading_path: (r.heading_path as string[] | null) ?? [], anchor: String(r.anchor ?? '') }));
+    return rows.map((r) => ({ path: String(r.path), title: String(r.title ?? ''), anchor: String(r.anchor ?? ''), text: String(r.text ?? '') }));
   }
 
   /** Bytes DuckDB holds for this index. */

@@ -1,3 +1,5 @@
+import { scanBlocks } from '../parse/index.js';
+
 /**
  * A library version's table of contents: folders (from page paths), pages, and the pages'
  * headings, as one tree in path and document order.
@@ -19,33 +21,48 @@ export interface OutlineNode {
 export interface OutlineEntry {
   path: string;
   title: string;
-  heading_path: readonly string[];
   anchor: string;
+  text: string;
 }
 
 /**
- * Builds the tree from every chunk's place (in path, then document order). A page's first
+ * Builds the tree from every chunk of a version (in path, then document order). Headings are
+ * read from the chunks' markdown, since a chunk may hold several small sections; a page's top
  * heading is left out when it only repeats the page title. `depth` keeps that many levels.
  */
 export function buildOutline(entries: readonly OutlineEntry[], depth = Infinity): OutlineNode[] {
   const root: OutlineNode = { kind: 'folder', name: '', children: [] };
   let page: OutlineNode | null = null;
+  let open: { level: number; node: OutlineNode }[] = [];
   for (const entry of entries) {
-    if (page?.path !== entry.path) page = addPage(root, entry);
-    const headings = entry.heading_path[0] === entry.title ? entry.heading_path.slice(1) : entry.heading_path;
-    let parent = page;
-    headings.forEach((heading, i) => {
-      let node = parent.children.find((c) => c.kind === 'heading' && c.name === heading);
-      if (!node) {
-        node = { kind: 'heading', name: heading, path: entry.path, children: [] };
-        parent.children.push(node);
-      }
-      // The anchor is the section's own: known from a chunk that starts at this heading.
-      if (i === headings.length - 1) node.anchor ??= entry.anchor;
-      parent = node;
-    });
+    if (page?.path !== entry.path) {
+      page = addPage(root, entry);
+      open = [];
+    }
+    const lines = entry.text.split('\n');
+    const firstContent = lines.findIndex((l) => l.trim() !== '');
+    for (const block of scanBlocks(lines)) {
+      if (block.kind !== 'heading') continue;
+      const name = plainText(block.heading ?? '');
+      const level = block.level ?? 1;
+      if (level === 1 && name === entry.title && page.children.length === 0 && open.length === 0) continue;
+      while (open.length && open[open.length - 1]!.level >= level) open.pop();
+      const node: OutlineNode = { kind: 'heading', name, path: entry.path, children: [] };
+      // The chunk's anchor is this heading's when the chunk starts with it.
+      if (block.start === firstContent && entry.anchor) node.anchor = entry.anchor;
+      (open[open.length - 1]?.node ?? page).children.push(node);
+      open.push({ level, node });
+    }
   }
   return prune(root.children, depth);
+}
+
+/** Heading markdown as text: code spans, emphasis and links reduced to their words. */
+function plainText(heading: string): string {
+  return heading
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[`*_]+/g, '')
+    .trim();
 }
 
 function addPage(root: OutlineNode, entry: OutlineEntry): OutlineNode {

@@ -11,7 +11,7 @@ import { citationTokens, toHit, type Hit } from './hits.js';
 import { MemoryIndex, type ChunkRecord, type LibraryVersion } from './memory-index.js';
 import { buildOutline, type OutlineNode } from './outline.js';
 import { defaultRanking, rankingSchema, type Ranking } from './ranking.js';
-import { pageSections, readChunks, sectionChunks, type PageSection } from './read.js';
+import { chunkPieces, pageSections, readPieces, selectSection, type PageSection } from './read.js';
 import { outlineRequestSchema, readRequestSchema, searchRequestSchema, type OutlineRequest, type ReadRequest, type SearchRequest } from './request.js';
 import type { IndexSource } from './source.js';
 import { resolveTargets, staticVersionCatalog, type LibraryPolicy, type VersionCatalog } from './versions.js';
@@ -66,7 +66,13 @@ export interface ReadResponse {
   tokens: number;
   truncated: boolean;
   chunk_ids: string[];
+  /**
+   * Parts skipped. A page is read in parts of one chunk, a section in parts of one block
+   * (paragraph, list, code block, table), so `total_chunks` counts parts: chunks for a page.
+   */
   offset: number;
+  /** Parts in this read: `offset + parts_read` is where the next read starts. */
+  parts_read: number;
   /** Pass as `offset` to read on; null at the end. */
   next_offset: number | null;
   total_chunks: number;
@@ -208,22 +214,22 @@ export class Searcher {
       const { page, sectionHint } = await this.findPage(index, req.library, req.pathOrChunkId, req.version);
       const first = page[0]!;
       const sectionName = req.section ?? sectionHint;
-      let selected = page;
+      let pieces = chunkPieces(page);
       let section: string[] | null = null;
       if (sectionName !== undefined) {
-        const found = sectionChunks(page, sectionName);
+        const found = selectSection(page, sectionName);
         if (!found) {
           const headings = pageSections(page).map((s) => s.heading);
           throw new BosunError('NOT_FOUND', `${first.path} has no section '${sectionName}'`, {
             hint: headings.length ? `sections: ${headings.slice(0, 30).join(' | ')}` : 'the page has no headings: read it without a section',
           });
         }
-        selected = found;
-        section = found[0]!.heading_path;
+        pieces = found.pieces;
+        section = found.headingPath;
       }
-      const part = readChunks(selected, req.offset, req.maxTokens);
-      if (req.offset > 0 && part.chunks.length === 0) {
-        throw new BosunError('INVALID_INPUT', `offset ${req.offset} is past the end (${selected.length} chunks)`, { hint: 'start again at offset 0' });
+      const part = readPieces(pieces, req.offset, req.maxTokens);
+      if (req.offset > 0 && req.offset >= pieces.length) {
+        throw new BosunError('INVALID_INPUT', `offset ${req.offset} is past the end (${pieces.length} parts)`, { hint: 'start again at offset 0' });
       }
       const response: ReadResponse = {
         library: first.library,
@@ -235,10 +241,11 @@ export class Searcher {
         text: part.text,
         tokens: part.tokens,
         truncated: part.truncated,
-        chunk_ids: part.chunks.map((c) => c.chunk_id),
+        chunk_ids: part.chunkIds,
         offset: req.offset,
         next_offset: part.nextOffset,
-        total_chunks: selected.length,
+        parts_read: (part.nextOffset ?? pieces.length) - req.offset,
+        total_chunks: pieces.length,
         sections: pageSections(page),
         snapshot_id: index.snapshotId,
       };
@@ -247,8 +254,8 @@ export class Searcher {
         libraries: [first.library],
         versions: [first.version],
         query: null,
-        target: section ? `${first.path}#${selected[0]!.anchor}` : first.path,
-        hits: part.chunks.length,
+        target: sectionName !== undefined ? `${first.path}#${sectionName.replace(/^#/, '')}` : first.path,
+        hits: part.chunkIds.length,
         chunk_ids: response.chunk_ids,
         paths: [first.path],
         took_ms: round(performance.now() - started),
@@ -264,7 +271,7 @@ export class Searcher {
     return index.lease(async () => {
       const target = this.oneVersion(index, req.library, req.version);
       const prefix = normalizePath(req.pathPrefix);
-      const entries = await index.headings(target.lv, prefix);
+      const entries = await index.outlineEntries(target.lv, prefix);
       const pages = new Set(entries.map((e) => e.path)).size;
       if (prefix !== undefined && pages === 0) {
         throw new BosunError('NOT_FOUND', `no page of ${target.library}@${target.version} starts with '${prefix}'`, {
@@ -293,11 +300,15 @@ export class Searcher {
     });
   }
 
-  /** Checks for a newer snapshot now (whatever freshnessMs says); true when one was loaded. */
+  /** Checks for a newer snapshot and re-reads default versions now (whatever the intervals say); true when a snapshot was loaded. */
   async refresh(): Promise<boolean> {
     const before = this.index.snapshotId;
     this.checkedAt = 0;
     await this.current();
+    if (this.index.snapshotId === before) {
+      this.policies = await this.catalog.policies();
+      this.policiesAt = Date.now();
+    }
     return this.index.snapshotId !== before;
   }
 
