@@ -78,7 +78,7 @@ async function importTransformers(): Promise<{ env: Record<string, unknown>; pip
     loaded = await import(specifier);
   } catch (err) {
     throw new BosunError('TOOL_MISSING', `local embedding models need the optional package ${TRANSFORMERS}, which is not installed`, {
-      hint: `install ${TRANSFORMERS} (npm install ${TRANSFORMERS}) and point --model-dir at a local model folder; or use an OpenAI-compatible endpoint (endpoints.embeddingsUrl)`,
+      hint: `install ${TRANSFORMERS} and point --model-dir at a local model folder (npm install ${TRANSFORMERS}); or use an OpenAI-compatible endpoint (endpoints.embeddingsUrl)`,
       cause: err,
     });
   }
