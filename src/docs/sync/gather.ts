@@ -2,7 +2,7 @@ import type { Logger } from '../../core/index.js';
 import type { Library, PageRecord, SourceConflict } from '../library/index.js';
 import { acquire, previousKey, type PreviousPageState, type ProgressEvent, type SourceDocument } from '../sources/index.js';
 import { pageIdOf, type StoredPage } from '../store/index.js';
-import { processPage, type ProcessedPage } from './process-page.js';
+import { PageProcessor, type ProcessedPage } from './process-page.js';
 
 /** The version of pages whose source names none (an unversioned folder, a single git ref). */
 export const UNVERSIONED = 'latest';
@@ -58,6 +58,7 @@ const isGone = (reason: string): boolean => /^HTTP (404|410)\b/.test(reason);
 export async function gatherPages(input: GatherInput): Promise<Gathered> {
   const outcomes = new Map<string, PageOutcome>();
   const conflicts: SourceConflict[] = [];
+  const processor = new PageProcessor();
   for (const source of input.library.sources) {
     const docs = acquire(source.spec, {
       previous: previousFor(input, source.position),
@@ -74,7 +75,7 @@ export async function gatherPages(input: GatherInput): Promise<Gathered> {
         conflicts.push({ version, path: doc.path, winner: earlier.source, loser: source.position });
         continue;
       }
-      outcomes.set(key, decide(input, { source: source.position, version, path: doc.path, url: doc.url ?? null, doc }));
+      outcomes.set(key, decide(input, processor, { source: source.position, version, path: doc.path, url: doc.url ?? null, doc }));
     }
   }
   return { outcomes, conflicts };
@@ -114,7 +115,7 @@ function validatorsOf(input: GatherInput, r: PageRecord): PreviousPageState | un
   };
 }
 
-function decide(input: GatherInput, at: Located): PageOutcome {
+function decide(input: GatherInput, processor: PageProcessor, at: Located): PageOutcome {
   const { doc } = at;
   const library = input.library.name;
   const stored = input.stored.get(pageIdOf(library, at.version, at.path));
@@ -134,7 +135,7 @@ function decide(input: GatherInput, at: Located): PageOutcome {
   }
   let processed: ProcessedPage;
   try {
-    processed = processPage({
+    processed = processor.process({
       library,
       version: at.version,
       path: at.path,

@@ -1,5 +1,5 @@
-import { chunkDocument } from '../chunk/index.js';
-import { parseDocument } from '../parse/index.js';
+import { chunkDocument, type Chunk } from '../chunk/index.js';
+import { parseDocument, type ParsedDocument } from '../parse/index.js';
 import type { DocFormat } from '../sources/index.js';
 import { chunkIdsOf, pageIdOf, type ChunkRow, type PageRow } from '../store/index.js';
 import type { PageLink } from './cross-references.js';
@@ -22,46 +22,71 @@ export interface PageContent {
   fetchedAt: Date;
 }
 
-/** Parses and chunks one page. Throws only for content the parser cannot read (a per-page failure). */
-export function processPage(input: PageContent): ProcessedPage {
-  const { library, version, path, url } = input;
-  const parsed = parseDocument({ content: input.content, format: input.format, path, ...(url ? { url } : {}) });
-  const chunks = chunkDocument(parsed);
-  const pageId = pageIdOf(library, version, path);
-  const chunkIds = chunkIdsOf(
-    library,
-    version,
-    path,
-    chunks.map((c) => c.contentHash),
-  );
-  return {
-    page: {
-      library,
-      version,
-      page_id: pageId,
-      path,
-      url,
-      title: parsed.title,
-      description: parsed.description ?? null,
-      markdown: parsed.markdown,
-      content_hash: input.contentHash,
-      fetched_at: input.fetchedAt,
-    },
-    chunks: chunks.map((c, i) => ({
-      chunk_id: chunkIds[i] as string,
-      page_id: pageId,
+interface Parsed {
+  doc: ParsedDocument;
+  chunks: Chunk[];
+}
+
+/**
+ * Parses and chunks pages. Parsing is pure, so a page that several versions share (a file
+ * outside the version folders, an unchanged page across tags) is parsed once per sync and its
+ * result reused: only the version and the ids differ between the copies.
+ */
+export class PageProcessor {
+  private readonly parsed = new Map<string, Parsed>();
+
+  /** Throws only for content the parser cannot read (a per-page failure). */
+  process(input: PageContent): ProcessedPage {
+    const { library, version, path, url } = input;
+    const { doc, chunks } = this.parse(input);
+    const pageId = pageIdOf(library, version, path);
+    const chunkIds = chunkIdsOf(
       library,
       version,
       path,
-      url,
-      title: c.title,
-      heading_path: c.headingPath,
-      anchor: c.anchor,
-      ordinal: c.ordinal,
-      text: c.text,
-      tokens: c.tokens,
-      content_hash: c.contentHash,
-    })),
-    links: parsed.links.map((l) => ({ href: l.href, text: l.text, sectionAnchor: l.sectionAnchor })),
-  };
+      chunks.map((c) => c.contentHash),
+    );
+    return {
+      page: {
+        library,
+        version,
+        page_id: pageId,
+        path,
+        url,
+        title: doc.title,
+        description: doc.description ?? null,
+        markdown: doc.markdown,
+        content_hash: input.contentHash,
+        fetched_at: input.fetchedAt,
+      },
+      chunks: chunks.map((c, i) => ({
+        chunk_id: chunkIds[i] as string,
+        page_id: pageId,
+        library,
+        version,
+        path,
+        url,
+        title: c.title,
+        heading_path: c.headingPath,
+        anchor: c.anchor,
+        ordinal: c.ordinal,
+        text: c.text,
+        tokens: c.tokens,
+        content_hash: c.contentHash,
+      })),
+      links: doc.links.map((l) => ({ href: l.href, text: l.text, sectionAnchor: l.sectionAnchor })),
+    };
+  }
+
+  private parse(input: PageContent): Parsed {
+    // What the parser sees: the same content at the same path and URL parses the same way.
+    const key = `${input.format}\u0000${input.path}\u0000${input.url ?? ''}\u0000${input.contentHash}`;
+    let parsed = this.parsed.get(key);
+    if (!parsed) {
+      const doc = parseDocument({ content: input.content, format: input.format, path: input.path, ...(input.url ? { url: input.url } : {}) });
+      parsed = { doc, chunks: chunkDocument(doc) };
+      this.parsed.set(key, parsed);
+    }
+    return parsed;
+  }
 }

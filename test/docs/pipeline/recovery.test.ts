@@ -5,7 +5,7 @@ import { isBosunError, sha256 } from '../../../src/core/index.js';
 import { addLibrary, libraryNames, libraryPages, pageLinks, recentSyncRuns, syncLibrary } from '../../../src/docs/index.js';
 import { commitLibraryChanges } from '../../../src/docs/store/index.js';
 import { withLibraryLock } from '../../../src/docs/sync/index.js';
-import { processPage } from '../../../src/docs/sync/process-page.js';
+import { PageProcessor } from '../../../src/docs/sync/process-page.js';
 import { openPipeline, type Pipeline } from './support.js';
 
 async function write(root: string, rel: string, body: string | Buffer): Promise<void> {
@@ -71,7 +71,7 @@ describe('interrupted and half-finished syncs', () => {
     // What a crash right after the lake commit leaves: the lake has the new page, PostgreSQL the old record.
     const content = '# Page 5, rewritten\n\nNow it links [home](p0.md) instead.\n';
     await write(root, 'p5.md', content);
-    const processed = processPage({
+    const processed = new PageProcessor().process({
       library: 'small',
       version: 'latest',
       path: 'p5.md',
