@@ -67,18 +67,31 @@ export function fitList<T, S extends object>(
   options: { offset: number; query: string; budget: number; more?: boolean; count?: TokenCounter },
   build: (shown: readonly T[], nextCursor: string | null) => Answer<S>,
 ): Answer<S> {
-  const answerFor = (n: number) => {
-    const left = n < items.length || options.more === true;
-    return build(items.slice(0, n), left ? encodeCursor({ offset: options.offset + n, query: options.query }) : null);
-  };
+  return fitPrefix(
+    items,
+    options.budget,
+    (shown) => {
+      const left = shown.length < items.length || options.more === true;
+      return build(shown, left ? encodeCursor({ offset: options.offset + shown.length, query: options.query }) : null);
+    },
+    options.count,
+  );
+}
+
+/**
+ * The answer for the longest prefix of `items` that fits `budget` tokens (at least one item,
+ * its long strings shortened if even it does not fit).
+ */
+export function fitPrefix<T, S>(items: readonly T[], budget: number, build: (shown: readonly T[]) => Answer<S>, count: TokenCounter = estimateTokens): Answer<S> {
+  const answerFor = (n: number) => build(items.slice(0, n));
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (answerTokens(answerFor(mid), options.count) <= options.budget) lo = mid;
+    if (answerTokens(answerFor(mid), count) <= budget) lo = mid;
     else hi = mid - 1;
   }
-  return fitAnswer(answerFor(Math.max(lo, Math.min(1, items.length))), options.budget, options.count);
+  return fitAnswer(answerFor(Math.max(lo, Math.min(1, items.length))), budget, count);
 }
 
 /** Shortens an answer's strings until it fits the budget. */
