@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommands } from './commands/init.js';
 import { registerLakeCommands } from './commands/lake.js';
 import { registerMcpCommands } from './commands/mcp.js';
+import { registerDocsExportCommand } from './commands/mcp-docs.js';
 import { registerMcpPmCommand } from './commands/mcp-pm.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerTaskCommands } from './commands/task.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerMcpCommands(program, wrap);
   registerMcpPmCommand(program, wrap);
   registerDocsCommands(program, wrap);
+  registerDocsExportCommand(program, wrap);
   registerTemplatesCommands(program, wrap);
   registerProjectCommands(program, wrap);
   registerTaskCommands(program, wrap);

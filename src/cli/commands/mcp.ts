@@ -3,6 +3,7 @@ import { BosunError } from '../../core/index.js';
 import { clientSnippet, defaultConfigFile, installIntoClient, MCP_CLIENTS, serverLaunch, type McpClient } from '../../mcp/clients.js';
 import type { CliContext } from '../context.js';
 import { emit, parsePositiveInt } from '../output.js';
+import { registerMcpDocsCommand } from './mcp-docs.js';
 import type { Wrap } from './wrap.js';
 
 interface ClientOptions {
@@ -47,6 +48,7 @@ function withClientOptions(cmd: Command): Command {
 /** The `bosun mcp` group: the servers (`mcp docs`, `mcp pm`) and client configuration. */
 export function registerMcpCommands(program: Command, wrap: Wrap): void {
   const mcp = program.command('mcp').description('MCP servers for AI assistants, and client configuration');
+  registerMcpDocsCommand(mcp, wrap);
 
   withClientOptions(mcp.command('config').description("print the exact configuration snippet for a client (Claude Code, Claude Desktop, Cursor, VS Code)")).action(
     wrap(async (ctx, opts: ClientOptions) => {

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { z } from 'zod';
+import { parseWith } from '../../core/index.js';
+import type { LinkRecord } from '../../docs/index.js';
+import type { DocsCatalog, LibraryInfo, PageInfo } from '../docs/catalog.js';
+import type { Manifest } from './manifest.js';
+
+const pageRow = z.object({ version: z.string(), path: z.string(), title: z.string().nullable() });
+const linkRow = z.object({
+  version: z.string(),
+  from_path: z.string(),
+  ordinal: z.number().int(),
+  href: z.string(),
+  text: z.string(),
+  section_anchor: z.string(),
+  kind: z.enum(['page', 'external', 'broken']),
+  to_version: z.string().nullable(),
+  to_path: z.string().nullable(),
+  to_anchor: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+/**
+ * The catalog of an exported server: the library as its manifest describes it, and the pages
+ * and links of its Parquet files, read once at start (the data never changes).
+ */
+export async function standaloneCatalog(dir: string, manifest: Manifest): Promise<DocsCatalog> {
+  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const conn = await db.connect();
+  const read = async <T extends z.ZodTypeAny>(file: string, schema: T): Promise<z.infer<T>[]> => {
+    const rows = (await conn.runAndReadAll(`SELECT * FROM read_parquet($1)`, [path.join(dir, file)])).getRowObjectsJS();
+    return rows.map((row) => parseWith(schema, row, `a row of ${file}`, 'INVALID_CONFIG'));
+  };
+  let pages: PageInfo[];
+  let links: LinkRecord[];
+  try {
+    pages = await read(manifest.files.pages, pageRow);
+    links = (await read(manifest.files.links, linkRow)).map((l) => ({
+      version: l.version,
+      fromPath: l.from_path,
+      ordinal: l.ordinal,
+      href: l.href,
+      text: l.text,
+      sectionAnchor: l.section_anchor,
+      kind: l.kind,
+      toVersion: l.to_version,
+      toPath: l.to_path,
+      toAnchor: l.to_anchor,
+      reason: l.reason,
+    }));
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+  const library: LibraryInfo = {
+    name: manifest.library,
+    description: manifest.description,
+    defaultVersion: manifest.default_version,
+    versions: manifest.versions,
+    lastSync: manifest.last_sync,
+    snapshotId: manifest.snapshot_id,
+  };
+  return {
+    libraries: async () => [library],
+    pages: async (name) => (name === manifest.library ? pages : []),
+    // As docs/library's pageLinks does in SQL: links out of the page, and links to it from other pages.
+    links: async (name, version, pagePath) => ({
+      outgoing: links.filter((l) => name === manifest.library && l.version === version && l.fromPath === pagePath),
+      incoming: links.filter(
+        (l) => name === manifest.library && l.kind === 'page' && l.toVersion === version && l.toPath === pagePath && !(l.version === version && l.fromPath === pagePath),
+      ),
+    }),
+  };
+}
