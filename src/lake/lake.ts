@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { BosunError, parseWith } from '../core/index.js';
+import { BosunError, isBosunError, parseWith } from '../core/index.js';
 import { latestSnapshot, snapshotAtTime, snapshotById, SPEC_VERSION, type Snapshot } from './catalog.js';
 import { changeFeedSql } from './change-feed.js';
 import { cleanup, type CleanupOptions, type CleanupResult } from './cleanup.js';
@@ -24,6 +24,12 @@ export interface SnapshotSelector {
 export interface CommitOptions {
   author?: string;
   message?: string;
+  /**
+   * When the commit conflicts with one made since the transaction began (LAKE_CONFLICT), run
+   * `fn` again on the latest snapshot, up to this many times (default 0). `fn` must be safe to
+   * run again: everything it did through the transaction is discarded each time.
+   */
+  conflictRetries?: number;
 }
 
 export interface TransactionResult<T> {
@@ -54,7 +60,9 @@ const selectorSchema = z
   .strict()
   .refine((s) => s.snapshot === undefined || s.at === undefined, 'give a snapshot or a time, not both');
 
-const commitOptionsSchema = z.object({ author: z.string().max(200).optional(), message: z.string().max(10_000).optional() }).strict();
+const commitOptionsSchema = z
+  .object({ author: z.string().max(200).optional(), message: z.string().max(10_000).optional(), conflictRetries: z.number().int().min(0).max(100).optional() })
+  .strict();
 
 export class Lake {
   constructor(
@@ -102,6 +110,17 @@ export class Lake {
     if (this.settings.requireCommitMessage && !opts.message) {
       throw new BosunError('INVALID_INPUT', 'this lake requires a commit message (require_commit_message)', { hint: 'pass { message }' });
     }
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.attempt(fn, opts.author ?? null, opts.message ?? null);
+      } catch (err) {
+        if (!isBosunError(err, 'LAKE_CONFLICT') || retry >= (opts.conflictRetries ?? 0)) throw err;
+        this.session.logger.info({ retry: retry + 1 }, 'lake transaction conflicted; running it again on the latest snapshot');
+      }
+    }
+  }
+
+  private async attempt<T>(fn: (tx: LakeTransaction) => Promise<T>, author: string | null, message: string | null): Promise<TransactionResult<T>> {
     const tx = new LakeTransaction(this.session, await latestSnapshot(this.session.pool));
     let value: T;
     try {
@@ -110,7 +129,7 @@ export class Lake {
       await tx.discard();
       throw err;
     }
-    const commit = await tx.commit({ author: opts.author ?? null, message: opts.message ?? null });
+    const commit = await tx.commit({ author, message });
     return { snapshotId: commit?.snapshotId ?? null, changes: commit?.changes ?? '', value };
   }
 

@@ -71,6 +71,22 @@ describe('concurrent writers', () => {
     expect(await query(t.lake, `SELECT count(*)::INT AS n FROM c.other`)).toEqual([{ n: 21 }]);
   });
 
+  it('runs a conflicting transaction again on the latest snapshot when asked to', async () => {
+    let runs = 0;
+    const result = await t.lake.transaction(
+      async (tx) => {
+        runs++;
+        const deleted = await tx.delete('c.other', 'id = 4');
+        if (runs === 1) await t.lake.append('c.other', [{ id: 101 }]);
+        return deleted;
+      },
+      { conflictRetries: 2 },
+    );
+    expect(runs).toBe(2);
+    expect(result.value).toBe(1);
+    expect(await query(t.lake, `SELECT list(id ORDER BY id) AS ids FROM c.other WHERE id IN (4, 101)`)).toEqual([{ ids: [101] }]);
+  });
+
   it('lets deletes of different files of a table commit concurrently, but not two of the same file', async () => {
     const both = await t.lake.transaction(async (tx) => {
       await tx.delete('c.other', 'id = 1');
