@@ -5,7 +5,8 @@ import { runBosun } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { done, installStewardAgent, tempHome } from './helpers.js';
 
-describe('bosun templates | project | task (the built CLI)', () => {
+// Each step is a real `bosun` process (about a second each, more on a busy machine).
+describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 }, () => {
   const home = tempHome();
   let db: TestDatabase;
   const bosun = (...args: string[]) => runBosun([...args, '--json'], { home: home.paths.home, env: { BOSUN_DATABASE_URL: db.url } });

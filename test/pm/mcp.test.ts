@@ -39,7 +39,7 @@ describe('the PM MCP server', () => {
     await createProject(pm, shippedCatalog(), { slug: 'site', name: 'Site rebuild', brief: 'Rebuild the site' });
     await planTasks(pm, 'site', [
       { key: 'audit', title: 'Audit the pages', skill: 'web.scrape', acceptance: ['every page listed'] },
-      { key: 'fix', title: 'Fix broken links', skill: 'python.run', dependsOn: ['audit'], inputs: { pages: '{{ steps.audit.outputs.pages }}' } },
+      { key: 'fix', title: 'Write up the broken links', skill: 'docs.write', dependsOn: ['audit'], inputs: { pages: '{{ steps.audit.outputs.pages }}' } },
     ]);
     await advanceProject(pm, 'site');
     // Enough long tasks that no single answer can list them all.
