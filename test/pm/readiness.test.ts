@@ -16,7 +16,7 @@ import {
   type TriggerRule,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, inlineArtifact, pmContext, shippedCatalog, tempHome, uniqueSlug } from './helpers.js';
+import { done, pmContext, shippedCatalog, tempHome, uniqueSlug } from './helpers.js';
 
 describe('trigger rules', () => {
   const cases: [TriggerRule, TaskState[], string][] = [
