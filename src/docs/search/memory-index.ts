@@ -26,9 +26,8 @@ export interface LibraryVersion {
   library: string;
   version: string;
   chunks: number;
-  /** Chunks with index entries, and their pages: the collection sizes idf counts against. */
+  /** Chunks with index entries: the collection size idf counts against. */
   indexedChunks: number;
-  indexedPages: number;
 }
 
 export interface ChunkRecord {
@@ -109,71 +108,44 @@ const chunkTableSql = `
       FROM (SELECT DISTINCT library, version FROM source_chunks)
   )
   SELECT CAST(row_number() OVER (ORDER BY s.library, s.version, s.path, s.ordinal, s.chunk_id) - 1 AS INTEGER) AS doc,
-         CAST(dense_rank() OVER (ORDER BY s.library, s.version, s.path) - 1 AS INTEGER) AS page,
          v.lv, s.*, t.title_len, t.heading_len, t.body_len, t.simhash
     FROM source_chunks s
     JOIN versions v USING (library, version)
     LEFT JOIN source_terms t USING (chunk_id)
    ORDER BY doc`;
 
-/** Every (chunk, term) with its field frequencies. */
-const postingTableSql = `
-  CREATE TEMP TABLE posting AS
-  SELECT c.lv, c.doc, c.page,
-         unnest(t.terms) AS term, unnest(t.tf_title) AS tf_title, unnest(t.tf_heading) AS tf_heading, unnest(t.tf_body) AS tf_body
-    FROM source_terms t
-    JOIN chunk c USING (chunk_id)`;
-
 /**
- * BM25F term weights of \`units\` (chunks, or whole pages) per library version, as one row per
- * (version, term): the units containing it, their pages, and each one's weight (everything of
- * BM25F but the idf). \`units\` gives each unit's field lengths, \`postings\` its field term
- * frequencies. Parameters: the Ranking.
+ * BM25F term weights per library version, as one row per (version, term): the chunks that
+ * contain it and each one's weight — everything of BM25F but the idf, which depends on the
+ * versions a query searches. Parameters: the Ranking.
  */
-const weightListSql = (table: string, units: string, postings: string) => `
-  CREATE TABLE ${table} AS
-  WITH units AS (${units}),
-  postings AS (${postings}),
-  stats AS (
+const termListSql = `
+  CREATE TABLE term_list AS
+  WITH stats AS (
     SELECT lv, avg(title_len) AS avg_title, avg(heading_len) AS avg_heading, avg(body_len) AS avg_body
-      FROM units
+      FROM chunk
+     WHERE body_len IS NOT NULL
      GROUP BY lv
   ),
+  postings AS (
+    SELECT c.lv, c.doc, c.title_len, c.heading_len, c.body_len,
+           unnest(t.terms) AS term, unnest(t.tf_title) AS tf_title, unnest(t.tf_heading) AS tf_heading, unnest(t.tf_body) AS tf_body
+      FROM source_terms t
+      JOIN chunk c USING (chunk_id)
+  ),
   weighted AS (
-    SELECT p.lv, p.term, p.unit, p.page,
-           $title_weight * p.tf_title / (1 - $title_b + $title_b * u.title_len / greatest(s.avg_title, 1))
-         + $heading_weight * p.tf_heading / (1 - $heading_b + $heading_b * u.heading_len / greatest(s.avg_heading, 1))
-         + $body_weight * p.tf_body / (1 - $body_b + $body_b * u.body_len / greatest(s.avg_body, 1)) AS tf
+    SELECT p.lv, p.term, p.doc,
+           $title_weight * p.tf_title / (1 - $title_b + $title_b * p.title_len / greatest(s.avg_title, 1))
+         + $heading_weight * p.tf_heading / (1 - $heading_b + $heading_b * p.heading_len / greatest(s.avg_heading, 1))
+         + $body_weight * p.tf_body / (1 - $body_b + $body_b * p.body_len / greatest(s.avg_body, 1)) AS tf
       FROM postings p
-      JOIN units u USING (unit)
-      JOIN stats s ON s.lv = p.lv
-     WHERE p.tf_title + p.tf_heading + p.tf_body > 0
+      JOIN stats s USING (lv)
   )
-  SELECT lv || ':' || term AS key, any_value(term) AS term, count(*) AS df, list(unit) AS units, list(page) AS pages,
+  SELECT lv || ':' || term AS key, any_value(term) AS term, count(*) AS df, list(doc) AS docs,
          list(CAST(tf * ($k1 + 1) / ($k1 + tf) AS FLOAT)) AS weights
     FROM weighted
    WHERE tf > 0
    GROUP BY lv, term`;
-
-/** Chunks as BM25 documents. */
-const chunkWeightsSql = weightListSql(
-  'term_list',
-  `SELECT doc AS unit, lv, title_len, heading_len, body_len FROM chunk WHERE body_len IS NOT NULL`,
-  `SELECT lv, doc AS unit, page, term, tf_title, tf_heading, tf_body FROM posting`,
-);
-
-/**
- * Whole pages as BM25 documents: the title once, the headings and bodies of all their chunks.
- * A chunk's final score adds its page's (weighted): a section of a page that is about the
- * question as a whole outranks an equally matching section of a page that mentions it once.
- */
-const pageWeightsSql = weightListSql(
-  'page_term_list',
-  `SELECT page AS unit, any_value(lv) AS lv, max(title_len) AS title_len, sum(heading_len) AS heading_len, sum(body_len) AS body_len
-     FROM chunk WHERE body_len IS NOT NULL GROUP BY page`,
-  `SELECT any_value(lv) AS lv, page AS unit, page, term, max(tf_title) AS tf_title, sum(tf_heading) AS tf_heading, sum(tf_body) AS tf_body
-     FROM posting GROUP BY page, term`,
-);
 
 const vectorTableSql = (relation: string, dim: number) => `
   CREATE TABLE vec AS
@@ -183,47 +155,27 @@ const vectorTableSql = (relation: string, dim: number) => `
    WHERE e.model = $model AND e.dim = $dim AND len(e.vector) = $dim`;
 
 /**
- * The query: idf of each term over the versions searched ($chunks and $pages are their sizes),
- * chunk scores, page scores, and their sum. Parameters: $keys (every query term in every
- * version searched) with $key_weights (the term's weight in the query), the collection sizes,
- * the Ranking's page weight, $limit.
+ * The query: idf of each term over the versions searched ($chunks is their size) and the sum
+ * of weight × idf × the term's weight in the query, per chunk. Parameters: $keys (every query
+ * term in every version searched) with $key_weights, $chunks, $limit.
  */
 const matchSql = (filtered: boolean) => `
   WITH query AS (
     SELECT unnest($keys::VARCHAR[]) AS key, unnest($key_weights::DOUBLE[]) AS query_weight
   ),
-  chunk_lists AS (
-    SELECT t.term, t.df, t.units, t.pages, t.weights, q.query_weight
+  lists AS (
+    SELECT t.term, t.df, t.docs, t.weights, q.query_weight
       FROM term_list t JOIN query q USING (key)
      WHERE t.key IN (SELECT key FROM query)
   ),
-  chunk_idf AS (
-    SELECT term, ln(1 + ($chunks - sum(df) + 0.5) / (sum(df) + 0.5)) AS idf FROM chunk_lists GROUP BY term
-  ),
-  chunk_hits AS (
-    SELECT doc, any_value(page) AS page, sum(weight * idf * query_weight) AS score
-      FROM (SELECT unnest(units) AS doc, unnest(pages) AS page, unnest(weights) AS weight, idf, query_weight
-              FROM chunk_lists JOIN chunk_idf USING (term))
-     ${filtered ? 'WHERE doc IN (SELECT doc FROM chunk WHERE lv IN (SELECT unnest($lvs::INTEGER[])) AND starts_with(path, $prefix))' : ''}
-     GROUP BY doc
-  ),
-  page_lists AS (
-    SELECT t.term, t.df, t.units, t.weights, q.query_weight
-      FROM page_term_list t JOIN query q USING (key)
-     WHERE $page_weight > 0 AND t.key IN (SELECT key FROM query)
-  ),
-  page_idf AS (
-    SELECT term, ln(1 + ($pages - sum(df) + 0.5) / (sum(df) + 0.5)) AS idf FROM page_lists GROUP BY term
-  ),
-  page_hits AS (
-    SELECT page, sum(weight * idf * query_weight) AS score
-      FROM (SELECT unnest(units) AS page, unnest(weights) AS weight, idf, query_weight FROM page_lists JOIN page_idf USING (term))
-     GROUP BY page
+  idf AS (
+    SELECT term, ln(1 + ($chunks - sum(df) + 0.5) / (sum(df) + 0.5)) AS idf FROM lists GROUP BY term
   )
-  SELECT c.doc, c.score + $page_weight * coalesce(p.score, 0) AS score
-    FROM chunk_hits c
-    LEFT JOIN page_hits p USING (page)
-   ORDER BY score DESC, c.doc
+  SELECT doc, sum(weight * idf * query_weight) AS score
+    FROM (SELECT unnest(docs) AS doc, unnest(weights) AS weight, idf, query_weight FROM lists JOIN idf USING (term))
+   ${filtered ? 'WHERE doc IN (SELECT doc FROM chunk WHERE lv IN (SELECT unnest($lvs::INTEGER[])) AND starts_with(path, $prefix))' : ''}
+   GROUP BY doc
+   ORDER BY score DESC, doc
    LIMIT $limit`;
 
 const nearestSql = (dim: number, filtered: boolean) => `
@@ -288,9 +240,7 @@ export class MemoryIndex {
       keys: listValue(pairs.map((p) => p.key)),
       key_weights: listValue(pairs.map((p) => p.weight)),
       limit,
-      page_weight: this.ranking.page,
       chunks: searched.reduce((n, v) => n + v.indexedChunks, 0),
-      pages: searched.reduce((n, v) => n + v.indexedPages, 0),
       ...(pathPrefix === undefined ? {} : { lvs: listValue([...lvs]), prefix: pathPrefix }),
     };
     // Weights like [1, 1, 0.5] must bind as doubles, whatever the first one looks like.
@@ -418,16 +368,12 @@ async function build(conn: DuckDBConnection, relations: IndexRelations, options:
     body_weight: ranking.body.weight,
     body_b: ranking.body.b,
   };
-  await conn.run(postingTableSql);
-  await conn.run(chunkWeightsSql, parameters);
-  await conn.run(pageWeightsSql, parameters);
-  await conn.run(`DROP TABLE posting`);
+  await conn.run(termListSql, parameters);
   await conn.run(`DROP TABLE source_terms`);
   await conn.run(`DROP TABLE source_chunks`);
   // Point lookups: a query's postings by key, its hits by doc, a read by chunk id. DuckDB
   // only uses an index below a selectivity threshold, set high so it always does here.
   await conn.run(`CREATE UNIQUE INDEX term_list_key ON term_list (key)`);
-  await conn.run(`CREATE UNIQUE INDEX page_term_list_key ON page_term_list (key)`);
   await conn.run(`CREATE UNIQUE INDEX chunk_doc ON chunk (doc)`);
   await conn.run(`CREATE INDEX chunk_id ON chunk (chunk_id)`);
   await conn.run(`SET index_scan_percentage = 1.0`);
@@ -438,8 +384,7 @@ async function readVersions(conn: DuckDBConnection): Promise<LibraryVersion[]> {
   const rows = (
     await conn.runAndReadAll(
       `SELECT lv, library, version, count(*) AS chunks,
-              count(*) FILTER (WHERE body_len IS NOT NULL) AS indexed_chunks,
-              count(DISTINCT page) FILTER (WHERE body_len IS NOT NULL) AS indexed_pages
+              count(*) FILTER (WHERE body_len IS NOT NULL) AS indexed_chunks
          FROM chunk GROUP BY lv, library, version ORDER BY lv`,
     )
   ).getRowObjectsJS();
@@ -449,7 +394,6 @@ async function readVersions(conn: DuckDBConnection): Promise<LibraryVersion[]> {
     version: String(r.version),
     chunks: Number(r.chunks),
     indexedChunks: Number(r.indexed_chunks),
-    indexedPages: Number(r.indexed_pages),
   }));
 }
 

@@ -17,8 +17,6 @@ export const rankingSchema = z
     title: field,
     heading: field,
     body: field,
-    /** How much of its page's BM25F score a chunk gets (0: chunks ranked on their own). */
-    page: z.number().min(0).max(10),
     /** Weight of a query term's synonyms (docs/index/synonyms.ts) against the term's own 1; 0 turns them off. */
     synonyms: z.number().min(0).max(1),
   })
@@ -30,7 +28,6 @@ export const defaultRanking: Ranking = {
   title: { weight: 3, b: 0.5 },
   heading: { weight: 2, b: 0.5 },
   body: { weight: 1, b: 0.75 },
-  page: 0.3,
   synonyms: 0.3,
 };
 
@@ -40,6 +37,5 @@ export const unweightedRanking: Ranking = {
   title: { weight: 1, b: 0.75 },
   heading: { weight: 1, b: 0.75 },
   body: { weight: 1, b: 0.75 },
-  page: 0,
   synonyms: 0,
 };

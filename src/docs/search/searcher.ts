@@ -142,6 +142,11 @@ export class Searcher {
     return this.index.snapshotId;
   }
 
+  /** Bytes the in-memory index of the current snapshot holds. */
+  memoryBytes(): Promise<number> {
+    return this.index.memoryBytes();
+  }
+
   /** The library versions held, with their chunk counts. */
   get versions(): readonly LibraryVersion[] {
     return this.index.versions;

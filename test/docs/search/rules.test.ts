@@ -5,7 +5,7 @@ import type { LibraryVersion } from '../../../src/docs/search/memory-index.js';
 import { resolveTargets, type LibraryPolicy } from '../../../src/docs/search/versions.js';
 
 const indexed = (library: string, ...versions: string[]): LibraryVersion[] =>
-  versions.map((version, i) => ({ lv: i + 1, library, version, chunks: 10, indexedChunks: 10, indexedPages: 2 }));
+  versions.map((version, i) => ({ lv: i + 1, library, version, chunks: 10, indexedChunks: 10 }));
 const policy = (defaultVersion: string | null, ...deprecated: string[]): LibraryPolicy => ({ defaultVersion, deprecated: new Set(deprecated) });
 
 describe('which versions a search reads', () => {
