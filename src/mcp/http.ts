@@ -46,15 +46,18 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && crypto.timingSafeEqual(given, wanted);
 }
 
+/**
+ * The body, or null when it is over `limit`. An oversized body is still read to its end (and
+ * dropped): a client gets its 413 only once it has finished sending, else it sees a reset.
+ */
 async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > limit ? null : Buffer.concat(chunks);
 }
 
 /**

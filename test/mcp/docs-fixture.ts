@@ -6,6 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { countTokens } from '../../src/docs/chunk/index.js';
 import { addLibrary, syncLibrary, type SyncSummary } from '../../src/docs/index.js';
+import { runCommand, type RunResult } from '../../src/exec/index.js';
 import { openLake, type Lake } from '../../src/lake/index.js';
 import { bosunBin, repoRoot } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -73,6 +74,39 @@ export async function stdioClient(fixture: DocsFixture, args: string[], env: Rec
     new StdioClientTransport({ command: process.execPath, args: [bosunBin, 'mcp', 'docs', ...args], env: fixture.env(env), cwd: repoRoot, stderr: 'pipe' }),
   );
   return client;
+}
+
+export interface RunningServer {
+  /** http://127.0.0.1:<port>/mcp */
+  url: string;
+  /** SIGTERM, then the exit. */
+  stop(): Promise<RunResult>;
+}
+
+/** `bosun mcp docs --http --port 0 …` running until stopped; resolves once it listens. */
+export async function httpServer(fixture: DocsFixture, args: string[]): Promise<RunningServer> {
+  const controller = new AbortController();
+  let listening!: (url: string) => void;
+  const url = new Promise<string>((resolve) => (listening = resolve));
+  const exited = runCommand(process.execPath, [bosunBin, 'mcp', 'docs', '--http', '--port', '0', '--json', ...args], {
+    env: fixture.env(),
+    cwd: repoRoot,
+    timeoutMs: 0,
+    signal: controller.signal,
+    onStdoutLine: (line) => {
+      const event = JSON.parse(line) as { event?: string; url?: string };
+      if (event.event === 'listening' && event.url) listening(event.url);
+    },
+  });
+  // Racing it also handles its rejection should the server exit later.
+  const early = exited.then((r) => Promise.reject(new Error(`the server exited (${r.exitCode}): ${r.stderr}`)));
+  return {
+    url: await Promise.race([url, early]),
+    stop: () => {
+      controller.abort();
+      return exited;
+    },
+  };
 }
 
 /** Tokens of a whole tool answer as the docs server counts them: structured content as JSON plus the text part. */

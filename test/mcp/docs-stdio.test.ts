@@ -4,7 +4,11 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { libraryPages, pageLinks } from '../../src/docs/index.js';
+import { runCommand } from '../../src/exec/index.js';
+import { bosunBin, repoRoot } from '../support/cli.js';
 import { MAX_QUERY_CHARS, PAGE_URI_TEMPLATE, RESOURCES_PER_PAGE, TOKEN_CEILING } from '../../src/mcp/docs/index.js';
 import { answerTokens, buildDocsFixture, dataOf, stdioClient, textOf, type DocsFixture } from './docs-fixture.js';
 
@@ -279,6 +283,54 @@ describe('the docs MCP server over stdio', () => {
       expect(await failure(one, 'read_page', { path: 'x'.repeat(5000) })).toMatch(/path: String must contain at most 2000/);
       expect(await failure(one, 'search_docs', { query: 'x', max_tokens: TOKEN_CEILING + 1 })).toMatch(/max_tokens: Number must be less than or equal to 25000/);
       // Still serving.
+      expect(dataOf(await call(one, 'search_docs', { query: 'snapshot' })).hits.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('a misbehaving client', () => {
+    it('reads past a malformed line and answers what it read before stdin ended', async () => {
+      const rpc = (id: number, method: string, params: object) => JSON.stringify({ jsonrpc: '2.0', id, method, params });
+      const input = [
+        'this is not JSON {',
+        rpc(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } }),
+        JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+        '{"jsonrpc": "2.0", "id": 99, "method": 42}',
+        rpc(2, 'tools/call', { name: 'search_docs', arguments: { query: 'snapshot' } }),
+        rpc(3, 'tools/call', { name: 'rm_rf', arguments: {} }),
+        '',
+      ].join('\n');
+      const res = await runCommand(process.execPath, [bosunBin, 'mcp', 'docs', '--library', 'ducklake'], { env: f.env(), cwd: repoRoot, input, timeoutMs: 60_000 });
+      expect(res.exitCode, res.stderr).toBe(0);
+      // stdout carries the protocol only: every line is a JSON-RPC message.
+      const messages = res.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      const byId = new Map(messages.map((m) => [m.id, m]));
+      expect(byId.get(1).result.serverInfo.name).toBe('bosun-docs-ducklake');
+      expect(byId.get(2).result.structuredContent.hits.length).toBeGreaterThan(0);
+      expect(byId.get(3).error.code).toBe(ErrorCode.InvalidParams);
+    });
+
+    it('lets a client hang up in the middle of a call, and then exits', async () => {
+      const transport = new StdioClientTransport({ command: process.execPath, args: [bosunBin, 'mcp', 'docs', '--library', 'ducklake'], env: f.env(), cwd: repoRoot, stderr: 'pipe' });
+      const client = new SdkClient({ name: 'quitter', version: '1' });
+      await client.connect(transport);
+      const pid = transport.pid!;
+      const pending = client.callTool({ name: 'search_docs', arguments: { query: 'snapshot table partition data file' } }).then(
+        () => 'answered',
+        (e: McpError) => e.code,
+      );
+      await client.close();
+      expect(['answered', ErrorCode.ConnectionClosed]).toContain(await pending);
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(alive()).toBe(false);
+      // The other sessions are untouched.
       expect(dataOf(await call(one, 'search_docs', { query: 'snapshot' })).hits.length).toBeGreaterThan(0);
     });
   });

@@ -82,6 +82,8 @@ function readAnswer(page: ReadResponse, sections: readonly PageSection[]): { str
     '',
     page.next_offset === null ? '(end)' : `next: read_page again with offset ${page.next_offset} for the rest.`,
   ];
+  // A part is at least one chunk; one longer than the budget is cut, and no offset reaches its rest.
+  if (page.truncated) lines.push('the text was cut to fit: call again with a larger max_tokens for the whole of it.');
   if (sections.length) lines.push(`sections: ${sections.map((s) => s.heading).join(' | ')}${sections.length < page.sections.length ? ' | …' : ''}`);
   return {
     structured: {
