@@ -54,9 +54,11 @@ async function layout(paths: BosunPaths): Promise<Layout> {
   let serverRoot = paths.postgres;
   let bins = await locateBinaries();
   if (user) {
+    // Decided once: a symlink records a relocation, a real folder a cluster kept in place. Only
+    // the parents matter: the server root itself is private to `postgres` (mode 0700).
     const existing = readLink(paths.postgres);
     if (existing) serverRoot = existing;
-    else if (!traversableByOthers(paths.postgres)) {
+    else if (!isDirectory(paths.postgres) && !traversableByOthers(path.dirname(paths.postgres))) {
       serverRoot = path.join(ROOT_SERVER_BASE, sha256(paths.home).slice(0, 16), 'postgres');
     }
     if (!traversableByOthers(bins.nativeDir)) {
@@ -71,6 +73,14 @@ async function layout(paths: BosunPaths): Promise<Layout> {
     user,
     bins,
   };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function readLink(p: string): string | null {

@@ -77,6 +77,24 @@ describe('embedded PostgreSQL through the CLI', () => {
     expect(up.json.running).toBe(true);
   });
 
+  it('keeps one cluster for a home that did not exist before its first command', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-open-'));
+    fs.chmodSync(parent, 0o755);
+    const fresh = path.join(parent, 'home');
+    try {
+      const first = await runBosun(['up', '--json'], { home: fresh });
+      expect(first.exitCode, first.stderr).toBe(0);
+      await runBosun(['down'], { home: fresh });
+      const second = await runBosun(['up', '--json'], { home: fresh });
+      expect(second.exitCode, second.stderr).toBe(0);
+      expect(second.json.dataDir).toBe(first.json.dataDir);
+      expect(fs.realpathSync(path.join(fresh, 'postgres', 'data'))).toBe(first.json.dataDir);
+    } finally {
+      await runBosun(['down'], { home: fresh });
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it('`bosun down` stops the server and a second down says it was not running', async () => {
     const status = (await runBosun(['status', '--json'], { home })).json;
     const first = await runBosun(['down', '--json'], { home });
