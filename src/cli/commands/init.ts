@@ -1,10 +1,15 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { BosunPaths } from '../../core/index.js';
-import { indexOwnDocumentation, lakeDataPathOf } from '../../docs/index.js';
-import { openLake } from '../../lake/index.js';
+import { indexOwnDocumentation, lakeDataPathOf, OWN_LIBRARY } from '../../docs/index.js';
+import { citation } from '../../docs/search/hits.js';
+import { openLakeSearcher } from '../../docs/search/open.js';
+import type { SearchResponse } from '../../docs/search/searcher.js';
+import { openLake, type Lake } from '../../lake/index.js';
+import { clientSnippet, defaultConfigFile, serverLaunch } from '../../mcp/clients.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues } from '../output.js';
+import { clientEnv } from './mcp.js';
 import { renderStatus, statusReport } from './server.js';
 import { renderDoctor, runDoctor } from '../doctor.js';
 import type { Wrap } from './wrap.js';
@@ -44,7 +49,30 @@ async function quickstart(ctx: CliContext) {
   const doctor = await runDoctor(ctx);
   const lake = await openLake({ pool: db.pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
   const docs = await indexOwnDocumentation({ pool: db.pool, lake, logger: ctx.logger });
-  return { home: ctx.paths.home, created: home.created, database: db.target.mode, status, doctor, docs };
+  const search = await firstSearch(ctx, lake);
+  // The server that serves this documentation to Claude Code, ready to paste.
+  const launch = serverLaunch({ kind: 'docs', libraries: [OWN_LIBRARY], home: ctx.paths.home, env: clientEnv(ctx) });
+  const client = { client: 'claude-code', file: defaultConfigFile('claude-code'), snippet: clientSnippet('claude-code', launch) };
+  return { home: ctx.paths.home, created: home.created, database: db.target.mode, status, doctor, docs, search, client };
+}
+
+/** The question the quickstart asks of Bosun's own documentation, to show search working. */
+const QUICKSTART_QUERY = 'serve documentation to Claude Code over MCP';
+
+async function firstSearch(ctx: CliContext, lake: Lake): Promise<SearchResponse> {
+  const searcher = await openLakeSearcher({ pool: (await ctx.db()).pool, lake, client: 'cli', logger: ctx.logger, libraries: [OWN_LIBRARY] });
+  try {
+    return await searcher.search({ query: QUICKSTART_QUERY, libraries: [OWN_LIBRARY], limit: 3, maxTokens: 600 });
+  } finally {
+    await searcher.close();
+  }
+}
+
+function renderSearch(search: SearchResponse): string {
+  return [
+    `search "${search.query}":`,
+    ...(search.hits.length ? search.hits.map((h) => `  [${h.rank}] ${citation(h)}`) : ['  (no hits)']),
+  ].join('\n');
 }
 
 export function registerInitCommands(program: Command, wrap: Wrap): void {
@@ -65,7 +93,7 @@ export function registerInitCommands(program: Command, wrap: Wrap): void {
 
   program
     .command('quickstart')
-    .description('set everything up on embedded defaults: home, database, migrations, doctor')
+    .description("set everything up on embedded defaults: home, database, migrations, doctor, Bosun's own documentation indexed and served")
     .action(
       wrap(async (ctx) => {
         const res = await quickstart(ctx);
@@ -78,6 +106,10 @@ export function registerInitCommands(program: Command, wrap: Wrap): void {
             renderDoctor(res.doctor),
             '',
             `documentation: library ${res.docs.library}, ${res.docs.pages.added + res.docs.pages.changed + res.docs.pages.unchanged} pages, ${res.docs.chunks.total} chunks (bosun docs show ${res.docs.library})`,
+            renderSearch(res.search),
+            '',
+            `Serve it to Claude Code: paste into ${res.client.file} (or run \`bosun mcp install --client claude-code --library ${OWN_LIBRARY}\`):`,
+            JSON.stringify(res.client.snippet, null, 2),
           ].join('\n'),
         );
         if (!res.doctor.ok) process.exitCode = 1;

@@ -18,19 +18,21 @@ interface ClientOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** What a client must set for the server it starts: a database chosen by environment or flag would be lost to it. */
+export function clientEnv(ctx: CliContext): Record<string, string> {
+  const src = ctx.loaded.sources['database.url'];
+  return ctx.config.database.url && (src === 'env' || src === 'flag') ? { BOSUN_DATABASE_URL: ctx.config.database.url } : {};
+}
+
 function launchFrom(ctx: CliContext, opts: ClientOptions) {
   if (opts.server === 'pm' && opts.library.length) {
     throw new BosunError('INVALID_INPUT', '--library applies to docs servers only');
   }
-  const env: Record<string, string> = {};
-  // A database chosen by environment or flag would be lost to the client: carry it along.
-  const src = ctx.loaded.sources['database.url'];
-  if (ctx.config.database.url && (src === 'env' || src === 'flag')) env.BOSUN_DATABASE_URL = ctx.config.database.url;
   return serverLaunch({
     kind: opts.server,
     libraries: opts.library,
     home: ctx.paths.home,
-    env,
+    env: clientEnv(ctx),
     ...(opts.http ? { http: { host: opts.host, port: parsePositiveInt(opts.port, '--port'), token: ctx.config.mcp.token } } : {}),
   });
 }
