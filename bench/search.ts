@@ -150,7 +150,7 @@ async function latency(searcher: Searcher, questions: Question[]): Promise<Retur
 async function synthetic(dir: string): Promise<Record<string, string | number>> {
   const generated = await timed(() => writeSyntheticIndex(dir, syntheticChunks));
   const rssBefore = process.memoryUsage().rss;
-  const source = parquetIndexSource({ chunks: [generated.value.chunks], chunkTerms: [generated.value.chunkTerms], snapshotId: 1 });
+  const source = parquetIndexSource({ chunks: generated.value.chunks, chunkTerms: generated.value.chunkTerms, snapshotId: 1 });
   const loaded = await timed(() => Searcher.open({ source }));
   const searcher = loaded.value;
   try {

@@ -157,22 +157,19 @@ const vectorTableSql = (relation: string, dim: number) => `
 /**
  * The query: idf of each term over the versions searched ($chunks is their size) and the sum
  * of weight × idf × the term's weight in the query, per chunk. Parameters: $keys (every query
- * term in every version searched) with $key_weights, $chunks, $limit.
+ * term in every version searched) with $key_weights, $chunks, $limit. `term_list` is read
+ * once, through its index (a second reference, for the idf, would be a full scan).
  */
 const matchSql = (filtered: boolean) => `
-  WITH query AS (
-    SELECT unnest($keys::VARCHAR[]) AS key, unnest($key_weights::DOUBLE[]) AS query_weight
-  ),
-  lists AS (
-    SELECT t.term, t.df, t.docs, t.weights, q.query_weight
-      FROM term_list t JOIN query q USING (key)
-     WHERE t.key IN (SELECT key FROM query)
-  ),
-  idf AS (
-    SELECT term, ln(1 + ($chunks - sum(df) + 0.5) / (sum(df) + 0.5)) AS idf FROM lists GROUP BY term
+  WITH lists AS (
+    SELECT docs, weights,
+           ($key_weights::DOUBLE[])[list_position($keys::VARCHAR[], key)] AS query_weight,
+           ln(1 + ($chunks - sum(df) OVER (PARTITION BY term) + 0.5) / (sum(df) OVER (PARTITION BY term) + 0.5)) AS idf
+      FROM term_list
+     WHERE key IN (SELECT unnest($keys::VARCHAR[]))
   )
   SELECT doc, sum(weight * idf * query_weight) AS score
-    FROM (SELECT unnest(docs) AS doc, unnest(weights) AS weight, idf, query_weight FROM lists JOIN idf USING (term))
+    FROM (SELECT unnest(docs) AS doc, unnest(weights) AS weight, idf, query_weight FROM lists)
    ${filtered ? 'WHERE doc IN (SELECT doc FROM chunk WHERE lv IN (SELECT unnest($lvs::INTEGER[])) AND starts_with(path, $prefix))' : ''}
    GROUP BY doc
    ORDER BY score DESC, doc
