@@ -23,20 +23,44 @@ const linkRow = z.object({
 
 /**
  * The catalog of an exported server: the library as its manifest describes it, and the pages
- * and links of its Parquet files, read once at start (the data never changes).
+ * and links of its Parquet files, read on first use (the data never changes) so that they do
+ * not delay the server's start.
  */
-export async function standaloneCatalog(dir: string, manifest: Manifest): Promise<DocsCatalog> {
+export function standaloneCatalog(dir: string, manifest: Manifest): DocsCatalog {
+  let data: Promise<{ pages: PageInfo[]; links: LinkRecord[] }> | null = null;
+  const load = () => (data ??= readData(dir, manifest));
+  const library: LibraryInfo = {
+    name: manifest.library,
+    description: manifest.description,
+    defaultVersion: manifest.default_version,
+    versions: manifest.versions,
+    lastSync: manifest.last_sync,
+    snapshotId: manifest.snapshot_id,
+  };
+  return {
+    libraries: async () => [library],
+    pages: async (name) => (name === manifest.library ? (await load()).pages : []),
+    // As docs/library's pageLinks does in SQL: links out of the page, and links to it from other pages.
+    async links(name, version, pagePath) {
+      const links = name === manifest.library ? (await load()).links : [];
+      return {
+        outgoing: links.filter((l) => l.version === version && l.fromPath === pagePath),
+        incoming: links.filter((l) => l.kind === 'page' && l.toVersion === version && l.toPath === pagePath && !(l.version === version && l.fromPath === pagePath)),
+      };
+    },
+  };
+}
+
+async function readData(dir: string, manifest: Manifest): Promise<{ pages: PageInfo[]; links: LinkRecord[] }> {
   const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const conn = await db.connect();
   const read = async <T extends z.ZodTypeAny>(file: string, schema: T): Promise<z.infer<T>[]> => {
     const rows = (await conn.runAndReadAll(`SELECT * FROM read_parquet($1)`, [path.join(dir, file)])).getRowObjectsJS();
     return rows.map((row) => parseWith(schema, row, `a row of ${file}`, 'INVALID_CONFIG'));
   };
-  let pages: PageInfo[];
-  let links: LinkRecord[];
   try {
-    pages = await read(manifest.files.pages, pageRow);
-    links = (await read(manifest.files.links, linkRow)).map((l) => ({
+    const pages = await read(manifest.files.pages, pageRow);
+    const links = (await read(manifest.files.links, linkRow)).map((l) => ({
       version: l.version,
       fromPath: l.from_path,
       ordinal: l.ordinal,
@@ -49,27 +73,9 @@ export async function standaloneCatalog(dir: string, manifest: Manifest): Promis
       toAnchor: l.to_anchor,
       reason: l.reason,
     }));
+    return { pages, links };
   } finally {
     conn.closeSync();
     db.closeSync();
   }
-  const library: LibraryInfo = {
-    name: manifest.library,
-    description: manifest.description,
-    defaultVersion: manifest.default_version,
-    versions: manifest.versions,
-    lastSync: manifest.last_sync,
-    snapshotId: manifest.snapshot_id,
-  };
-  return {
-    libraries: async () => [library],
-    pages: async (name) => (name === manifest.library ? pages : []),
-    // As docs/library's pageLinks does in SQL: links out of the page, and links to it from other pages.
-    links: async (name, version, pagePath) => ({
-      outgoing: links.filter((l) => name === manifest.library && l.version === version && l.fromPath === pagePath),
-      incoming: links.filter(
-        (l) => name === manifest.library && l.kind === 'page' && l.toVersion === version && l.toPath === pagePath && !(l.version === version && l.fromPath === pagePath),
-      ),
-    }),
-  };
 }

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     logger,
   });
   try {
-    const catalog = await standaloneCatalog(dir, manifest);
+    const catalog = standaloneCatalog(dir, manifest);
     await serveStdio(
       createDocsServer({ searcher, catalog, libraries: [manifest.library], tokenBudget: manifest.token_budget, version: manifest.bosun_version, logger }),
     );
