@@ -136,4 +136,30 @@ describe('time travel and schema evolution', () => {
     expect(forTable.map((s) => s.id)).toEqual(all.filter((s) => s.id >= created).map((s) => s.id));
     expect(forTable.find((s) => s.id === scoreAdded)!.changes).toEqual({ tables_altered: [expect.any(String)] });
   });
+
+  it('reads a column another writer renamed under its new name, and stops reading one it dropped', async () => {
+    // What the extension records for ALTER TABLE … RENAME COLUMN and … DROP COLUMN: the old
+    // version of the column ends, a renamed one begins with the same column id.
+    const { pool } = t.db;
+    const table = (await pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'rows'`)).rows[0].table_id;
+    const before = await t.lake.latestSnapshotId();
+    const altered = before + 1;
+    await pool.query(
+      `INSERT INTO ducklake.ducklake_snapshot
+       SELECT $1, now(), schema_version + 1, next_catalog_id, next_file_id FROM ducklake.ducklake_snapshot WHERE snapshot_id = $2`,
+      [altered, before],
+    );
+    await pool.query(`INSERT INTO ducklake.ducklake_snapshot_changes VALUES ($1, $2, NULL, NULL, NULL)`, [altered, `altered_table:${table}`]);
+    await pool.query(`UPDATE ducklake.ducklake_column SET end_snapshot = $1 WHERE table_id = $2 AND column_name IN ('label', 'score') AND end_snapshot IS NULL`, [altered, table]);
+    await pool.query(
+      `INSERT INTO ducklake.ducklake_column
+       SELECT column_id, $1, NULL, table_id, column_order, 'title', column_type, initial_default, default_value, nulls_allowed, parent_column, default_value_type, default_value_dialect
+         FROM ducklake.ducklake_column WHERE table_id = $2 AND column_name = 'label'`,
+      [altered, table],
+    );
+    expect(await query(t.lake, `SELECT * FROM tt.rows WHERE id = 103`)).toEqual([{ id: 103, title: 'row 103', tags: null }]);
+    expect(await query(t.lake, `SELECT id, label, score FROM tt.rows WHERE id = 103`, { snapshot: before })).toEqual([{ id: 103, label: 'row 103', score: 0.5 }]);
+    await t.lake.append('tt.rows', [{ id: 104, title: 'after the rename' }]);
+    expect(await query(t.lake, `SELECT title FROM tt.rows WHERE id >= 103 ORDER BY id`)).toEqual([{ title: 'row 103' }, { title: 'after the rename' }]);
+  });
 });
