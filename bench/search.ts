@@ -5,7 +5,7 @@
  *    into a throw-away database and lake; the searcher loads the latest snapshot (cold start).
  * 2. Quality on bench/questions (dev.jsonl: used to choose the defaults; test.jsonl: only ever
  *    scored) for the default ranking and the baselines: plain BM25 without field weights, and
- *    each addition turned off on its own (synonyms, identifier wholes).
+ *    each addition turned off on its own (synonyms, title match, identifier wholes).
  * 3. Latency of a top-10 search, in-process after warm-up.
  * 4. A synthetic corpus of 1,000,000 chunks (--synthetic-chunks N to change, --skip-synthetic
  *    to skip): load time, memory, latency.
@@ -213,6 +213,7 @@ async function main(): Promise<void> {
       { name: 'BM25F (default)', ranking: defaultRanking, source: lakeSource },
       { name: 'BM25, no field weights (baseline)', ranking: unweightedRanking, source: lakeSource },
       { name: 'default without synonyms', ranking: { ...defaultRanking, synonyms: 0 }, source: lakeSource },
+      { name: 'default without title match', ranking: { ...defaultRanking, titleMatch: 0 }, source: lakeSource },
       { name: 'default without identifier wholes', ranking: defaultRanking, source: await variantTermsSource(lake, partsOnly), tokenize: partsOnly },
     ];
     const rows = await quality(db, configurations, splits);

@@ -19,6 +19,8 @@ export const rankingSchema = z
     body: field,
     /** Weight of a query term's synonyms (docs/index/synonyms.ts) against the term's own 1; 0 turns them off. */
     synonyms: z.number().min(0).max(1),
+    /** Boost of a chunk whose page title the query names, as a share of the best score (see title-match.ts); 0 turns it off. */
+    titleMatch: z.number().min(0).max(1),
   })
   .strict();
 export type Ranking = z.infer<typeof rankingSchema>;
@@ -29,6 +31,7 @@ export const defaultRanking: Ranking = {
   heading: { weight: 2, b: 0.5 },
   body: { weight: 1, b: 0.75 },
   synonyms: 0.3,
+  titleMatch: 0.1,
 };
 
 /** Plain BM25 over the three fields as one: the baseline the field weights are measured against. */
@@ -38,4 +41,5 @@ export const unweightedRanking: Ranking = {
   heading: { weight: 1, b: 0.75 },
   body: { weight: 1, b: 0.75 },
   synonyms: 0,
+  titleMatch: 0,
 };

@@ -8,7 +8,8 @@ import { fitToBudget } from './budget.js';
 import { groupHits, type RankedChunk } from './collapse.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { citationTokens, toHit, type Hit } from './hits.js';
-import { MemoryIndex, type ChunkRecord, type LibraryVersion } from './memory-index.js';
+import { boostTitleMatches } from './title-match.js';
+import { MemoryIndex, type ChunkRecord, type LibraryVersion, type QueryTerm } from './memory-index.js';
 import { buildOutline, type OutlineNode } from './outline.js';
 import { defaultRanking, rankingSchema, type Ranking } from './ranking.js';
 import { chunkPieces, pageSections, readPieces, selectSection, type PageSection } from './read.js';
@@ -168,12 +169,14 @@ export class Searcher {
         notes.push(`the query was long: searched its ${terms.length} most specific terms`);
       }
       const pool = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
-      const { ranked, retrieval } = await this.rank(index, req.query, terms, lvs, pathPrefix, pool, notes);
+      const weighted = this.ranking.synonyms > 0 ? expandWithSynonyms(terms, this.ranking.synonyms) : terms.map((term) => ({ term, weight: 1 }));
+      const { ranked, retrieval } = await this.rank(index, req.query, weighted, lvs, pathPrefix, pool, notes);
       const records = new Map((await index.chunks(ranked.map((r) => r.doc))).map((c) => [c.doc, c]));
-      const candidates: RankedChunk[] = ranked.flatMap((r) => {
+      const retrieved: RankedChunk[] = ranked.flatMap((r) => {
         const chunk = records.get(r.doc);
         return chunk ? [{ chunk, score: r.score }] : [];
       });
+      const candidates = boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize);
       let hits = groupHits(candidates, req.limit).map((g, i) => toHit(g, i + 1, index.snapshotId));
       let omitted = 0;
       let tokens = hits.reduce((sum, h) => sum + h.tokens + citationTokens(h), 0);
@@ -363,8 +366,7 @@ export class Searcher {
     }
   }
 
-  private async rank(index: MemoryIndex, query: string, terms: string[], lvs: number[], pathPrefix: string | undefined, pool: number, notes: string[]) {
-    const weighted = this.ranking.synonyms > 0 ? expandWithSynonyms(terms, this.ranking.synonyms) : terms.map((term) => ({ term, weight: 1 }));
+  private async rank(index: MemoryIndex, query: string, weighted: QueryTerm[], lvs: number[], pathPrefix: string | undefined, pool: number, notes: string[]) {
     const lexical = await index.match(weighted, lvs, pathPrefix, pool);
     const embedder = this.options.embedder;
     if (!embedder || !index.dense || index.dense.model !== embedder.model || query.trim() === '') {

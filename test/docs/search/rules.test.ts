@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countTokens } from '../../../src/docs/chunk/index.js';
 import { fitToBudget, trimToTokens } from '../../../src/docs/search/budget.js';
+import { boostTitleMatches } from '../../../src/docs/search/title-match.js';
 import type { LibraryVersion } from '../../../src/docs/search/memory-index.js';
 import { resolveTargets, type LibraryPolicy } from '../../../src/docs/search/versions.js';
 
@@ -66,5 +67,23 @@ describe('token budgets', () => {
   it('cuts one overlong line between words', () => {
     const cut = trimToTokens('word '.repeat(100).trim(), 7);
     expect(cut).toEqual({ text: 'word word word word word word word', tokens: 7, truncated: true });
+  });
+});
+
+describe('title match', () => {
+  const chunk = (doc: number, title: string) =>
+    ({ doc, lv: 1, chunk_id: String(doc).padStart(24, '0'), page_id: '', library: 'l', version: 'v', path: `${doc}.md`, url: null, title, heading_path: [], anchor: '', ordinal: 0, text: '', tokens: 0, simhash: null }) as const;
+
+  it('lifts the page whose title the question names over a page that only uses its words more', () => {
+    const ranked = [
+      { chunk: chunk(1, 'Recommend Issuer Parameter in Auth Responses'), score: 10 },
+      { chunk: chunk(2, 'Cancellation'), score: 9.5 },
+    ];
+    const boosted = boostTitleMatches(ranked, [{ term: 'request', weight: 1 }, { term: 'cancel', weight: 1 }], 0.1);
+    expect(boosted.map((c) => c.chunk.doc)).toEqual([2, 1]);
+    expect(boosted[0]!.score).toBeCloseTo(9.5 + 0.1 * 10, 10);
+    // A synonym counts for its weight; 0 turns the boost off.
+    expect(boostTitleMatches(ranked, [{ term: 'cancel', weight: 0.3 }], 0.1)[0]!.score).toBeCloseTo(10, 10);
+    expect(boostTitleMatches(ranked, [{ term: 'cancel', weight: 1 }], 0)).toEqual(ranked);
   });
 });
