@@ -1,10 +1,9 @@
 import { BosunError } from '../core/index.js';
 import { fileHistory, type FileHistory } from './catalog.js';
 import type { TableName } from './names.js';
-import { resolveFilePath } from './paths.js';
-import { deletedPositionsSql, FILE_COLUMN, readParquetSql, ROW_ID_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN, type ScanFile } from './scan.js';
+import { deletedPositionsSql, FILE_COLUMN, readParquetSql, ROW_ID_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN } from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
-import { loadTables, qualifiedName } from './state.js';
+import { loadTables, qualifiedName, scanFileOf } from './state.js';
 import type { LakeSession } from './session.js';
 import { duckdbType } from './types.js';
 import type { TableScan } from './lake.js';
@@ -23,7 +22,7 @@ export async function changeFeedSql(session: LakeSession, name: TableName, from:
   if (!table) throw new BosunError('NOT_FOUND', `table ${qualified} does not exist at snapshot ${to}`);
   if (table.unreadable) throw table.unreadable;
   const history = (await fileHistory(session.pool, table.entry.id, from, to)).filter((f) => changedIn(f, from, to));
-  const files = history.map((f) => toScanFile(table.directory, f, to));
+  const files = history.map((f) => scanFileOf(table.directory, f, deleteFileAt(f, deletesAsOf(f, to))));
   const columns = [
     { name: 'snapshot_id', type: 'BIGINT' },
     { name: 'rowid', type: 'BIGINT' },
@@ -91,15 +90,3 @@ function changedIn(f: FileHistory, from: number, to: number): boolean {
   return d !== null && lastWritten(d) >= from;
 }
 
-function toScanFile(directory: string, f: FileHistory, to: number): ScanFile {
-  const d = deleteFileAt(f, deletesAsOf(f, to));
-  return {
-    id: f.id,
-    path: resolveFilePath(directory, f.path, f.pathIsRelative),
-    recordCount: f.recordCount,
-    rowIdStart: f.rowIdStart,
-    beginSnapshot: f.beginSnapshot,
-    partialMax: f.partialMax,
-    deletes: d && { path: resolveFilePath(directory, d.path, d.pathIsRelative), beginSnapshot: d.beginSnapshot, partialMax: d.partialMax },
-  };
-}

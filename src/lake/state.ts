@@ -56,14 +56,18 @@ export async function loadTables(q: Queryable, dataPath: string, snapshotId: num
       directory,
       columns: tableColumns,
       fileEntries,
-      files: fileEntries.map((f) => toScanFile(directory, f)),
+      files: fileEntries.map((f) => scanFileOf(directory, f, f.deletes)),
       unreadable: whyUnreadable(name, tableColumns, fileEntries, { inlined: inlined.has(entry.id), ambiguous: ambiguous.has(entry.id) }),
       partitioned: partitioned.has(entry.id),
     };
   });
 }
 
-function toScanFile(directory: string, f: DataFileEntry): ScanFile {
+type FileRef = Pick<DataFileEntry, 'id' | 'path' | 'pathIsRelative' | 'recordCount' | 'rowIdStart' | 'beginSnapshot' | 'partialMax'>;
+type DeleteRef = { path: string; pathIsRelative: boolean; beginSnapshot: number; partialMax: number | null };
+
+/** A data file with the delete file that applies to it, as the scan SQL reads them. */
+export function scanFileOf(directory: string, f: FileRef, deletes: DeleteRef | null): ScanFile {
   return {
     id: f.id,
     path: resolveFilePath(directory, f.path, f.pathIsRelative),
@@ -71,10 +75,10 @@ function toScanFile(directory: string, f: DataFileEntry): ScanFile {
     rowIdStart: f.rowIdStart,
     beginSnapshot: f.beginSnapshot,
     partialMax: f.partialMax,
-    deletes: f.deletes && {
-      path: resolveFilePath(directory, f.deletes.path, f.deletes.pathIsRelative),
-      beginSnapshot: f.deletes.beginSnapshot,
-      partialMax: f.deletes.partialMax,
+    deletes: deletes && {
+      path: resolveFilePath(directory, deletes.path, deletes.pathIsRelative),
+      beginSnapshot: deletes.beginSnapshot,
+      partialMax: deletes.partialMax,
     },
   };
 }
