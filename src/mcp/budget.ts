@@ -101,7 +101,7 @@ export function fitAnswer<S>(answer: Answer<S>, budget: number, count: TokenCoun
     current = { structured: shortenStrings(answer.structured, max) as S, text: shortenStrings(answer.text, max * 2) as string };
   }
   if (answerTokens(current, count) > budget) {
-    throw new BosunError('INTERNAL', `the answer does not fit the token budget of ${budget}`, { hint: 'raise mcp.tokenBudget (bosun config set mcp.tokenBudget 8000)' });
+    throw new BosunError('INTERNAL', `the answer does not fit the token budget of ${budget}`, { hint: 'pass a larger max_tokens where the tool takes one, or raise mcp.tokenBudget (bosun config set mcp.tokenBudget 8000)' });
   }
   return current;
 }

@@ -75,7 +75,11 @@ describe('bosun docs export: a standalone docs server', () => {
     });
     expect(manifest.counts.links).toBeGreaterThan(100);
     for (const file of Object.values(manifest.files)) expect((await fs.stat(path.join(dir, file))).size).toBeGreaterThan(0);
-    expect((await fs.readFile(path.join(dir, 'server.js'), 'utf8')).startsWith('#!/usr/bin/env node')).toBe(true);
+    const bundle = await fs.readFile(path.join(dir, 'server.js'), 'utf8');
+    expect(bundle.startsWith('#!/usr/bin/env node')).toBe(true);
+    // The acquisition side of docs/ (crawler, headless browser) stays out of the bundle.
+    expect(bundle).not.toContain('playwright');
+    expect(bundle.length).toBeLessThan(6_000_000);
     // Nothing installed beside it: on this machine DuckDB comes from the exporting installation.
     expect(existsSync(path.join(dir, 'node_modules'))).toBe(false);
     expect(existsSync(manifest.duckdb.fallback)).toBe(true);

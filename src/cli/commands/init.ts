@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { BosunPaths } from '../../core/index.js';
-import { indexOwnDocumentation, lakeDataPathOf, OWN_LIBRARY } from '../../docs/index.js';
-import { citation } from '../../docs/search/hits.js';
-import { openLakeSearcher } from '../../docs/search/open.js';
-import type { SearchResponse } from '../../docs/search/searcher.js';
+import { citation, indexOwnDocumentation, lakeDataPathOf, openLakeSearcher, OWN_LIBRARY, type SearchResponse } from '../../docs/index.js';
 import { openLake, type Lake } from '../../lake/index.js';
 import { clientSnippet, defaultConfigFile, serverLaunch } from '../../mcp/clients.js';
 import type { CliContext } from '../context.js';

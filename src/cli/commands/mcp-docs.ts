@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseWith } from '../../core/index.js';
-import { getLibrary, lakeDataPathOf } from '../../docs/index.js';
-import { openLakeSearcher } from '../../docs/search/open.js';
+import { getLibrary, lakeDataPathOf, openLakeSearcher } from '../../docs/index.js';
 import { openLake } from '../../lake/index.js';
 import { serverName } from '../../mcp/clients.js';
 import { createDocsServer, pgDocsCatalog } from '../../mcp/docs/index.js';
@@ -19,7 +18,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** `mcp docs` options as commander gives them (strings), validated. */
 const serveOptionsSchema = z
   .object({
-    library: z.array(z.string().min(1).max(200)),
+    library: z.array(z.string().min(1).max(200)).transform((names) => [...new Set(names)]),
     http: z.boolean().optional(),
     host: z.string().min(1),
     port: z.coerce.number().int().min(0).max(65535),

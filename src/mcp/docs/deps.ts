@@ -1,4 +1,4 @@
-import type { Searcher } from '../../docs/search/searcher.js';
+import type { Searcher } from '../../docs/index.js';
 import type { ToolContext } from '../tool.js';
 import type { AnswerBudget } from './budget.js';
 import type { DocsCatalog } from './catalog.js';

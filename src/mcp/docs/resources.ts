@@ -8,7 +8,7 @@ import {
   type Resource,
 } from '@modelcontextprotocol/sdk/types.js';
 import { toBosunError, type Logger } from '../../core/index.js';
-import type { Searcher } from '../../docs/search/searcher.js';
+import type { Searcher } from '../../docs/index.js';
 import { cursorOffset, encodeCursor } from '../budget.js';
 import type { DocsCatalog } from './catalog.js';
 import type { LibraryScope } from './scope.js';

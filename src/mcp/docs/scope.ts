@@ -1,5 +1,5 @@
 import { BosunError } from '../../core/index.js';
-import type { Searcher } from '../../docs/search/searcher.js';
+import type { Searcher } from '../../docs/index.js';
 
 /**
  * Which libraries a docs server serves: the ones it was started with (`--library`), or every

@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { silentLogger, type Logger } from '../../core/index.js';
-import type { Searcher } from '../../docs/search/searcher.js';
+import type { Searcher } from '../../docs/index.js';
 import { serverName } from '../clients.js';
 import { answerToolCalls, type NextSteps } from '../tool.js';
 import { AnswerBudget } from './budget.js';

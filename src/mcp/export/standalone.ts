@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, toBosunError } from '../../core/index.js';
-import { Searcher } from '../../docs/search/searcher.js';
-import { parquetIndexSource } from '../../docs/search/source.js';
-import { staticVersionCatalog } from '../../docs/search/versions.js';
+// The search module's own entry, not docs/index.js: the bundle then leaves out the acquisition
+// side of docs/ (crawler, parsers, headless browser), which a standalone server never runs.
+import { parquetIndexSource, Searcher, staticVersionCatalog } from '../../docs/search/index.js';
 import { serverName } from '../clients.js';
 import { createDocsServer } from '../docs/server.js';
 import { serveStdio } from '../stdio.js';

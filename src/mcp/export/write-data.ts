@@ -3,10 +3,9 @@ import path from 'node:path';
 import { INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
 import type { Pool } from '../../db/index.js';
-import { CHUNKS_TABLE, PAGES_TABLE } from '../../docs/index.js';
+import { CHUNK_TERMS_TABLE, CHUNKS_TABLE, PAGES_TABLE } from '../../docs/index.js';
 import { libraryLinks } from '../../docs/library/index.js';
 import { sqlString } from '../../docs/index/sql.js';
-import { CHUNK_TERMS_TABLE } from '../../docs/index/tables.js';
 import type { Lake } from '../../lake/index.js';
 import type { Manifest } from './manifest.js';
 

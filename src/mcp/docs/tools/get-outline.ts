@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { OutlineNode } from '../../../docs/search/outline.js';
+import type { OutlineNode } from '../../../docs/index.js';
 import { cursorOffset } from '../../budget.js';
 import { defineTool, type DefinedTool } from '../../tool.js';
 import { fitDocsList } from '../budget.js';

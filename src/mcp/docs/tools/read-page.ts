@@ -1,7 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { PageSection } from '../../../docs/search/read.js';
-import type { ReadResponse } from '../../../docs/search/searcher.js';
+import type { PageSection, ReadResponse } from '../../../docs/index.js';
 import { defineTool, type DefinedTool } from '../../tool.js';
 import { fitDocsPrefix } from '../budget.js';
 import { libraryDescription, type DocsToolDeps } from '../deps.js';

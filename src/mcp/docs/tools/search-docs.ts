@@ -1,7 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { citation, type Hit } from '../../../docs/search/hits.js';
-import type { SearchResponse } from '../../../docs/search/searcher.js';
+// From the search module's entry rather than docs/index.js, which would bring the crawler and
+// parsers into the standalone server's bundle (see export/standalone.ts).
+import { citation, type Hit, type SearchResponse } from '../../../docs/search/index.js';
 import { defineTool, type DefinedTool } from '../../tool.js';
 import { fitDocsPrefix } from '../budget.js';
 import type { DocsToolDeps } from '../deps.js';
