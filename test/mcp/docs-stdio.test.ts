@@ -203,6 +203,12 @@ describe('the docs MCP server over stdio', () => {
       expect(data.served_snapshot_id).toBeGreaterThanOrEqual(f.synced.ducklake.snapshotId!);
       expect((dataOf(await call(all, 'list_libraries', {})).libraries as any[]).map((l) => l.name)).toEqual(['ducklake', 'mcp']);
     });
+
+    it('refuses a cursor it did not give out', async () => {
+      const outline = dataOf(await call(one, 'get_outline', { depth: 10, max_tokens: 300 }, 300));
+      expect(await failure(one, 'list_libraries', { cursor: outline.next_cursor })).toMatch(/the cursor belongs to another query\nnext: pass the cursor only with the same arguments/);
+      expect(await failure(one, 'list_libraries', { cursor: '%%%' })).toMatch(/not one this server gave out/);
+    });
   });
 
   describe('get_outline', () => {
