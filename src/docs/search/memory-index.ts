@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { DOUBLE, DuckDBInstance, LIST, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DOUBLE, DuckDBInstance, LIST, listValue, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
 import type { OutlineEntry } from './outline.js';
 import type { Ranking } from './ranking.js';
@@ -343,7 +343,11 @@ export class MemoryIndex {
   }
 
   private async query(sql: string, params: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>): Promise<Record<string, unknown>[]> {
-    return this.pool.use(async (conn) => (await conn.runAndReadAll(sql, params, types)).getRowObjectsJS());
+    return this.pool.use(async (prepared) => {
+      const statement = await prepared(sql);
+      statement.bind(params, types);
+      return (await statement.runAndReadAll()).getRowObjectsJS();
+    });
   }
 }
 
@@ -430,14 +434,27 @@ function firstLine(err: unknown): string {
 
 /**
  * A few connections of the index's DuckDB, so that concurrent searches (an HTTP MCP server
- * with many clients) run side by side instead of queueing on one connection.
+ * with many clients) run side by side instead of queueing on one connection. Each connection
+ * keeps its statements prepared: a search runs the same few SQL texts, and parsing and
+ * planning them again would cost as much as running them.
  */
+type Prepare = (sql: string) => Promise<DuckDBPreparedStatement>;
+
 class ConnectionPool {
-  private readonly idle: DuckDBConnection[];
-  private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
+  private readonly idle: Prepare[];
+  private readonly waiting: ((prepare: Prepare) => void)[] = [];
+  private readonly statements: Map<string, DuckDBPreparedStatement>[] = [];
 
   private constructor(private readonly all: DuckDBConnection[]) {
-    this.idle = [...all];
+    this.idle = all.map((conn) => {
+      const cache = new Map<string, DuckDBPreparedStatement>();
+      this.statements.push(cache);
+      return async (sql: string) => {
+        let statement = cache.get(sql);
+        if (!statement) cache.set(sql, (statement = await conn.prepare(sql)));
+        return statement;
+      };
+    });
   }
 
   static async open(db: DuckDBInstance, first: DuckDBConnection, size: number): Promise<ConnectionPool> {
@@ -446,18 +463,19 @@ class ConnectionPool {
     return new ConnectionPool(conns);
   }
 
-  async use<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+  async use<T>(fn: (prepare: Prepare) => Promise<T>): Promise<T> {
+    const prepare = this.idle.pop() ?? (await new Promise<Prepare>((resolve) => this.waiting.push(resolve)));
     try {
-      return await fn(conn);
+      return await fn(prepare);
     } finally {
       const next = this.waiting.shift();
-      if (next) next(conn);
-      else this.idle.push(conn);
+      if (next) next(prepare);
+      else this.idle.push(prepare);
     }
   }
 
   close(): void {
+    for (const cache of this.statements) for (const statement of cache.values()) statement.destroySync();
     for (const conn of this.all) conn.closeSync();
   }
 }
