@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countTokens } from '../../../src/docs/chunk/index.js';
 import { fitToBudget, trimToTokens } from '../../../src/docs/search/budget.js';
 import { boostTitleMatches } from '../../../src/docs/search/title-match.js';
-import type { LibraryVersion } from '../../../src/docs/search/memory-index.js';
+import type { ChunkRecord, LibraryVersion } from '../../../src/docs/search/memory-index.js';
 import { resolveTargets, type LibraryPolicy } from '../../../src/docs/search/versions.js';
 
 const indexed = (library: string, ...versions: string[]): LibraryVersion[] =>
@@ -71,8 +71,23 @@ describe('token budgets', () => {
 });
 
 describe('title match', () => {
-  const chunk = (doc: number, title: string) =>
-    ({ doc, lv: 1, chunk_id: String(doc).padStart(24, '0'), page_id: '', library: 'l', version: 'v', path: `${doc}.md`, url: null, title, heading_path: [], anchor: '', ordinal: 0, text: '', tokens: 0, simhash: null }) as const;
+  const chunk = (doc: number, title: string): ChunkRecord => ({
+    doc,
+    lv: 1,
+    chunk_id: String(doc).padStart(24, '0'),
+    page_id: '',
+    library: 'l',
+    version: 'v',
+    path: `${doc}.md`,
+    url: null,
+    title,
+    heading_path: [],
+    anchor: '',
+    ordinal: 0,
+    text: '',
+    tokens: 0,
+    simhash: null,
+  });
 
   it('lifts the page whose title the question names over a page that only uses its words more', () => {
     const ranked = [
