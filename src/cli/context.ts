@@ -1,7 +1,6 @@
 import { createLogger, loadConfig, type LoadedConfig, type Logger } from '../core/index.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { JobQueue } from '../queue/index.js';
-import { allJobTypes } from '../jobs.js';
 import { allMigrations } from '../migrations.js';
 
 export interface GlobalOptions {
@@ -47,6 +46,8 @@ export class CliContext {
   queue(options: { supervise?: boolean } = {}): Promise<JobQueue> {
     this.jobQueue ??= this.db().then(async (db) => {
       const q = await JobQueue.open(db.pool, { logger: this.logger, supervise: options.supervise });
+      // Every layer's job types: loaded only by commands that use the queue.
+      const { allJobTypes } = await import('../jobs.js');
       await q.register(allJobTypes);
       return q;
     });

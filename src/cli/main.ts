@@ -1,23 +1,50 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/index.js';
-import { registerAgentsCommands } from './commands/agents.js';
-import { registerConfigCommands } from './commands/config.js';
-import { registerDocsCommands } from './commands/docs.js';
-import { registerDoctorCommand } from './commands/doctor.js';
-import { registerInitCommands } from './commands/init.js';
-import { registerLakeCommands } from './commands/lake.js';
-import { registerMcpCommands } from './commands/mcp.js';
-import { registerDocsExportCommand } from './commands/mcp-docs.js';
-import { registerMcpPmCommand } from './commands/mcp-pm.js';
-import { registerProjectCommands } from './commands/project.js';
-import { registerTaskCommands } from './commands/task.js';
-import { registerTemplatesCommands } from './commands/templates.js';
-import { registerServerCommands } from './commands/server.js';
-import { registerWorkerCommand } from './commands/worker.js';
-import { wrap } from './commands/wrap.js';
+import { wrap, type Wrap } from './commands/wrap.js';
 import { reportError } from './output.js';
 
-export function buildProgram(): Command {
+type Registrar = (program: Command, wrap: Wrap) => void;
+
+/**
+ * The modules that define each top-level command, imported only when that command runs:
+ * loading every layer (DuckDB, the MCP SDK, the crawler…) was most of a command's start-up.
+ * Order matters where a module adds to a group another one creates (`mcp pm`, `docs export`).
+ */
+const server = async (): Promise<Registrar[]> => [(await import('./commands/server.js')).registerServerCommands];
+const init = async (): Promise<Registrar[]> => [(await import('./commands/init.js')).registerInitCommands];
+const commandModules: Record<string, () => Promise<Registrar[]>> = {
+  init,
+  quickstart: init,
+  up: server,
+  down: server,
+  status: server,
+  doctor: async () => [(await import('./commands/doctor.js')).registerDoctorCommand],
+  config: async () => [(await import('./commands/config.js')).registerConfigCommands],
+  worker: async () => [(await import('./commands/worker.js')).registerWorkerCommand],
+  lake: async () => [(await import('./commands/lake.js')).registerLakeCommands],
+  mcp: async () => [(await import('./commands/mcp.js')).registerMcpCommands, (await import('./commands/mcp-pm.js')).registerMcpPmCommand],
+  docs: async () => [(await import('./commands/docs.js')).registerDocsCommands, (await import('./commands/mcp-docs.js')).registerDocsExportCommand],
+  templates: async () => [(await import('./commands/templates.js')).registerTemplatesCommands],
+  project: async () => [(await import('./commands/project.js')).registerProjectCommands],
+  task: async () => [(await import('./commands/task.js')).registerTaskCommands],
+  agents: async () => [(await import('./commands/agents.js')).registerAgentsCommands],
+};
+
+/** Global options that take a value, so the command name is found after them. */
+const globalsWithValue = new Set(['--home', '--log-level', '--database-url']);
+
+/** The command a command line names, or null (help, a version flag, an unknown word). */
+export function commandOf(args: readonly string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (globalsWithValue.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg in commandModules ? arg : null;
+  }
+  return null;
+}
+
+/** The program with the named command only, or every command for help and unknown words. */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('bosun')
     .description('Local workflow infrastructure: documentation → MCP servers, a project manager, and agents')
     // After a command, `--version <v>` names a documentation version (`bosun docs add … --version 1.2`),
@@ -31,25 +58,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  registerInitCommands(program, wrap);
-  registerServerCommands(program, wrap);
-  registerDoctorCommand(program, wrap);
-  registerConfigCommands(program, wrap);
-  registerWorkerCommand(program, wrap);
-  registerLakeCommands(program, wrap);
-  registerMcpCommands(program, wrap);
-  registerMcpPmCommand(program, wrap);
-  registerDocsCommands(program, wrap);
-  registerDocsExportCommand(program, wrap);
-  registerTemplatesCommands(program, wrap);
-  registerProjectCommands(program, wrap);
-  registerTaskCommands(program, wrap);
-  registerAgentsCommands(program, wrap);
+  const named = commandOf(args);
+  const loaders = named ? [commandModules[named]!] : [...new Set(Object.values(commandModules))];
+  for (const load of loaders) for (const register of await load()) register(program, wrap);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv[2] === '--version' ? [...argv.slice(0, 2), '-V', ...argv.slice(3)] : argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
