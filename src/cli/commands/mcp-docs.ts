@@ -5,7 +5,6 @@ import { getLibrary, lakeDataPathOf, openLakeSearcher } from '../../docs/index.j
 import { openLake } from '../../lake/index.js';
 import { serverName } from '../../mcp/clients.js';
 import { createDocsServer, pgDocsCatalog } from '../../mcp/docs/index.js';
-import { exportLibrary } from '../../mcp/export/index.js';
 import { serveHttp } from '../../mcp/http.js';
 import { serveStdio } from '../../mcp/stdio.js';
 import { bosunVersion } from '../../mcp/version.js';
@@ -93,6 +92,8 @@ export function registerDocsExportCommand(program: Command, wrap: Wrap): void {
         const opts = parseWith(exportOptionsSchema, raw, 'options of docs export');
         const { pool } = await ctx.db();
         const lake = await openLake({ pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
+        // The exporter brings esbuild: loaded only when exporting.
+        const { exportLibrary } = await import('../../mcp/export/index.js');
         const res = await exportLibrary(
           { pool, lake, logger: ctx.logger },
           { library, outDir: opts.out, tokenBudget: ctx.config.mcp.tokenBudget, ...(opts.version !== undefined ? { version: opts.version } : {}) },

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { BosunError } from '../../core/index.js';
 import { serveHttp } from '../../mcp/http.js';
-import { createPmServer, type PmServerDeps } from '../../mcp/pm/index.js';
+import type { PmServerDeps } from '../../mcp/pm/index.js';
 import { serveStdio } from '../../mcp/stdio.js';
 import type { CliContext } from '../context.js';
 import { emitLine } from '../output.js';
-import { pmContext } from './project.js';
 import type { Wrap } from './wrap.js';
 
 interface PmServeOptions {
@@ -15,6 +14,8 @@ interface PmServeOptions {
 }
 
 async function serverDeps(ctx: CliContext): Promise<PmServerDeps> {
+  // Imported here, not at the top: the whole `mcp` group (`mcp docs` too) loads this module.
+  const { pmContext } = await import('./project.js');
   return { pm: await pmContext(ctx, 'mcp'), artifactsDir: ctx.paths.artifacts, tokenBudget: ctx.config.mcp.tokenBudget };
 }
 
@@ -36,6 +37,7 @@ export function registerMcpPmCommand(program: Command, wrap: Wrap): void {
     .action(
       wrap(async (ctx, opts: PmServeOptions) => {
         const deps = await serverDeps(ctx);
+        const { createPmServer } = await import('../../mcp/pm/index.js');
         if (!opts.http) {
           await serveStdio(createPmServer(deps));
           return;
