@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { DOUBLE, DuckDBInstance, LIST, listValue, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
+import type { ChunkRow } from '../store/index.js';
 import type { OutlineEntry } from './outline.js';
 import type { Ranking } from './ranking.js';
 import type { IndexRelations } from './source.js';
@@ -30,21 +31,10 @@ export interface LibraryVersion {
   indexedChunks: number;
 }
 
-export interface ChunkRecord {
+/** A docs.chunks row as held in memory: its dense ids, and its SimHash for duplicate collapsing. */
+export interface ChunkRecord extends Omit<ChunkRow, 'content_hash'> {
   doc: number;
   lv: number;
-  chunk_id: string;
-  page_id: string;
-  library: string;
-  version: string;
-  path: string;
-  url: string | null;
-  title: string;
-  heading_path: string[];
-  anchor: string;
-  ordinal: number;
-  text: string;
-  tokens: number;
   /** Null for a chunk that has no index entry (it cannot match a query). */
   simhash: bigint | null;
 }
@@ -196,7 +186,6 @@ export class MemoryIndex {
     /** Chunks without an index entry (written before the index existed): a reindex fixes them. */
     readonly unindexedChunks: number,
     readonly dense: DenseModel | null,
-    private readonly ranking: Ranking,
   ) {}
 
   static async load(relations: IndexRelations, options: LoadOptions): Promise<MemoryIndex> {
@@ -214,7 +203,7 @@ export class MemoryIndex {
         const unindexed = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM chunk WHERE body_len IS NULL`)).getRowObjectsJS()[0]?.n ?? 0);
         const dense = options.denseModel && relations.embeddings ? await loadVectors(conn, relations.embeddings, options.denseModel) : null;
         const pool = await ConnectionPool.open(db, conn, threads);
-        return new MemoryIndex(db, pool, relations.snapshotId, versions, unindexed, dense, options.ranking);
+        return new MemoryIndex(db, pool, relations.snapshotId, versions, unindexed, dense);
       } catch (err) {
         conn.closeSync();
         throw err;
