@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { addLibrary, syncLibrary, type SyncSummary } from '../src/docs/index.js';
 import { runCommand } from '../src/exec/index.js';
 import { openLake } from '../src/lake/index.js';
-import { benchDatabase, printTable } from './support.js';
+import { benchDatabase, printTable, timed } from './support.js';
 
 const CORPORA = path.resolve(process.env.BOSUN_CORPORA ?? '/work/shared/corpora');
 const corpora = [
@@ -29,11 +29,6 @@ async function countFiles(dir: string): Promise<number> {
   return n;
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const start = performance.now();
-  const value = await fn();
-  return { value, seconds: (performance.now() - start) / 1000 };
-}
 
 /** Starts the site in a child process (through exec/); resolves with its start URL and a way to stop it. */
 async function startSite(pages: number): Promise<{ start: string; close: () => Promise<void> }> {
@@ -84,7 +79,7 @@ try {
   const unchangedAgain = again.value.every((s) => s.snapshotId === null && s.pages.unchanged === s.pages.added + s.pages.unchanged);
 
   const site = await startSite(SITE_PAGES);
-  let crawl: { value: SyncSummary; seconds: number };
+  let crawl: { value: SyncSummary; ms: number };
   try {
     await addLibrary(db.pool, { name: 'site', input: site.start, source: { concurrency: 16 } });
     crawl = await timed(() => syncLibrary(deps, 'site'));
@@ -97,11 +92,11 @@ try {
     { metric: 'files on disk', value: files, target: '', ok: '' },
     { metric: 'pages', value: pages, target: '', ok: failed === 0 ? 'yes' : `${failed} failed` },
     { metric: 'chunks', value: chunks, target: '', ok: '' },
-    { metric: 'first sync, wall (s)', value: first.seconds, target: '<= 15', ok: first.seconds <= 15 ? 'yes' : 'NO' },
+    { metric: 'first sync, wall (s)', value: first.ms / 1000, target: '<= 15', ok: first.ms / 1000 <= 15 ? 'yes' : 'NO' },
     { metric: 'peak RSS (MB)', value: peak, target: '<= 500', ok: peak <= 500 ? 'yes' : 'NO' },
-    { metric: 'no-change re-sync (s)', value: again.seconds, target: '<= 2', ok: again.seconds <= 2 && unchangedAgain ? 'yes' : 'NO' },
+    { metric: 'no-change re-sync (s)', value: again.ms / 1000, target: '<= 2', ok: again.ms / 1000 <= 2 && unchangedAgain ? 'yes' : 'NO' },
     { metric: `crawl of a ${SITE_PAGES}-page site: pages`, value: crawled, target: `>= ${SITE_PAGES}`, ok: crawled >= SITE_PAGES ? 'yes' : 'NO' },
-    { metric: 'crawl rate (pages/s)', value: crawled / crawl.seconds, target: '>= 50', ok: crawled / crawl.seconds >= 50 ? 'yes' : 'NO' },
+    { metric: 'crawl rate (pages/s)', value: crawled / (crawl.ms / 1000), target: '>= 50', ok: crawled / (crawl.ms / 1000) >= 50 ? 'yes' : 'NO' },
   ]);
 } finally {
   await db.close();

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openLake } from '../src/lake/index.js';
-import { benchDatabase, printTable, summarize } from './support.js';
+import { benchDatabase, printTable, summarize, timed } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,11 +32,6 @@ const generate = `SELECT i AS id,
   FROM range(${ROWS}) t(i)`;
 const scanQuery = (from: string) => `SELECT count(*) AS n, sum(length(text)) AS chars, sum(list_sum(embedding)) AS total FROM ${from}`;
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - start, value };
-}
 
 async function main() {
   const db = await benchDatabase(10);

@@ -5,7 +5,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { bosunPaths, silentLogger } from '../src/core/index.js';
 import { createPool } from '../src/db/index.js';
 import {
@@ -19,7 +18,7 @@ import {
   projectOverview,
   type PmContext,
 } from '../src/pm/index.js';
-import { benchDatabase, printTable, summarize } from './support.js';
+import { benchDatabase, printTable, summarize, timed } from './support.js';
 
 const PROJECTS = 100;
 const TASKS_PER_PROJECT = 1_000;
@@ -28,11 +27,6 @@ const CONCURRENT_CLAIMERS = 20;
 const CLAIMS_PER_CLAIMER = 25;
 const OVERVIEWS = 200;
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const value = await fn();
-  return [value, performance.now() - t0];
-}
 
 /** 1,000 tasks: chains of ten, so most are blocked and each chain's head is ready, as in a real plan. */
 function plan(project: number) {
@@ -57,7 +51,7 @@ async function main() {
   const catalog = loadCatalog(bosunPaths(path.join(os.tmpdir(), 'bosun-bench-pm-home')));
   const rows: Record<string, string | number>[] = [];
 
-  const [, seedMs] = await timed(async () => {
+  const { ms: seedMs } = await timed(async () => {
     for (let p = 0; p < PROJECTS; p++) {
       const slug = `bench-${p}`;
       await createProject(pm, catalog, { slug });
@@ -71,14 +65,14 @@ async function main() {
   // The floor on this machine: one round trip to PostgreSQL. A claim is a short transaction of a
   // few statements, so on a loaded machine its latency is a few of these.
   const roundTrips: number[] = [];
-  for (let i = 0; i < SEQUENTIAL_CLAIMS; i++) roundTrips.push((await timed(() => db.pool.query('SELECT 1')))[1]);
+  for (let i = 0; i < SEQUENTIAL_CLAIMS; i++) roundTrips.push((await timed(() => db.pool.query('SELECT 1'))).ms);
   const rt = summarize(roundTrips);
   rows.push({ measure: 'baseline: one round trip (SELECT 1)', p50_ms: rt.p50, p95_ms: rt.p95, value: `${rt.n} queries; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores` });
 
   // One claimer, one claim at a time, over the whole database.
   const sequential: number[] = [];
   for (let i = 0; i < SEQUENTIAL_CLAIMS; i++) {
-    const [claimed, ms] = await timed(() => claimNextTask(pm, { claimant: 'bench' }));
+    const { value: claimed, ms } = await timed(() => claimNextTask(pm, { claimant: 'bench' }));
     if (!claimed) throw new Error('ran out of ready tasks');
     sequential.push(ms);
   }
@@ -93,7 +87,7 @@ async function main() {
     pools.map(async (pool, c) => {
       const own: PmContext = { pool, logger: silentLogger, actor: `bench-${c}` };
       for (let i = 0; i < CLAIMS_PER_CLAIMER; i++) {
-        const [got, ms] = await timed(() => claimNextTask(own, { claimant: `bench-${c}` }));
+        const { value: got, ms } = await timed(() => claimNextTask(own, { claimant: `bench-${c}` }));
         if (!got) throw new Error('ran out of ready tasks');
         if (claimed.has(got.task.id)) throw new Error(`${got.task.ref} was claimed twice`);
         claimed.add(got.task.id);
@@ -119,7 +113,7 @@ async function main() {
     }
   }
   const overviews: number[] = [];
-  for (let i = 0; i < OVERVIEWS; i++) overviews.push((await timed(() => projectOverview(db.pool, slug)))[1]);
+  for (let i = 0; i < OVERVIEWS; i++) overviews.push((await timed(() => projectOverview(db.pool, slug))).ms);
   const ov = summarize(overviews);
   const overview = await projectOverview(db.pool, slug);
   rows.push({

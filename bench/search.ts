@@ -30,7 +30,7 @@ import { pgVersionCatalog } from '../src/docs/search/versions.js';
 import type { TokenizeOptions } from '../src/docs/index/tokenize.js';
 import { openLake, type Lake } from '../src/lake/index.js';
 import { syntheticQueries, writeSyntheticIndex } from './search-synthetic.js';
-import { benchDatabase, printTable, summarize, type BenchDatabase } from './support.js';
+import { benchDatabase, printTable, summarize, timed, type BenchDatabase } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CORPORA = path.resolve(process.env.BOSUN_CORPORA ?? '/work/shared/corpora');
@@ -50,11 +50,6 @@ const skipSynthetic = process.argv.includes('--skip-synthetic');
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 const ms = (n: number) => Math.round(n * 100) / 100;
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const start = performance.now();
-  const value = await fn();
-  return { value, ms: performance.now() - start };
-}
 
 async function loadQuestions(split: 'dev' | 'test'): Promise<Question[]> {
   const file = path.join(here, 'questions', `${split}.jsonl`);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { bosunPaths } from '../src/core/index.js';
+import { bosunPaths, percentile } from '../src/core/index.js';
 import { createPool, ensureEmbeddedServer, migrate, readEmbeddedState, stopEmbeddedServer, type Pool } from '../src/db/index.js';
 import { allMigrations } from '../src/migrations.js';
 
@@ -55,10 +55,13 @@ export async function benchDatabase(poolSize = 20): Promise<BenchDatabase> {
   };
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx]!;
+export { percentile };
+
+/** Runs `fn` and says how long it took. */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - start };
 }
 
 export function summarize(samples: readonly number[]): { p50: number; p95: number; p99: number; mean: number; n: number } {

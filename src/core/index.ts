@@ -5,3 +5,4 @@ export * from './config.js';
 export * from './logger.js';
 export * from './ids.js';
 export * from './redact.js';
+export * from './stats.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BosunError, formatZodIssues } from '../../core/index.js';
+import { BosunError, formatZodIssues, percentile } from '../../core/index.js';
 import type { SearchRequest } from './request.js';
 import type { SearchResponse } from './searcher.js';
 
@@ -120,7 +120,3 @@ export function summarize(results: readonly QuestionResult[]): EvalSummary {
   };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
