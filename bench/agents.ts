@@ -14,7 +14,6 @@ import { openAgentRegistry, routeTask, type RouteTask } from '../src/agents/inde
 import { JobQueue, QueueWorker } from '../src/queue/index.js';
 import {
   advanceProject,
-  closeExecutionRuntimes,
   createDispatcher,
   createProject,
   getProject,
@@ -137,8 +136,6 @@ async function routingLatency(db: BenchDatabase, paths: BosunPaths): Promise<Row
 
 async function endToEnd(db: BenchDatabase, paths: BosunPaths): Promise<Row[]> {
   fs.writeFileSync(path.join(paths.agents, 'noop.yaml'), noopManifest);
-  // task.run handlers connect as a command in the job's home would: through the environment.
-  process.env.BOSUN_DATABASE_URL = db.url;
   const registry = await openAgentRegistry({ pool: db.pool, paths, endpoints: {} });
   const queue = await JobQueue.open(db.pool);
   await queue.register(pmJobTypes);
@@ -180,8 +177,6 @@ async function endToEnd(db: BenchDatabase, paths: BosunPaths): Promise<Row[]> {
   } finally {
     await worker.stop(10_000);
     await queue.close();
-    await closeExecutionRuntimes();
-    delete process.env.BOSUN_DATABASE_URL;
   }
 }
 

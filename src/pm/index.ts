@@ -53,5 +53,4 @@ export { templateSchema, fragmentSchema, type Template, type Fragment } from './
 export { TASK_RUN_JOB, enqueueTask, createDispatcher, type DispatcherDeps, type TaskRunJobData } from './execution/dispatch.js';
 export { routeStoredTask } from './execution/route.js';
 export { runTask, type RunTaskDeps, type RunTaskOptions, type RunTaskOutcome } from './execution/run-task.js';
-export { executionRuntime, closeExecutionRuntimes, workerActor, type ExecutionRuntime } from './execution/runtime.js';
 export { taskRunJobType, pmJobTypes } from './execution/job.js';

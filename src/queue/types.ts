@@ -1,4 +1,6 @@
 import type { Logger } from '../core/index.js';
+import type { Pool } from '../db/index.js';
+import type { JobQueue } from './queue.js';
 
 export interface JobContext<T> {
   id: string;
@@ -9,6 +11,10 @@ export interface JobContext<T> {
   /** Aborted when the job's timeout passes or the worker shuts down. */
   signal: AbortSignal;
   logger: Logger;
+  /** The worker's own connections: a handler works on the database the worker was started on, without connecting again. */
+  pool: Pool;
+  /** The queue the job came from, to send follow-up jobs on. */
+  queue: JobQueue;
 }
 
 export interface JobTypeOptions {

@@ -185,7 +185,7 @@ export class QueueWorker {
       });
       try {
         const output = await Promise.race([
-          type.handler({ id: job.id, name, data: job.data as never, retryCount: job.retryCount, signal: controller.signal, logger }),
+          type.handler({ id: job.id, name, data: job.data as never, retryCount: job.retryCount, signal: controller.signal, logger, pool: this.queue.pool, queue: this.queue }),
           timedOut,
         ]);
         this.completeLater(name, job.id, toObject(output));

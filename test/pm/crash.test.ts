@@ -4,7 +4,7 @@ import { openAgentRegistry } from '../../src/agents/index.js';
 import { silentLogger } from '../../src/core/index.js';
 import { runCommand } from '../../src/exec/index.js';
 import { JobQueue, QueueWorker } from '../../src/queue/index.js';
-import { advanceProject, closeExecutionRuntimes, createDispatcher, createProject, getTask, listArtifacts, listRuns, planTasks, pmJobTypes } from '../../src/pm/index.js';
+import { advanceProject, createDispatcher, createProject, getTask, listArtifacts, listRuns, planTasks, pmJobTypes } from '../../src/pm/index.js';
 import { bosunBin, repoRoot } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { installStewardAgent, shippedCatalog, tempHome, waitFor } from './helpers.js';
@@ -14,20 +14,18 @@ describe('a worker killed mid-run', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
-    process.env.BOSUN_DATABASE_URL = db.url;
     installStewardAgent(home.paths);
   });
   afterAll(async () => {
-    await closeExecutionRuntimes();
-    delete process.env.BOSUN_DATABASE_URL;
     await db.drop();
     home.remove();
   });
 
   it('is detected dead, the run is retried once elsewhere, and the task completes exactly once', async () => {
     const stopChild = new AbortController();
-    const child = runCommand(process.execPath, [bosunBin, 'worker', '--concurrency', '2'], {
-      env: { BOSUN_HOME: home.paths.home, BOSUN_DATABASE_URL: db.url, BOSUN_LOG_LEVEL: 'warn' },
+    // The database only on the command line: the worker's jobs must run on the worker's connection.
+    const child = runCommand(process.execPath, [bosunBin, '--database-url', db.url, 'worker', '--concurrency', '2'], {
+      env: { BOSUN_HOME: home.paths.home, BOSUN_LOG_LEVEL: 'warn' },
       cwd: repoRoot,
       timeoutMs: 0,
       signal: stopChild.signal,

@@ -5,7 +5,6 @@ import { silentLogger } from '../../src/core/index.js';
 import { JobQueue, QueueWorker } from '../../src/queue/index.js';
 import {
   advanceProject,
-  closeExecutionRuntimes,
   createDispatcher,
   createProject,
   getTask,
@@ -31,8 +30,6 @@ describe('task execution through the queue', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    // The worker's job handler connects as a command in the job's home would: through the environment.
-    process.env.BOSUN_DATABASE_URL = db.url;
     installStewardAgent(home.paths);
     registry = await openAgentRegistry({ pool: db.pool, paths: home.paths, logger: silentLogger });
     queue = await JobQueue.open(db.pool);
@@ -45,8 +42,6 @@ describe('task execution through the queue', () => {
   afterAll(async () => {
     await worker?.stop(5_000);
     await queue?.close();
-    await closeExecutionRuntimes();
-    delete process.env.BOSUN_DATABASE_URL;
     await db.drop();
     home.remove();
   });

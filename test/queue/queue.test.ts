@@ -46,6 +46,33 @@ describe('job queue', () => {
     }
   });
 
+  it("hands handlers the worker's pool and queue", async () => {
+    const seen: { pool?: unknown; queue?: unknown } = {};
+    await queue.register([
+      {
+        name: 'test.context',
+        options: { retryLimit: 0 },
+        handler: async (job) => {
+          Object.assign(seen, { pool: job.pool, queue: job.queue });
+          const { rows } = await job.pool.query<{ db: string }>('SELECT current_database() AS db');
+          return { db: rows[0]!.db, followUp: await job.queue.send('test.noop', {}) };
+        },
+      },
+    ]);
+    const worker = new QueueWorker(queue, { concurrency: 1 });
+    await worker.start();
+    try {
+      const id = (await queue.send('test.context', {}))!;
+      const job = await finished('test.context', id);
+      expect(job).toMatchObject({ state: 'completed', output: { db: db.name } });
+      expect(seen.pool).toBe(db.pool);
+      expect(seen.queue).toBe(queue);
+      expect(await finished('test.noop', (job.output as { followUp: string }).followUp)).toMatchObject({ state: 'completed' });
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('starts a waiting job on NOTIFY, not on the polling interval', async () => {
     const worker = new QueueWorker(queue, { concurrency: 1, pollMs: 30_000 });
     await worker.start();

@@ -10,7 +10,7 @@ import { hasStepInputs, routeStoredTask } from './route.js';
 
 export const TASK_RUN_JOB = 'task.run';
 
-/** What a `task.run` job carries: the task, and the Bosun home of whoever queued it (its configuration). */
+/** What a `task.run` job carries: the task, and the Bosun home of whoever queued it (its agents, workspaces and artifacts). */
 export interface TaskRunJobData {
   taskId: string;
   home: string;
@@ -55,7 +55,7 @@ export interface DispatcherDeps {
   pool: Pool;
   logger: Logger;
   actor: string;
-  /** Written into jobs, so workers use this configuration. */
+  /** Written into jobs, so workers use this home's agents and folders. */
   home: string;
   registry: () => Promise<AgentRegistry>;
   queue: () => Promise<JobQueue>;

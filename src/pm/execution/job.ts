@@ -18,7 +18,7 @@ export const taskRunJobType: JobType<TaskRunJobData> = {
   options: { retryLimit: 2, retryDelay: 2, retryBackoff: true, timeoutSeconds: 60 * 60 },
   handler: async (job) => {
     const data = parseWith(jobData, job.data, `${TASK_RUN_JOB} job data`);
-    const runtime = await executionRuntime(data.home, job.logger, [taskRunJobType as JobType<never>]);
+    const runtime = await executionRuntime(job, data.home);
     const outcome = await runTask(runtime, data.taskId, { claimant: workerActor(), jobId: job.id, retry: true, signal: job.signal, logger: job.logger });
     if (outcome.kind === 'skipped') return { task: outcome.task.ref, skipped: outcome.reason };
     if (outcome.willRetry) {
