@@ -52,6 +52,14 @@ describe.skipIf(!haveCorpora)('mdx: MCP documentation', () => {
     expect(section?.markdown).toContain('jsonrpc: "2.0";');
     expect(doc.markdown).not.toMatch(/<\/?(div|span|section|svg|a)\b/);
   });
+
+  it('reads no link definition from an index signature in the middle of a schema paragraph', () => {
+    // The signatures' `&#x5B;key: string&#x5D;: unknown` lines, decoded, look like definitions.
+    const doc = parseCorpus('mcp-docs/docs/specification/2025-11-25/schema.mdx');
+    expect(doc.markdown).toMatch(/\n +\[key: string\]: unknown\n/);
+    expect(doc.links.length).toBeGreaterThan(40);
+    for (const link of doc.links) expect(link.href).toMatch(/^(\/specification\/2025-11-25\/|https:\/\/)/);
+  });
 });
 
 describe('mdx: tolerant clean-up', () => {

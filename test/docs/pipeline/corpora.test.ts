@@ -168,6 +168,10 @@ describe('the shared corpora through the pipeline', () => {
     // The 2024-11-05 spec's index links to a client/ folder that has no index page.
     const mcpBroken = (await p.db.pool.query(`SELECT version, from_path FROM bosun.doc_link WHERE library = 'mcp' AND kind = 'broken' AND href = '/specification/2024-11-05/client'`)).rows;
     expect(mcpBroken).toEqual([{ version: '2024-11-05', from_path: 'specification/index.mdx' }]);
+    // Every other broken MCP link names a page these versions lack: no footnote or schema line read as a link.
+    const allMcp = await brokenLinks(p.db.pool, 'mcp', 1000);
+    expect(allMcp.total).toBeGreaterThan(0);
+    for (const link of allMcp.links) expect(link.href).toMatch(/\/security_best_practices(#[\w-]+)?$|^\/specification\/[\w-]+\/client$/);
   });
 
   it('re-syncs without changes: nothing re-processed, no new snapshot', async () => {
