@@ -52,7 +52,7 @@ async function main() {
   await worker.stop();
 
   // Throughput: a backlog of no-op jobs drained by one worker process.
-  await queue.sendMany('bench.noop', Array.from({ length: THROUGHPUT_JOBS }, (_, i) => ({ i })));
+  await queue.sendMany('bench.noop', Array.from({ length: THROUGHPUT_JOBS }, (_, i) => ({ data: { i } })));
   const drain = new QueueWorker(queue, { concurrency: 16 });
   const t0 = now();
   await drain.start();

@@ -156,7 +156,7 @@ export async function archiveProject(pm: PmContext, deps: ArchiveDeps, slug: str
     await tx.client.query('DELETE FROM bosun.note WHERE project_id = $1', [project.id]);
     await tx.client.query('DELETE FROM bosun.event WHERE project_id = $1', [project.id]);
     const archived = await changePhase(tx, current, { status: 'archived', archive: location });
-    await appendEvent(tx.client, tx.actor, { projectId: project.id, kind: 'project.archived', data: { ...location } });
+    appendEvent(tx, { projectId: project.id, kind: 'project.archived', data: { ...location } });
     return archived;
   });
 }
@@ -189,7 +189,7 @@ export async function reopenProject(pm: PmContext, deps: Pick<ArchiveDeps, 'lake
       );
     }
     const reopened = await changePhase(tx, project, { status: location.previousStatus });
-    await appendEvent(tx.client, tx.actor, { projectId: project.id, kind: 'project.reopened', data: { archiveId: location.archiveId, snapshotId: location.snapshotId } });
+    appendEvent(tx, { projectId: project.id, kind: 'project.reopened', data: { archiveId: location.archiveId, snapshotId: location.snapshotId } });
     return reopened;
   });
 }

@@ -50,7 +50,7 @@ export async function recordArtifacts(
     const id = res.rows[0]?.id;
     if (!id) continue;
     written.push(id);
-    await appendEvent(tx.client, tx.actor, {
+    appendEvent(tx, {
       projectId: owner.projectId,
       taskId: owner.taskId,
       runId: owner.runId,

@@ -61,7 +61,7 @@ export async function createProject(
       repoPath: p.repoPath,
       dueOn: p.dueOn,
     });
-    await appendEvent(tx.client, tx.actor, {
+    appendEvent(tx, {
       projectId: project.id,
       kind: 'project.created',
       data: { slug: project.slug, ...(template ? { template: template.id, version: template.version } : {}) },

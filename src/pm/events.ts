@@ -1,6 +1,7 @@
 import { BosunError } from '../core/index.js';
 import type { Queryable } from './context.js';
 import type { ProjectPhase } from './states.js';
+import type { PmTx } from './transaction.js';
 
 /** Every kind of change the history records. */
 export type EventKind =
@@ -38,11 +39,31 @@ export interface PmEvent {
   at: Date;
 }
 
-/** Appends one event; call it with the transaction's client so the change and its event commit together. */
-export async function appendEvent(q: Queryable, actor: string, e: EventInput): Promise<void> {
+/**
+ * Records an event of the transaction's change. Events are written together, in order, just
+ * before the transaction commits (see pmTransaction): one statement per transaction instead
+ * of one per event, and still committed with the change or not at all.
+ */
+export function appendEvent(tx: Pick<PmTx, 'events'>, e: EventInput): void {
+  tx.events.push(e);
+}
+
+/** Writes a transaction's events in one statement; their ids follow the order they were appended in. */
+export async function insertEvents(q: Queryable, actor: string, events: readonly EventInput[]): Promise<void> {
+  if (!events.length) return;
   await q.query(
-    `INSERT INTO bosun.event (project_id, task_id, run_id, kind, actor, data) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [e.projectId, e.taskId ?? null, e.runId ?? null, e.kind, actor, e.data ?? {}],
+    `INSERT INTO bosun.event (project_id, task_id, run_id, kind, actor, data)
+     SELECT e.project_id, e.task_id, e.run_id, e.kind, $1, e.data::jsonb
+       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY AS e(project_id, task_id, run_id, kind, data, n)
+      ORDER BY e.n`,
+    [
+      actor,
+      events.map((e) => e.projectId),
+      events.map((e) => e.taskId ?? null),
+      events.map((e) => e.runId ?? null),
+      events.map((e) => e.kind),
+      events.map((e) => JSON.stringify(e.data ?? {})),
+    ],
   );
 }
 

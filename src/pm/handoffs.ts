@@ -36,7 +36,7 @@ export async function createHandoffs(tx: PmTx, task: Task, run: Pick<Run, 'id'>,
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [newId(), task.projectId, run.id, task.id, child.id, h.skill, h.reason, envelope.summary, artifactIds],
     );
-    await appendEvent(tx.client, tx.actor, {
+    appendEvent(tx, {
       projectId: task.projectId,
       taskId: task.id,
       runId: run.id,

@@ -50,7 +50,7 @@ export {
 export { instantiate, resolveParams, type RawParam } from './templates/instantiate.js';
 export { recordTemplateVersion, storedTemplateYaml } from './templates/lake.js';
 export { templateSchema, fragmentSchema, type Template, type Fragment } from './templates/schema.js';
-export { TASK_RUN_JOB, enqueueTask, createDispatcher, type DispatcherDeps, type TaskRunJobData } from './execution/dispatch.js';
+export { TASK_RUN_JOB, enqueueTasks, createDispatcher, type DispatcherDeps, type TaskRunJobData } from './execution/dispatch.js';
 export { routeStoredTask } from './execution/route.js';
 export { runTask, type RunTaskDeps, type RunTaskOptions, type RunTaskOutcome } from './execution/run-task.js';
 export { taskRunJobType, pmJobTypes } from './execution/job.js';

@@ -18,13 +18,13 @@ import { pmTransaction, type PmTx } from './transaction.js';
 /** Writes a phase change and its event (and the document's, when one comes with it). */
 export async function changePhase(tx: PmTx, project: Project, change: PhaseChange, reason?: string): Promise<Project> {
   const updated = await updateProjectPhase(tx.client, project.id, change);
-  await appendEvent(tx.client, tx.actor, {
+  appendEvent(tx, {
     projectId: project.id,
     kind: 'project.phase',
     data: { from: project.status, to: change.status, ...(reason ? { reason } : {}) },
   });
   if (change.document !== undefined) {
-    await appendEvent(tx.client, tx.actor, { projectId: project.id, kind: 'project.document', data: { chars: change.document.length } });
+    appendEvent(tx, { projectId: project.id, kind: 'project.document', data: { chars: change.document.length } });
   }
   return updated;
 }

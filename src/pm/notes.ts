@@ -30,7 +30,7 @@ export async function insertNote(tx: PmTx, note: { projectId: string; taskId?: s
     note.body,
     tx.actor,
   ]);
-  await appendEvent(tx.client, tx.actor, {
+  appendEvent(tx, {
     projectId: note.projectId,
     taskId: note.taskId ?? null,
     kind: 'note.added',

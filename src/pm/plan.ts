@@ -182,7 +182,7 @@ export async function addTasks(tx: PmTx, project: Project, input: readonly TaskD
           [id, upstreamIds, project.id],
         );
       }
-      await appendEvent(tx.client, tx.actor, {
+      appendEvent(tx, {
         projectId: project.id,
         taskId: id,
         kind: 'task.created',

@@ -51,7 +51,7 @@ export async function reportProgress(pm: PmContext, ref: string, input: z.input<
       });
     }
     await recordProgress(tx.client, run.id, progress);
-    await appendEvent(tx.client, tx.actor, { projectId: task.projectId, taskId: task.id, runId: run.id, kind: 'run.progress', data: progress });
+    appendEvent(tx, { projectId: task.projectId, taskId: task.id, runId: run.id, kind: 'run.progress', data: progress });
     const body = progress.percent !== undefined ? `${progress.percent}%: ${progress.message}` : progress.message;
     return insertNote(tx, { projectId: task.projectId, taskId: task.id, kind: 'progress', body });
   });

@@ -54,7 +54,7 @@ export async function startRun(tx: PmTx, r: NewRun): Promise<Run> {
     [newId(), r.taskId, r.projectId, r.agentId ?? null, r.agentVersion ?? null, r.skill, r.claimedBy, r.jobId ?? null],
   );
   const run = res.rows[0]!;
-  await appendEvent(tx.client, tx.actor, {
+  appendEvent(tx, {
     projectId: r.projectId,
     taskId: r.taskId,
     runId: run.id,
@@ -92,7 +92,7 @@ export async function finishRun(tx: PmTx, run: Pick<Run, 'id' | 'taskId' | 'proj
       WHERE id = $1`,
     [run.id, outcome.state, outcome.envelope ?? null, outcome.error ?? null, outcome.tokens ?? null, outcome.cost ?? null],
   );
-  await appendEvent(tx.client, tx.actor, {
+  appendEvent(tx, {
     projectId: run.projectId,
     taskId: run.taskId,
     runId: run.id,
@@ -133,7 +133,7 @@ export async function timeSpentOnProject(q: Queryable, projectId: string): Promi
 /** The agent needs input: the attempt stays open, holding what it returned so far. */
 export async function pauseRunForInput(tx: PmTx, run: Pick<Run, 'id' | 'taskId' | 'projectId' | 'attempt'>, envelope: Record<string, unknown>, taskRef: string): Promise<void> {
   await tx.client.query(`UPDATE bosun.run SET state = 'input-required', envelope = $2, heartbeat_at = now() WHERE id = $1`, [run.id, envelope]);
-  await appendEvent(tx.client, tx.actor, {
+  appendEvent(tx, {
     projectId: run.projectId,
     taskId: run.taskId,
     runId: run.id,

@@ -1,10 +1,10 @@
 import { listArtifacts, type ArtifactRow } from './artifacts.js';
 import type { Queryable } from './context.js';
 import { listEvents, type PmEvent } from './events.js';
-import { resolveStepOutputs, stepReferencesIn } from './expressions.js';
+import { filledInputs } from './inputs.js';
 import { listNotes, type Note } from './notes.js';
 import { listRuns, type Run } from './runs.js';
-import { downstreamOf, getTask, listTasks, outputsByStepKey, upstreamOf, type Task } from './tasks.js';
+import { downstreamOf, getTask, listTasks, upstreamOf, type Task } from './tasks.js';
 
 type Neighbour = Awaited<ReturnType<typeof upstreamOf>>[number];
 
@@ -29,8 +29,7 @@ export interface TaskDetails {
 
 export async function taskDetails(q: Queryable, ref: string, options: { eventLimit?: number; noteLimit?: number } = {}): Promise<TaskDetails> {
   const task = await getTask(q, ref);
-  const keys = [...new Set(stepReferencesIn(task.inputs).map((r) => r.key))];
-  const resolved = resolveStepOutputs(task.inputs, await outputsByStepKey(q, task.projectId, keys));
+  const resolved = (await filledInputs(q, [task])).get(task.id)!;
   const upstream = await upstreamOf(q, task.id);
   const children = await listTasks(q, { parentId: task.id, limit: 100, offset: 0 });
   return {

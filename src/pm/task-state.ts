@@ -17,20 +17,34 @@ export interface TaskHandle {
  * transaction. An illegal move is a CONFLICT that names the legal ones.
  */
 export async function moveTask(tx: PmTx, task: TaskHandle, change: TaskStateChange & { runId?: string }): Promise<void> {
-  const legal = taskMoves[task.status];
-  if (!legal.includes(change.status)) {
-    throw new BosunError('CONFLICT', `task ${task.ref} is ${task.status}; it cannot become ${change.status}`, {
-      hint: legal.length ? `from ${task.status} it can become: ${legal.join(', ')}` : `a ${task.status} task does not change any more`,
-      details: { task: task.ref, from: task.status, to: change.status },
-    });
+  await moveTasks(tx, [task], change);
+}
+
+/** Moves several tasks the same way, in one statement (each move checked, each with its event). */
+export async function moveTasks(tx: PmTx, tasks: readonly TaskHandle[], change: TaskStateChange & { runId?: string }): Promise<void> {
+  if (!tasks.length) return;
+  for (const task of tasks) {
+    const legal = taskMoves[task.status];
+    if (!legal.includes(change.status)) {
+      throw new BosunError('CONFLICT', `task ${task.ref} is ${task.status}; it cannot become ${change.status}`, {
+        hint: legal.length ? `from ${task.status} it can become: ${legal.join(', ')}` : `a ${task.status} task does not change any more`,
+        details: { task: task.ref, from: task.status, to: change.status },
+      });
+    }
   }
-  await setTaskState(tx.client, task.id, change);
-  await appendEvent(tx.client, tx.actor, {
-    projectId: task.projectId,
-    taskId: task.id,
-    runId: change.runId ?? null,
-    kind: 'task.status',
-    data: { ref: task.ref, from: task.status, to: change.status, ...(change.reason ? { reason: change.reason } : {}) },
-  });
-  if (change.status === 'ready') tx.readyTaskIds.push(task.id);
+  await setTaskState(
+    tx.client,
+    tasks.map((t) => t.id),
+    change,
+  );
+  for (const task of tasks) {
+    appendEvent(tx, {
+      projectId: task.projectId,
+      taskId: task.id,
+      runId: change.runId ?? null,
+      kind: 'task.status',
+      data: { ref: task.ref, from: task.status, to: change.status, ...(change.reason ? { reason: change.reason } : {}) },
+    });
+    if (change.status === 'ready') tx.readyTaskIds.push(task.id);
+  }
 }

@@ -133,8 +133,8 @@ export interface TaskStateChange {
   resultSha256?: string | null;
 }
 
-/** Writes a new state and the timestamps that go with it (guards are the caller's: see task-state.ts). */
-export async function setTaskState(q: Queryable, id: string, change: TaskStateChange): Promise<void> {
+/** Writes a new state and the timestamps that go with it, to one task or many (guards are the caller's: see task-state.ts). */
+export async function setTaskState(q: Queryable, ids: string | readonly string[], change: TaskStateChange): Promise<void> {
   await q.query(
     `UPDATE bosun.task SET
         status        = $2,
@@ -147,9 +147,9 @@ export async function setTaskState(q: Queryable, id: string, change: TaskStateCh
         started_at    = CASE WHEN $2 = 'working' THEN COALESCE(started_at, now()) ELSE started_at END,
         finished_at   = CASE WHEN $2 IN ('completed', 'failed', 'canceled', 'rejected') THEN now() ELSE NULL END,
         updated_at    = now()
-      WHERE id = $1`,
+      WHERE id = ANY($1::uuid[])`,
     [
-      id,
+      typeof ids === 'string' ? [ids] : ids,
       change.status,
       change.reason ?? null,
       change.canceledByUpstream ?? false,
@@ -235,26 +235,37 @@ export async function outputsByStepKey(q: Queryable, projectId: string, keys: re
   return new Map(res.rows.map((r) => [r.key, r.outputs ?? {}]));
 }
 
-/** Stores a routing decision: the chosen agent, whether it runs by itself, and the whole decision. */
-export async function setRoute(q: Queryable, taskId: string, route: { agentId: string | null; automatic: boolean; decision: Record<string, unknown> }): Promise<void> {
-  await q.query(`UPDATE bosun.task SET agent_id = $2, automatic = $3, route = $4, updated_at = now() WHERE id = $1`, [
-    taskId,
-    route.agentId,
-    route.automatic,
-    route.decision,
-  ]);
+/** A routing decision to store: the chosen agent, whether it runs by itself, and the whole decision. */
+export interface StoredRoute {
+  taskId: string;
+  agentId: string | null;
+  automatic: boolean;
+  decision: Record<string, unknown>;
+}
+
+/** Stores routing decisions, all in one statement. */
+export async function setRoutes(q: Queryable, routes: readonly StoredRoute[]): Promise<void> {
+  if (!routes.length) return;
+  await q.query(
+    `UPDATE bosun.task t SET agent_id = r.agent_id, automatic = r.automatic, route = r.route::jsonb, updated_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) AS r(id, agent_id, automatic, route)
+      WHERE t.id = r.id`,
+    [routes.map((r) => r.taskId), routes.map((r) => r.agentId), routes.map((r) => r.automatic), routes.map((r) => JSON.stringify(r.decision))],
+  );
 }
 
 /**
- * Locks a task that may be queued now: ready, routed to an automatic agent, in a project in
- * execution. Null when it is not (or another transaction holds it): then someone else acts.
+ * Locks the tasks among `taskIds` that may be queued now: ready, routed to an automatic agent,
+ * in a project in execution. Those that are not (or that another transaction holds) are left
+ * out: someone else acts on them.
  */
-export async function lockDispatchable(q: Queryable, taskId: string): Promise<Task | null> {
+export async function lockDispatchable(q: Queryable, taskIds: readonly string[]): Promise<Task[]> {
   const res = await q.query<Task>(
     `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
-      WHERE t.id = $1 AND t.status = 'ready' AND t.automatic AND p.status = 'execution'
+      WHERE t.id = ANY($1::uuid[]) AND t.status = 'ready' AND t.automatic AND p.status = 'execution'
+      ORDER BY t.priority DESC, t.number
         FOR UPDATE OF t SKIP LOCKED`,
-    [taskId],
+    [taskIds],
   );
-  return res.rows[0] ?? null;
+  return res.rows;
 }

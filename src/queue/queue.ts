@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { BosunError, silentLogger, type Logger } from '../core/index.js';
-import type { JobInfo, JobType, SendOptions } from './types.js';
+import type { BatchSendOptions, JobInfo, JobType, SendOptions } from './types.js';
 
 /** Workers LISTEN here; every send NOTIFYs with the queue name so a free worker starts it at once. */
 export const WAKE_CHANNEL = 'bosun_queue';
@@ -93,13 +93,21 @@ export class JobQueue {
     return id;
   }
 
-  /** Enqueues many jobs of one type in one statement; returns their ids. */
-  async sendMany(name: string, data: readonly object[]): Promise<string[]> {
+  /** Enqueues many jobs of one type in one statement, each with its own options; returns their ids. */
+  async sendMany(name: string, jobs: readonly { data: object; options?: BatchSendOptions }[]): Promise<string[]> {
     this.typeOf(name);
-    const jobs = data.map((d) => ({ id: crypto.randomUUID(), name, data: d }));
-    await this.boss.insert(jobs);
+    if (!jobs.length) return [];
+    const rows = jobs.map(({ data, options: o = {} }) => ({
+      id: crypto.randomUUID(),
+      name,
+      data,
+      ...(o.priority !== undefined ? { priority: o.priority } : {}),
+      ...(o.retryLimit !== undefined ? { retryLimit: o.retryLimit } : {}),
+      ...(o.timeoutSeconds ? { expireInSeconds: o.timeoutSeconds } : {}),
+    }));
+    await this.boss.insert(rows);
     await this.pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, name]);
-    return jobs.map((j) => j.id);
+    return rows.map((j) => j.id);
   }
 
   async getJob(name: string, id: string): Promise<JobInfo | null> {

@@ -48,6 +48,9 @@ export interface SendOptions {
   timeoutSeconds?: number;
 }
 
+/** What a job sent in a batch may set (deduplication and delays are for single sends). */
+export type BatchSendOptions = Pick<SendOptions, 'priority' | 'retryLimit' | 'timeoutSeconds'>;
+
 export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
 
 export interface JobInfo {

@@ -87,6 +87,31 @@ describe('task execution through the queue', () => {
     expect(stats.rows[0].runs).toBeGreaterThanOrEqual(1);
   });
 
+  it('routes and queues the tasks of one plan together, each exactly once', async () => {
+    const slug = await execute(Array.from({ length: 12 }, (_, i) => ({ title: 'Make sample data', skill: 'data.synthetic', inputs: { rows: 1 }, priority: i % 3 })));
+    const tasks = await Promise.all(Array.from({ length: 12 }, (_, i) => settled(`${slug}#${i + 1}`)));
+    expect(tasks.map((t) => t.status)).toEqual(Array(12).fill('completed'));
+    const events = await db.pool.query<{ kind: string; n: number }>(
+      `SELECT CASE WHEN kind = 'task.status' THEN 'to ' || (data->>'to') ELSE kind END AS kind, count(*)::int AS n
+         FROM bosun.event WHERE task_id = ANY($1::uuid[]) GROUP BY 1`,
+      [tasks.map((t) => t.id)],
+    );
+    expect(Object.fromEntries(events.rows.map((r) => [r.kind, r.n]))).toEqual({
+      'task.created': 12,
+      'task.routed': 12,
+      'to submitted': 12,
+      'to working': 12,
+      'run.started': 12,
+      'artifact.recorded': 12,
+      'run.finished': 12,
+      'to completed': 12,
+    });
+    const jobs = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'task.run' AND data->>'taskId' = ANY($1::text[])`, [
+      tasks.map((t) => t.id),
+    ]);
+    expect(jobs.rows[0]!.n).toBe(12);
+  });
+
   it('retries a retryable failure through the queue, then completes', async () => {
     const slug = await execute([{ title: 'Flaky', skill: 'data.synthetic', inputs: { rows: 1, failTimes: 1 }, attemptsAllowed: 3 }]);
     const task = await settled(`${slug}#1`);

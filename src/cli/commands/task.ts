@@ -7,7 +7,7 @@ import {
   claimTask,
   completeTask,
   failTask,
-  enqueueTask,
+  enqueueTasks,
   getProject,
   getTask,
   listTasks,
@@ -252,7 +252,7 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
         const pm = await pmContext(ctx);
         const registry = await agentRegistry(ctx);
         const { task: routed, decision } = await routeStoredTask(pm, registry, ref);
-        const queued = routed.status === 'ready' && decision.automatic ? await enqueueTask(pm, await ctx.queue(), registry, ctx.paths.home, routed.id) : false;
+        const queued = routed.status === 'ready' && decision.automatic && (await enqueueTasks(pm, await ctx.queue(), registry, ctx.paths.home, [routed.id])).length > 0;
         emit(ctx, { task: routed.ref, decision, queued }, () => [...renderRoute({ ...decision }), ...(queued ? ['queued for a worker (bosun worker)'] : [])].join('\n'));
       }),
     );

@@ -1,9 +1,10 @@
 import { routeTask, type AgentRegistry, type RouteDecision } from '../../agents/index.js';
 import type { PmContext } from '../context.js';
 import { appendEvent } from '../events.js';
-import { resolveStepOutputs, stepReferencesIn } from '../expressions.js';
+import { stepReferencesIn } from '../expressions.js';
+import { filledInputs } from '../inputs.js';
 import { activeRunsByAgent } from '../runs.js';
-import { getTask, outputsByStepKey, setRoute, type Task } from '../tasks.js';
+import { getTask, getTasksByIds, setRoutes, type Task } from '../tasks.js';
 import { pmTransaction } from '../transaction.js';
 
 /** Whether a task's inputs wait on upstream outputs (then routing sees them only once it is ready). */
@@ -12,40 +13,63 @@ export function hasStepInputs(task: Pick<Task, 'inputs'>): boolean {
 }
 
 /**
- * Routes a task with the agents layer and stores the decision (agent, automatic or not,
+ * Routes tasks with the agents layer and stores each decision (agent, automatic or not,
  * reasons and runners-up) with an event. Inputs are routed as filled from upstream results so
- * far, so a task routed again once ready is routed on what it will really get.
+ * far, so a task routed again once ready is routed on what it will really get. A plan's tasks
+ * are routed together: one read of the tasks, their inputs and the agents' load, and one
+ * transaction for the decisions.
  */
-export async function routeStoredTask(pm: PmContext, registry: AgentRegistry, ref: string): Promise<{ task: Task; decision: RouteDecision }> {
-  const task = await getTask(pm.pool, ref);
-  const keys = [...new Set(stepReferencesIn(task.inputs).map((r) => r.key))];
-  const inputs = resolveStepOutputs(task.inputs, await outputsByStepKey(pm.pool, task.projectId, keys)).value;
-  const decision = await routeTask(
-    registry,
-    {
-      title: task.title,
-      ...(task.description ? { description: task.description } : {}),
-      ...(task.skill ? { skill: task.skill } : {}),
-      ...(task.tags.length ? { tags: task.tags } : {}),
-      inputs,
-    },
-    { load: await activeRunsByAgent(pm.pool) },
-  );
-  await pmTransaction(pm, async (tx) => {
-    await setRoute(tx.client, task.id, { agentId: decision.agentId, automatic: decision.automatic, decision: { ...decision } });
-    await appendEvent(tx.client, tx.actor, {
-      projectId: task.projectId,
-      taskId: task.id,
-      kind: 'task.routed',
-      data: {
-        ref: task.ref,
-        agentId: decision.agentId,
-        skillId: decision.skillId,
-        score: decision.score,
-        automatic: decision.automatic,
-        ...(decision.waitingReason ? { waitingReason: decision.waitingReason } : {}),
+export async function routeStoredTasks(pm: PmContext, registry: AgentRegistry, taskIds: readonly string[]): Promise<Map<string, RouteDecision>> {
+  const decisions = new Map<string, RouteDecision>();
+  if (!taskIds.length) return decisions;
+  const tasks = await getTasksByIds(pm.pool, taskIds);
+  const inputs = await filledInputs(pm.pool, tasks);
+  const load = await activeRunsByAgent(pm.pool);
+  for (const task of tasks) {
+    const decision = await routeTask(
+      registry,
+      {
+        title: task.title,
+        ...(task.description ? { description: task.description } : {}),
+        ...(task.skill ? { skill: task.skill } : {}),
+        ...(task.tags.length ? { tags: task.tags } : {}),
+        inputs: inputs.get(task.id)!.value,
       },
-    });
+      { load },
+    );
+    decisions.set(task.id, decision);
+  }
+  await pmTransaction(pm, async (tx) => {
+    await setRoutes(
+      tx.client,
+      tasks.map((t) => {
+        const d = decisions.get(t.id)!;
+        return { taskId: t.id, agentId: d.agentId, automatic: d.automatic, decision: { ...d } };
+      }),
+    );
+    for (const task of tasks) {
+      const d = decisions.get(task.id)!;
+      appendEvent(tx, {
+        projectId: task.projectId,
+        taskId: task.id,
+        kind: 'task.routed',
+        data: {
+          ref: task.ref,
+          agentId: d.agentId,
+          skillId: d.skillId,
+          score: d.score,
+          automatic: d.automatic,
+          ...(d.waitingReason ? { waitingReason: d.waitingReason } : {}),
+        },
+      });
+    }
   });
-  return { task: await getTask(pm.pool, task.id), decision };
+  return decisions;
+}
+
+/** Routes one task (`bosun task route`); returns it as stored now, with the decision. */
+export async function routeStoredTask(pm: PmContext, registry: AgentRegistry, ref: string): Promise<{ task: Task; decision: RouteDecision }> {
+  const { id } = await getTask(pm.pool, ref);
+  const decision = (await routeStoredTasks(pm, registry, [id])).get(id)!;
+  return { task: await getTask(pm.pool, id), decision };
 }

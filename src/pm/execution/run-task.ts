@@ -3,15 +3,15 @@ import { executeAgent, failedEnvelope, recordRunOutcome, type AgentRegistry, typ
 import { BosunError, toBosunError, type BosunPaths, type Logger } from '../../core/index.js';
 import { storeArtifacts } from '../artifact-store.js';
 import type { PmContext } from '../context.js';
-import { resolveStepOutputs, stepReferencesIn } from '../expressions.js';
 import { afterFinish } from '../finish.js';
+import { filledInputs } from '../inputs.js';
 import { WAITING_FOR_CHILDREN } from '../handoffs.js';
 import { getProject } from '../projects.js';
 import { applyEnvelope, envelopeHash } from '../results.js';
 import { finishRun, openRun, recordProgress, startRun, touchRun, type Run } from '../runs.js';
 import { isFinished } from '../states.js';
 import { moveTask } from '../task-state.js';
-import { getTask, outputsByStepKey, type Task } from '../tasks.js';
+import { getTask, type Task } from '../tasks.js';
 import { pmTransaction, type PmTx } from '../transaction.js';
 
 /**
@@ -91,8 +91,7 @@ async function startTaskRun(tx: PmTx, deps: RunTaskDeps, taskId: string, opts: R
     agentVersion: deps.registry.get(task.agentId).manifest.version,
     jobId: opts.jobId ?? null,
   });
-  const keys = [...new Set(stepReferencesIn(task.inputs).map((r) => r.key))];
-  const inputs = resolveStepOutputs(task.inputs, await outputsByStepKey(tx.client, task.projectId, keys)).value;
+  const inputs = (await filledInputs(tx.client, [task])).get(task.id)!.value;
   return { task, run, skillId: route.skillId, inputs };
 }
 
