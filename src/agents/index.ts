@@ -2,7 +2,7 @@
  * agents/: the registry (manifests → PostgreSQL, availability, statistics), routing (scoring
  * agents for a task, with reasons), the runtime (executors, the result envelope, the cache) and
  * the built-in agents. It knows nothing of projects: the PM calls routeTask and executeAgent
- * inside its own jobs and records the outcome with recordRunOutcome.
+ * inside its own jobs and records the outcome with AgentRegistry.recordOutcome.
  */
 export {
   resultEnvelopeSchema,

@@ -6,3 +6,4 @@ export * from './logger.js';
 export * from './ids.js';
 export * from './redact.js';
 export * from './stats.js';
+export * from './batch.js';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
-import { BosunError, newId, type Logger } from '../core/index.js';
+import { BosunError, newId, WriteBatcher, type Logger } from '../core/index.js';
 import { DEFAULT_TIMEOUT_SECONDS, WAKE_CHANNEL, type JobQueue } from './queue.js';
 
 export interface WorkerOptions {
@@ -16,6 +16,7 @@ export interface WorkerOptions {
 }
 
 type FetchedJob = PgBoss.JobWithMetadata<unknown>;
+type CompletedJob = { name: string; id: string; output: object | undefined };
 
 /** Resolves when poked or after `ms`, whichever comes first. */
 class Wakeup {
@@ -64,8 +65,7 @@ export class QueueWorker {
   private loopDone: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
-  private pendingCompletions: { name: string; id: string; output: object | undefined }[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly completions = new WriteBatcher<CompletedJob>((batch) => this.writeCompletions(batch));
   private readonly opts: Required<WorkerOptions>;
   /** Jobs finished by this worker since start (for status and benchmarks). */
   completed = 0;
@@ -188,7 +188,7 @@ export class QueueWorker {
           type.handler({ id: job.id, name, data: job.data as never, retryCount: job.retryCount, signal: controller.signal, logger, pool: this.queue.pool, queue: this.queue }),
           timedOut,
         ]);
-        this.completeLater(name, job.id, toObject(output));
+        void this.completions.add({ name, id: job.id, output: toObject(output) });
         this.completed++;
       } catch (thrown) {
         // A handler aborted by our timeout or shutdown reports the reason, not a bare AbortError.
@@ -208,31 +208,17 @@ export class QueueWorker {
   }
 
   /**
-   * Completions are written in batches: one statement per queue for jobs without output, and one
-   * lease delete for the batch. Per-job round trips were the throughput limit. A crash before the
-   * flush re-runs those jobs, which the queue's at-least-once contract already allows.
+   * Completions are written in batches (WriteBatcher): one statement for the jobs' states and
+   * outputs, one lease delete. Per-job round trips were the throughput limit. A crash before
+   * the write re-runs those jobs, which the queue's at-least-once contract already allows.
    */
-  private completeLater(name: string, id: string, output: object | undefined): void {
-    this.pendingCompletions.push({ name, id, output });
-    this.flushing ??= Promise.resolve().then(() => this.flushCompletions());
-  }
-
-  private async flushCompletions(): Promise<void> {
-    while (this.pendingCompletions.length) {
-      const batch = this.pendingCompletions.splice(0);
-      const bare = new Map<string, string[]>();
-      try {
-        for (const c of batch) {
-          if (c.output) await this.queue.boss.complete(c.name, c.id, c.output);
-          else bare.set(c.name, [...(bare.get(c.name) ?? []), c.id]);
-        }
-        for (const [name, ids] of bare) await this.queue.boss.complete(name, ids);
-        await this.queue.pool.query('DELETE FROM bosun.job_lease WHERE job_id = ANY($1::uuid[])', [batch.map((c) => c.id)]);
-      } catch (err) {
-        this.logger.error({ err, jobs: batch.length }, 'could not record completions; the jobs will be retried');
-      }
+  private async writeCompletions(batch: CompletedJob[]): Promise<void> {
+    try {
+      await this.queue.completeMany(batch);
+      await this.queue.pool.query('DELETE FROM bosun.job_lease WHERE job_id = ANY($1::uuid[])', [batch.map((c) => c.id)]);
+    } catch (err) {
+      this.logger.error({ err, jobs: batch.length }, 'could not record completions; the jobs will be retried');
     }
-    this.flushing = null;
   }
 
   get inFlight(): number {
@@ -253,7 +239,7 @@ export class QueueWorker {
       for (const a of this.active.values()) a.controller.abort(new BosunError('QUEUE_ERROR', 'the worker is shutting down'));
       await Promise.race([all(), new Promise((r) => setTimeout(r, this.opts.abortGraceMs + 1_000))]);
     }
-    await this.flushing;
+    await this.completions.idle();
     for (const t of this.timers) clearInterval(t);
     await this.listener?.end().catch(() => undefined);
     await this.queue.pool

@@ -227,6 +227,29 @@ describe('track record', () => {
     expect(describeRoute(d)).toMatch(/^youtube: skill youtube\.transcript matches a youtube\.com URL; .*; 2 of 2 past runs succeeded$/);
   });
 
+  it("counts a worker's concurrent outcomes exactly, with their durations in order", async () => {
+    const registry = await f.open();
+    await f.db.pool.query('DELETE FROM bosun.agent_skill_stats');
+    const durations = Array.from({ length: 40 }, (_, i) => 100 + i);
+    await Promise.all(
+      durations.map((durationMs, i) =>
+        registry.recordOutcome({ agentId: 'youtube', skillId: i % 4 ? 'youtube.transcript' : 'youtube.metadata', ok: i % 5 !== 0, durationMs }),
+      ),
+    );
+    const rows = await f.db.pool.query<{ skill_id: string; runs: number; successes: number; recent_durations_ms: number[]; p50_duration_ms: number }>(
+      `SELECT skill_id, runs, successes, recent_durations_ms, p50_duration_ms FROM bosun.agent_skill_stats ORDER BY skill_id`,
+    );
+    const metadata = durations.filter((_, i) => !(i % 4));
+    const transcript = durations.filter((_, i) => i % 4);
+    const successes = (ds: number[]) => ds.filter((d) => (d - 100) % 5 !== 0).length;
+    expect(rows.rows).toEqual([
+      { skill_id: 'youtube.metadata', runs: 10, successes: successes(metadata), recent_durations_ms: metadata, p50_duration_ms: metadata[4] },
+      { skill_id: 'youtube.transcript', runs: 30, successes: successes(transcript), recent_durations_ms: transcript, p50_duration_ms: transcript[14] },
+    ]);
+    await expect(registry.recordOutcome({ agentId: 'youtube', skillId: 'youtube.transcript', ok: true, durationMs: -1 })).rejects.toThrow(/invalid run outcome/);
+    await f.db.pool.query('DELETE FROM bosun.agent_skill_stats');
+  });
+
   it('refuses a run of a skill the registry does not have', async () => {
     await f.open();
     await expect(recordRunOutcome(f.db.pool, { agentId: 'youtube', skillId: 'youtube.dance', ok: true, durationMs: 5 })).rejects.toThrow(

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BosunError, loadConfig, silentLogger, type BosunPaths, type Logger } from '../../core/index.js';
+import { BosunError, loadConfig, parseWith, silentLogger, WriteBatcher, type BosunPaths, type Logger } from '../../core/index.js';
 import type { Pool } from '../../db/index.js';
 import { builtinAgents } from '../builtin/index.js';
 import { loadManifests, type LoadedManifest, type ManifestSource } from '../manifest/load.js';
@@ -12,7 +12,7 @@ import type { ResultCache } from '../runtime/cache.js';
 import { LakeResultCache } from '../runtime/lake-cache.js';
 import type { Endpoints } from '../runtime/types.js';
 import { checkAvailability, type Availability } from './availability.js';
-import { readSkillStats, syncRegistry, type SkillStats } from './store.js';
+import { readSkillStats, recordRunOutcomes, runOutcomeSchema, syncRegistry, type RunOutcome, type SkillStats } from './store.js';
 
 export interface RegisteredAgent {
   manifest: AgentManifest;
@@ -63,6 +63,9 @@ export const statsKey = (agentId: string, skillId: string) => `${agentId}\u0000$
  */
 export class AgentRegistry {
   private statsCache: { at: number; stats: Map<string, SkillStats> } | null = null;
+  private readonly outcomes = new WriteBatcher<RunOutcome>(async (batch) => {
+    await recordRunOutcomes(this.pool, batch);
+  });
   private readonly byId: Map<string, RegisteredAgent>;
 
   constructor(
@@ -116,6 +119,16 @@ export class AgentRegistry {
   /** Makes the next stats() read the database (after recording a run in this process). */
   invalidateStats(): void {
     this.statsCache = null;
+  }
+
+  /**
+   * Counts a finished run in the statistics. Outcomes that arrive while a write is under way go
+   * together in the next one, so a worker's concurrent runs of one skill do not queue on its
+   * statistics row one by one. Resolves once written.
+   */
+  async recordOutcome(outcome: RunOutcome): Promise<void> {
+    // Checked here, so that an invalid outcome fails alone rather than the batch it would join.
+    await this.outcomes.add(parseWith(runOutcomeSchema, outcome, 'run outcome'));
   }
 }
 

@@ -87,34 +87,56 @@ export const runOutcomeSchema = z
   .strict();
 export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
-/** Counts one finished run of a skill (cache hits are not runs) and recomputes its p50 duration. */
-export async function recordRunOutcome(pool: Pool, outcome: RunOutcome): Promise<SkillStats> {
-  const o = parseWith(runOutcomeSchema, outcome, 'run outcome');
+/**
+ * Counts finished runs of skills (cache hits are not runs) and recomputes each skill's p50
+ * duration, in one statement however many outcomes: a busy worker's outcomes share a round
+ * trip and one lock of each statistics row. Returns the statistics as they are now, one per
+ * agent × skill given.
+ */
+export async function recordRunOutcomes(pool: Pool, outcomes: readonly RunOutcome[]): Promise<SkillStats[]> {
+  const list = outcomes.map((o) => parseWith(runOutcomeSchema, o, 'run outcome'));
+  if (!list.length) return [];
   try {
-    const res = await pool.query<{ runs: number; successes: number; p50_duration_ms: number | null }>(
-      `WITH prior AS (
-         SELECT recent_durations_ms FROM bosun.agent_skill_stats WHERE agent_id = $1 AND skill_id = $2 FOR UPDATE),
+    const res = await pool.query<{ agent_id: string; skill_id: string; runs: number; successes: number; p50_duration_ms: number | null }>(
+      `WITH given AS (
+         SELECT agent_id, skill_id, count(*)::int AS runs, count(*) FILTER (WHERE ok)::int AS successes,
+                array_agg(duration_ms ORDER BY n) AS durations
+           FROM unnest($1::text[], $2::text[], $3::boolean[], $4::int[]) WITH ORDINALITY AS o(agent_id, skill_id, ok, duration_ms, n)
+          GROUP BY agent_id, skill_id),
+       prior AS (
+         SELECT s.agent_id, s.skill_id, s.recent_durations_ms FROM bosun.agent_skill_stats s JOIN given g USING (agent_id, skill_id)
+          ORDER BY s.agent_id, s.skill_id FOR UPDATE OF s),
        appended AS (
-         SELECT coalesce((SELECT recent_durations_ms FROM prior), '{}') || $4::int AS arr),
+         SELECT g.*, coalesce(p.recent_durations_ms, '{}') || g.durations AS arr FROM given g LEFT JOIN prior p USING (agent_id, skill_id)),
        recent AS (
-         SELECT arr[greatest(1, cardinality(arr) - $5 + 1):] AS arr FROM appended)
+         SELECT agent_id, skill_id, runs, successes, arr[greatest(1, cardinality(arr) - $5 + 1):] AS arr FROM appended)
        INSERT INTO bosun.agent_skill_stats AS s (agent_id, skill_id, runs, successes, recent_durations_ms, p50_duration_ms, last_run_at)
-       VALUES ($1, $2, 1, $3, (SELECT arr FROM recent),
-               (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY d) FROM recent, unnest(recent.arr) AS d), now())
+       SELECT agent_id, skill_id, runs, successes, arr, (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY d) FROM unnest(arr) AS d), now()
+         FROM recent ORDER BY agent_id, skill_id
        ON CONFLICT (agent_id, skill_id) DO UPDATE SET
-         runs = s.runs + 1, successes = s.successes + EXCLUDED.successes,
+         runs = s.runs + EXCLUDED.runs, successes = s.successes + EXCLUDED.successes,
          recent_durations_ms = EXCLUDED.recent_durations_ms, p50_duration_ms = EXCLUDED.p50_duration_ms, last_run_at = now()
-       RETURNING runs, successes, p50_duration_ms`,
-      [o.agentId, o.skillId, o.ok ? 1 : 0, o.durationMs, DURATION_WINDOW],
+       RETURNING agent_id, skill_id, runs, successes, p50_duration_ms`,
+      [list.map((o) => o.agentId), list.map((o) => o.skillId), list.map((o) => o.ok), list.map((o) => o.durationMs), DURATION_WINDOW],
     );
-    const row = res.rows[0]!;
-    return { agentId: o.agentId, skillId: o.skillId, runs: row.runs, successes: row.successes, p50DurationMs: row.p50_duration_ms };
+    return res.rows.map((r) => ({ agentId: r.agent_id, skillId: r.skill_id, runs: r.runs, successes: r.successes, p50DurationMs: r.p50_duration_ms }));
   } catch (err) {
     if ((err as { code?: string }).code === '23503') {
-      throw new BosunError('NOT_FOUND', `agent '${o.agentId}' has no skill '${o.skillId}' in the registry`, {
+      const pairs = [...new Set(list.map((o) => `${o.agentId} ${o.skillId}`))];
+      const message =
+        pairs.length === 1
+          ? `agent '${list[0]!.agentId}' has no skill '${list[0]!.skillId}' in the registry`
+          : `the registry lacks at least one of these agent skills: ${pairs.join(', ')}`;
+      throw new BosunError('NOT_FOUND', message, {
         hint: 'open the registry (it syncs the manifests) before recording runs; `bosun agents list` shows the skills',
       });
     }
     throw err;
   }
+}
+
+/** Counts one finished run of a skill; returns its statistics as they are now. */
+export async function recordRunOutcome(pool: Pool, outcome: RunOutcome): Promise<SkillStats> {
+  const [stats] = await recordRunOutcomes(pool, [outcome]);
+  return stats!;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { executeAgent, failedEnvelope, recordRunOutcome, type AgentRegistry, type ProgressEvent, type ResultEnvelope } from '../../agents/index.js';
+import { executeAgent, failedEnvelope, type AgentRegistry, type ProgressEvent, type ResultEnvelope } from '../../agents/index.js';
 import { BosunError, toBosunError, type BosunPaths, type Logger } from '../../core/index.js';
 import { storeArtifacts } from '../artifact-store.js';
 import type { PmContext } from '../context.js';
@@ -155,7 +155,7 @@ export async function runTask(deps: RunTaskDeps, taskId: string, opts: RunTaskOp
     return applyEnvelope(tx, task, current, envelope, { hash: envelopeHash(envelope), willRetry });
   });
   if (!(raw.metrics.cacheHit ?? 0)) {
-    await recordRunOutcome(deps.pm.pool, {
+    await deps.registry.recordOutcome({
       agentId: started.task.agentId!,
       skillId: started.skillId,
       ok: envelope.status === 'completed',
