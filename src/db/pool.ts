@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import pg from 'pg';
 import { BosunError, redactUrl, type Logger } from '../core/index.js';
 
@@ -22,6 +23,23 @@ export function createPool(url: string, options: { max?: number; logger?: Logger
   // An idle client's error (server restart) must not crash the process.
   pool.on('error', (err) => options.logger?.warn({ err }, 'idle PostgreSQL connection failed'));
   return pool;
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A query the server parses and plans once per connection (a named prepared statement), for
+ * the statements a busy worker runs many times a second: for those short statements, parsing
+ * and planning cost as much as running them. The name comes from the text, so one text is one
+ * statement on every connection; use it only with fixed texts (values go in parameters).
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `bosun_${crypto.createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }
 
 /** Runs `fn` in one transaction on one client; rolls back on any error. */

@@ -1,4 +1,5 @@
 import { BosunError } from '../core/index.js';
+import { prepared } from '../db/index.js';
 import type { Queryable } from './context.js';
 import type { ProjectPhase } from './states.js';
 import type { PmTx } from './transaction.js';
@@ -52,18 +53,20 @@ export function appendEvent(tx: Pick<PmTx, 'events'>, e: EventInput): void {
 export async function insertEvents(q: Queryable, actor: string, events: readonly EventInput[]): Promise<void> {
   if (!events.length) return;
   await q.query(
-    `INSERT INTO bosun.event (project_id, task_id, run_id, kind, actor, data)
-     SELECT e.project_id, e.task_id, e.run_id, e.kind, $1, e.data::jsonb
-       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY AS e(project_id, task_id, run_id, kind, data, n)
-      ORDER BY e.n`,
-    [
-      actor,
-      events.map((e) => e.projectId),
-      events.map((e) => e.taskId ?? null),
-      events.map((e) => e.runId ?? null),
-      events.map((e) => e.kind),
-      events.map((e) => JSON.stringify(e.data ?? {})),
-    ],
+    prepared(
+      `INSERT INTO bosun.event (project_id, task_id, run_id, kind, actor, data)
+       SELECT e.project_id, e.task_id, e.run_id, e.kind, $1, e.data::jsonb
+         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY AS e(project_id, task_id, run_id, kind, data, n)
+        ORDER BY e.n`,
+      [
+        actor,
+        events.map((e) => e.projectId),
+        events.map((e) => e.taskId ?? null),
+        events.map((e) => e.runId ?? null),
+        events.map((e) => e.kind),
+        events.map((e) => JSON.stringify(e.data ?? {})),
+      ],
+    ),
   );
 }
 

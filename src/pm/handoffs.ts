@@ -1,5 +1,6 @@
 import { canonicalJson, type ResultEnvelope } from '../agents/index.js';
 import { newId, sha256 } from '../core/index.js';
+import { prepared } from '../db/index.js';
 import { appendEvent } from './events.js';
 import { addTasks } from './plan.js';
 import { getProjectById } from './projects.js';
@@ -77,11 +78,13 @@ function aggregate(own: ResultEnvelope, children: Task[]): ResultEnvelope {
  */
 export async function settleParents(tx: PmTx, finishedIds: readonly string[]): Promise<string[]> {
   const parents = await tx.client.query<{ id: string }>(
-    `SELECT DISTINCT p.id FROM bosun.task c JOIN bosun.task p ON p.id = c.parent_id
-      WHERE c.id = ANY($1::uuid[]) AND p.status = 'working' AND p.status_reason = $2
-        AND NOT EXISTS (SELECT 1 FROM bosun.task o WHERE o.parent_id = p.id AND o.status NOT IN ('completed', 'failed', 'canceled', 'rejected'))
-      ORDER BY p.id`,
-    [finishedIds, WAITING_FOR_CHILDREN],
+    prepared(
+      `SELECT DISTINCT p.id FROM bosun.task c JOIN bosun.task p ON p.id = c.parent_id
+        WHERE c.id = ANY($1::uuid[]) AND p.status = 'working' AND p.status_reason = $2
+          AND NOT EXISTS (SELECT 1 FROM bosun.task o WHERE o.parent_id = p.id AND o.status NOT IN ('completed', 'failed', 'canceled', 'rejected'))
+        ORDER BY p.id`,
+      [finishedIds, WAITING_FOR_CHILDREN],
+    ),
   );
   const settled: string[] = [];
   for (const { id } of parents.rows) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BosunError, newId, parseWith, sha256 } from '../core/index.js';
+import { prepared } from '../db/index.js';
 import { canonicalJson } from '../agents/index.js';
 import { ancestorsOf, topologicalOrder } from './dag.js';
 import { appendEvent } from './events.js';
@@ -147,39 +148,43 @@ export async function addTasks(tx: PmTx, project: Project, input: readonly TaskD
       const verdict = await readinessOf(tx.client, draft.trigger, upstreamIds);
       const status: TaskState = verdict === 'ready' ? 'ready' : verdict === 'waiting' ? 'blocked' : 'canceled';
       await tx.client.query(
-        `INSERT INTO bosun.task (id, project_id, number, parent_id, step_key, title, description, spec, skill, tags, inputs,
-                                 priority, estimate_minutes, status, status_reason, canceled_by_upstream, trigger_rule,
-                                 attempts_allowed, timeout_seconds, idempotency_key, cache_key, ready_at, finished_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                 CASE WHEN $14 = 'ready' THEN now() END, CASE WHEN $14 = 'canceled' THEN now() END)`,
-        [
-          id,
-          project.id,
-          number,
-          options.parentId ?? null,
-          draft.key ?? null,
-          draft.title,
-          draft.description ?? null,
-          { acceptance: draft.acceptance },
-          draft.skill ?? null,
-          draft.tags,
-          draft.inputs,
-          draft.priority,
-          draft.estimateMinutes ?? null,
-          status,
-          status === 'canceled' ? `its dependencies can no longer satisfy ${draft.trigger}` : null,
-          status === 'canceled',
-          draft.trigger,
-          draft.attemptsAllowed,
-          draft.timeoutSeconds ?? null,
-          draft.idempotencyKey ?? null,
-          sha256(canonicalJson({ skill: draft.skill ?? null, inputs: draft.inputs })),
-        ],
+        prepared(
+          `INSERT INTO bosun.task (id, project_id, number, parent_id, step_key, title, description, spec, skill, tags, inputs,
+                                   priority, estimate_minutes, status, status_reason, canceled_by_upstream, trigger_rule,
+                                   attempts_allowed, timeout_seconds, idempotency_key, cache_key, ready_at, finished_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                   CASE WHEN $14 = 'ready' THEN now() END, CASE WHEN $14 = 'canceled' THEN now() END)`,
+          [
+            id,
+            project.id,
+            number,
+            options.parentId ?? null,
+            draft.key ?? null,
+            draft.title,
+            draft.description ?? null,
+            { acceptance: draft.acceptance },
+            draft.skill ?? null,
+            draft.tags,
+            draft.inputs,
+            draft.priority,
+            draft.estimateMinutes ?? null,
+            status,
+            status === 'canceled' ? `its dependencies can no longer satisfy ${draft.trigger}` : null,
+            status === 'canceled',
+            draft.trigger,
+            draft.attemptsAllowed,
+            draft.timeoutSeconds ?? null,
+            draft.idempotencyKey ?? null,
+            sha256(canonicalJson({ skill: draft.skill ?? null, inputs: draft.inputs })),
+          ],
+        ),
       );
       if (upstreamIds.length) {
         await tx.client.query(
-          `INSERT INTO bosun.task_edge (task_id, depends_on_id, project_id) SELECT $1, unnest($2::uuid[]), $3`,
-          [id, upstreamIds, project.id],
+          prepared(
+            `INSERT INTO bosun.task_edge (task_id, depends_on_id, project_id) SELECT $1, unnest($2::uuid[]), $3`,
+            [id, upstreamIds, project.id],
+          ),
         );
       }
       appendEvent(tx, {

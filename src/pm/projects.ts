@@ -1,4 +1,5 @@
 import { BosunError } from '../core/index.js';
+import { prepared } from '../db/index.js';
 import type { Queryable } from './context.js';
 import type { ProjectPhase } from './states.js';
 
@@ -98,8 +99,10 @@ export async function insertProject(q: Queryable, p: NewProject): Promise<Projec
 /** The project, optionally locked for the rest of the transaction; NOT_FOUND names the slug. */
 export async function getProject(q: Queryable, slug: string, options: { forUpdate?: boolean } = {}): Promise<Project> {
   const res = await q.query<Project>(
-    `SELECT ${projectColumns} FROM bosun.project WHERE slug = $1 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
-    [slug],
+    prepared(
+      `SELECT ${projectColumns} FROM bosun.project WHERE slug = $1 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+      [slug],
+    ),
   );
   const project = res.rows[0];
   if (!project) {

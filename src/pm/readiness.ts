@@ -1,3 +1,4 @@
+import { prepared } from '../db/index.js';
 import type { Queryable } from './context.js';
 import { evaluateTrigger, type Readiness, type TaskState, type TriggerRule } from './states.js';
 import { moveTask } from './task-state.js';
@@ -32,19 +33,23 @@ export async function propagateFinished(tx: PmTx, finishedIds: readonly string[]
   let frontier = [...finishedIds];
   while (frontier.length) {
     const locked = await tx.client.query<Candidate>(
-      `SELECT t.id, t.project_id AS "projectId", p.slug || '#' || t.number AS ref, t.status, t.trigger_rule AS "triggerRule"
-         FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
-        WHERE t.status = 'blocked'
-          AND t.id IN (SELECT task_id FROM bosun.task_edge WHERE depends_on_id = ANY($1::uuid[]))
-        ORDER BY t.id
-          FOR UPDATE OF t`,
-      [frontier],
+      prepared(
+        `SELECT t.id, t.project_id AS "projectId", p.slug || '#' || t.number AS ref, t.status, t.trigger_rule AS "triggerRule"
+           FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
+          WHERE t.status = 'blocked'
+            AND t.id IN (SELECT task_id FROM bosun.task_edge WHERE depends_on_id = ANY($1::uuid[]))
+          ORDER BY t.id
+            FOR UPDATE OF t`,
+        [frontier],
+      ),
     );
     frontier = [];
     for (const task of locked.rows) {
       const upstream = await tx.client.query<{ status: TaskState }>(
-        `SELECT u.status FROM bosun.task_edge e JOIN bosun.task u ON u.id = e.depends_on_id WHERE e.task_id = $1`,
-        [task.id],
+        prepared(
+          `SELECT u.status FROM bosun.task_edge e JOIN bosun.task u ON u.id = e.depends_on_id WHERE e.task_id = $1`,
+          [task.id],
+        ),
       );
       const verdict = evaluateTrigger(task.triggerRule, upstream.rows.map((r) => r.status));
       if (verdict === 'ready') {

@@ -1,4 +1,5 @@
 import { newId } from '../core/index.js';
+import { prepared } from '../db/index.js';
 import type { Queryable } from './context.js';
 import { appendEvent } from './events.js';
 import type { RunState } from './states.js';
@@ -46,12 +47,14 @@ export interface NewRun {
 /** Opens the next attempt (the task's attempt counter goes up with it). */
 export async function startRun(tx: PmTx, r: NewRun): Promise<Run> {
   const res = await tx.client.query<Run>(
-    `WITH counted AS (
-       UPDATE bosun.task SET attempts = attempts + 1 WHERE id = $2 RETURNING attempts)
-     INSERT INTO bosun.run (id, task_id, project_id, attempt, agent_id, agent_version, skill, claimed_by, job_id, state)
-     SELECT $1, $2, $3, counted.attempts, $4, $5, $6, $7, $8, 'working' FROM counted
-     RETURNING ${runColumns}`,
-    [newId(), r.taskId, r.projectId, r.agentId ?? null, r.agentVersion ?? null, r.skill, r.claimedBy, r.jobId ?? null],
+    prepared(
+      `WITH counted AS (
+         UPDATE bosun.task SET attempts = attempts + 1 WHERE id = $2 RETURNING attempts)
+       INSERT INTO bosun.run (id, task_id, project_id, attempt, agent_id, agent_version, skill, claimed_by, job_id, state)
+       SELECT $1, $2, $3, counted.attempts, $4, $5, $6, $7, $8, 'working' FROM counted
+       RETURNING ${runColumns}`,
+      [newId(), r.taskId, r.projectId, r.agentId ?? null, r.agentVersion ?? null, r.skill, r.claimedBy, r.jobId ?? null],
+    ),
   );
   const run = res.rows[0]!;
   appendEvent(tx, {
@@ -67,10 +70,12 @@ export async function startRun(tx: PmTx, r: NewRun): Promise<Run> {
 /** The attempt in progress, if any (locked when asked). */
 export async function openRun(q: Queryable, taskId: string, options: { forUpdate?: boolean } = {}): Promise<Run | null> {
   const res = await q.query<Run>(
-    `SELECT ${runColumns} FROM bosun.run
-      WHERE task_id = $1 AND state IN ('submitted', 'working', 'input-required')
-      ORDER BY attempt DESC LIMIT 1 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
-    [taskId],
+    prepared(
+      `SELECT ${runColumns} FROM bosun.run
+        WHERE task_id = $1 AND state IN ('submitted', 'working', 'input-required')
+        ORDER BY attempt DESC LIMIT 1 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+      [taskId],
+    ),
   );
   return res.rows[0] ?? null;
 }
@@ -86,11 +91,13 @@ export interface RunOutcome {
 /** Closes an attempt with its outcome; wall time is measured from its start. */
 export async function finishRun(tx: PmTx, run: Pick<Run, 'id' | 'taskId' | 'projectId' | 'attempt'>, outcome: RunOutcome, taskRef: string): Promise<void> {
   await tx.client.query(
-    `UPDATE bosun.run SET state = $2, envelope = $3, error = $4, tokens = $5, cost = $6,
-            finished_at = now(), heartbeat_at = now(),
-            wall_ms = (extract(epoch FROM now() - started_at) * 1000)::int
-      WHERE id = $1`,
-    [run.id, outcome.state, outcome.envelope ?? null, outcome.error ?? null, outcome.tokens ?? null, outcome.cost ?? null],
+    prepared(
+      `UPDATE bosun.run SET state = $2, envelope = $3, error = $4, tokens = $5, cost = $6,
+              finished_at = now(), heartbeat_at = now(),
+              wall_ms = (extract(epoch FROM now() - started_at) * 1000)::int
+        WHERE id = $1`,
+      [run.id, outcome.state, outcome.envelope ?? null, outcome.error ?? null, outcome.tokens ?? null, outcome.cost ?? null],
+    ),
   );
   appendEvent(tx, {
     projectId: run.projectId,
@@ -103,7 +110,7 @@ export async function finishRun(tx: PmTx, run: Pick<Run, 'id' | 'taskId' | 'proj
 
 /** Records progress and renews the heartbeat (an assistant's "still on it"). */
 export async function recordProgress(q: Queryable, runId: string, progress: { percent?: number; message?: string }): Promise<void> {
-  await q.query(`UPDATE bosun.run SET progress = $2, heartbeat_at = now() WHERE id = $1`, [runId, progress]);
+  await q.query(prepared(`UPDATE bosun.run SET progress = $2, heartbeat_at = now() WHERE id = $1`, [runId, progress]));
 }
 
 export async function listRuns(q: Queryable, taskId: string): Promise<Run[]> {
@@ -152,5 +159,5 @@ export async function activeRunsByAgent(q: Queryable): Promise<Record<string, nu
 
 /** The run's heartbeat: its holder is alive. */
 export async function touchRun(q: Queryable, runId: string): Promise<void> {
-  await q.query(`UPDATE bosun.run SET heartbeat_at = now() WHERE id = $1`, [runId]);
+  await q.query(prepared(`UPDATE bosun.run SET heartbeat_at = now() WHERE id = $1`, [runId]));
 }

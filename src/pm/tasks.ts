@@ -1,4 +1,5 @@
 import { BosunError } from '../core/index.js';
+import { prepared } from '../db/index.js';
 import type { Queryable } from './context.js';
 import type { TaskState, TriggerRule } from './states.js';
 
@@ -89,9 +90,11 @@ export async function getTask(q: Queryable, ref: string, options: { projectSlug?
     'id' in parsed ? 't.id = $1' : 'number' in parsed ? 'p.slug = $1 AND t.number = $2' : 'p.slug = $1 AND t.step_key = $2';
   const params = 'id' in parsed ? [parsed.id] : 'number' in parsed ? [parsed.slug, parsed.number] : [parsed.slug, parsed.stepKey];
   const res = await q.query<Task>(
-    `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
-      WHERE ${where} ${options.forUpdate ? 'FOR UPDATE OF t' : ''}`,
-    params,
+    prepared(
+      `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
+        WHERE ${where} ${options.forUpdate ? 'FOR UPDATE OF t' : ''}`,
+      params,
+    ),
   );
   const task = res.rows[0];
   if (!task) throw new BosunError('NOT_FOUND', `no task '${ref}'`, { hint: 'list tasks with `bosun task list --project <slug>`' });
@@ -100,9 +103,11 @@ export async function getTask(q: Queryable, ref: string, options: { projectSlug?
 
 export async function getTasksByIds(q: Queryable, ids: readonly string[]): Promise<Task[]> {
   const res = await q.query<Task>(
-    `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
-      WHERE t.id = ANY($1::uuid[]) ORDER BY t.project_id, t.number`,
-    [ids],
+    prepared(
+      `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
+        WHERE t.id = ANY($1::uuid[]) ORDER BY t.project_id, t.number`,
+      [ids],
+    ),
   );
   return res.rows;
 }
@@ -136,39 +141,43 @@ export interface TaskStateChange {
 /** Writes a new state and the timestamps that go with it, to one task or many (guards are the caller's: see task-state.ts). */
 export async function setTaskState(q: Queryable, ids: string | readonly string[], change: TaskStateChange): Promise<void> {
   await q.query(
-    `UPDATE bosun.task SET
-        status        = $2,
-        status_reason = $3,
-        canceled_by_upstream = $4,
-        claimed_by    = CASE WHEN $5::boolean THEN $6 ELSE claimed_by END,
-        result        = CASE WHEN $7::boolean THEN $8::jsonb ELSE result END,
-        result_sha256 = CASE WHEN $7::boolean THEN $9 ELSE result_sha256 END,
-        ready_at      = CASE WHEN $2 = 'ready' THEN now() ELSE ready_at END,
-        started_at    = CASE WHEN $2 = 'working' THEN COALESCE(started_at, now()) ELSE started_at END,
-        finished_at   = CASE WHEN $2 IN ('completed', 'failed', 'canceled', 'rejected') THEN now() ELSE NULL END,
-        updated_at    = now()
-      WHERE id = ANY($1::uuid[])`,
-    [
-      typeof ids === 'string' ? [ids] : ids,
-      change.status,
-      change.reason ?? null,
-      change.canceledByUpstream ?? false,
-      change.claimedBy !== undefined,
-      change.claimedBy ?? null,
-      change.result !== undefined,
-      change.result ?? null,
-      change.resultSha256 ?? null,
-    ],
+    prepared(
+      `UPDATE bosun.task SET
+          status        = $2,
+          status_reason = $3,
+          canceled_by_upstream = $4,
+          claimed_by    = CASE WHEN $5::boolean THEN $6 ELSE claimed_by END,
+          result        = CASE WHEN $7::boolean THEN $8::jsonb ELSE result END,
+          result_sha256 = CASE WHEN $7::boolean THEN $9 ELSE result_sha256 END,
+          ready_at      = CASE WHEN $2 = 'ready' THEN now() ELSE ready_at END,
+          started_at    = CASE WHEN $2 = 'working' THEN COALESCE(started_at, now()) ELSE started_at END,
+          finished_at   = CASE WHEN $2 IN ('completed', 'failed', 'canceled', 'rejected') THEN now() ELSE NULL END,
+          updated_at    = now()
+        WHERE id = ANY($1::uuid[])`,
+      [
+        typeof ids === 'string' ? [ids] : ids,
+        change.status,
+        change.reason ?? null,
+        change.canceledByUpstream ?? false,
+        change.claimedBy !== undefined,
+        change.claimedBy ?? null,
+        change.result !== undefined,
+        change.result ?? null,
+        change.resultSha256 ?? null,
+      ],
+    ),
   );
 }
 
 /** Ids of the tasks `taskId` depends on, with their states. */
 export async function upstreamOf(q: Queryable, taskId: string): Promise<{ id: string; ref: string; status: TaskState; title: string }[]> {
   const res = await q.query<{ id: string; ref: string; status: TaskState; title: string }>(
-    `SELECT u.id, p.slug || '#' || u.number AS ref, u.status, u.title
-       FROM bosun.task_edge e JOIN bosun.task u ON u.id = e.depends_on_id JOIN bosun.project p ON p.id = u.project_id
-      WHERE e.task_id = $1 ORDER BY u.number`,
-    [taskId],
+    prepared(
+      `SELECT u.id, p.slug || '#' || u.number AS ref, u.status, u.title
+         FROM bosun.task_edge e JOIN bosun.task u ON u.id = e.depends_on_id JOIN bosun.project p ON p.id = u.project_id
+        WHERE e.task_id = $1 ORDER BY u.number`,
+      [taskId],
+    ),
   );
   return res.rows;
 }
@@ -228,9 +237,11 @@ export async function taskLines(q: Queryable, projectId: string, list: keyof typ
 export async function outputsByStepKey(q: Queryable, projectId: string, keys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
   if (!keys.length) return new Map();
   const res = await q.query<{ key: string; outputs: Record<string, unknown> | null }>(
-    `SELECT step_key AS key, result -> 'outputs' AS outputs FROM bosun.task
-      WHERE project_id = $1 AND step_key = ANY($2::text[]) AND status = 'completed'`,
-    [projectId, keys],
+    prepared(
+      `SELECT step_key AS key, result -> 'outputs' AS outputs FROM bosun.task
+        WHERE project_id = $1 AND step_key = ANY($2::text[]) AND status = 'completed'`,
+      [projectId, keys],
+    ),
   );
   return new Map(res.rows.map((r) => [r.key, r.outputs ?? {}]));
 }
@@ -247,10 +258,12 @@ export interface StoredRoute {
 export async function setRoutes(q: Queryable, routes: readonly StoredRoute[]): Promise<void> {
   if (!routes.length) return;
   await q.query(
-    `UPDATE bosun.task t SET agent_id = r.agent_id, automatic = r.automatic, route = r.route::jsonb, updated_at = now()
-       FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) AS r(id, agent_id, automatic, route)
-      WHERE t.id = r.id`,
-    [routes.map((r) => r.taskId), routes.map((r) => r.agentId), routes.map((r) => r.automatic), routes.map((r) => JSON.stringify(r.decision))],
+    prepared(
+      `UPDATE bosun.task t SET agent_id = r.agent_id, automatic = r.automatic, route = r.route::jsonb, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) AS r(id, agent_id, automatic, route)
+        WHERE t.id = r.id`,
+      [routes.map((r) => r.taskId), routes.map((r) => r.agentId), routes.map((r) => r.automatic), routes.map((r) => JSON.stringify(r.decision))],
+    ),
   );
 }
 
@@ -261,11 +274,13 @@ export async function setRoutes(q: Queryable, routes: readonly StoredRoute[]): P
  */
 export async function lockDispatchable(q: Queryable, taskIds: readonly string[]): Promise<Task[]> {
   const res = await q.query<Task>(
-    `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
-      WHERE t.id = ANY($1::uuid[]) AND t.status = 'ready' AND t.automatic AND p.status = 'execution'
-      ORDER BY t.priority DESC, t.number
-        FOR UPDATE OF t SKIP LOCKED`,
-    [taskIds],
+    prepared(
+      `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
+        WHERE t.id = ANY($1::uuid[]) AND t.status = 'ready' AND t.automatic AND p.status = 'execution'
+        ORDER BY t.priority DESC, t.number
+          FOR UPDATE OF t SKIP LOCKED`,
+      [taskIds],
+    ),
   );
   return res.rows;
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { BosunError, silentLogger, type Logger } from '../core/index.js';
+import { prepared } from '../db/index.js';
 import type { BatchSendOptions, JobInfo, JobType, SendOptions } from './types.js';
 
 /** Workers LISTEN here; every send NOTIFYs with the queue name so a free worker starts it at once. */
@@ -36,7 +37,10 @@ export class JobQueue {
     const logger = options.logger ?? silentLogger;
     const supervise = options.supervise ?? false;
     const boss = new PgBoss({
-      db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
+      // pg-boss's statements are a few fixed texts run over and over (fetch, complete, insert):
+      // prepared, the server plans them once per connection. Those without values may hold
+      // several commands (its migrations), which only the simple protocol runs.
+      db: { executeSql: (text: string, values?: unknown[]) => (values?.length ? pool.query(prepared(text, values)) : pool.query(text)) },
       schema: SCHEMA,
       migrate: true,
       supervise,
@@ -120,10 +124,12 @@ export class JobQueue {
   async completeMany(jobs: readonly { name: string; id: string; output?: object | undefined }[]): Promise<void> {
     if (!jobs.length) return;
     await this.pool.query(
-      `UPDATE ${SCHEMA}.job j SET completed_on = now(), state = 'completed', output = d.output::jsonb
-         FROM unnest($1::text[], $2::uuid[], $3::text[]) AS d(name, id, output)
-        WHERE j.name = d.name AND j.id = d.id AND j.state = 'active'`,
-      [jobs.map((j) => j.name), jobs.map((j) => j.id), jobs.map((j) => (j.output === undefined ? null : JSON.stringify(j.output)))],
+      prepared(
+        `UPDATE ${SCHEMA}.job j SET completed_on = now(), state = 'completed', output = d.output::jsonb
+           FROM unnest($1::text[], $2::uuid[], $3::text[]) AS d(name, id, output)
+          WHERE j.name = d.name AND j.id = d.id AND j.state = 'active'`,
+        [jobs.map((j) => j.name), jobs.map((j) => j.id), jobs.map((j) => (j.output === undefined ? null : JSON.stringify(j.output)))],
+      ),
     );
   }
 

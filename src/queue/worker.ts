@@ -2,6 +2,7 @@ import os from 'node:os';
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { BosunError, newId, WriteBatcher, type Logger } from '../core/index.js';
+import { prepared } from '../db/index.js';
 import { DEFAULT_TIMEOUT_SECONDS, WAKE_CHANNEL, type JobQueue } from './queue.js';
 
 export interface WorkerOptions {
@@ -162,11 +163,13 @@ export class QueueWorker {
 
   private async lease(name: string, jobs: FetchedJob[]): Promise<void> {
     await this.queue.pool
-      .query(`INSERT INTO bosun.job_lease (job_id, queue, process_id) SELECT unnest($1::uuid[]), $2, $3 ON CONFLICT DO NOTHING`, [
-        jobs.map((j) => j.id),
-        name,
-        this.processId,
-      ])
+      .query(
+        prepared(`INSERT INTO bosun.job_lease (job_id, queue, process_id) SELECT unnest($1::uuid[]), $2, $3 ON CONFLICT DO NOTHING`, [
+          jobs.map((j) => j.id),
+          name,
+          this.processId,
+        ]),
+      )
       .catch((err: unknown) => this.logger.warn({ err }, 'lease failed'));
   }
 
@@ -197,7 +200,7 @@ export class QueueWorker {
         logger.warn({ err }, 'job failed');
         const e = err instanceof BosunError ? err.toJSON() : { message: (err as Error)?.message ?? String(err) };
         await this.queue.boss.fail(name, job.id, e).catch((failErr: unknown) => logger.error({ err: failErr }, 'could not record failure'));
-        await this.queue.pool.query('DELETE FROM bosun.job_lease WHERE job_id = $1', [job.id]).catch(() => undefined);
+        await this.queue.pool.query(prepared('DELETE FROM bosun.job_lease WHERE job_id = $1', [job.id])).catch(() => undefined);
       } finally {
         clearTimeout(timer);
         this.active.delete(job.id);
@@ -215,7 +218,7 @@ export class QueueWorker {
   private async writeCompletions(batch: CompletedJob[]): Promise<void> {
     try {
       await this.queue.completeMany(batch);
-      await this.queue.pool.query('DELETE FROM bosun.job_lease WHERE job_id = ANY($1::uuid[])', [batch.map((c) => c.id)]);
+      await this.queue.pool.query(prepared('DELETE FROM bosun.job_lease WHERE job_id = ANY($1::uuid[])', [batch.map((c) => c.id)]));
     } catch (err) {
       this.logger.error({ err, jobs: batch.length }, 'could not record completions; the jobs will be retried');
     }

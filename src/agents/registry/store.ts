@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BosunError, parseWith } from '../../core/index.js';
-import { withTransaction, type Pool } from '../../db/index.js';
+import { prepared, withTransaction, type Pool } from '../../db/index.js';
 import type { LoadedManifest } from '../manifest/load.js';
 import type { AgentAvailability } from './availability.js';
 
@@ -98,26 +98,28 @@ export async function recordRunOutcomes(pool: Pool, outcomes: readonly RunOutcom
   if (!list.length) return [];
   try {
     const res = await pool.query<{ agent_id: string; skill_id: string; runs: number; successes: number; p50_duration_ms: number | null }>(
-      `WITH given AS (
-         SELECT agent_id, skill_id, count(*)::int AS runs, count(*) FILTER (WHERE ok)::int AS successes,
-                array_agg(duration_ms ORDER BY n) AS durations
-           FROM unnest($1::text[], $2::text[], $3::boolean[], $4::int[]) WITH ORDINALITY AS o(agent_id, skill_id, ok, duration_ms, n)
-          GROUP BY agent_id, skill_id),
-       prior AS (
-         SELECT s.agent_id, s.skill_id, s.recent_durations_ms FROM bosun.agent_skill_stats s JOIN given g USING (agent_id, skill_id)
-          ORDER BY s.agent_id, s.skill_id FOR UPDATE OF s),
-       appended AS (
-         SELECT g.*, coalesce(p.recent_durations_ms, '{}') || g.durations AS arr FROM given g LEFT JOIN prior p USING (agent_id, skill_id)),
-       recent AS (
-         SELECT agent_id, skill_id, runs, successes, arr[greatest(1, cardinality(arr) - $5 + 1):] AS arr FROM appended)
-       INSERT INTO bosun.agent_skill_stats AS s (agent_id, skill_id, runs, successes, recent_durations_ms, p50_duration_ms, last_run_at)
-       SELECT agent_id, skill_id, runs, successes, arr, (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY d) FROM unnest(arr) AS d), now()
-         FROM recent ORDER BY agent_id, skill_id
-       ON CONFLICT (agent_id, skill_id) DO UPDATE SET
-         runs = s.runs + EXCLUDED.runs, successes = s.successes + EXCLUDED.successes,
-         recent_durations_ms = EXCLUDED.recent_durations_ms, p50_duration_ms = EXCLUDED.p50_duration_ms, last_run_at = now()
-       RETURNING agent_id, skill_id, runs, successes, p50_duration_ms`,
-      [list.map((o) => o.agentId), list.map((o) => o.skillId), list.map((o) => o.ok), list.map((o) => o.durationMs), DURATION_WINDOW],
+      prepared(
+        `WITH given AS (
+           SELECT agent_id, skill_id, count(*)::int AS runs, count(*) FILTER (WHERE ok)::int AS successes,
+                  array_agg(duration_ms ORDER BY n) AS durations
+             FROM unnest($1::text[], $2::text[], $3::boolean[], $4::int[]) WITH ORDINALITY AS o(agent_id, skill_id, ok, duration_ms, n)
+            GROUP BY agent_id, skill_id),
+         prior AS (
+           SELECT s.agent_id, s.skill_id, s.recent_durations_ms FROM bosun.agent_skill_stats s JOIN given g USING (agent_id, skill_id)
+            ORDER BY s.agent_id, s.skill_id FOR UPDATE OF s),
+         appended AS (
+           SELECT g.*, coalesce(p.recent_durations_ms, '{}') || g.durations AS arr FROM given g LEFT JOIN prior p USING (agent_id, skill_id)),
+         recent AS (
+           SELECT agent_id, skill_id, runs, successes, arr[greatest(1, cardinality(arr) - $5 + 1):] AS arr FROM appended)
+         INSERT INTO bosun.agent_skill_stats AS s (agent_id, skill_id, runs, successes, recent_durations_ms, p50_duration_ms, last_run_at)
+         SELECT agent_id, skill_id, runs, successes, arr, (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY d) FROM unnest(arr) AS d), now()
+           FROM recent ORDER BY agent_id, skill_id
+         ON CONFLICT (agent_id, skill_id) DO UPDATE SET
+           runs = s.runs + EXCLUDED.runs, successes = s.successes + EXCLUDED.successes,
+           recent_durations_ms = EXCLUDED.recent_durations_ms, p50_duration_ms = EXCLUDED.p50_duration_ms, last_run_at = now()
+         RETURNING agent_id, skill_id, runs, successes, p50_duration_ms`,
+        [list.map((o) => o.agentId), list.map((o) => o.skillId), list.map((o) => o.ok), list.map((o) => o.durationMs), DURATION_WINDOW],
+      ),
     );
     return res.rows.map((r) => ({ agentId: r.agent_id, skillId: r.skill_id, runs: r.runs, successes: r.successes, p50DurationMs: r.p50_duration_ms }));
   } catch (err) {
