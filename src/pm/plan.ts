@@ -93,12 +93,15 @@ async function resolvePlan(tx: PmTx, project: Project, drafts: ParsedDraft[]) {
   const nodes = drafts.map((d, i) => ({ key: d.key ?? `#draft${i + 1}`, dependsOn: d.dependsOn.filter((x) => keys.has(x)), draft: d }));
   const ordered = topologicalOrder(nodes, 'the plan');
   for (const node of ordered) {
+    const refs = stepReferencesIn(node.draft.inputs);
+    // Walking the ancestors costs O(plan size) per task: only for tasks that read upstream outputs.
+    if (!refs.length) continue;
     const upstreamKeys = ancestorsOf(node.key, nodes);
     for (const dep of node.draft.dependsOn) {
       const existing = existingDeps.get(dep);
       if (existing?.stepKey) upstreamKeys.add(existing.stepKey);
     }
-    for (const ref of stepReferencesIn(node.draft.inputs)) {
+    for (const ref of refs) {
       if (!upstreamKeys.has(ref.key)) {
         throw new BosunError('INVALID_INPUT', `task '${node.draft.title}' reads steps.${ref.key}.outputs.${ref.path} but does not depend on '${ref.key}'`, {
           hint: `add '${ref.key}' to its dependsOn`,

@@ -64,7 +64,8 @@ export async function applyEnvelope(tx: PmTx, task: Task, run: Run, submitted: R
     return getTask(tx.client, task.id);
   }
   if (envelope.status === 'completed') {
-    const upstream = await upstreamOf(tx.client, task.id);
+    // The lineage goes with the artifacts: no artifacts, no need to read the upstream tasks.
+    const upstream = envelope.artifacts.length ? await upstreamOf(tx.client, task.id) : [];
     const lineage = { task: task.ref, attempt: run.attempt, agent: run.agentId, skill: run.skill ?? task.skill, upstream: upstream.map((u) => u.ref) };
     const artifactIds = await recordArtifacts(
       tx,
