@@ -1,7 +1,6 @@
 import { createLogger, loadConfig, type LoadedConfig, type Logger } from '../core/index.js';
-import { openDatabase, type Database } from '../db/index.js';
-import { JobQueue } from '../queue/index.js';
-import { allMigrations } from '../migrations.js';
+import type { Database } from '../db/index.js';
+import type { JobQueue } from '../queue/index.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -12,7 +11,8 @@ export interface GlobalOptions {
 
 /**
  * What a command needs, opened lazily: a command that never touches the database never starts
- * the embedded server.
+ * the embedded server, nor loads the database and queue layers (pg, pg-boss, the embedded
+ * server's tooling), which a stdio MCP server would otherwise load before it can answer.
  */
 export class CliContext {
   readonly json: boolean;
@@ -39,12 +39,15 @@ export class CliContext {
   }
 
   db(): Promise<Database> {
-    this.database ??= openDatabase(this.loaded, allMigrations, this.logger);
+    this.database ??= Promise.all([import('../db/index.js'), import('../migrations.js')]).then(([{ openDatabase }, { allMigrations }]) =>
+      openDatabase(this.loaded, allMigrations, this.logger),
+    );
     return this.database;
   }
 
   queue(options: { supervise?: boolean } = {}): Promise<JobQueue> {
     this.jobQueue ??= this.db().then(async (db) => {
+      const { JobQueue } = await import('../queue/index.js');
       const q = await JobQueue.open(db.pool, { logger: this.logger, supervise: options.supervise });
       // Every layer's job types: loaded only by commands that use the queue.
       const { allJobTypes } = await import('../jobs.js');

@@ -1,7 +1,10 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger };
+
+// Readable lines are for a terminal only: an MCP server's stderr is a pipe, and loading the
+// pretty-printer there would only add to its start-up.
+const pretty = process.stderr.isTTY ? (await import('pino-pretty')).default : null;
 
 /**
  * Logs go to stderr, always: stdout carries results (and the stdio MCP protocol). Readable
@@ -9,7 +12,7 @@ export type { Logger };
  */
 export function createLogger(level: string = process.env.BOSUN_LOG_LEVEL ?? 'info', name = 'bosun'): Logger {
   const options = { name, level, base: { pid: process.pid } };
-  if (process.stderr.isTTY) {
+  if (pretty) {
     return pino(options, pretty({ destination: 2, sync: true, ignore: 'pid,hostname,name', translateTime: 'HH:MM:ss' }));
   }
   return pino(options, pino.destination({ fd: 2, sync: true }));

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { BosunError } from '../../core/index.js';
-import { serveHttp } from '../../mcp/http.js';
 import type { PmServerDeps } from '../../mcp/pm/index.js';
 import { serveStdio } from '../../mcp/stdio.js';
 import type { CliContext } from '../context.js';
@@ -42,6 +41,8 @@ export function registerMcpPmCommand(program: Command, wrap: Wrap): void {
           await serveStdio(createPmServer(deps));
           return;
         }
+        // The HTTP transport (and its server library) only when serving HTTP.
+        const { serveHttp } = await import('../../mcp/http.js');
         const running = await serveHttp({
           host: opts.host,
           port: parsePort(opts.port),
