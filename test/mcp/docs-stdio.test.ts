@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
@@ -377,6 +377,39 @@ describe('the docs MCP server over stdio', () => {
       expect(await code(one.readResource({ uri: 'docs://ducklake/stable/../../../etc/passwd' }))).toBe(ErrorCode.InvalidParams);
       expect(await code(one.readResource({ uri: 'file:///etc/passwd' }))).toBe(ErrorCode.InvalidParams);
       expect(await code(one.listResources({ cursor: 'not-a-cursor' }))).toBe(ErrorCode.InvalidParams);
+    });
+  });
+
+  describe('start-up', () => {
+    /** A server whose libraries cannot load: its stderr, and a client for it. */
+    const failing = async (args: string[], env: Record<string, string>) => {
+      const transport = new StdioClientTransport({ command: process.execPath, args: [bosunBin, 'mcp', 'docs', ...args], env: f.env(env), cwd: repoRoot, stderr: 'pipe' });
+      let stderr = '';
+      transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const client = new SdkClient({ name: 'bosun-test', version: '1.0.0' });
+      await client.connect(transport);
+      return { client, stderr: () => stderr };
+    };
+
+    it('answers initialize and tools/list without the database, and each call with the reason it cannot answer', async () => {
+      const { client, stderr } = await failing([], { BOSUN_DATABASE_URL: 'postgresql://127.0.0.1:1/nowhere' });
+      expect(client.getServerVersion()?.name).toBe('bosun-docs');
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(TOOLS);
+      for (const tool of ['search_docs', 'list_libraries']) {
+        const result = (await client.callTool({ name: tool, arguments: tool === 'search_docs' ? { query: 'snapshot' } : {} })) as CallToolResult;
+        expect(result.isError).toBe(true);
+        expect(textOf(result)).toMatch(/^error\[DB_UNAVAILABLE\]: cannot reach PostgreSQL at postgresql:\/\/127\.0\.0\.1:1\/nowhere[\s\S]*\nnext: /);
+      }
+      // The log says it too, on stderr: stdout carries the protocol only.
+      await vi.waitFor(() => expect(stderr()).toMatch(/bosun-docs cannot answer: loading its libraries failed/));
+      await client.close();
+    });
+
+    it('answers a library nobody knows with the known ones', async () => {
+      const { client } = await failing(['--library', 'nope'], {});
+      expect(client.getServerVersion()?.name).toBe('bosun-docs-nope');
+      expect(await failure(client, 'search_docs', { query: 'snapshot' })).toMatch(/^error\[NOT_FOUND\]: no library named 'nope'\nnext: known libraries: ducklake, mcp$/);
+      await client.close();
     });
   });
 

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseWith } from '../../core/index.js';
-import { getLibrary, lakeDataPathOf, openLakeSearcher } from '../../docs/index.js';
-import { openLake } from '../../lake/index.js';
+import type { Searcher } from '../../docs/index.js';
 import { serverName } from '../../mcp/clients.js';
-import { createDocsServer, pgDocsCatalog } from '../../mcp/docs/index.js';
-import { serveHttp } from '../../mcp/http.js';
+import { createDocsServer, type DocsCatalog } from '../../mcp/docs/index.js';
 import { serveStdio } from '../../mcp/stdio.js';
 import { bosunVersion } from '../../mcp/version.js';
 import type { CliContext } from '../context.js';
@@ -27,29 +25,58 @@ const serveOptionsSchema = z
 type ServeOptions = z.infer<typeof serveOptionsSchema>;
 
 /**
+ * What the tools answer from. Loaded after the protocol has started: the docs layer, DuckDB,
+ * the database and the index's cold start take about a second, which a client waiting for
+ * its `initialize` answer should not see.
+ */
+interface DocsBackend {
+  searcher: Searcher;
+  catalog: DocsCatalog;
+}
+
+async function openBackend(ctx: CliContext, opts: ServeOptions, name: string): Promise<DocsBackend> {
+  const [{ pool }, docs, { openLake }, { pgDocsCatalog }] = await Promise.all([
+    ctx.db(),
+    import('../../docs/index.js'),
+    import('../../lake/index.js'),
+    import('../../mcp/docs/pg-catalog.js'),
+  ]);
+  // A library nobody knows fails here, naming the known ones.
+  for (const library of opts.library) await docs.getLibrary(pool, library);
+  const lake = await openLake({ pool, dataPath: docs.lakeDataPathOf(ctx.loaded), logger: ctx.logger });
+  const searcher = await docs.openLakeSearcher({ pool, lake, client: `mcp:${name}`, logger: ctx.logger, libraries: opts.library });
+  return { searcher, catalog: pgDocsCatalog(pool) };
+}
+
+/**
  * Serves the libraries until the client goes (stdio) or a signal comes (HTTP). One searcher is
  * shared by every request and picks up new snapshots by itself. Over stdio the protocol starts
- * while the index loads, so the client's initialize is answered at once; over HTTP the server
- * listens once the index is loaded.
+ * first and the backend loads meanwhile: initialize and tools/list are answered at once, tool
+ * calls wait for the backend, and should it fail to load, each call answers with its error.
+ * Over HTTP the server listens once the backend is loaded.
  */
 async function serveDocs(ctx: CliContext, opts: ServeOptions): Promise<void> {
-  const { pool } = await ctx.db();
-  // A library nobody knows fails now, naming the known ones, not at the first call.
-  for (const library of opts.library) await getLibrary(pool, library);
-  const lake = await openLake({ pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
   const name = serverName('docs', opts.library);
-  const searcher = openLakeSearcher({ pool, lake, client: `mcp:${name}`, logger: ctx.logger, libraries: opts.library });
-  const catalog = pgDocsCatalog(pool);
-  const version = bosunVersion();
+  const backend = openBackend(ctx, opts, name);
+  const searcher = backend.then((b) => b.searcher);
   const createServer = () =>
-    createDocsServer({ searcher, catalog, libraries: opts.library, tokenBudget: ctx.config.mcp.tokenBudget, version, logger: ctx.logger });
+    createDocsServer({
+      searcher,
+      catalog: backend.then((b) => b.catalog),
+      libraries: opts.library,
+      tokenBudget: ctx.config.mcp.tokenBudget,
+      version: bosunVersion(),
+      logger: ctx.logger,
+    });
   try {
     if (!opts.http) {
+      backend.catch((err: unknown) => ctx.logger.error({ err }, `${name} cannot answer: loading its libraries failed`));
       await serveStdio(createServer());
       return;
     }
-    await searcher;
+    await backend;
     const token = opts.token ?? ctx.config.mcp.token;
+    const { serveHttp } = await import('../../mcp/http.js');
     const running = await serveHttp({ host: opts.host, port: opts.port, ...(token ? { token } : {}), createServer, logger: ctx.logger });
     if (ctx.json) emitLine({ event: 'listening', url: running.url, server: name });
     else process.stdout.write(`${name} MCP server at ${running.url} (Ctrl-C to stop)\n`);
@@ -91,9 +118,14 @@ export function registerDocsExportCommand(program: Command, wrap: Wrap): void {
       wrap(async (ctx, library: string, raw: Record<string, unknown>) => {
         const opts = parseWith(exportOptionsSchema, raw, 'options of docs export');
         const { pool } = await ctx.db();
+        // Imported here: this module is also `mcp docs`, which must start without them; the
+        // exporter brings esbuild besides.
+        const [{ openLake }, { lakeDataPathOf }, { exportLibrary }] = await Promise.all([
+          import('../../lake/index.js'),
+          import('../../docs/index.js'),
+          import('../../mcp/export/index.js'),
+        ]);
         const lake = await openLake({ pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
-        // The exporter brings esbuild: loaded only when exporting.
-        const { exportLibrary } = await import('../../mcp/export/index.js');
         const res = await exportLibrary(
           { pool, lake, logger: ctx.logger },
           { library, outDir: opts.out, tokenBudget: ctx.config.mcp.tokenBudget, ...(opts.version !== undefined ? { version: opts.version } : {}) },

@@ -1,4 +1,4 @@
-import { countTokens } from '../chunk/index.js';
+import { countTokens } from '../chunk/tokens.js';
 import type { HitGroup } from './collapse.js';
 
 /** Where else a collapsed near-duplicate appears. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countTokens } from '../../docs/chunk/index.js';
+import { countTokens } from '../../docs/format.js';
 import { fitList, fitPrefix, type Answer } from '../budget.js';
 
 /**

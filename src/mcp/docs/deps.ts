@@ -8,7 +8,8 @@ import type { LibraryScope } from './scope.js';
 export interface DocsToolDeps {
   /** Still loading while the first requests arrive (a stdio server answers initialize at once). */
   searcher: Promise<Searcher>;
-  catalog: DocsCatalog;
+  /** Likewise (in a Bosun installation it needs the database). */
+  catalog: Promise<DocsCatalog>;
   scope: LibraryScope;
   budget: AnswerBudget;
   tools: ToolContext;

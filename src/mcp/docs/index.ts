@@ -1,6 +1,5 @@
 /** mcp/docs: any documentation library as a standard MCP server (tools and page resources). */
 export { createDocsServer, type DocsServerOptions } from './server.js';
-export { pgDocsCatalog } from './pg-catalog.js';
 export type { DocsCatalog, LibraryInfo, PageInfo, PageLinks, VersionSummary } from './catalog.js';
 export { TOKEN_CEILING } from './budget.js';
 export { MAX_QUERY_CHARS } from './tools/search-docs.js';

@@ -26,7 +26,7 @@ const MARKDOWN = 'text/markdown';
  * returns the whole page: resources are attached by the application (or the user), not
  * pulled into a conversation by the model, and a page cut short would not be the page.
  */
-export function registerPageResources(server: McpServer, deps: { searcher: Promise<Searcher>; catalog: DocsCatalog; scope: LibraryScope; logger: Logger }): void {
+export function registerPageResources(server: McpServer, deps: { searcher: Promise<Searcher>; catalog: Promise<DocsCatalog>; scope: LibraryScope; logger: Logger }): void {
   const { searcher, catalog, scope } = deps;
   server.server.registerCapabilities({ resources: {} });
 
@@ -45,10 +45,11 @@ export function registerPageResources(server: McpServer, deps: { searcher: Promi
   server.server.setRequestHandler(ListResourcesRequestSchema, async (request) =>
     asProtocolError(deps.logger, async () => {
       const offset = cursorOffset(request.params?.cursor, 'resources');
-      const libraries = scope.served ?? (await catalog.libraries()).map((l) => l.name);
+      const pages = await catalog;
+      const libraries = scope.served ?? (await pages.libraries()).map((l) => l.name);
       const resources: Resource[] = [];
       for (const library of libraries) {
-        for (const page of await catalog.pages(library)) {
+        for (const page of await pages.pages(library)) {
           resources.push({ uri: pageUri({ library, ...page }), name: page.path, title: page.title ?? page.path, description: `${library}@${page.version}`, mimeType: MARKDOWN });
         }
       }

@@ -17,7 +17,8 @@ import { registerSearchDocs } from './tools/search-docs.js';
 export interface DocsServerOptions {
   /** May still be loading: requests wait for it (and get its error if it fails to load). */
   searcher: Searcher | Promise<Searcher>;
-  catalog: DocsCatalog;
+  /** Likewise. */
+  catalog: DocsCatalog | Promise<DocsCatalog>;
   /** Serve only these libraries (default: every library indexed). With one, tools default to it. */
   libraries?: readonly string[];
   /** Tokens per answer unless a call asks otherwise (config mcp.tokenBudget). */
@@ -45,11 +46,12 @@ export function createDocsServer(options: DocsServerOptions): McpServer {
   const budget = new AnswerBudget(options.tokenBudget);
   const server = new McpServer({ name, version: options.version }, { instructions: instructions(libraries, budget), capabilities: { tools: {} } });
   const searcher = Promise.resolve(options.searcher);
-  // A failed load is reported by every request that needs the searcher, not as an unhandled rejection.
-  searcher.catch(() => undefined);
+  const catalog = Promise.resolve(options.catalog);
+  // A failed load is reported by every request that needs it, not as an unhandled rejection.
+  for (const loading of [searcher, catalog]) loading.catch(() => undefined);
   const deps: DocsToolDeps = {
     searcher,
-    catalog: options.catalog,
+    catalog,
     scope: new LibraryScope(libraries),
     budget,
     tools: { logger, nextSteps: docsNextSteps },

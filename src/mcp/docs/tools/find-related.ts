@@ -56,7 +56,7 @@ export function registerFindRelated(server: McpServer, deps: DocsToolDeps): Defi
           ...(version !== undefined ? { version } : {}),
           maxTokens: 1,
         });
-        const links = await catalog.links(page.library, page.version, page.path);
+        const links = await (await catalog).links(page.library, page.version, page.path);
         const wanted = direction ?? 'both';
         const related = relatedPages(page, links).filter((r) => wanted === 'both' || r.direction === wanted);
         const query = `related:${page.library}@${page.version}:${page.path}:${wanted}`;

@@ -44,7 +44,7 @@ export function registerListLibraries(server: McpServer, deps: DocsToolDeps): De
         // Freshness is the point of this answer: look for a newer snapshot first.
         await searcher.refresh();
         const served = scope.served;
-        const all = (await catalog.libraries()).filter((l) => served === null || served.includes(l.name)).map(libraryView);
+        const all = (await (await catalog).libraries()).filter((l) => served === null || served.includes(l.name)).map(libraryView);
         return fitDocsList(all.slice(offset), { offset, query: 'libraries', budget: budget.of(max_tokens) }, (shown, nextCursor) => ({
           structured: { libraries: [...shown], served_snapshot_id: searcher.snapshotId, next_cursor: nextCursor },
           text: [

@@ -1,8 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-// From the search module's entry rather than docs/index.js, which would bring the crawler and
-// parsers into the standalone server's bundle (see export/standalone.ts).
-import { citation, type Hit, type SearchResponse } from '../../../docs/search/index.js';
+import { citation } from '../../../docs/format.js';
+import type { Hit, SearchResponse } from '../../../docs/search/index.js';
 import { defineTool, type DefinedTool } from '../../tool.js';
 import { fitDocsPrefix } from '../budget.js';
 import type { DocsToolDeps } from '../deps.js';
