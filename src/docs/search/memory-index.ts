@@ -106,8 +106,10 @@ const chunkTableSql = `
 
 /**
  * BM25F term weights per library version, as one row per (version, term): the chunks that
- * contain it and each one's weight — everything of BM25F but the idf, which depends on the
- * versions a query searches. Parameters: the Ranking.
+ * contain it and each one's weight — everything but the idf, which depends on the versions a
+ * query searches. A weight is the saturated BM25F sum of the fields plus, when the term is
+ * in the title field, the title-terms weight normalised by the title's length (outside the
+ * saturation: see Ranking). Parameters: the Ranking.
  */
 const termListSql = `
   CREATE TABLE term_list AS
@@ -127,14 +129,15 @@ const termListSql = `
     SELECT p.lv, p.term, p.doc,
            $title_weight * p.tf_title / (1 - $title_b + $title_b * p.title_len / greatest(s.avg_title, 1))
          + $heading_weight * p.tf_heading / (1 - $heading_b + $heading_b * p.heading_len / greatest(s.avg_heading, 1))
-         + $body_weight * p.tf_body / (1 - $body_b + $body_b * p.body_len / greatest(s.avg_body, 1)) AS tf
+         + $body_weight * p.tf_body / (1 - $body_b + $body_b * p.body_len / greatest(s.avg_body, 1)) AS tf,
+           CASE WHEN p.tf_title > 0 THEN $title_terms_weight / (1 - $title_terms_b + $title_terms_b * p.title_len / greatest(s.avg_title, 1)) ELSE 0 END AS in_title
       FROM postings p
       JOIN stats s USING (lv)
   )
   SELECT lv || ':' || term AS key, any_value(term) AS term, count(*) AS df, list(doc) AS docs,
-         list(CAST(tf * ($k1 + 1) / ($k1 + tf) AS FLOAT)) AS weights
+         list(CAST(tf * ($k1 + 1) / ($k1 + tf) + in_title AS FLOAT)) AS weights
     FROM weighted
-   WHERE tf > 0
+   WHERE tf > 0 OR in_title > 0
    GROUP BY lv, term`;
 
 const vectorTableSql = (relation: string, dim: number) => `
@@ -357,6 +360,8 @@ async function build(conn: DuckDBConnection, relations: IndexRelations, options:
     heading_b: ranking.heading.b,
     body_weight: ranking.body.weight,
     body_b: ranking.body.b,
+    title_terms_weight: ranking.titleTerms.weight,
+    title_terms_b: ranking.titleTerms.b,
   };
   await conn.run(termListSql, parameters);
   await conn.run(`DROP TABLE source_terms`);

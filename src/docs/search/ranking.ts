@@ -3,22 +3,32 @@ import { z } from 'zod';
 /**
  * BM25F parameters. Each field's term frequency is normalised by that field's length against
  * its average (`b` says how much), weighted, and summed before BM25's saturation (`k1`), so a
- * term in a short title counts for more than the same term once in a long body, and a term
- * repeated in the body saturates instead of growing without bound.
+ * term repeated in the body saturates instead of growing without bound.
  *
- * The defaults were chosen on the development half of bench/questions (see docs/search.md);
- * the test half was only ever scored with them.
+ * The page title (with the file name and folders) is scored apart, by `titleTerms`: inside
+ * the saturated sum, a title word adds next to nothing to a section that already uses the
+ * word a few times, so a page *about* a subject ranked no higher than a long page that
+ * mentions it often. Outside the sum, every query term in the title adds its idf × the
+ * weight, normalised by the title's length (a short title names its subject more surely).
+ *
+ * The defaults were chosen on bench/questions' dev.jsonl and holdout.jsonl (see
+ * docs/search.md); test.jsonl was only ever scored with them.
  */
 const field = z.object({ weight: z.number().min(0).max(100), b: z.number().min(0).max(1) }).strict();
 
 export const rankingSchema = z
   .object({
     k1: z.number().min(0).max(10),
+    /** The title field inside the saturated sum; the default leaves it to `titleTerms` (weight 0 here). */
     title: field,
     heading: field,
     body: field,
+    /** A query term found in the title field: its idf × `weight`, length-normalised by `b`, outside the saturation; weight 0 turns it off. */
+    titleTerms: field,
     /** Weight of a query term's synonyms (docs/index/synonyms.ts) against the term's own 1; 0 turns them off. */
     synonyms: z.number().min(0).max(1),
+    /** Weight of the one word two adjacent query words make ("shut down" → shutdown, see docs/index/compounds.ts); 0 turns it off. */
+    compounds: z.number().min(0).max(1),
     /** Boost of a chunk whose page title the query names, as a share of the best score (see title-match.ts); 0 turns it off. */
     titleMatch: z.number().min(0).max(1),
   })
@@ -27,10 +37,12 @@ export type Ranking = z.infer<typeof rankingSchema>;
 
 export const defaultRanking: Ranking = {
   k1: 1.2,
-  title: { weight: 3, b: 0.5 },
+  title: { weight: 0, b: 0.5 },
   heading: { weight: 2, b: 0.5 },
   body: { weight: 1, b: 0.75 },
+  titleTerms: { weight: 1, b: 0.8 },
   synonyms: 0.3,
+  compounds: 0.5,
   titleMatch: 0.1,
 };
 
@@ -40,6 +52,8 @@ export const unweightedRanking: Ranking = {
   title: { weight: 1, b: 0.75 },
   heading: { weight: 1, b: 0.75 },
   body: { weight: 1, b: 0.75 },
+  titleTerms: { weight: 0, b: 0 },
   synonyms: 0,
+  compounds: 0,
   titleMatch: 0,
 };
