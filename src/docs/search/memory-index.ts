@@ -13,7 +13,7 @@ import type { IndexRelations } from './source.js';
  * BM25F in two halves. At load, everything that does not depend on the query: each posting's
  * field-weighted, length-normalised and saturated term frequency (its "weight"; average field
  * lengths are per library version, since versions are separate document sets). The postings
- * of one term in one version are one row of lists (`term_list`), found through an index on
+ * of one term in one version are one row of lists (`term_list`), keyed by
  * `"<version id>:<term>"`. At query time, in SQL: the idf of each query term over exactly the
  * versions searched (so scores from two libraries searched together are comparable, as if
  * they were one collection, and five copies of a page in five versions do not make its terms
@@ -48,6 +48,11 @@ export interface QueryTerm {
 export interface Scored {
   doc: number;
   score: number;
+}
+
+/** A lexical match comes with its chunk's row, read by the same statement. */
+export interface ScoredChunk extends Scored {
+  chunk: ChunkRecord;
 }
 
 export interface DenseModel {
@@ -148,25 +153,46 @@ const vectorTableSql = (relation: string, dim: number) => `
    WHERE e.model = $model AND e.dim = $dim AND len(e.vector) = $dim`;
 
 /**
- * The query: idf of each term over the versions searched ($chunks is their size) and the sum
- * of weight × idf × the term's weight in the query, per chunk. Parameters: $keys (every query
- * term in every version searched) with $key_weights, $chunks, $limit. `term_list` is read
- * once, through its index (a second reference, for the idf, would be a full scan).
+ * The query, in one statement: the idf of each term over the versions searched ($chunks is
+ * their size), the sum of weight × idf × the term's weight in the query per chunk, the best
+ * $limit chunks, and their rows (in no order: match() sorts them). Parameters: $keys (every
+ * query term in every version searched) with $key_weights, $chunks, $limit.
+ *
+ * Written for speed, since it is most of a search's time: the query's keys are a joined
+ * table, so that their weights are not looked up again for each posting; with one version
+ * searched, a term's df is its row's; with several, it is summed over a small materialised
+ * table of the rows found (a window over them costs more than the rest of the query).
  */
-const matchSql = (filtered: boolean) => `
-  WITH lists AS (
-    SELECT docs, weights,
-           ($key_weights::DOUBLE[])[list_position($keys::VARCHAR[], key)] AS query_weight,
-           ln(1 + ($chunks - sum(df) OVER (PARTITION BY term) + 0.5) / (sum(df) OVER (PARTITION BY term) + 0.5)) AS idf
-      FROM term_list
-     WHERE key IN (SELECT unnest($keys::VARCHAR[]))
+const matchSql = (filtered: boolean, versions: 'one' | 'several') => `
+  WITH query AS (SELECT unnest($keys::VARCHAR[]) AS key, unnest($key_weights::DOUBLE[]) AS query_weight),
+  ${
+    versions === 'one'
+      ? `lists AS (
+    SELECT t.docs, t.weights, q.query_weight * ln(1 + ($chunks - t.df + 0.5) / (t.df + 0.5)) AS factor
+      FROM term_list t JOIN query q USING (key)
+  ),`
+      : `found AS MATERIALIZED (
+    SELECT t.term, t.df, t.docs, t.weights, q.query_weight FROM term_list t JOIN query q USING (key)
+  ),
+  df AS (SELECT term, sum(df) AS df FROM found GROUP BY term),
+  lists AS (
+    SELECT f.docs, f.weights, f.query_weight * ln(1 + ($chunks - d.df + 0.5) / (d.df + 0.5)) AS factor
+      FROM found f JOIN df d USING (term)
+  ),`
+  }
+  best AS (
+    SELECT doc, sum(weight * factor) AS score
+      FROM (SELECT unnest(docs) AS doc, unnest(weights) AS weight, factor FROM lists)
+     ${filtered ? 'WHERE doc IN (SELECT doc FROM chunk WHERE lv IN (SELECT unnest($lvs::INTEGER[])) AND starts_with(path, $prefix))' : ''}
+     GROUP BY doc
+     ORDER BY score DESC, doc
+     LIMIT $limit
   )
-  SELECT doc, sum(weight * idf * query_weight) AS score
-    FROM (SELECT unnest(docs) AS doc, unnest(weights) AS weight, idf, query_weight FROM lists)
-   ${filtered ? 'WHERE doc IN (SELECT doc FROM chunk WHERE lv IN (SELECT unnest($lvs::INTEGER[])) AND starts_with(path, $prefix))' : ''}
-   GROUP BY doc
-   ORDER BY score DESC, doc
-   LIMIT $limit`;
+  SELECT b.score, ${chunkColumns
+    .split(', ')
+    .map((c) => `c.${c}`)
+    .join(', ')}
+    FROM best b JOIN chunk c USING (doc)`;
 
 const nearestSql = (dim: number, filtered: boolean) => `
   SELECT doc, array_cosine_similarity(vector, $vector::FLOAT[${dim}]) AS score
@@ -220,8 +246,8 @@ export class MemoryIndex {
     }
   }
 
-  /** The best chunks for the weighted query terms in the given library versions (and path prefix). */
-  async match(terms: readonly QueryTerm[], lvs: readonly number[], pathPrefix: string | undefined, limit: number): Promise<Scored[]> {
+  /** The best chunks for the weighted query terms in the given library versions (and path prefix), best first. */
+  async match(terms: readonly QueryTerm[], lvs: readonly number[], pathPrefix: string | undefined, limit: number): Promise<ScoredChunk[]> {
     if (!terms.length || !lvs.length) return [];
     const searched = this.versions.filter((v) => lvs.includes(v.lv));
     const pairs = lvs.flatMap((lv) => terms.map((t) => ({ key: termKey(lv, t.term), weight: t.weight })));
@@ -233,8 +259,8 @@ export class MemoryIndex {
       ...(pathPrefix === undefined ? {} : { lvs: listValue([...lvs]), prefix: pathPrefix }),
     };
     // Weights like [1, 1, 0.5] must bind as doubles, whatever the first one looks like.
-    const rows = await this.query(matchSql(pathPrefix !== undefined), params, { key_weights: LIST(DOUBLE) });
-    return rows.map((r) => ({ doc: Number(r.doc), score: Number(r.score) }));
+    const rows = await this.query(matchSql(pathPrefix !== undefined, lvs.length === 1 ? 'one' : 'several'), params, { key_weights: LIST(DOUBLE) });
+    return rows.map((r) => ({ doc: Number(r.doc), score: Number(r.score), chunk: toChunk(r) })).sort((a, b) => b.score - a.score || a.doc - b.doc);
   }
 
   /** In how many chunks of the given versions each term occurs (terms that occur nowhere are absent). */

@@ -171,8 +171,8 @@ export class Searcher {
       }
       const pool = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
       const weighted = weightedTerms(terms, this.ranking, long ? '' : req.query, this.options.tokenize);
-      const { ranked, retrieval } = await this.rank(index, req.query, weighted, lvs, pathPrefix, pool, notes);
-      const records = new Map((await index.chunks(ranked.map((r) => r.doc))).map((c) => [c.doc, c]));
+      const { ranked, records, retrieval } = await this.rank(index, req.query, weighted, lvs, pathPrefix, pool, notes);
+      for (const c of await index.chunks(ranked.filter((r) => !records.has(r.doc)).map((r) => r.doc))) records.set(c.doc, c);
       const retrieved: RankedChunk[] = ranked.flatMap((r) => {
         const chunk = records.get(r.doc);
         return chunk ? [{ chunk, score: r.score }] : [];
@@ -369,9 +369,11 @@ export class Searcher {
 
   private async rank(index: MemoryIndex, query: string, weighted: QueryTerm[], lvs: number[], pathPrefix: string | undefined, pool: number, notes: string[]) {
     const lexical = await index.match(weighted, lvs, pathPrefix, pool);
+    // The lexical matches come with their rows; only chunks found by dense retrieval alone are read after.
+    const records = new Map(lexical.map((m) => [m.doc, m.chunk]));
     const embedder = this.options.embedder;
     if (!embedder || !index.dense || index.dense.model !== embedder.model || query.trim() === '') {
-      return { ranked: lexical, retrieval: 'bm25' as const };
+      return { ranked: lexical, records, retrieval: 'bm25' as const };
     }
     let vector: number[] | undefined;
     try {
@@ -380,10 +382,10 @@ export class Searcher {
       // The embeddings server being down must not take search down with it.
       this.logger.warn({ err }, 'query embedding failed; searching lexically');
       notes.push(`dense retrieval unavailable (${(err as Error).message}); lexical results only`);
-      return { ranked: lexical, retrieval: 'bm25' as const };
+      return { ranked: lexical, records, retrieval: 'bm25' as const };
     }
     const dense = await index.nearest(vector!, lvs, pathPrefix, pool);
-    return { ranked: reciprocalRankFusion([lexical, dense]).slice(0, pool), retrieval: 'hybrid' as const };
+    return { ranked: reciprocalRankFusion([lexical, dense]).slice(0, pool), records, retrieval: 'hybrid' as const };
   }
 
   /** A page by path, URL or chunk id (a chunk id also names the section to read). */
