@@ -84,8 +84,11 @@ export function fitList<T, S extends object>(
  */
 export function fitPrefix<T, S>(items: readonly T[], budget: number, build: (shown: readonly T[]) => Answer<S>, count: TokenCounter = estimateTokens): Answer<S> {
   const answerFor = (n: number) => build(items.slice(0, n));
+  // Usually everything fits (search already fitted its hits): one count instead of a search.
+  const whole = answerFor(items.length);
+  if (answerTokens(whole, count) <= budget) return whole;
   let lo = 0;
-  let hi = items.length;
+  let hi = items.length - 1;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (answerTokens(answerFor(mid), count) <= budget) lo = mid;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseWith } from '../../core/index.js';
 import type { Searcher } from '../../docs/index.js';
 import { serverName } from '../../mcp/clients.js';
-import { createDocsServer, type DocsCatalog } from '../../mcp/docs/index.js';
+import { createDocsServer, serverSearcherOptions, type DocsCatalog } from '../../mcp/docs/index.js';
 import { serveStdio } from '../../mcp/stdio.js';
 import { bosunVersion } from '../../mcp/version.js';
 import type { CliContext } from '../context.js';
@@ -44,7 +44,14 @@ async function openBackend(ctx: CliContext, opts: ServeOptions, name: string): P
   // A library nobody knows fails here, naming the known ones.
   for (const library of opts.library) await docs.getLibrary(pool, library);
   const lake = await openLake({ pool, dataPath: docs.lakeDataPathOf(ctx.loaded), logger: ctx.logger });
-  const searcher = await docs.openLakeSearcher({ pool, lake, client: `mcp:${name}`, logger: ctx.logger, libraries: opts.library });
+  const searcher = await docs.openLakeSearcher({
+    pool,
+    lake,
+    client: `mcp:${name}`,
+    logger: ctx.logger,
+    libraries: opts.library,
+    ...serverSearcherOptions(opts.http ? 'http' : 'stdio'),
+  });
   return { searcher, catalog: pgDocsCatalog(pool) };
 }
 

@@ -20,6 +20,8 @@ export interface OpenLakeSearcherOptions {
   ranking?: Ranking;
   /** See SearcherOptions.freshnessMs. */
   freshnessMs?: number;
+  /** See SearcherOptions.threads. */
+  threads?: number;
   /** Record searches and reads in PostgreSQL (default true). */
   accessLog?: boolean;
 }
@@ -38,5 +40,6 @@ export function openLakeSearcher(options: OpenLakeSearcherOptions): Promise<Sear
     ...(options.embedder ? { embedder: options.embedder } : {}),
     ...(options.ranking ? { ranking: options.ranking } : {}),
     ...(options.freshnessMs !== undefined ? { freshnessMs: options.freshnessMs } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
   });
 }

@@ -5,6 +5,7 @@ import { createLogger, toBosunError } from '../../core/index.js';
 // side of docs/ (crawler, parsers, headless browser), which a standalone server never runs.
 import { parquetIndexSource, Searcher, staticVersionCatalog } from '../../docs/search/index.js';
 import { serverName } from '../clients.js';
+import { serverSearcherOptions } from '../docs/searcher-options.js';
 import { createDocsServer } from '../docs/server.js';
 import { serveStdio } from '../stdio.js';
 import { readManifest } from './manifest.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     catalog: staticVersionCatalog({ [manifest.library]: { defaultVersion: manifest.default_version, deprecated } }),
     client: `mcp:${name}`,
     logger,
+    ...serverSearcherOptions('stdio'),
   });
   try {
     const catalog = standaloneCatalog(dir, manifest);
