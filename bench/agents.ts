@@ -2,8 +2,9 @@
  * bench:agents — routing latency with 50 agents registered (the built-in ones plus generated
  * user manifests in a temporary $BOSUN_HOME/agents), on a real registry synced to PostgreSQL;
  * and no-op tasks per second end to end through the PM: tasks created and routed, queued when
- * the project starts, run by a `bosun worker`-style QueueWorker through the task.run job, a
- * command agent's envelope applied to each task.
+ * the project starts, run by a `bosun worker`-style QueueWorker through the task.run job, each
+ * task's envelope applied to it — once with a command agent (a process per task), once with the
+ * built-in flow.join (none).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import fs from 'node:fs';
@@ -134,6 +135,59 @@ async function routingLatency(db: BenchDatabase, paths: BosunPaths): Promise<Row
   ];
 }
 
+interface Throughput {
+  routedMs: number;
+  rate: number;
+  /** executeAgent's own time per task, from the stored envelopes. */
+  agentMs: ReturnType<typeof summarize>;
+  /** CPU of this process (PM, dispatch, queue worker, spawning) per task; PostgreSQL's is not in it. */
+  cpuMsPerTask: number;
+}
+
+/** Creates NOOP_TASKS tasks asking for `skill` in a new project, starts it, and waits for all of them to complete. */
+async function throughput(pm: PmContext, db: BenchDatabase, paths: BosunPaths, slug: string, skill: string): Promise<Throughput> {
+  await createProject(pm, loadCatalog(paths), { slug });
+  const projectId = (await getProject(db.pool, slug)).id;
+  const drafts = Array.from({ length: NOOP_TASKS }, (_, i) => ({ key: `t${i}`, title: `No-op ${i}`, skill }));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  // A plan holds at most 500 tasks.
+  for (let i = 0; i < drafts.length; i += 500) await planTasks(pm, slug, drafts.slice(i, i + 500));
+  const routedMs = performance.now() - t0;
+  await advanceProject(pm, slug);
+  const completed = async () => (await listTasks(db.pool, { projectId, status: 'completed', limit: NOOP_TASKS, offset: 0 })).length;
+  for (let done = 0; done < NOOP_TASKS; done = await completed()) {
+    if (performance.now() - t0 > 300_000) throw new Error(`only ${done} of ${NOOP_TASKS} ${skill} tasks completed in 5 minutes`);
+    await sleep(100);
+  }
+  const totalS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const tasks = await listTasks(db.pool, { projectId, status: 'completed', limit: NOOP_TASKS, offset: 0 });
+  const agentMs = summarize(tasks.map((t) => Number((t.result as { metrics?: { durationMs?: number } } | null)?.metrics?.durationMs ?? NaN)).filter(Number.isFinite));
+  return { routedMs, rate: NOOP_TASKS / totalS, agentMs, cpuMsPerTask: (cpu.user + cpu.system) / 1000 / NOOP_TASKS };
+}
+
+function throughputRows(label: string, t: Throughput): Row[] {
+  return [
+    { measure: `${label}: create + route ${NOOP_TASKS} tasks`, n: NOOP_TASKS, p50_ms: '', p95_ms: '', value: `${Math.round(NOOP_TASKS / (t.routedMs / 1000))}/s`, target: '' },
+    { measure: `${label}: executeAgent time per task`, n: t.agentMs.n, p50_ms: t.agentMs.p50, p95_ms: t.agentMs.p95, value: '', target: '' },
+    { measure: `${label}: CPU of the bench process per task (not PostgreSQL's)`, n: NOOP_TASKS, p50_ms: '', p95_ms: '', value: `${t.cpuMsPerTask.toFixed(1)} ms`, target: '' },
+    {
+      measure: `${label}: no-op tasks/s, route → queue → run → envelope (worker ×${WORKER_CONCURRENCY})`,
+      n: NOOP_TASKS,
+      p50_ms: '',
+      p95_ms: '',
+      value: Math.round(t.rate),
+      target: `≥ ${TARGET_TASKS_PER_S}/s: ${t.rate >= TARGET_TASKS_PER_S ? 'met' : 'MISSED'}`,
+    },
+  ];
+}
+
+/**
+ * The same no-op tasks twice: run by a command agent (`echo` prints the envelope: one child
+ * process per task, as any command-line agent), then by the built-in flow.join (in the worker,
+ * no process): the difference is what starting a process costs.
+ */
 async function endToEnd(db: BenchDatabase, paths: BosunPaths): Promise<Row[]> {
   fs.writeFileSync(path.join(paths.agents, 'noop.yaml'), noopManifest);
   const registry = await openAgentRegistry({ pool: db.pool, paths, endpoints: {} });
@@ -144,36 +198,9 @@ async function endToEnd(db: BenchDatabase, paths: BosunPaths): Promise<Row[]> {
   const worker = new QueueWorker(queue, { concurrency: WORKER_CONCURRENCY });
   await worker.start();
   try {
-    await createProject(pm, loadCatalog(paths), { slug: 'bench-noop' });
-    const projectId = (await getProject(db.pool, 'bench-noop')).id;
-    const drafts = Array.from({ length: NOOP_TASKS }, (_, i) => ({ key: `t${i}`, title: `No-op ${i}`, skill: 'test.run' }));
-    const t0 = performance.now();
-    // A plan holds at most 500 tasks.
-    for (let i = 0; i < drafts.length; i += 500) await planTasks(pm, 'bench-noop', drafts.slice(i, i + 500));
-    const routedMs = performance.now() - t0;
-    await advanceProject(pm, 'bench-noop');
-    const completed = async () => (await listTasks(db.pool, { projectId, status: 'completed', limit: NOOP_TASKS, offset: 0 })).length;
-    for (let done = 0; done < NOOP_TASKS; done = await completed()) {
-      if (performance.now() - t0 > 300_000) throw new Error(`only ${done} of ${NOOP_TASKS} no-op tasks completed in 5 minutes`);
-      await sleep(100);
-    }
-    const totalS = (performance.now() - t0) / 1000;
-    const rate = NOOP_TASKS / totalS;
-    // How much of each task was the agent run itself (executeAgent, from the stored envelopes).
-    const tasks = await listTasks(db.pool, { projectId, status: 'completed', limit: NOOP_TASKS, offset: 0 });
-    const agentMs = summarize(tasks.map((t) => Number((t.result as { metrics?: { durationMs?: number } } | null)?.metrics?.durationMs ?? NaN)).filter(Number.isFinite));
-    return [
-      { measure: `create + route ${NOOP_TASKS} tasks`, n: NOOP_TASKS, p50_ms: '', p95_ms: '', value: `${Math.round(NOOP_TASKS / (routedMs / 1000))}/s`, target: '' },
-      { measure: 'executeAgent time per no-op task (spawn included)', n: agentMs.n, p50_ms: agentMs.p50, p95_ms: agentMs.p95, value: '', target: '' },
-      {
-        measure: `no-op tasks/s: route → queue → run → envelope (worker ×${WORKER_CONCURRENCY})`,
-        n: NOOP_TASKS,
-        p50_ms: '',
-        p95_ms: '',
-        value: Math.round(rate),
-        target: `≥ ${TARGET_TASKS_PER_S}/s: ${rate >= TARGET_TASKS_PER_S ? 'met' : 'MISSED'}`,
-      },
-    ];
+    const command = await throughput(pm, db, paths, 'bench-command', 'test.run');
+    const builtin = await throughput(pm, db, paths, 'bench-builtin', 'flow.join');
+    return [...throughputRows('command agent (echo)', command), ...throughputRows('built-in flow.join', builtin)];
   } finally {
     await worker.stop(10_000);
     await queue.close();
@@ -186,9 +213,10 @@ async function main() {
   const paths = bosunPaths(home);
   fs.mkdirSync(paths.agents, { recursive: true });
   try {
+    const [loadBefore] = os.loadavg();
     const rows = [...(await routingLatency(db, paths)), ...(await endToEnd(db, paths))];
-    const [load1] = os.loadavg();
-    printTable(`bench:agents (${os.cpus().length} CPUs, load average ${load1!.toFixed(1)} at the end)`, rows);
+    const [loadAfter] = os.loadavg();
+    printTable(`bench:agents (${os.cpus().length} CPUs, load average ${loadBefore!.toFixed(1)} at the start, ${loadAfter!.toFixed(1)} at the end)`, rows);
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
     await db.close();

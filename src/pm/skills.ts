@@ -27,6 +27,7 @@ export const knownSkills = {
   'infra.monitor': 'set up monitoring and alerts',
   'research.web': 'research a question and cite sources',
   'test.run': 'run a test suite and report the results',
+  'flow.join': 'a join or milestone of a plan: completes once its dependencies have, passing its inputs on',
 } as const satisfies Record<string, string>;
 
 export type SkillId = keyof typeof knownSkills;

@@ -46,6 +46,8 @@ const cases: Case[] = [
   { task: { title: 'Write the README for the pipeline' }, agent: 'research', skill: 'docs.write', because: ['“readme”'] },
   { task: { title: 'Draft the project report for the client' }, agent: 'research', skill: 'docs.write', because: ['“draft”'] },
   { task: { title: 'Run the test suite and report failures' }, agent: 'testing', skill: 'test.run', because: ['“suite”'] },
+  { task: { title: 'Milestone: all sources are loaded' }, agent: 'flow', skill: 'flow.join', because: ['“milestone”'], automatic: true },
+  { task: { title: 'Join the branches', skill: 'flow.join', inputs: { rows: 3 } }, agent: 'flow', skill: 'flow.join', because: ['skill flow.join was requested'] },
   { task: { title: 'Anything at all', skill: 'python.run', inputs: { code: 'print(1)' } }, agent: 'python', skill: 'python.run', because: ['skill python.run was requested'] },
   // An explicit skill wins even where the input would point elsewhere.
   { task: { title: 'Look into this', skill: 'research.web', inputs: { url: yt } }, agent: 'research', skill: 'research.web', because: ['skill research.web was requested'] },

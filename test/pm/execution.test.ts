@@ -112,6 +112,26 @@ describe('task execution through the queue', () => {
     expect(jobs.rows[0]!.n).toBe(12);
   });
 
+  it('a join completes by itself in the worker and passes its branches\' outputs on', async () => {
+    const slug = await execute([
+      { key: 'make', title: 'Make sample data', skill: 'data.synthetic', inputs: { rows: 2 } },
+      { key: 'check', title: 'Check the sample', skill: 'data.quality', inputs: { rows: 3 } },
+      {
+        key: 'join',
+        title: 'Both branches are done',
+        skill: 'flow.join',
+        dependsOn: ['make', 'check'],
+        inputs: { made: '{{ steps.make.outputs.rows }}', checked: '{{ steps.check.outputs.rows }}' },
+      },
+      { key: 'after', title: 'Make more sample data', skill: 'data.synthetic', dependsOn: ['join'], inputs: { rows: '{{ steps.join.outputs.made }}', echo: '{{ steps.join.outputs.checked }}' } },
+    ]);
+    const after = await settled(`${slug}#4`);
+    expect(after).toMatchObject({ status: 'completed', result: { outputs: { rows: 2, echo: 3 } } });
+    const join = await getTask(db.pool, `${slug}#3`);
+    expect(join).toMatchObject({ status: 'completed', agentId: 'flow', result: { summary: 'passed on made, checked', outputs: { made: 2, checked: 3 } } });
+    expect(await listRuns(db.pool, join.id)).toEqual([expect.objectContaining({ attempt: 1, state: 'completed', agentId: 'flow', skill: 'flow.join' })]);
+  });
+
   it('retries a retryable failure through the queue, then completes', async () => {
     const slug = await execute([{ title: 'Flaky', skill: 'data.synthetic', inputs: { rows: 1, failTimes: 1 }, attemptsAllowed: 3 }]);
     const task = await settled(`${slug}#1`);
