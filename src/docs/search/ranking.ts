@@ -27,8 +27,6 @@ export const rankingSchema = z
     titleTerms: field,
     /** Weight of a query term's synonyms (docs/index/synonyms.ts) against the term's own 1; 0 turns them off. */
     synonyms: z.number().min(0).max(1),
-    /** Weight of the one word two adjacent query words make ("shut down" → shutdown, see docs/index/compounds.ts); 0 turns it off. */
-    compounds: z.number().min(0).max(1),
     /** Boost of a chunk whose page title the query names, as a share of the best score (see title-match.ts); 0 turns it off. */
     titleMatch: z.number().min(0).max(1),
   })
@@ -42,7 +40,6 @@ export const defaultRanking: Ranking = {
   body: { weight: 1, b: 0.75 },
   titleTerms: { weight: 1, b: 0.8 },
   synonyms: 0.3,
-  compounds: 0.5,
   titleMatch: 0.1,
 };
 
@@ -54,6 +51,5 @@ export const unweightedRanking: Ranking = {
   body: { weight: 1, b: 0.75 },
   titleTerms: { weight: 0, b: 0 },
   synonyms: 0,
-  compounds: 0,
   titleMatch: 0,
 };

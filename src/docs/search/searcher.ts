@@ -1,6 +1,7 @@
 import { BosunError, parseWith, silentLogger, type Logger } from '../../core/index.js';
 import { countTokens } from '../chunk/index.js';
 import type { Embedder } from '../embed/embedder.js';
+import { expandWithSynonyms } from '../index/synonyms.js';
 import { queryTerms, type TokenizeOptions } from '../index/tokenize.js';
 import type { AccessLog, AccessRecord } from './access-log.js';
 import { fitToBudget } from './budget.js';
@@ -12,7 +13,6 @@ import { MemoryIndex, type ChunkRecord, type LibraryVersion, type QueryTerm } fr
 import { buildOutline, type OutlineNode } from './outline.js';
 import { defaultRanking, rankingSchema, type Ranking } from './ranking.js';
 import { chunkPieces, pageSections, readPieces, selectSection, type PageSection } from './read.js';
-import { weightedTerms } from './query.js';
 import { outlineRequestSchema, readRequestSchema, searchRequestSchema, type OutlineRequest, type ReadRequest, type SearchRequest } from './request.js';
 import type { IndexSource } from './source.js';
 import { resolveTargets, staticVersionCatalog, type LibraryPolicy, type VersionCatalog } from './versions.js';
@@ -163,14 +163,13 @@ export class Searcher {
       const lvs = targets.versions.map((v) => v.lv);
       const pathPrefix = normalizePath(req.pathPrefix);
       let terms = queryTerms(req.query, this.options.tokenize);
-      const long = terms.length > MAX_QUERY_TERMS;
       if (terms.length === 0) notes.push('the query has no searchable words (only stop words or punctuation); ask with the words the documentation would use');
-      if (long) {
+      if (terms.length > MAX_QUERY_TERMS) {
         terms = await rarestTerms(index, terms, lvs);
         notes.push(`the query was long: searched its ${terms.length} most specific terms`);
       }
       const pool = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
-      const weighted = weightedTerms(terms, this.ranking, long ? '' : req.query, this.options.tokenize);
+      const weighted = this.ranking.synonyms > 0 ? expandWithSynonyms(terms, this.ranking.synonyms) : terms.map((term) => ({ term, weight: 1 }));
       const { ranked, records, retrieval } = await this.rank(index, req.query, weighted, lvs, pathPrefix, pool, notes);
       for (const c of await index.chunks(ranked.filter((r) => !records.has(r.doc)).map((r) => r.doc))) records.set(c.doc, c);
       const retrieved: RankedChunk[] = ranked.flatMap((r) => {
