@@ -42,6 +42,16 @@ export function prepared(text: string, values: unknown[]): pg.QueryConfig {
   return { name, text, values };
 }
 
+/**
+ * A uuid column matched against ids in a prepared statement: `column = $n` for one id, `column =
+ * ANY($n::uuid[])` for several, with the value to bind. Given one id, the server keeps a generic
+ * plan for the statement; given an array, whose length it cannot know, it finds a plan for that
+ * array cheaper and plans every call again, which costs more than running these statements.
+ */
+export function idsMatch(column: string, param: number, ids: readonly string[]): { sql: string; value: string | readonly string[] } {
+  return ids.length === 1 ? { sql: `${column} = $${param}::uuid`, value: ids[0]! } : { sql: `${column} = ANY($${param}::uuid[])`, value: ids };
+}
+
 /** Runs `fn` in one transaction on one client; rolls back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

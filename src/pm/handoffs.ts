@@ -1,6 +1,6 @@
 import { canonicalJson, type ResultEnvelope } from '../agents/index.js';
 import { newId, sha256 } from '../core/index.js';
-import { prepared } from '../db/index.js';
+import { idsMatch, prepared } from '../db/index.js';
 import { appendEvent } from './events.js';
 import { addTasks } from './plan.js';
 import { getProjectById } from './projects.js';
@@ -77,13 +77,14 @@ function aggregate(own: ResultEnvelope, children: Task[]): ResultEnvelope {
  * the caller can carry on from them.
  */
 export async function settleParents(tx: PmTx, finishedIds: readonly string[]): Promise<string[]> {
+  const finished = idsMatch('c.id', 1, finishedIds);
   const parents = await tx.client.query<{ id: string }>(
     prepared(
       `SELECT DISTINCT p.id FROM bosun.task c JOIN bosun.task p ON p.id = c.parent_id
-        WHERE c.id = ANY($1::uuid[]) AND p.status = 'working' AND p.status_reason = $2
+        WHERE ${finished.sql} AND p.status = 'working' AND p.status_reason = $2
           AND NOT EXISTS (SELECT 1 FROM bosun.task o WHERE o.parent_id = p.id AND o.status NOT IN ('completed', 'failed', 'canceled', 'rejected'))
         ORDER BY p.id`,
-      [finishedIds, WAITING_FOR_CHILDREN],
+      [finished.value, WAITING_FOR_CHILDREN],
     ),
   );
   const settled: string[] = [];

@@ -1,4 +1,4 @@
-import { prepared } from '../db/index.js';
+import { idsMatch, prepared } from '../db/index.js';
 import type { Queryable } from './context.js';
 import { evaluateTrigger, type Readiness, type TaskState, type TriggerRule } from './states.js';
 import { moveTask } from './task-state.js';
@@ -32,15 +32,16 @@ export async function propagateFinished(tx: PmTx, finishedIds: readonly string[]
   const canceled: string[] = [];
   let frontier = [...finishedIds];
   while (frontier.length) {
+    const dependsOnFrontier = idsMatch('depends_on_id', 1, frontier);
     const locked = await tx.client.query<Candidate>(
       prepared(
         `SELECT t.id, t.project_id AS "projectId", p.slug || '#' || t.number AS ref, t.status, t.trigger_rule AS "triggerRule"
            FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
           WHERE t.status = 'blocked'
-            AND t.id IN (SELECT task_id FROM bosun.task_edge WHERE depends_on_id = ANY($1::uuid[]))
+            AND t.id IN (SELECT task_id FROM bosun.task_edge WHERE ${dependsOnFrontier.sql})
           ORDER BY t.id
             FOR UPDATE OF t`,
-        [frontier],
+        [dependsOnFrontier.value],
       ),
     );
     frontier = [];

@@ -1,5 +1,5 @@
 import { BosunError } from '../core/index.js';
-import { prepared } from '../db/index.js';
+import { idsMatch, prepared } from '../db/index.js';
 import type { Queryable } from './context.js';
 import type { TaskState, TriggerRule } from './states.js';
 
@@ -140,6 +140,7 @@ export interface TaskStateChange {
 
 /** Writes a new state and the timestamps that go with it, to one task or many (guards are the caller's: see task-state.ts). */
 export async function setTaskState(q: Queryable, ids: string | readonly string[], change: TaskStateChange): Promise<void> {
+  const target = idsMatch('id', 1, typeof ids === 'string' ? [ids] : ids);
   await q.query(
     prepared(
       `UPDATE bosun.task SET
@@ -153,9 +154,9 @@ export async function setTaskState(q: Queryable, ids: string | readonly string[]
           started_at    = CASE WHEN $2 = 'working' THEN COALESCE(started_at, now()) ELSE started_at END,
           finished_at   = CASE WHEN $2 IN ('completed', 'failed', 'canceled', 'rejected') THEN now() ELSE NULL END,
           updated_at    = now()
-        WHERE id = ANY($1::uuid[])`,
+        WHERE ${target.sql}`,
       [
-        typeof ids === 'string' ? [ids] : ids,
+        target.value,
         change.status,
         change.reason ?? null,
         change.canceledByUpstream ?? false,
