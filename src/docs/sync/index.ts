@@ -13,6 +13,6 @@ export {
   type DocsSyncJobData,
 } from './schedule.js';
 export { docsJobTypes } from './jobs.js';
-export { lakeDataPathOf, withDocsRuntime, type DocsRuntime } from './runtime.js';
+export { lakeDataPathOf, type DocsRuntime } from './runtime.js';
 export { removeLibrary, type RemovedLibrary } from './remove-library.js';
 export { OWN_LIBRARY, indexOwnDocumentation } from './own-documentation.js';

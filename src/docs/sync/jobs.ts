@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from '../../core/index.js';
-import { JobQueue, type JobType } from '../../queue/index.js';
-import { withDocsRuntime } from './runtime.js';
+import type { JobType } from '../../queue/index.js';
+import { docsJobRuntime } from './runtime.js';
 import { DOCS_SCHEDULE_TICK_JOB, DOCS_SYNC_JOB, enqueueDueSyncs } from './schedule.js';
 import { syncLibrary } from './sync-library.js';
 
@@ -14,7 +14,7 @@ const docsSyncJob: JobType<unknown> = {
   options: { policy: 'stately', retryLimit: 1, retryDelay: 60, timeoutSeconds: 2 * 60 * 60 },
   handler: async (job) => {
     const data = parseWith(syncJobData, job.data, `${DOCS_SYNC_JOB} job data`);
-    return withDocsRuntime(data.home, job.logger, (rt) => syncLibrary(rt, data.library, { signal: job.signal }));
+    return syncLibrary(await docsJobRuntime(job, data.home), data.library, { signal: job.signal });
   },
 };
 
@@ -24,15 +24,8 @@ const docsScheduleTickJob: JobType<unknown> = {
   options: { policy: 'stately', retryLimit: 0, timeoutSeconds: 120 },
   handler: async (job) => {
     const data = parseWith(tickJobData, job.data, `${DOCS_SCHEDULE_TICK_JOB} job data`);
-    return withDocsRuntime(data.home, job.logger, async (rt) => {
-      const queue = await JobQueue.open(rt.pool, { logger: job.logger });
-      try {
-        await queue.register([docsSyncJob as JobType<never>]);
-        return { queued: await enqueueDueSyncs(rt.pool, queue, new Date(), data.home) };
-      } finally {
-        await queue.close();
-      }
-    });
+    // The worker's queue runs the syncs too: it has their type.
+    return { queued: await enqueueDueSyncs(job.pool, job.queue, new Date(), data.home) };
   },
 };
 

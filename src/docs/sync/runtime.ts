@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { loadConfig, type LoadedConfig, type Logger } from '../../core/index.js';
-import { createPool, resolveDatabase } from '../../db/index.js';
 import { openLake, type Lake } from '../../lake/index.js';
+import type { JobContext } from '../../queue/index.js';
 
 /** Where the lake's data files live: `lake.dataPath` in the configuration, else `$BOSUN_HOME/lake`. */
 export function lakeDataPathOf(loaded: LoadedConfig): string {
@@ -15,18 +15,10 @@ export interface DocsRuntime {
 }
 
 /**
- * The database and lake for a queue job. Job handlers get no connection from the queue, so a
- * job carries the Bosun home of whoever queued it and connects as a command in that home would
- * (configuration file and environment; the embedded server is started if it is down).
+ * The database and lake for a queue job: the worker's own connections, and the lake of the
+ * Bosun home that queued the job (its configuration says where the lake's files are).
  */
-export async function withDocsRuntime<T>(home: string | undefined, logger: Logger, fn: (rt: DocsRuntime) => Promise<T>): Promise<T> {
-  const loaded = loadConfig({ home });
-  const target = await resolveDatabase(loaded, logger);
-  const pool = createPool(target.url, { max: 4, logger, applicationName: 'bosun-docs-job' });
-  try {
-    const lake = await openLake({ pool, dataPath: lakeDataPathOf(loaded), logger });
-    return await fn({ pool, lake, logger });
-  } finally {
-    await pool.end();
-  }
+export async function docsJobRuntime(job: Pick<JobContext<unknown>, 'pool' | 'logger'>, home: string | undefined): Promise<DocsRuntime> {
+  const lake = await openLake({ pool: job.pool, dataPath: lakeDataPathOf(loadConfig({ home })), logger: job.logger });
+  return { pool: job.pool, lake, logger: job.logger };
 }

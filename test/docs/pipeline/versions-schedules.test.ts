@@ -87,10 +87,10 @@ describe('scheduled syncs through the queue', () => {
 
   beforeAll(async () => {
     p = await openPipeline();
-    // A job connects the way a command in the scheduling home would: through its config file.
+    // A job runs on the worker's connections, with the lake of the home that scheduled it (its config file).
     home = path.join(p.dir, 'home');
     await fs.mkdir(home);
-    await fs.writeFile(path.join(home, 'config.yaml'), `database:\n  url: ${p.db.url}\nlake:\n  dataPath: ${path.join(p.dir, 'lake')}\n`);
+    await fs.writeFile(path.join(home, 'config.yaml'), `lake:\n  dataPath: ${path.join(p.dir, 'lake')}\n`);
     await versionedDocs(path.join(p.dir, 'docs'), ['1.0']);
     await addLibrary(p.db.pool, { name: 'nightly', input: path.join(p.dir, 'docs'), source: { versionsFrom: 'folders' } });
     queue = await JobQueue.open(p.db.pool);
