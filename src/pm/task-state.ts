@@ -32,11 +32,7 @@ export async function moveTasks(tx: PmTx, tasks: readonly TaskHandle[], change: 
       });
     }
   }
-  await setTaskState(
-    tx.client,
-    tasks.map((t) => t.id),
-    change,
-  );
+  await setTaskState(tx.client, tasks.map((t) => t.id), change);
   for (const task of tasks) {
     appendEvent(tx, {
       projectId: task.projectId,

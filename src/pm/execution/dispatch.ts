@@ -53,13 +53,8 @@ export async function enqueueTasks(pm: PmContext, queue: JobQueue, registry: Age
   try {
     await queue.sendMany(TASK_RUN_JOB, jobs);
   } catch (err) {
-    await pmTransaction(pm, async (tx) =>
-      moveTasks(
-        tx,
-        tasks.map((t) => ({ ...t, status: 'submitted' as const })),
-        { status: 'ready', reason: 'the queue refused the job' },
-      ),
-    );
+    const submitted = tasks.map((t) => ({ ...t, status: 'submitted' as const }));
+    await pmTransaction(pm, async (tx) => moveTasks(tx, submitted, { status: 'ready', reason: 'the queue refused the job' }));
     throw err;
   }
   return tasks.map((t) => t.id);
@@ -91,11 +86,7 @@ export function createDispatcher(deps: DispatcherDeps): (change: TaskChange) => 
       if (!readyTaskIds.length) return;
       const routed = new Set(createdTaskIds);
       const stale = await getTasksByIds(deps.pool, readyTaskIds.filter((id) => !routed.has(id)));
-      await routeStoredTasks(
-        pm,
-        registry,
-        stale.filter((t) => t.route === null || hasStepInputs(t)).map((t) => t.id),
-      );
+      await routeStoredTasks(pm, registry, stale.filter((t) => t.route === null || hasStepInputs(t)).map((t) => t.id));
       await enqueueTasks(pm, await deps.queue(), registry, deps.home, readyTaskIds);
     } catch (err) {
       deps.logger.warn({ err }, 'routing or queueing tasks failed; `bosun task route <task>` tries again');

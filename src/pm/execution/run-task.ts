@@ -4,8 +4,8 @@ import { BosunError, toBosunError, type BosunPaths, type Logger } from '../../co
 import { storeArtifacts } from '../artifact-store.js';
 import type { PmContext } from '../context.js';
 import { afterFinish } from '../finish.js';
-import { filledInputs } from '../inputs.js';
 import { WAITING_FOR_CHILDREN } from '../handoffs.js';
+import { filledInputs } from '../inputs.js';
 import { getProject } from '../projects.js';
 import { applyEnvelope, envelopeHash } from '../results.js';
 import { finishRun, openRun, recordProgress, startRun, touchRun, type Run } from '../runs.js';
