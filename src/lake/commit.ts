@@ -6,6 +6,7 @@ import { snapshotsWithChanges } from './catalog.js';
 import { applyIntents, CatalogConflict, idsNeeded, type ApplyContext } from './catalog-writer.js';
 import { findConflict, formatChanges, parseChanges, type PendingChanges } from './changes.js';
 import type { Intent } from './intents.js';
+import { LAKE_SNAPSHOT_CHANNEL } from './snapshot-events.js';
 
 /**
  * The optimistic commit of DuckLake: the data files are already written; one catalog
@@ -110,6 +111,8 @@ async function attemptCommit(pool: pg.Pool, request: CommitRequest): Promise<Omi
        VALUES ($1, $2, $3, $4, NULL)`,
       [snapshotId, changes, request.author, request.message],
     );
+    // Delivered at COMMIT, so long-running readers (search) load the snapshot without polling.
+    await client.query('SELECT pg_notify($1, $2)', [LAKE_SNAPSHOT_CHANNEL, String(snapshotId)]);
     committing = true;
     await client.query('COMMIT');
     return { snapshotId, changes };

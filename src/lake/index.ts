@@ -23,3 +23,4 @@ export { assertSingleSelect } from './relation.js';
 export { lakeQueryError } from './reader.js';
 export { attachStatement } from './attach.js';
 export { lakeMigrations } from './migrations.js';
+export { LAKE_SNAPSHOT_CHANNEL, listenForSnapshots, type SnapshotEvents } from './snapshot-events.js';

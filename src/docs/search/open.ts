@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/index.js';
 import type { Pool } from '../../db/index.js';
-import type { Lake } from '../../lake/index.js';
+import { listenForSnapshots, type Lake } from '../../lake/index.js';
 import type { Embedder } from '../embed/embedder.js';
 import { AccessLog } from './access-log.js';
 import type { Ranking } from './ranking.js';
@@ -30,7 +30,9 @@ export interface OpenLakeSearcherOptions {
  * The searcher a Bosun process uses: the lake's latest snapshot, default versions and
  * deprecations from PostgreSQL, and the access log. `close()` flushes the log.
  */
-export function openLakeSearcher(options: OpenLakeSearcherOptions): Promise<Searcher> {
+export async function openLakeSearcher(options: OpenLakeSearcherOptions): Promise<Searcher> {
+  // A searcher that does not look before every call learns of Bosun's commits as they happen.
+  const snapshots = options.freshnessMs ? await listenForSnapshots(options.pool, options.logger).catch(fallBackToPolling(options)) : undefined;
   return Searcher.open({
     source: lakeIndexSource(options.lake, options.libraries ? { libraries: options.libraries } : {}),
     catalog: pgVersionCatalog(options.pool),
@@ -41,5 +43,16 @@ export function openLakeSearcher(options: OpenLakeSearcherOptions): Promise<Sear
     ...(options.ranking ? { ranking: options.ranking } : {}),
     ...(options.freshnessMs !== undefined ? { freshnessMs: options.freshnessMs } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(snapshots ? { snapshots } : {}),
+  }).catch(async (err: unknown) => {
+    await snapshots?.close();
+    throw err;
   });
+}
+
+function fallBackToPolling(options: OpenLakeSearcherOptions) {
+  return (err: unknown): undefined => {
+    options.logger?.warn({ err, freshnessMs: options.freshnessMs }, 'cannot listen for new lake snapshots; looking for them every freshnessMs instead');
+    return undefined;
+  };
 }

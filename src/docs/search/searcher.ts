@@ -1,5 +1,6 @@
 import { BosunError, parseWith, silentLogger, type Logger } from '../../core/index.js';
 import { countTokens } from '../chunk/index.js';
+import type { SnapshotEvents } from '../../lake/index.js';
 import type { Embedder } from '../embed/embedder.js';
 import { expandWithSynonyms } from '../index/synonyms.js';
 import { queryTerms, type TokenizeOptions } from '../index/tokenize.js';
@@ -32,6 +33,11 @@ export interface SearcherOptions {
   tokenize?: TokenizeOptions;
   /** Look for a new snapshot at most this often (default 0: before every call). */
   freshnessMs?: number;
+  /**
+   * New snapshots announced by their writers (Bosun's lake commits): each starts loading at
+   * once, so the next call sees it whatever `freshnessMs` is. Closed with the searcher.
+   */
+  snapshots?: SnapshotEvents;
   /** Re-read default versions and deprecations at most this often (default 5 s). */
   catalogRefreshMs?: number;
   logger?: Logger;
@@ -136,7 +142,9 @@ export class Searcher {
     const catalog = options.catalog ?? staticVersionCatalog();
     const snapshot = await options.source.latestSnapshotId();
     const [index, policies] = await Promise.all([loadIndex(options, ranking, snapshot), catalog.policies()]);
-    return new Searcher({ ...options, ranking }, index, policies);
+    const searcher = new Searcher({ ...options, ranking }, index, policies);
+    options.snapshots?.onSnapshot(() => searcher.snapshotAnnounced());
+    return searcher;
   }
 
   get snapshotId(): number {
@@ -323,6 +331,7 @@ export class Searcher {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.options.snapshots?.close();
     await this.reloading?.catch(() => undefined);
     this.index.retire();
     await this.options.accessLog?.flush();
@@ -341,10 +350,27 @@ export class Searcher {
     }
     if (now - this.checkedAt >= (this.options.freshnessMs ?? 0)) {
       this.checkedAt = now;
-      this.reloading ??= this.reloadIfStale().finally(() => (this.reloading = null));
+      if (!this.reloading) void this.scheduleReload();
     }
     if (this.reloading) await this.reloading;
     return this.index;
+  }
+
+  private snapshotAnnounced(): void {
+    if (this.closed) return;
+    this.checkedAt = Date.now();
+    void this.scheduleReload();
+  }
+
+  /** Queued after a reload in flight, which may have read the latest snapshot id before this was due. */
+  private scheduleReload(): Promise<void> {
+    const reload: Promise<void> = (this.reloading ?? Promise.resolve())
+      .then(() => this.reloadIfStale())
+      .finally(() => {
+        if (this.reloading === reload) this.reloading = null;
+      });
+    this.reloading = reload;
+    return reload;
   }
 
   private async reloadIfStale(): Promise<void> {

@@ -1,6 +1,6 @@
 /** mcp/docs: any documentation library as a standard MCP server (tools and page resources). */
 export { createDocsServer, type DocsServerOptions } from './server.js';
-export { serverSearcherOptions, SNAPSHOT_CHECK_MS } from './searcher-options.js';
+export { serverSearcherOptions } from './searcher-options.js';
 export type { DocsCatalog, LibraryInfo, PageInfo, PageLinks, VersionSummary } from './catalog.js';
 export { TOKEN_CEILING } from './budget.js';
 export { MAX_QUERY_CHARS } from './tools/search-docs.js';

@@ -1,9 +1,10 @@
 import type { SearcherOptions } from '../../docs/search/index.js';
 
 /**
- * A docs server looks for a newer snapshot at most this often rather than before every call
- * (a PostgreSQL round trip on each search's path): a call made this long after a sync answers
- * from it, and list_libraries, whose point is freshness, looks at once.
+ * A docs server does not ask PostgreSQL for the latest snapshot before every call (a round
+ * trip on each search's path): Bosun's lake commits are announced (LISTEN/NOTIFY), so the next
+ * call sees them anyway, and this poll only catches writers that do not announce theirs (the
+ * official DuckLake extension). list_libraries, whose point is freshness, looks at once.
  */
 export const SNAPSHOT_CHECK_MS = 1000;
 

@@ -263,6 +263,21 @@ describe('search over libraries synced by the real pipeline', () => {
     expect(after.hits[0]).toMatchObject({ path: 'airships.md', snapshot_id: after.snapshot_id });
   });
 
+  it('sees a sync at once when it looks for new snapshots only rarely (the commit is announced)', async () => {
+    const rare = await openLakeSearcher({ pool: p.db.pool, lake: p.lake, freshnessMs: 3_600_000, accessLog: false });
+    try {
+      expect((await rare.search({ query: 'dirigible', libraries: ['beta'] })).hits).toEqual([]);
+      await writeDocs(betaRoot, { 'dirigibles.md': '# Dirigibles\n\nA dirigible carries slow batches across regions.\n' });
+      await syncLibrary(p.deps, 'beta');
+      const latest = await p.lake.latestSnapshotId();
+      const after = await rare.search({ query: 'dirigible', libraries: ['beta'] });
+      expect(after.snapshot_id).toBe(latest);
+      expect(after.hits[0]).toMatchObject({ path: 'dirigibles.md' });
+    } finally {
+      await rare.close();
+    }
+  });
+
   it('records searches and reads in the access log', async () => {
     const probe = await openLakeSearcher({ pool: p.db.pool, lake: p.lake, client: 'access-test' });
     await probe.search({ query: 'queues retries', libraries: ['beta'] });
