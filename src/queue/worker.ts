@@ -17,6 +17,9 @@ export interface WorkerOptions {
 }
 
 type FetchedJob = PgBoss.JobWithMetadata<unknown>;
+
+/** Advisory lock key of the orphaned-job sweep (any fixed number unique within Bosun). */
+const ORPHAN_SWEEP_LOCK = 0x626f73756e01;
 type CompletedJob = { name: string; id: string; output: object | undefined };
 
 /** Resolves when poked or after `ms`, whichever comes first. */
@@ -129,11 +132,43 @@ export class QueueWorker {
         this.logger.warn({ job: row.job_id, queue: row.queue }, 'job of a dead worker failed for retry');
         await this.queue.boss.fail(row.queue, row.job_id, { message: 'the worker running this job stopped responding' });
       }
-      if (dead.rowCount) this.wake.poke();
-      return dead.rowCount ?? 0;
+      const orphans = await this.failOrphans();
+      if (dead.rowCount || orphans) this.wake.poke();
+      return (dead.rowCount ?? 0) + orphans;
     } catch (err) {
       this.logger.warn({ err }, 'dead-worker sweep failed');
       return 0;
+    }
+  }
+
+  /**
+   * A worker killed between fetching a job (pg-boss marks it active) and leasing it leaves an
+   * active job nobody holds: fail those once they are older than a dead worker's silence. One
+   * sweeper at a time (an advisory lock), so a job retried and fetched again since it was seen
+   * (its start time is new) is never failed under its new worker.
+   */
+  private async failOrphans(): Promise<number> {
+    const client = await this.queue.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [ORPHAN_SWEEP_LOCK]);
+      if (!rows[0]?.locked) return 0;
+      try {
+        const orphans = await client.query<{ id: string; name: string }>(
+          `SELECT j.id, j.name FROM pgboss.job j
+            WHERE j.state = 'active' AND j.started_on < now() - make_interval(secs => $1)
+              AND NOT EXISTS (SELECT 1 FROM bosun.job_lease l WHERE l.job_id = j.id)`,
+          [this.opts.deadAfterMs / 1000],
+        );
+        for (const job of orphans.rows) {
+          this.logger.warn({ job: job.id, queue: job.name }, 'job left active without a worker failed for retry');
+          await this.queue.boss.fail(job.name, job.id, { message: 'the worker that fetched this job stopped before running it' });
+        }
+        return orphans.rowCount ?? 0;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [ORPHAN_SWEEP_LOCK]);
+      }
+    } finally {
+      client.release();
     }
   }
 

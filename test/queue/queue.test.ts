@@ -153,6 +153,22 @@ describe('job queue', () => {
     }
   });
 
+  it('retries a job whose worker died after fetching it but before leasing it', async () => {
+    const id = (await queue.send('test.noop', { orphan: true }, { retryLimit: 1 }))!;
+    // What a worker killed between the two statements leaves: an active job with no lease.
+    const [fetched] = await queue.boss.fetch('test.noop', { batchSize: 1 });
+    expect(fetched?.id).toBe(id);
+    expect((await jobState('test.noop', id))?.state).toBe('active');
+    const rescuer = new QueueWorker(queue, { concurrency: 1, pollMs: 200, heartbeatMs: 500, deadAfterMs: 1_000 });
+    await rescuer.start();
+    try {
+      expect(await finished('test.noop', id)).toMatchObject({ state: 'completed', retryCount: 1 });
+      expect(rescuer.completed).toBe(1);
+    } finally {
+      await rescuer.stop();
+    }
+  });
+
   it('`bosun worker` finishes its running job on SIGTERM, then exits 0', async () => {
     const child = runBosun(['worker', '--json'], { env: { BOSUN_DATABASE_URL: db.url } });
     const pid = await waitFor('the worker process', async () => {
