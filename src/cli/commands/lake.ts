@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { BosunError, isBosunError } from '../../core/index.js';
+import { BosunError, isBosunError, redactUrl } from '../../core/index.js';
 import { attachStatement, lakeQueryError, openLake, assertSingleSelect, type Lake, type SnapshotSelector } from '../../lake/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues, table } from '../output.js';
@@ -79,7 +79,7 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
         const { lake: l, url } = await openCliLake(ctx);
         const info = await l.info();
         const attach = attachStatement(url, l.dataPath);
-        const result = { catalog: { schema: 'ducklake', database: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') }, ...info, attach };
+        const result = { catalog: { schema: 'ducklake', database: redactUrl(url) }, ...info, attach };
         emit(ctx, result, () =>
           [
             keyValues([
