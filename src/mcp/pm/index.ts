@@ -1,4 +1,3 @@
 /** mcp/pm: the project manager as an MCP server (stdio or Streamable HTTP through mcp/'s hosting). */
 export { createPmServer } from './server.js';
 export type { PmServerDeps } from './deps.js';
-export { estimateTokens } from '../budget.js';
