@@ -91,10 +91,10 @@ export type RunOutcome = z.infer<typeof runOutcomeSchema>;
  * Counts finished runs of skills (cache hits are not runs) and recomputes each skill's p50
  * duration, in one statement however many outcomes: a busy worker's outcomes share a round
  * trip and one lock of each statistics row. Returns the statistics as they are now, one per
- * agent × skill given.
+ * agent × skill given. The outcomes are checked by the caller (runOutcomeSchema): the
+ * registry checks each as it arrives, so that an invalid one fails alone.
  */
-export async function recordRunOutcomes(pool: Pool, outcomes: readonly RunOutcome[]): Promise<SkillStats[]> {
-  const list = outcomes.map((o) => parseWith(runOutcomeSchema, o, 'run outcome'));
+export async function recordRunOutcomes(pool: Pool, list: readonly RunOutcome[]): Promise<SkillStats[]> {
   if (!list.length) return [];
   try {
     const res = await pool.query<{ agent_id: string; skill_id: string; runs: number; successes: number; p50_duration_ms: number | null }>(
@@ -139,6 +139,6 @@ export async function recordRunOutcomes(pool: Pool, outcomes: readonly RunOutcom
 
 /** Counts one finished run of a skill; returns its statistics as they are now. */
 export async function recordRunOutcome(pool: Pool, outcome: RunOutcome): Promise<SkillStats> {
-  const [stats] = await recordRunOutcomes(pool, [outcome]);
+  const [stats] = await recordRunOutcomes(pool, [parseWith(runOutcomeSchema, outcome, 'run outcome')]);
   return stats!;
 }
