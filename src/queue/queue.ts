@@ -11,7 +11,7 @@ export const WAKE_CHANNEL = 'bosun_queue';
 export const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
 
 /** pg-boss's schema. */
-const SCHEMA = 'pgboss';
+export const BOSS_SCHEMA = 'pgboss';
 
 export interface OpenQueueOptions {
   logger?: Logger;
@@ -41,7 +41,7 @@ export class JobQueue {
       // prepared, the server plans them once per connection. Those without values may hold
       // several commands (its migrations), which only the simple protocol runs.
       db: { executeSql: (text: string, values?: unknown[]) => (values?.length ? pool.query(prepared(text, values)) : pool.query(text)) },
-      schema: SCHEMA,
+      schema: BOSS_SCHEMA,
       migrate: true,
       supervise,
       schedule: supervise,
@@ -125,7 +125,7 @@ export class JobQueue {
     if (!jobs.length) return;
     await this.pool.query(
       prepared(
-        `UPDATE ${SCHEMA}.job j SET completed_on = now(), state = 'completed', output = d.output::jsonb
+        `UPDATE ${BOSS_SCHEMA}.job j SET completed_on = now(), state = 'completed', output = d.output::jsonb
            FROM unnest($1::text[], $2::uuid[], $3::text[]) AS d(name, id, output)
           WHERE j.name = d.name AND j.id = d.id AND j.state = 'active'`,
         [jobs.map((j) => j.name), jobs.map((j) => j.id), jobs.map((j) => (j.output === undefined ? null : JSON.stringify(j.output)))],

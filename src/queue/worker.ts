@@ -3,7 +3,7 @@ import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { BosunError, newId, WriteBatcher, type Logger } from '../core/index.js';
 import { prepared } from '../db/index.js';
-import { DEFAULT_TIMEOUT_SECONDS, WAKE_CHANNEL, type JobQueue } from './queue.js';
+import { BOSS_SCHEMA, DEFAULT_TIMEOUT_SECONDS, WAKE_CHANNEL, type JobQueue } from './queue.js';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -154,7 +154,7 @@ export class QueueWorker {
       if (!rows[0]?.locked) return 0;
       try {
         const orphans = await client.query<{ id: string; name: string }>(
-          `SELECT j.id, j.name FROM pgboss.job j
+          `SELECT j.id, j.name FROM ${BOSS_SCHEMA}.job j
             WHERE j.state = 'active' AND j.started_on < now() - make_interval(secs => $1)
               AND NOT EXISTS (SELECT 1 FROM bosun.job_lease l WHERE l.job_id = j.id)`,
           [this.opts.deadAfterMs / 1000],
