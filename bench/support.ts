@@ -55,8 +55,6 @@ export async function benchDatabase(poolSize = 20): Promise<BenchDatabase> {
   };
 }
 
-export { percentile };
-
 /** Runs `fn` and says how long it took. */
 export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const start = performance.now();
