@@ -24,7 +24,7 @@ import {
   pmJobTypes,
   type PmContext,
 } from '../src/pm/index.js';
-import { benchDatabase, printTable, summarize, type BenchDatabase } from './support.js';
+import { benchDatabase, printTable, summarize, timed, type BenchDatabase } from './support.js';
 
 const AGENTS = 50;
 const ROUTINGS = 2_000;
@@ -113,9 +113,7 @@ type Row = Record<string, string | number>;
 async function routingLatency(db: BenchDatabase, paths: BosunPaths): Promise<Row[]> {
   const builtin = fs.readdirSync(path.resolve('agents')).filter((n) => n.endsWith('.yaml')).length;
   for (let i = 0; i < AGENTS - builtin; i++) fs.writeFileSync(path.join(paths.agents, `gen-${i}.yaml`), generatedManifest(i));
-  const t0 = performance.now();
-  const registry = await openAgentRegistry({ pool: db.pool, paths, endpoints: {} });
-  const openMs = performance.now() - t0;
+  const { value: registry, ms: openMs } = await timed(() => openAgentRegistry({ pool: db.pool, paths, endpoints: {} }));
   const agents = registry.list().length;
 
   // Warm up (JIT, the statistics read), then measure one routing at a time.
@@ -124,9 +122,7 @@ async function routingLatency(db: BenchDatabase, paths: BosunPaths): Promise<Row
   const load = Object.fromEntries(registry.list().map((a, i) => [a.manifest.id, i % 3]));
   for (let i = 0; i < ROUTINGS; i++) {
     const task = realisticTasks[i % realisticTasks.length]!;
-    const start = performance.now();
-    await routeTask(registry, task, { load });
-    samples.push(performance.now() - start);
+    samples.push((await timed(() => routeTask(registry, task, { load }))).ms);
   }
   const s = summarize(samples);
   return [
