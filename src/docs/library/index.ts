@@ -9,7 +9,6 @@ export {
   deleteLibrary,
   getLibrary,
   libraryNames,
-  setPinnedVersion,
   unknownLibrary,
   type Library,
   type LibrarySource,
@@ -24,7 +23,6 @@ export { brokenLinks, libraryLinks, linkCounts, pageLinks, replaceLinks, type Li
 export {
   failSyncRun,
   finishSyncRun,
-  lastCommittedSnapshot,
   recentSyncRuns,
   startSyncRun,
   syncSummarySchema,

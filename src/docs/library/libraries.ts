@@ -84,10 +84,6 @@ async function insertSource(client: pg.PoolClient, library: string, position: nu
   ]);
 }
 
-export async function setPinnedVersion(q: Queryable, name: string, version: string | null): Promise<void> {
-  await q.query(`UPDATE bosun.doc_library SET pinned_version = $2, updated_at = now() WHERE name = $1`, [name, version]);
-}
-
 export async function libraryNames(q: Queryable): Promise<string[]> {
   const res = await q.query<{ name: string }>(`SELECT name FROM bosun.doc_library ORDER BY name`);
   return res.rows.map((r) => r.name);

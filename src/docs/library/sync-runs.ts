@@ -107,12 +107,3 @@ export async function recentSyncRuns(q: Queryable, library: string, limit = 1): 
   );
   return res.rows.map(fromRow);
 }
-
-/** The newest snapshot any successful sync of the library committed (a no-change sync commits none). */
-export async function lastCommittedSnapshot(q: Queryable, library: string): Promise<number | null> {
-  const res = await q.query<{ snapshot_id: number | null }>(
-    `SELECT max(snapshot_id) AS snapshot_id FROM bosun.doc_sync_run WHERE library = $1 AND status = 'succeeded'`,
-    [library],
-  );
-  return res.rows[0]?.snapshot_id ?? null;
-}
