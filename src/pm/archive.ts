@@ -106,15 +106,9 @@ async function writeBundle(paths: BosunPaths, project: Project, archiveId: strin
   const text = JSON.stringify(bundle, null, 1);
   await fs.writeFile(`${file}.tmp`, text);
   await fs.rename(`${file}.tmp`, file);
-  const back = await fs.readFile(file, 'utf8');
-  const parsed = JSON.parse(back) as Bundle;
-  for (const { table } of archivedTables) {
-    if (parsed.tables[table].length !== rows[table].length) {
-      throw new BosunError('INTERNAL', `the archive bundle ${file} does not read back the same (${table})`);
-    }
-  }
-  if (sha256(back) !== sha256(text)) throw new BosunError('INTERNAL', `the archive bundle ${file} does not read back the same`);
-  return { file, sha256: sha256(back) };
+  // The text was made from these rows: reading it back byte for byte the same is the whole check.
+  if ((await fs.readFile(file, 'utf8')) !== text) throw new BosunError('INTERNAL', `the archive bundle ${file} does not read back the same`);
+  return { file, sha256: sha256(text) };
 }
 
 /**
