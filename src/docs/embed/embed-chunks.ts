@@ -4,6 +4,7 @@ import type { Lake } from '../../lake/index.js';
 import { sqlString } from '../index/sql.js';
 import { EMBEDDINGS_TABLE, type EmbeddingRow } from '../index/tables.js';
 import { ensureIndexTables } from '../index/write.js';
+import { hasDocsTables } from '../store/read.js';
 import type { Embedder } from './embedder.js';
 
 export interface EmbedChunksOptions {
@@ -77,10 +78,7 @@ function documentText(c: z.infer<typeof pendingRow>): string {
 
 async function pendingChunks(lake: Lake, model: string, library: string | undefined) {
   return lake.withReader({}, async (conn) => {
-    const hasChunks = Number(
-      (await conn.runAndReadAll(`SELECT count(*) AS n FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'docs' AND view_name = 'chunks'`)).getRowObjectsJS()[0]?.n,
-    );
-    if (!hasChunks) return { pending: [], already: 0 };
+    if (!(await hasDocsTables(conn, ['chunks']))) return { pending: [], already: 0 };
     const filter = { model, library: library ?? null };
     const pending = (
       await conn.runAndReadAll(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BosunError, isBosunError, parseWith } from '../../core/index.js';
 import type { Lake, LakeTransaction } from '../../lake/index.js';
+import { hasDocsTables } from '../store/read.js';
 import { chunkTerms, type IndexableChunk } from './fields.js';
 import { CHUNK_TERMS_TABLE, chunkTermsColumns, EMBEDDINGS_TABLE, embeddingColumns, INDEX_SCHEMA, type IndexColumns } from './tables.js';
 
@@ -46,10 +47,7 @@ export async function rebuildChunkIndex(lake: Lake): Promise<{ chunks: number; s
   await ensureIndexTables(lake);
   const base = await lake.latestSnapshotId();
   const chunks = await lake.withReader({ snapshot: base }, async (conn) => {
-    const present = await conn.runAndReadAll(
-      `SELECT count(*) AS n FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'docs' AND view_name = 'chunks'`,
-    );
-    if (!Number(present.getRowObjectsJS()[0]?.n)) return [];
+    if (!(await hasDocsTables(conn, ['chunks']))) return [];
     const rows = (await conn.runAndReadAll(`SELECT chunk_id, path, title, heading_path, text FROM docs.chunks`)).getRowObjectsJS();
     return rows.map((r) => parseWith(indexableRow, r, 'docs.chunks row', 'LAKE_ERROR'));
   });

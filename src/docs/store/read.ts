@@ -15,13 +15,14 @@ export interface StoredPage {
 const storedPageRow = z.object({ page_id: z.string(), version: z.string(), path: z.string(), content_hash: z.string() });
 const chunkIdRow = z.object({ chunk_id: z.string() });
 
-/** Whether docs.pages and docs.chunks exist in the reader's snapshot (not before the first sync). */
-async function hasDocsTables(conn: DuckDBConnection): Promise<boolean> {
+/** Whether the docs tables named (`pages`, `chunks`) all exist in the reader's snapshot (not before the first sync). */
+export async function hasDocsTables(conn: DuckDBConnection, names: readonly string[] = ['pages', 'chunks']): Promise<boolean> {
   const res = await conn.runAndReadAll(
-    `SELECT count(*) AS n FROM duckdb_views() WHERE database_name = current_database() AND schema_name = $1 AND view_name IN ('pages', 'chunks')`,
-    [DOCS_SCHEMA],
+    `SELECT count(*) AS n FROM duckdb_views()
+      WHERE database_name = current_database() AND schema_name = $1 AND view_name IN (SELECT unnest($2))`,
+    [DOCS_SCHEMA, listValue([...names])],
   );
-  return Number(res.getRowObjectsJson()[0]?.n) === 2;
+  return Number(res.getRowObjectsJson()[0]?.n) === names.length;
 }
 
 /** The library's pages in the latest snapshot, by page id. */
