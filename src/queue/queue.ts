@@ -92,9 +92,7 @@ export class JobQueue {
     const id = await this.boss.send(name, data, {
       ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
       ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
-      ...(options.priority !== undefined ? { priority: options.priority } : {}),
-      ...(options.retryLimit !== undefined ? { retryLimit: options.retryLimit } : {}),
-      ...(options.timeoutSeconds ? { expireInSeconds: options.timeoutSeconds } : {}),
+      ...bossJobOptions(options),
     });
     if (id && !options.startAfterSeconds) await this.pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, name]);
     return id;
@@ -104,14 +102,7 @@ export class JobQueue {
   async sendMany(name: string, jobs: readonly { data: object; options?: BatchSendOptions }[]): Promise<string[]> {
     this.typeOf(name);
     if (!jobs.length) return [];
-    const rows = jobs.map(({ data, options: o = {} }) => ({
-      id: crypto.randomUUID(),
-      name,
-      data,
-      ...(o.priority !== undefined ? { priority: o.priority } : {}),
-      ...(o.retryLimit !== undefined ? { retryLimit: o.retryLimit } : {}),
-      ...(o.timeoutSeconds ? { expireInSeconds: o.timeoutSeconds } : {}),
-    }));
+    const rows = jobs.map(({ data, options = {} }) => ({ id: crypto.randomUUID(), name, data, ...bossJobOptions(options) }));
     await this.boss.insert(rows);
     await this.pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, name]);
     return rows.map((j) => j.id);
@@ -163,4 +154,13 @@ export class JobQueue {
   async close(): Promise<void> {
     await this.boss.stop({ graceful: false, close: false, wait: true });
   }
+}
+
+/** The options a job may set alone or in a batch, as pg-boss names them. */
+function bossJobOptions(o: BatchSendOptions): { priority?: number; retryLimit?: number; expireInSeconds?: number } {
+  return {
+    ...(o.priority !== undefined ? { priority: o.priority } : {}),
+    ...(o.retryLimit !== undefined ? { retryLimit: o.retryLimit } : {}),
+    ...(o.timeoutSeconds ? { expireInSeconds: o.timeoutSeconds } : {}),
+  };
 }
