@@ -1,5 +1,6 @@
 import { createLogger, loadConfig, type LoadedConfig, type Logger } from '../core/index.js';
 import type { Database } from '../db/index.js';
+import type { Lake } from '../lake/index.js';
 import type { JobQueue } from '../queue/index.js';
 
 export interface GlobalOptions {
@@ -20,6 +21,7 @@ export class CliContext {
   readonly logger: Logger;
   private database: Promise<Database> | null = null;
   private jobQueue: Promise<JobQueue> | null = null;
+  private openedLake: Promise<Lake> | null = null;
 
   constructor(options: GlobalOptions) {
     this.json = options.json ?? false;
@@ -43,6 +45,14 @@ export class CliContext {
       openDatabase(this.loaded, allMigrations, this.logger),
     );
     return this.database;
+  }
+
+  /** The lake (config lake.dataPath, else the home's lake folder), opened once per command. */
+  lake(): Promise<Lake> {
+    this.openedLake ??= Promise.all([this.db(), import('../lake/index.js')]).then(([db, { openLake }]) =>
+      openLake({ pool: db.pool, dataPath: this.config.lake.dataPath ?? this.paths.lake, logger: this.logger }),
+    );
+    return this.openedLake;
   }
 
   queue(options: { supervise?: boolean } = {}): Promise<JobQueue> {

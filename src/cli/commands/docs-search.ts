@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BosunError, parseWith } from '../../core/index.js';
-import { lakeDataPathOf } from '../../docs/index.js';
 import { embedChunks, embedderFromConfig } from '../../docs/embed/index.js';
 import { rebuildChunkIndex } from '../../docs/index/index.js';
 import {
@@ -16,7 +15,6 @@ import {
   type SearchResponse,
   type Searcher,
 } from '../../docs/search/index.js';
-import { openLake } from '../../lake/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues, table } from '../output.js';
 import type { Wrap } from './wrap.js';
@@ -51,7 +49,7 @@ const PREVIEW_LINES = 12;
 /** A searcher over the lake for one command; dense retrieval when the configuration names an embeddings endpoint. */
 async function withSearcher<T>(ctx: CliContext, fn: (searcher: Searcher) => Promise<T>): Promise<T> {
   const { pool } = await ctx.db();
-  const lake = await openLake({ pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
+  const lake = await ctx.lake();
   const embedder = await embedderFromConfig(ctx.config);
   const searcher = await openLakeSearcher({ pool, lake, client: 'cli', logger: ctx.logger, embedder });
   try {
@@ -157,8 +155,7 @@ async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<voi
       hint: 'set endpoints.embeddingsUrl and endpoints.embeddingsModel (e.g. Ollama: http://localhost:11434/v1, nomic-embed-text), or pass --model-dir',
     });
   }
-  const { pool } = await ctx.db();
-  const lake = await openLake({ pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
+  const lake = await ctx.lake();
   const result = await embedChunks(lake, embedder, { logger: ctx.logger, ...(o.library ? { library: o.library } : {}) });
   emit(ctx, result, () =>
     keyValues([
@@ -173,9 +170,7 @@ async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<voi
 }
 
 async function reindex(ctx: CliContext): Promise<void> {
-  const { pool } = await ctx.db();
-  const lake = await openLake({ pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
-  const result = await rebuildChunkIndex(lake);
+  const result = await rebuildChunkIndex(await ctx.lake());
   emit(ctx, result, () => (result.snapshotId === null ? 'no chunks to index' : `indexed ${result.chunks} chunks in snapshot ${result.snapshotId}`));
 }
 

@@ -7,7 +7,6 @@ import {
   brokenLinks,
   deprecateVersion,
   getLibrary,
-  lakeDataPathOf,
   libraryNames,
   libraryVersions,
   listLibraries,
@@ -21,7 +20,6 @@ import {
   type SyncSummary,
 } from '../../docs/index.js';
 import { withTransaction } from '../../db/index.js';
-import { openLake } from '../../lake/index.js';
 import type { CliContext } from '../context.js';
 import { registerDocsSearchCommands } from './docs-search.js';
 import { emit, emitLine, keyValues, reportError, table } from '../output.js';
@@ -55,7 +53,7 @@ type AddOptions = z.infer<typeof addOptionsSchema>;
 
 async function lakeOf(ctx: CliContext) {
   const db = await ctx.db();
-  return { pool: db.pool, lake: await openLake({ pool: db.pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger }) };
+  return { pool: db.pool, lake: await ctx.lake() };
 }
 
 async function add(ctx: CliContext, name: string, input: string, raw: Record<string, unknown>): Promise<void> {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { BosunPaths } from '../../core/index.js';
-import { citation, indexOwnDocumentation, lakeDataPathOf, openLakeSearcher, OWN_LIBRARY, type SearchResponse } from '../../docs/index.js';
-import { openLake, type Lake } from '../../lake/index.js';
+import { citation, indexOwnDocumentation, openLakeSearcher, OWN_LIBRARY, type SearchResponse } from '../../docs/index.js';
+import type { Lake } from '../../lake/index.js';
 import { clientSnippet, defaultConfigFile, serverLaunch } from '../../mcp/clients.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues } from '../output.js';
@@ -44,7 +44,7 @@ async function quickstart(ctx: CliContext) {
   const db = await ctx.db();
   const status = await statusReport(ctx);
   const doctor = await runDoctor(ctx);
-  const lake = await openLake({ pool: db.pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
+  const lake = await ctx.lake();
   const docs = await indexOwnDocumentation({ pool: db.pool, lake, logger: ctx.logger });
   const search = await firstSearch(ctx, lake);
   // The server that serves this documentation to Claude Code, ready to paste.

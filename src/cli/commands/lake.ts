@@ -3,15 +3,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { BosunError, isBosunError, redactUrl } from '../../core/index.js';
-import { attachStatement, lakeQueryError, openLake, assertSingleSelect, type Lake, type SnapshotSelector } from '../../lake/index.js';
+import { attachStatement, lakeQueryError, assertSingleSelect, type Lake, type SnapshotSelector } from '../../lake/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues, table } from '../output.js';
 import type { Wrap } from './wrap.js';
 
 async function openCliLake(ctx: CliContext): Promise<{ lake: Lake; url: string }> {
   const db = await ctx.db();
-  const lake = await openLake({ pool: db.pool, dataPath: ctx.config.lake.dataPath ?? ctx.paths.lake, logger: ctx.logger });
-  return { lake, url: db.target.url };
+  return { lake: await ctx.lake(), url: db.target.url };
 }
 
 const author = (): string => os.userInfo().username;

@@ -35,15 +35,10 @@ interface DocsBackend {
 }
 
 async function openBackend(ctx: CliContext, opts: ServeOptions, name: string): Promise<DocsBackend> {
-  const [{ pool }, docs, { openLake }, { pgDocsCatalog }] = await Promise.all([
-    ctx.db(),
-    import('../../docs/index.js'),
-    import('../../lake/index.js'),
-    import('../../mcp/docs/pg-catalog.js'),
-  ]);
+  const [{ pool }, docs, { pgDocsCatalog }] = await Promise.all([ctx.db(), import('../../docs/index.js'), import('../../mcp/docs/pg-catalog.js')]);
   // A library nobody knows fails here, naming the known ones.
   for (const library of opts.library) await docs.getLibrary(pool, library);
-  const lake = await openLake({ pool, dataPath: docs.lakeDataPathOf(ctx.loaded), logger: ctx.logger });
+  const lake = await ctx.lake();
   const searcher = await docs.openLakeSearcher({
     pool,
     lake,
@@ -125,14 +120,9 @@ export function registerDocsExportCommand(program: Command, wrap: Wrap): void {
       wrap(async (ctx, library: string, raw: Record<string, unknown>) => {
         const opts = parseWith(exportOptionsSchema, raw, 'options of docs export');
         const { pool } = await ctx.db();
-        // Imported here: this module is also `mcp docs`, which must start without them; the
-        // exporter brings esbuild besides.
-        const [{ openLake }, { lakeDataPathOf }, { exportLibrary }] = await Promise.all([
-          import('../../lake/index.js'),
-          import('../../docs/index.js'),
-          import('../../mcp/export/index.js'),
-        ]);
-        const lake = await openLake({ pool, dataPath: lakeDataPathOf(ctx.loaded), logger: ctx.logger });
+        // Imported here: this module is also `mcp docs`, which must start without the exporter
+        // (it brings esbuild besides).
+        const [lake, { exportLibrary }] = await Promise.all([ctx.lake(), import('../../mcp/export/index.js')]);
         const res = await exportLibrary(
           { pool, lake, logger: ctx.logger },
           { library, outDir: opts.out, tokenBudget: ctx.config.mcp.tokenBudget, ...(opts.version !== undefined ? { version: opts.version } : {}) },

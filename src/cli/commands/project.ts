@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { BosunError, parseWith } from '../../core/index.js';
 import { openAgentRegistry, type AgentRegistry } from '../../agents/index.js';
-import { openLake, type Lake } from '../../lake/index.js';
 import {
   addNote,
   advanceProject,
@@ -52,12 +51,6 @@ export async function pmContext(ctx: CliContext, actor: string = cliActor()): Pr
   const db = await ctx.db();
   const dispatch = createDispatcher({ pool: db.pool, logger: ctx.logger, actor, home: ctx.paths.home, registry: () => agentRegistry(ctx), queue: () => ctx.queue() });
   return { pool: db.pool, logger: ctx.logger, actor, afterCommit: dispatch };
-}
-
-/** The lake, for archives and template versions. */
-export async function openProjectLake(ctx: CliContext): Promise<Lake> {
-  const db = await ctx.db();
-  return openLake({ pool: db.pool, dataPath: ctx.config.lake.dataPath ?? ctx.paths.lake, logger: ctx.logger });
 }
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
@@ -156,7 +149,7 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
         const pm = await pmContext(ctx);
         // The pinned template version is kept in the lake when there is one to keep it in.
         const lake = opts.template
-          ? await openProjectLake(ctx).catch((err: unknown) => {
+          ? await ctx.lake().catch((err: unknown) => {
               ctx.logger.warn({ err }, 'the lake is not available: the template version is pinned but its YAML is not stored');
               return undefined;
             })
@@ -264,7 +257,7 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
     .description('archive a documented or cancelled project: lake tables (schema archive) and a JSON bundle, verified, then the working rows are freed')
     .action(
       wrap(async (ctx, slug: string) => {
-        const archived = await archiveProject(await pmContext(ctx), { lake: await openProjectLake(ctx), paths: ctx.paths }, slug);
+        const archived = await archiveProject(await pmContext(ctx), { lake: await ctx.lake(), paths: ctx.paths }, slug);
         emit(ctx, { slug, status: archived.status, archive: archived.archive }, () =>
           [
             `${slug} is archived (lake snapshot ${archived.archive!.snapshotId})`,
@@ -280,7 +273,7 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
     .description('bring an archived project back from the lake, in the phase it was archived from')
     .action(
       wrap(async (ctx, slug: string) => {
-        const reopened = await reopenProject(await pmContext(ctx), { lake: await openProjectLake(ctx) }, slug);
+        const reopened = await reopenProject(await pmContext(ctx), { lake: await ctx.lake() }, slug);
         emit(ctx, { slug, status: reopened.status }, () => `${slug} is back, in ${reopened.status}`);
       }),
     );
