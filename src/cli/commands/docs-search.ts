@@ -72,13 +72,16 @@ async function search(ctx: CliContext, query: string, raw: Record<string, unknow
       ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
     }),
   );
-  emit(ctx, response, () => renderSearch(response, o.maxTokens !== undefined));
+  emit(ctx, response, () => renderSearch(response, o.maxTokens));
 }
 
-function renderSearch(r: SearchResponse, whole: boolean): string {
+/** With a budget, hits are shown whole, and those left out for it are counted. */
+function renderSearch(r: SearchResponse, maxTokens: number | undefined): string {
+  const whole = maxTokens !== undefined;
   const searched = r.searched.map((v) => `${v.library}@${v.version}`).join(', ') || '(nothing)';
   const lines = [`${r.hits.length} hit(s) in ${searched} · snapshot ${r.snapshot_id} · ${r.took_ms} ms${r.retrieval === 'hybrid' ? ' · hybrid' : ''}`];
   for (const note of r.notes) lines.push(`note: ${note}`);
+  if (r.omitted) lines.push(`note: ${r.omitted} more hit(s) did not fit in ${maxTokens} tokens`);
   for (const hit of r.hits) lines.push('', ...renderHit(hit, whole));
   return lines.join('\n');
 }

@@ -193,7 +193,6 @@ export class Searcher {
         hits = fitted.kept.map((h, i) => ({ ...h, rank: i + 1, tokens: countTokens(h.text) }));
         omitted = fitted.omitted;
         tokens = fitted.tokens;
-        if (omitted) notes.push(`${omitted} more hit(s) did not fit in ${req.maxTokens} tokens`);
       }
       const response: SearchResponse = {
         query: req.query,

@@ -79,11 +79,8 @@ export function registerSearchDocs(server: McpServer, deps: DocsToolDeps): Defin
           limit: wanted,
           maxTokens: textTokens,
         });
-        // The answer says itself how many hits were left out, against the caller's budget
-        // rather than the share of it given to search.
-        const notes = response.notes.filter((n) => n !== `${response.omitted} more hit(s) did not fit in ${textTokens} tokens`);
         const hits = response.hits.map(hitView);
-        return fitDocsPrefix(hits, tokens, (shown) => searchAnswer({ ...response, notes }, shown, response.omitted + hits.length - shown.length));
+        return fitDocsPrefix(hits, tokens, (shown) => searchAnswer(response, shown, response.omitted + hits.length - shown.length));
       },
     },
     deps.tools,
