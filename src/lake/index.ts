@@ -23,4 +23,5 @@ export { assertSingleSelect } from './relation.js';
 export { lakeQueryError } from './reader.js';
 export { attachStatement } from './attach.js';
 export { lakeMigrations } from './migrations.js';
+export { ensureLakeTables, type WantedTable } from './ensure-tables.js';
 export { LAKE_SNAPSHOT_CHANNEL, listenForSnapshots, type SnapshotEvents } from './snapshot-events.js';

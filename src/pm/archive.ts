@@ -2,11 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BosunError, newId, sha256, type BosunPaths } from '../core/index.js';
 import { withTransaction, type PoolClient } from '../db/index.js';
-import type { Lake } from '../lake/index.js';
+import { ensureLakeTables, type Lake } from '../lake/index.js';
 import type { PmContext } from './context.js';
 import { appendEvent, phaseBefore } from './events.js';
 import { changePhase, checkCanArchive } from './lifecycle.js';
-import { ensureLakeTables } from './lake-tables.js';
 import { getProject, type ArchiveLocation, type Project } from './projects.js';
 import { pmTransaction } from './transaction.js';
 
@@ -124,7 +123,8 @@ export async function archiveProject(pm: PmContext, deps: ArchiveDeps, slug: str
   });
   const rows = await withTransaction(pm.pool, (client) => readRows(client, project.id));
   const archiveId = newId();
-  await ensureLakeTables(deps.lake, ARCHIVE_SCHEMA, archivedTables.map(({ table }) => ({ name: table, columns: lakeColumns })));
+  const wanted = archivedTables.map(({ table }) => ({ name: `${ARCHIVE_SCHEMA}.${table}`, columns: lakeColumns }));
+  await ensureLakeTables(deps.lake, wanted, { author: 'bosun pm', message: `create ${wanted.map((t) => t.name).join(', ')}` });
   const archivedAt = new Date();
   const committed = await deps.lake.transaction(
     async (tx) => {

@@ -1,5 +1,5 @@
-import { BosunError, parseWith } from '../../core/index.js';
-import type { Lake } from '../../lake/index.js';
+import { parseWith } from '../../core/index.js';
+import { ensureLakeTables, type Lake } from '../../lake/index.js';
 import { resultEnvelopeSchema, type ResultEnvelope } from '../envelope.js';
 import type { CacheKey, ResultCache } from './cache.js';
 
@@ -29,19 +29,7 @@ export class LakeResultCache implements ResultCache {
   private ready(): Promise<Lake> {
     this.table ??= (async () => {
       const lake = await this.openLake();
-      const exists = async () => (await lake.tables()).some((t) => t.name === RESULT_CACHE_TABLE);
-      if (await exists()) return lake;
-      try {
-        await lake.transaction(
-          async (tx) => {
-            await tx.createSchema('agents').catch(ignoreConflict);
-            await tx.createTable(RESULT_CACHE_TABLE, COLUMNS);
-          },
-          { message: 'agents: result cache table' },
-        );
-      } catch (err) {
-        if (!(await exists())) throw err;
-      }
+      await ensureLakeTables(lake, [{ name: RESULT_CACHE_TABLE, columns: COLUMNS }], { author: 'bosun agents', message: 'agents: result cache table' });
       return lake;
     })();
     this.table.catch(() => {
@@ -82,8 +70,4 @@ export class LakeResultCache implements ResultCache {
       { message: `agents: cache ${key.agentId} ${key.skillId}` },
     );
   }
-}
-
-function ignoreConflict(err: unknown): void {
-  if (!(err instanceof BosunError && err.code === 'CONFLICT')) throw err;
 }

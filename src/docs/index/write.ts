@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { BosunError, isBosunError, parseWith } from '../../core/index.js';
-import type { Lake, LakeTransaction } from '../../lake/index.js';
+import { ensureLakeTables, type Lake, type LakeTransaction } from '../../lake/index.js';
 import { hasDocsTables } from '../store/read.js';
+import { toDefinitions } from '../store/tables.js';
 import { chunkTerms, type IndexableChunk } from './fields.js';
 import { CHUNK_TERMS_TABLE, chunkTermsColumns, EMBEDDINGS_TABLE, embeddingColumns, INDEX_SCHEMA, type IndexColumns } from './tables.js';
 
@@ -66,31 +67,22 @@ export async function rebuildChunkIndex(lake: Lake): Promise<{ chunks: number; s
  * transactions (one would fail on commit). `writeChunkIndex` still creates a missing table
  * itself, so calling this first is an optimisation for concurrency, not a requirement.
  */
-export async function ensureIndexTables(lake: Lake): Promise<void> {
-  const wanted: [string, IndexColumns][] = [
-    [CHUNK_TERMS_TABLE, chunkTermsColumns],
-    [EMBEDDINGS_TABLE, embeddingColumns],
-  ];
-  const existing = new Set((await lake.tables()).map((t) => t.name));
-  if (wanted.every(([name]) => existing.has(name))) return;
-  try {
-    await lake.transaction(
-      async (tx) => {
-        for (const [name, columns] of wanted) await createIfMissing(tx, name, columns);
-      },
-      { author: 'bosun docs', message: 'create the search index tables' },
-    );
-  } catch (err) {
-    // Another process created them first: fine.
-    if (!isBosunError(err, 'LAKE_CONFLICT')) throw err;
-  }
+export function ensureIndexTables(lake: Lake): Promise<void> {
+  return ensureLakeTables(
+    lake,
+    [
+      { name: CHUNK_TERMS_TABLE, columns: toDefinitions(chunkTermsColumns) },
+      { name: EMBEDDINGS_TABLE, columns: toDefinitions(embeddingColumns) },
+    ],
+    { author: 'bosun docs', message: 'create the search index tables' },
+  );
 }
 
 /** Creates the table (and the schema) unless the transaction's base snapshot has it; true when created. */
 export async function createIfMissing(tx: LakeTransaction, table: string, columns: IndexColumns): Promise<boolean> {
   await tx.createSchema(INDEX_SCHEMA).catch(ignoreConflict);
   try {
-    await tx.createTable(table, columns.map(([name, type]) => ({ name, type })));
+    await tx.createTable(table, toDefinitions(columns));
     return true;
   } catch (err) {
     ignoreConflict(err);

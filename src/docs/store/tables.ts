@@ -12,6 +12,9 @@ export const CHUNKS_TABLE = 'docs.chunks';
 /** Column name → DuckDB type. */
 export type ColumnDefinitions = readonly (readonly [name: string, type: string])[];
 
+/** The lake's column definitions for a table of ours. */
+export const toDefinitions = (columns: ColumnDefinitions) => columns.map(([name, type]) => ({ name, type }));
+
 export const pageColumns: ColumnDefinitions = [
   ['library', 'VARCHAR'],
   ['version', 'VARCHAR'],

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BosunError, assertSlug, isBosunError } from '../../core/index.js';
-import type { Lake, LakeTransaction } from '../../lake/index.js';
+import { ensureLakeTables, type Lake, type LakeTransaction } from '../../lake/index.js';
 import { ensureIndexTables, writeChunkIndex } from '../index/index.js';
 import { storedChunkIds } from './read.js';
-import { CHUNKS_TABLE, chunkColumns, DOCS_SCHEMA, PAGES_TABLE, pageColumns, type ChunkRow, type ColumnDefinitions, type PageRow } from './tables.js';
+import { CHUNKS_TABLE, chunkColumns, PAGES_TABLE, pageColumns, toDefinitions, type ChunkRow, type PageRow } from './tables.js';
 
 export interface CommitOptions {
   author: string;
@@ -25,33 +25,20 @@ export interface CommitResult {
   removedChunks: number;
 }
 
-const toDefinitions = (columns: ColumnDefinitions) => columns.map(([name, type]) => ({ name, type }));
 
 /**
  * Creates docs.pages and docs.chunks on first use, in a commit of their own so that two
  * libraries' first syncs do not collide on creating them; a concurrent creator is fine.
  */
-export async function ensureDocsTables(lake: Lake): Promise<void> {
-  const missing = async () => {
-    const names = new Set((await lake.tables()).map((t) => t.name));
-    return [PAGES_TABLE, CHUNKS_TABLE].filter((t) => !names.has(t));
-  };
-  const todo = await missing();
-  if (todo.length === 0) return;
-  try {
-    await lake.transaction(
-      async (tx) => {
-        await tx.createSchema(DOCS_SCHEMA).catch((err: unknown) => {
-          if (!isBosunError(err, 'CONFLICT')) throw err;
-        });
-        if (todo.includes(PAGES_TABLE)) await tx.createTable(PAGES_TABLE, toDefinitions(pageColumns));
-        if (todo.includes(CHUNKS_TABLE)) await tx.createTable(CHUNKS_TABLE, toDefinitions(chunkColumns));
-      },
-      { author: 'bosun docs', message: 'create the documentation tables' },
-    );
-  } catch (err) {
-    if ((await missing()).length > 0) throw err;
-  }
+export function ensureDocsTables(lake: Lake): Promise<void> {
+  return ensureLakeTables(
+    lake,
+    [
+      { name: PAGES_TABLE, columns: toDefinitions(pageColumns) },
+      { name: CHUNKS_TABLE, columns: toDefinitions(chunkColumns) },
+    ],
+    { author: 'bosun docs', message: 'create the documentation tables' },
+  );
 }
 
 /** Page ids are hex digests we computed; checked anyway before they go into a predicate. */

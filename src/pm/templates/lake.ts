@@ -1,6 +1,5 @@
 import { BosunError } from '../../core/index.js';
-import type { Lake } from '../../lake/index.js';
-import { ensureLakeTables } from '../lake-tables.js';
+import { ensureLakeTables, type Lake } from '../../lake/index.js';
 import type { CatalogTemplate } from './catalog.js';
 
 /**
@@ -36,7 +35,7 @@ export async function recordTemplateVersion(lake: Lake, template: Pick<CatalogTe
       hint: `a version never changes: give ${template.file} a new version`,
     });
   }
-  await ensureLakeTables(lake, 'pm', [{ name: 'templates', columns }]);
+  await ensureLakeTables(lake, [{ name: TABLE, columns }], { author: 'bosun pm', message: `create ${TABLE}` });
   await lake.append(TABLE, [{ id: template.id, version: template.version, yaml: template.yaml, loaded_at: new Date() }], {
     author: 'bosun pm',
     message: `load template ${template.id} v${template.version}`,
