@@ -24,3 +24,4 @@ export {
   type CsvOptions,
   type TsvOptions,
 } from './parse.js';
+export { runSandboxed, type SandboxOptions, type SandboxReport, type SandboxResult } from './sandbox.js';

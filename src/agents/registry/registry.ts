@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BosunError, loadConfig, parseWith, silentLogger, WriteBatcher, type BosunPaths, type Logger } from '../../core/index.js';
+import { BosunError, loadConfig, parseWith, silentLogger, WriteBatcher, type BosunConfig, type BosunPaths, type Logger } from '../../core/index.js';
 import type { Pool } from '../../db/index.js';
 import { builtinAgents } from '../builtin/index.js';
 import { loadManifests, type LoadedManifest, type ManifestSource } from '../manifest/load.js';
 import type { AgentManifest, SkillManifest } from '../manifest/schema.js';
 import { createTextScorer, type TextScorer } from '../routing/text-match.js';
-import { openLake } from '../../lake/index.js';
+import { openLake, type Lake } from '../../lake/index.js';
 import type { ResultCache } from '../runtime/cache.js';
 import { LakeResultCache } from '../runtime/lake-cache.js';
 import type { Endpoints } from '../runtime/types.js';
@@ -34,6 +34,10 @@ export interface OpenAgentRegistryOptions {
   builtinDir?: string;
   /** Default cache for executeAgent; default: the lake table agents.result_cache (opened on first use). */
   cache?: ResultCache;
+  /** The configuration agents read (named connections, limits); default: the one under paths.home. */
+  config?: BosunConfig;
+  /** Opens the lake agents read and write; default: the configured lake over `pool`, opened on first use. */
+  lake?: () => Promise<Lake>;
 }
 
 /** How long routing trusts the statistics it read: fresh enough, and no query per routed task. */
@@ -76,6 +80,9 @@ export class AgentRegistry {
     readonly cache: ResultCache,
     agents: RegisteredAgent[],
     readonly textScorer: TextScorer,
+    readonly config: BosunConfig,
+    /** The lake, opened once on first use and shared by every run in this process. */
+    readonly lake: () => Promise<Lake>,
   ) {
     this.byId = new Map(agents.map((a) => [a.manifest.id, a]));
   }
@@ -168,11 +175,22 @@ export async function openAgentRegistry(options: OpenAgentRegistryOptions): Prom
   const scorer = createTextScorer(
     registered.flatMap((a) => a.manifest.skills.map((s) => ({ key: statsKey(a.manifest.id, s.id), text: skillText(a.manifest, s) }))),
   );
-  const config = options.endpoints && options.cache ? null : loadConfig({ home: options.paths.home }).config;
-  const endpoints = options.endpoints ?? config!.endpoints;
-  const cache =
-    options.cache ??
-    new LakeResultCache(() => openLake({ pool: options.pool, dataPath: config!.lake.dataPath ?? options.paths.lake, logger }));
-  return new AgentRegistry(options.pool, options.paths, logger, endpoints, cache, registered, scorer);
+  const config = options.config ?? loadConfig({ home: options.paths.home }).config;
+  const endpoints = options.endpoints ?? config.endpoints;
+  const lake = options.lake ?? sharedLake(() => openLake({ pool: options.pool, dataPath: config.lake.dataPath ?? options.paths.lake, logger }));
+  const cache = options.cache ?? new LakeResultCache(lake);
+  return new AgentRegistry(options.pool, options.paths, logger, endpoints, cache, registered, scorer, config, lake);
+}
+
+/** One lake per registry, opened on first use (routing alone never touches it); a failed open is tried again next time. */
+function sharedLake(open: () => Promise<Lake>): () => Promise<Lake> {
+  let opening: Promise<Lake> | null = null;
+  return () => {
+    opening ??= open();
+    opening.catch(() => {
+      opening = null;
+    });
+    return opening;
+  };
 }
 

@@ -155,6 +155,9 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
     logger,
     exec,
     paths: registry.paths,
+    config: registry.config,
+    pool: registry.pool,
+    lake: registry.lake,
     progress: (event) => {
       logger.debug({ progress: event }, event.message);
       options.onProgress?.(event);

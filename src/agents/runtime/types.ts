@@ -1,8 +1,10 @@
 import type { BosunConfig, BosunPaths, Logger } from '../../core/index.js';
 import type * as exec from '../../exec/index.js';
+import type { Pool } from '../../db/index.js';
+import type { Lake } from '../../lake/index.js';
 
 /** The process-spawning API agents get: exec/'s functions, never their own child_process. */
-export type ExecModule = Pick<typeof exec, 'runCommand' | 'runChecked' | 'which' | 'probeTool' | 'parseJsonOutput' | 'parseCsv'>;
+export type ExecModule = Pick<typeof exec, 'runCommand' | 'runChecked' | 'runSandboxed' | 'which' | 'probeTool' | 'parseJsonOutput' | 'parseCsv'>;
 
 export type Endpoints = BosunConfig['endpoints'];
 
@@ -30,6 +32,12 @@ export interface AgentContext {
   exec: ExecModule;
   endpoints: Endpoints;
   paths: BosunPaths;
+  /** Bosun's configuration (named connections under `connections`, the lake's settings). */
+  config: BosunConfig;
+  /** Bosun's own PostgreSQL pool (for agents that read or record relational state). */
+  pool: Pool;
+  /** The lake, shared by the runs of this process (opened on first call). */
+  lake(): Promise<Lake>;
   progress(event: ProgressEvent): void;
 }
 
