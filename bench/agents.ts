@@ -34,7 +34,14 @@ const WORKER_CONCURRENCY = 16;
 const TARGET_TASKS_PER_S = 200;
 
 /** A command agent that answers at once: `echo` prints its envelope (no shell, no interpreter). */
-const NOOP_ENVELOPE = JSON.stringify({ status: 'completed', summary: 'nothing to do', outputs: {}, artifacts: [], metrics: {}, handoffs: [] });
+const NOOP_ENVELOPE = JSON.stringify({
+  status: 'completed',
+  summary: 'nothing to do',
+  outputs: {},
+  artifacts: [],
+  metrics: {},
+  handoffs: [],
+});
 const noopManifest = `id: noop
 name: No-op
 tier: task
@@ -50,7 +57,17 @@ skills:
 `;
 
 const tiers = ['task', 'domain', 'general'] as const;
-const kinds = ['web-url', 'pdf', 'image', 'python-file', 'sql-file', 'tabular-file', 'notebook', 'audio', 'video'] as const;
+const kinds = [
+  'web-url',
+  'pdf',
+  'image',
+  'python-file',
+  'sql-file',
+  'tabular-file',
+  'notebook',
+  'audio',
+  'video',
+] as const;
 const topics = [
   ['invoice', 'billing', 'accounting'],
   ['crm', 'sales', 'leads'],
@@ -112,7 +129,8 @@ type Row = Record<string, string | number>;
 
 async function routingLatency(db: BenchDatabase, paths: BosunPaths): Promise<Row[]> {
   const builtin = fs.readdirSync(path.resolve('agents')).filter((n) => n.endsWith('.yaml')).length;
-  for (let i = 0; i < AGENTS - builtin; i++) fs.writeFileSync(path.join(paths.agents, `gen-${i}.yaml`), generatedManifest(i));
+  for (let i = 0; i < AGENTS - builtin; i++)
+    fs.writeFileSync(path.join(paths.agents, `gen-${i}.yaml`), generatedManifest(i));
   const { value: registry, ms: openMs } = await timed(() => openAgentRegistry({ pool: db.pool, paths, endpoints: {} }));
   const agents = registry.list().length;
 
@@ -126,8 +144,22 @@ async function routingLatency(db: BenchDatabase, paths: BosunPaths): Promise<Row
   }
   const s = summarize(samples);
   return [
-    { measure: `registry open (load, probe, sync) — ${agents} agents`, n: 1, p50_ms: openMs, p95_ms: openMs, value: '', target: '' },
-    { measure: `routeTask latency — ${agents} agents`, n: s.n, p50_ms: s.p50, p95_ms: s.p95, value: '', target: `p95 ≤ ${TARGET_P95_MS} ms: ${s.p95 <= TARGET_P95_MS ? 'met' : 'MISSED'}` },
+    {
+      measure: `registry open (load, probe, sync) — ${agents} agents`,
+      n: 1,
+      p50_ms: openMs,
+      p95_ms: openMs,
+      value: '',
+      target: '',
+    },
+    {
+      measure: `routeTask latency — ${agents} agents`,
+      n: s.n,
+      p50_ms: s.p50,
+      p95_ms: s.p95,
+      value: '',
+      target: `p95 ≤ ${TARGET_P95_MS} ms: ${s.p95 <= TARGET_P95_MS ? 'met' : 'MISSED'}`,
+    },
   ];
 }
 
@@ -141,7 +173,13 @@ interface Throughput {
 }
 
 /** Creates NOOP_TASKS tasks asking for `skill` in a new project, starts it, and waits for all of them to complete. */
-async function throughput(pm: PmContext, db: BenchDatabase, paths: BosunPaths, slug: string, skill: string): Promise<Throughput> {
+async function throughput(
+  pm: PmContext,
+  db: BenchDatabase,
+  paths: BosunPaths,
+  slug: string,
+  skill: string,
+): Promise<Throughput> {
   await createProject(pm, loadCatalog(paths), { slug });
   const projectId = (await getProject(db.pool, slug)).id;
   const drafts = Array.from({ length: NOOP_TASKS }, (_, i) => ({ key: `t${i}`, title: `No-op ${i}`, skill }));
@@ -153,23 +191,54 @@ async function throughput(pm: PmContext, db: BenchDatabase, paths: BosunPaths, s
   await advanceProject(pm, slug);
   // Counted, not listed: reading every task ten times a second would load the machine being measured.
   const completed = async () =>
-    (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bosun.task WHERE project_id = $1 AND status = 'completed'`, [projectId])).rows[0]!.n;
+    (
+      await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bosun.task WHERE project_id = $1 AND status = 'completed'`,
+        [projectId],
+      )
+    ).rows[0]!.n;
   for (let done = 0; done < NOOP_TASKS; done = await completed()) {
-    if (performance.now() - t0 > 300_000) throw new Error(`only ${done} of ${NOOP_TASKS} ${skill} tasks completed in 5 minutes`);
+    if (performance.now() - t0 > 300_000)
+      throw new Error(`only ${done} of ${NOOP_TASKS} ${skill} tasks completed in 5 minutes`);
     await sleep(100);
   }
   const totalS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const tasks = await listTasks(db.pool, { projectId, status: 'completed', limit: NOOP_TASKS, offset: 0 });
-  const agentMs = summarize(tasks.map((t) => Number((t.result as { metrics?: { durationMs?: number } } | null)?.metrics?.durationMs ?? NaN)).filter(Number.isFinite));
+  const agentMs = summarize(
+    tasks
+      .map((t) => Number((t.result as { metrics?: { durationMs?: number } } | null)?.metrics?.durationMs ?? NaN))
+      .filter(Number.isFinite),
+  );
   return { routedMs, rate: NOOP_TASKS / totalS, agentMs, cpuMsPerTask: (cpu.user + cpu.system) / 1000 / NOOP_TASKS };
 }
 
 function throughputRows(label: string, t: Throughput): Row[] {
   return [
-    { measure: `${label}: create + route ${NOOP_TASKS} tasks`, n: NOOP_TASKS, p50_ms: '', p95_ms: '', value: `${Math.round(NOOP_TASKS / (t.routedMs / 1000))}/s`, target: '' },
-    { measure: `${label}: executeAgent time per task`, n: t.agentMs.n, p50_ms: t.agentMs.p50, p95_ms: t.agentMs.p95, value: '', target: '' },
-    { measure: `${label}: CPU of the bench process per task (not PostgreSQL's)`, n: NOOP_TASKS, p50_ms: '', p95_ms: '', value: `${t.cpuMsPerTask.toFixed(1)} ms`, target: '' },
+    {
+      measure: `${label}: create + route ${NOOP_TASKS} tasks`,
+      n: NOOP_TASKS,
+      p50_ms: '',
+      p95_ms: '',
+      value: `${Math.round(NOOP_TASKS / (t.routedMs / 1000))}/s`,
+      target: '',
+    },
+    {
+      measure: `${label}: executeAgent time per task`,
+      n: t.agentMs.n,
+      p50_ms: t.agentMs.p50,
+      p95_ms: t.agentMs.p95,
+      value: '',
+      target: '',
+    },
+    {
+      measure: `${label}: CPU of the bench process per task (not PostgreSQL's)`,
+      n: NOOP_TASKS,
+      p50_ms: '',
+      p95_ms: '',
+      value: `${t.cpuMsPerTask.toFixed(1)} ms`,
+      target: '',
+    },
     {
       measure: `${label}: no-op tasks/s, route → queue → run → envelope (worker ×${WORKER_CONCURRENCY})`,
       n: NOOP_TASKS,
@@ -191,7 +260,14 @@ async function endToEnd(db: BenchDatabase, paths: BosunPaths): Promise<Row[]> {
   const registry = await openAgentRegistry({ pool: db.pool, paths, endpoints: {} });
   const queue = await JobQueue.open(db.pool);
   await queue.register(pmJobTypes);
-  const dispatch = createDispatcher({ pool: db.pool, logger: silentLogger, actor: 'bench', home: paths.home, registry: async () => registry, queue: async () => queue });
+  const dispatch = createDispatcher({
+    pool: db.pool,
+    logger: silentLogger,
+    actor: 'bench',
+    home: paths.home,
+    registry: async () => registry,
+    queue: async () => queue,
+  });
   const pm: PmContext = { pool: db.pool, logger: silentLogger, actor: 'bench', afterCommit: dispatch };
   const worker = new QueueWorker(queue, { concurrency: WORKER_CONCURRENCY });
   await worker.start();
@@ -214,7 +290,10 @@ async function main() {
     const [loadBefore] = os.loadavg();
     const rows = [...(await routingLatency(db, paths)), ...(await endToEnd(db, paths))];
     const [loadAfter] = os.loadavg();
-    printTable(`bench:agents (${os.cpus().length} CPUs, load average ${loadBefore!.toFixed(1)} at the start, ${loadAfter!.toFixed(1)} at the end)`, rows);
+    printTable(
+      `bench:agents (${os.cpus().length} CPUs, load average ${loadBefore!.toFixed(1)} at the start, ${loadAfter!.toFixed(1)} at the end)`,
+      rows,
+    );
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
     await db.close();

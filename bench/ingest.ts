@@ -29,17 +29,20 @@ async function countFiles(dir: string): Promise<number> {
   return n;
 }
 
-
 /** Starts the site in a child process (through exec/); resolves with its start URL and a way to stop it. */
 async function startSite(pages: number): Promise<{ start: string; close: () => Promise<void> }> {
   const stop = new AbortController();
   let announced: (start: string) => void = () => undefined;
   const ready = new Promise<string>((resolve) => (announced = resolve));
-  const running = runCommand(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./ingest-site.ts', import.meta.url)), String(pages)], {
-    timeoutMs: 0,
-    signal: stop.signal,
-    onStdoutLine: (line) => announced((JSON.parse(line) as { start: string }).start),
-  });
+  const running = runCommand(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./ingest-site.ts', import.meta.url)), String(pages)],
+    {
+      timeoutMs: 0,
+      signal: stop.signal,
+      onStdoutLine: (line) => announced((JSON.parse(line) as { start: string }).start),
+    },
+  );
   const exitedEarly = running.then((r) => Promise.reject(new Error(`the bench site did not start: ${r.stderr}`)));
   exitedEarly.catch(() => undefined); // after a normal start, its exit on close is expected
   const start = await Promise.race([ready, exitedEarly]);
@@ -76,7 +79,9 @@ try {
   const pages = first.value.reduce((n, s) => n + s.pages.added, 0);
   const chunks = first.value.reduce((n, s) => n + s.chunks.total, 0);
   const failed = first.value.reduce((n, s) => n + s.pages.failed, 0);
-  const unchangedAgain = again.value.every((s) => s.snapshotId === null && s.pages.unchanged === s.pages.added + s.pages.unchanged);
+  const unchangedAgain = again.value.every(
+    (s) => s.snapshotId === null && s.pages.unchanged === s.pages.added + s.pages.unchanged,
+  );
 
   const site = await startSite(SITE_PAGES);
   let crawl: { value: SyncSummary; ms: number };
@@ -92,11 +97,31 @@ try {
     { metric: 'files on disk', value: files, target: '', ok: '' },
     { metric: 'pages', value: pages, target: '', ok: failed === 0 ? 'yes' : `${failed} failed` },
     { metric: 'chunks', value: chunks, target: '', ok: '' },
-    { metric: 'first sync, wall (s)', value: first.ms / 1000, target: '<= 15', ok: first.ms / 1000 <= 15 ? 'yes' : 'NO' },
+    {
+      metric: 'first sync, wall (s)',
+      value: first.ms / 1000,
+      target: '<= 15',
+      ok: first.ms / 1000 <= 15 ? 'yes' : 'NO',
+    },
     { metric: 'peak RSS (MB)', value: peak, target: '<= 500', ok: peak <= 500 ? 'yes' : 'NO' },
-    { metric: 'no-change re-sync (s)', value: again.ms / 1000, target: '<= 2', ok: again.ms / 1000 <= 2 && unchangedAgain ? 'yes' : 'NO' },
-    { metric: `crawl of a ${SITE_PAGES}-page site: pages`, value: crawled, target: `>= ${SITE_PAGES}`, ok: crawled >= SITE_PAGES ? 'yes' : 'NO' },
-    { metric: 'crawl rate (pages/s)', value: crawled / (crawl.ms / 1000), target: '>= 50', ok: crawled / (crawl.ms / 1000) >= 50 ? 'yes' : 'NO' },
+    {
+      metric: 'no-change re-sync (s)',
+      value: again.ms / 1000,
+      target: '<= 2',
+      ok: again.ms / 1000 <= 2 && unchangedAgain ? 'yes' : 'NO',
+    },
+    {
+      metric: `crawl of a ${SITE_PAGES}-page site: pages`,
+      value: crawled,
+      target: `>= ${SITE_PAGES}`,
+      ok: crawled >= SITE_PAGES ? 'yes' : 'NO',
+    },
+    {
+      metric: 'crawl rate (pages/s)',
+      value: crawled / (crawl.ms / 1000),
+      target: '>= 50',
+      ok: crawled / (crawl.ms / 1000) >= 50 ? 'yes' : 'NO',
+    },
   ]);
 } finally {
   await db.close();

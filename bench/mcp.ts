@@ -43,7 +43,13 @@ const calls = flag('--calls', 300);
 
 const round = (n: number) => Math.round(n * 100) / 100;
 /** Timings on a shared machine mean little without how busy it was. */
-const printLoad = (when: string) => console.log(`\nload average ${when} (1, 5, 15 min): ${os.loadavg().map((n) => n.toFixed(2)).join(', ')}`);
+const printLoad = (when: string) =>
+  console.log(
+    `\nload average ${when} (1, 5, 15 min): ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(', ')}`,
+  );
 
 interface Query {
   query: string;
@@ -54,7 +60,12 @@ async function loadQueries(): Promise<Query[]> {
   const queries: Query[] = [];
   for (const split of ['dev', 'test']) {
     const file = path.join(here, 'questions', `${split}.jsonl`);
-    queries.push(...parseQuestions(await fs.readFile(file, 'utf8'), file).map((q) => ({ query: q.question, ...(q.library ? { library: q.library } : {}) })));
+    queries.push(
+      ...parseQuestions(await fs.readFile(file, 'utf8'), file).map((q) => ({
+        query: q.question,
+        ...(q.library ? { library: q.library } : {}),
+      })),
+    );
   }
   return queries;
 }
@@ -66,7 +77,13 @@ async function search(client: Client, q: Query): Promise<CallToolResult> {
 }
 
 /** Spawn → initialize, and spawn → a first search answered, `runs` times; the process is closed after each. */
-async function timeStart(command: string, args: string[], env: Record<string, string>, runs: number, query: Query): Promise<{ initialize: number[]; search: number[] }> {
+async function timeStart(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  runs: number,
+  query: Query,
+): Promise<{ initialize: number[]; search: number[] }> {
   const times = { initialize: [] as number[], search: [] as number[] };
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
@@ -81,7 +98,10 @@ async function timeStart(command: string, args: string[], env: Record<string, st
 }
 
 /** Every client calls search_docs in a loop until the deadline. */
-async function httpLoad(url: string, queries: readonly Query[]): Promise<{ latencies: number[]; errors: number; elapsed: number }> {
+async function httpLoad(
+  url: string,
+  queries: readonly Query[],
+): Promise<{ latencies: number[]; errors: number; elapsed: number }> {
   const connected = await Promise.all(
     Array.from({ length: clients }, async () => {
       const client = new Client({ name: 'bench', version: '1' });
@@ -125,31 +145,63 @@ async function main(): Promise<void> {
     ] as const) {
       await addLibrary(db.pool, { name, input: root, source: { versionsFrom: 'folders' } });
       const summary = await syncLibrary({ pool: db.pool, lake, workDir: home }, name);
-      ingest.push({ library: name, pages: summary.pages.added, chunks: summary.chunks.total, versions: summary.versions.length, 'sync s': round(summary.durationMs / 1000) });
+      ingest.push({
+        library: name,
+        pages: summary.pages.added,
+        chunks: summary.chunks.total,
+        versions: summary.versions.length,
+        'sync s': round(summary.durationMs / 1000),
+      });
     }
     printTable('corpora (through the pipeline)', ingest);
     printLoad('before the timings');
 
     const exported = path.join(home, 'exported-ducklake');
-    await exportLibrary({ pool: db.pool, lake, logger: silentLogger }, { library: 'ducklake', outDir: exported, tokenBudget: 5000 });
+    await exportLibrary(
+      { pool: db.pool, lake, logger: silentLogger },
+      { library: 'ducklake', outDir: exported, tokenBudget: 5000 },
+    );
     const standaloneEnv = { PATH: env.PATH, HOME: home, BOSUN_DATABASE_URL: 'postgresql://127.0.0.1:1/nothing' };
     const queries = await loadQueries();
     const first = { query: 'snapshot isolation and time travel', library: 'ducklake' };
     const init = [
-      { server: 'bosun mcp docs (all libraries)', times: await timeStart(process.execPath, [bosunBin, 'mcp', 'docs'], env, spawns, first) },
-      { server: 'bosun mcp docs --library ducklake', times: await timeStart(process.execPath, [bosunBin, 'mcp', 'docs', '--library', 'ducklake'], env, spawns, first) },
-      { server: 'exported ducklake (node <dir>)', times: await timeStart(process.execPath, [exported], standaloneEnv, spawns, first) },
+      {
+        server: 'bosun mcp docs (all libraries)',
+        times: await timeStart(process.execPath, [bosunBin, 'mcp', 'docs'], env, spawns, first),
+      },
+      {
+        server: 'bosun mcp docs --library ducklake',
+        times: await timeStart(
+          process.execPath,
+          [bosunBin, 'mcp', 'docs', '--library', 'ducklake'],
+          env,
+          spawns,
+          first,
+        ),
+      },
+      {
+        server: 'exported ducklake (node <dir>)',
+        times: await timeStart(process.execPath, [exported], standaloneEnv, spawns, first),
+      },
     ];
     printTable(
       'spawn → initialize over stdio (target ≤ 1 s), and → the first search_docs answered',
       init.map(({ server, times }) => {
         const s = summarize(times.initialize);
-        return { server, runs: s.n, 'p50 ms': round(s.p50), 'max ms': round(Math.max(...times.initialize)), 'first search p50 ms': round(summarize(times.search).p50) };
+        return {
+          server,
+          runs: s.n,
+          'p50 ms': round(s.p50),
+          'max ms': round(Math.max(...times.initialize)),
+          'first search p50 ms': round(summarize(times.search).p50),
+        };
       }),
     );
 
     const stdio = new Client({ name: 'bench', version: '1' });
-    await stdio.connect(new StdioClientTransport({ command: process.execPath, args: [bosunBin, 'mcp', 'docs'], env, stderr: 'ignore' }));
+    await stdio.connect(
+      new StdioClientTransport({ command: process.execPath, args: [bosunBin, 'mcp', 'docs'], env, stderr: 'ignore' }),
+    );
     for (const q of queries.slice(0, 20)) await search(stdio, q);
     const roundTrips: number[] = [];
     for (let i = 0; i < calls; i++) {
@@ -159,7 +211,15 @@ async function main(): Promise<void> {
     }
     await stdio.close();
     const rt = summarize(roundTrips);
-    printTable('search_docs round trip over stdio (target p50 ≤ 10 ms)', [{ calls: rt.n, 'p50 ms': round(rt.p50), 'p95 ms': round(rt.p95), 'p99 ms': round(rt.p99), 'mean ms': round(rt.mean) }]);
+    printTable('search_docs round trip over stdio (target p50 ≤ 10 ms)', [
+      {
+        calls: rt.n,
+        'p50 ms': round(rt.p50),
+        'p95 ms': round(rt.p95),
+        'p99 ms': round(rt.p99),
+        'mean ms': round(rt.mean),
+      },
+    ]);
 
     let listening!: (url: string) => void;
     const url = new Promise<string>((resolve) => (listening = resolve));
@@ -172,10 +232,20 @@ async function main(): Promise<void> {
         if (event.event === 'listening' && event.url) listening(event.url);
       },
     });
-    const load = await httpLoad(await Promise.race([url, server.then((r) => Promise.reject(new Error(r.stderr)))]), queries);
+    const load = await httpLoad(
+      await Promise.race([url, server.then((r) => Promise.reject(new Error(r.stderr)))]),
+      queries,
+    );
     const h = summarize(load.latencies);
     printTable(`search_docs over Streamable HTTP, ${clients} clients for ${seconds} s (target: zero errors)`, [
-      { requests: h.n, 'req/s': round(h.n / load.elapsed), 'p50 ms': round(h.p50), 'p95 ms': round(h.p95), 'p99 ms': round(h.p99), errors: load.errors },
+      {
+        requests: h.n,
+        'req/s': round(h.n / load.elapsed),
+        'p50 ms': round(h.p50),
+        'p95 ms': round(h.p95),
+        'p99 ms': round(h.p99),
+        errors: load.errors,
+      },
     ]);
     controller.abort();
     await server;

@@ -27,7 +27,6 @@ const CONCURRENT_CLAIMERS = 20;
 const CLAIMS_PER_CLAIMER = 25;
 const OVERVIEWS = 200;
 
-
 /** 1,000 tasks: chains of ten, so most are blocked and each chain's head is ready, as in a real plan. */
 function plan(project: number) {
   return Array.from({ length: TASKS_PER_PROJECT }, (_, i) => ({
@@ -59,15 +58,27 @@ async function main() {
       await advanceProject(pm, slug);
     }
   });
-  const counts = await db.pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM bosun.task GROUP BY status ORDER BY status`);
-  rows.push({ measure: 'seed: 100 projects × 1,000 tasks (planTasks)', p50_ms: '', p95_ms: '', value: `${(seedMs / 1000).toFixed(1)} s; ${counts.rows.map((r) => `${r.status} ${r.n}`).join(', ')}` });
+  const counts = await db.pool.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM bosun.task GROUP BY status ORDER BY status`,
+  );
+  rows.push({
+    measure: 'seed: 100 projects × 1,000 tasks (planTasks)',
+    p50_ms: '',
+    p95_ms: '',
+    value: `${(seedMs / 1000).toFixed(1)} s; ${counts.rows.map((r) => `${r.status} ${r.n}`).join(', ')}`,
+  });
 
   // The floor on this machine: one round trip to PostgreSQL. A claim is a short transaction of a
   // few statements, so on a loaded machine its latency is a few of these.
   const roundTrips: number[] = [];
   for (let i = 0; i < SEQUENTIAL_CLAIMS; i++) roundTrips.push((await timed(() => db.pool.query('SELECT 1'))).ms);
   const rt = summarize(roundTrips);
-  rows.push({ measure: 'baseline: one round trip (SELECT 1)', p50_ms: rt.p50, p95_ms: rt.p95, value: `${rt.n} queries; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores` });
+  rows.push({
+    measure: 'baseline: one round trip (SELECT 1)',
+    p50_ms: rt.p50,
+    p95_ms: rt.p95,
+    value: `${rt.n} queries; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+  });
 
   // One claimer, one claim at a time, over the whole database.
   const sequential: number[] = [];
@@ -77,7 +88,12 @@ async function main() {
     sequential.push(ms);
   }
   const seq = summarize(sequential);
-  rows.push({ measure: 'claim next task, 1 claimer (100,000 tasks)', p50_ms: seq.p50, p95_ms: seq.p95, value: `${seq.n} claims` });
+  rows.push({
+    measure: 'claim next task, 1 claimer (100,000 tasks)',
+    p50_ms: seq.p50,
+    p95_ms: seq.p95,
+    value: `${seq.n} claims`,
+  });
 
   // 20 claimers at once, each on its own connection.
   const concurrent: number[] = [];
@@ -97,7 +113,12 @@ async function main() {
   );
   await Promise.all(pools.map((p) => p.end()));
   const con = summarize(concurrent);
-  rows.push({ measure: `claim next task, ${CONCURRENT_CLAIMERS} claimers at once`, p50_ms: con.p50, p95_ms: con.p95, value: `${con.n} claims, none twice` });
+  rows.push({
+    measure: `claim next task, ${CONCURRENT_CLAIMERS} claimers at once`,
+    p50_ms: con.p50,
+    p95_ms: con.p95,
+    value: `${con.n} claims, none twice`,
+  });
 
   // A 1,000-task project with history: some tasks done, some failed, some in progress.
   const slug = 'overview';
@@ -109,7 +130,19 @@ async function main() {
     if (!got) break;
     if (i % 10 === 9) await failTask(pm, got.task.ref, { reason: 'bench failure' });
     else if (i % 3 !== 2) {
-      await completeTask(pm, got.task.ref, { status: 'completed', summary: 'done', outputs: { table: `t_${i}` }, artifacts: [], metrics: {}, handoffs: [] }, { artifactsDir: os.tmpdir() });
+      await completeTask(
+        pm,
+        got.task.ref,
+        {
+          status: 'completed',
+          summary: 'done',
+          outputs: { table: `t_${i}` },
+          artifacts: [],
+          metrics: {},
+          handoffs: [],
+        },
+        { artifactsDir: os.tmpdir() },
+      );
     }
   }
   const overviews: number[] = [];
@@ -120,7 +153,9 @@ async function main() {
     measure: 'project overview, 1,000-task project',
     p50_ms: ov.p50,
     p95_ms: ov.p95,
-    value: `${ov.n} calls; ${Object.entries(overview.tasksByState).map(([s, n]) => `${s} ${n}`).join(', ')}`,
+    value: `${ov.n} calls; ${Object.entries(overview.tasksByState)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')}`,
   });
 
   printTable('bench:pm (target: claim p95 ≤ 20 ms with 100,000 tasks)', rows);

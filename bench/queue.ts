@@ -16,7 +16,11 @@ async function main() {
   const latencies: number[] = [];
   let done = 0;
   const types: JobType<never>[] = [
-    { name: 'bench.latency', options: { retryLimit: 0 }, handler: async (job) => void latencies.push(now() - (job.data as { sentAt: number }).sentAt) } as JobType<never>,
+    {
+      name: 'bench.latency',
+      options: { retryLimit: 0 },
+      handler: async (job) => void latencies.push(now() - (job.data as { sentAt: number }).sentAt),
+    } as JobType<never>,
     { name: 'bench.noop', options: { retryLimit: 0 }, handler: async () => void done++ } as JobType<never>,
   ];
   await queue.register(types);
@@ -31,7 +35,12 @@ async function main() {
   }
   while (latencies.length < LATENCY_JOBS) await sleep(10);
   const lat = summarize(latencies);
-  rows.push({ measure: 'enqueue→start latency (Bosun worker)', p50_ms: lat.p50, p95_ms: lat.p95, value: `${lat.n} jobs` });
+  rows.push({
+    measure: 'enqueue→start latency (Bosun worker)',
+    p50_ms: lat.p50,
+    p95_ms: lat.p95,
+    value: `${lat.n} jobs`,
+  });
 
   // Baseline: pg-boss's own work() loop at its fastest polling interval (0.5 s).
   const baseline: number[] = [];
@@ -47,19 +56,37 @@ async function main() {
   while (baseline.length < 20) await sleep(10);
   await queue.boss.offWork('bench.baseline');
   const base = summarize(baseline);
-  rows.push({ measure: 'enqueue→start latency (pg-boss work(), 0.5 s poll)', p50_ms: base.p50, p95_ms: base.p95, value: `${base.n} jobs` });
-  rows.push({ measure: 'latency ratio baseline/Bosun (p50)', p50_ms: base.p50 / lat.p50, p95_ms: base.p95 / lat.p95, value: 'x' });
+  rows.push({
+    measure: 'enqueue→start latency (pg-boss work(), 0.5 s poll)',
+    p50_ms: base.p50,
+    p95_ms: base.p95,
+    value: `${base.n} jobs`,
+  });
+  rows.push({
+    measure: 'latency ratio baseline/Bosun (p50)',
+    p50_ms: base.p50 / lat.p50,
+    p95_ms: base.p95 / lat.p95,
+    value: 'x',
+  });
   await worker.stop();
 
   // Throughput: a backlog of no-op jobs drained by one worker process.
-  await queue.sendMany('bench.noop', Array.from({ length: THROUGHPUT_JOBS }, (_, i) => ({ data: { i } })));
+  await queue.sendMany(
+    'bench.noop',
+    Array.from({ length: THROUGHPUT_JOBS }, (_, i) => ({ data: { i } })),
+  );
   const drain = new QueueWorker(queue, { concurrency: 16 });
   const t0 = now();
   await drain.start();
   while (done < THROUGHPUT_JOBS) await sleep(5);
   const seconds = (now() - t0) / 1000;
   await drain.stop();
-  rows.push({ measure: 'no-op jobs/s (concurrency 16)', p50_ms: '', p95_ms: '', value: Math.round(THROUGHPUT_JOBS / seconds) });
+  rows.push({
+    measure: 'no-op jobs/s (concurrency 16)',
+    p50_ms: '',
+    p95_ms: '',
+    value: Math.round(THROUGHPUT_JOBS / seconds),
+  });
 
   printTable('bench:queue (targets: p50 ≤ 50 ms, ≥ 500 jobs/s)', rows);
   await queue.close();

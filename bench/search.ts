@@ -53,7 +53,6 @@ const skipSynthetic = process.argv.includes('--skip-synthetic');
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 const ms = (n: number) => Math.round(n * 100) / 100;
 
-
 const SPLITS = ['dev', 'dev2', 'test', 'holdout'] as const;
 type Split = (typeof SPLITS)[number];
 
@@ -79,20 +78,33 @@ async function ingest(db: BenchDatabase, dir: string): Promise<{ lake: Lake; sec
  * variant needs its own postings).
  */
 async function variantTermsSource(lake: Lake, tokenize: TokenizeOptions): Promise<IndexSource> {
-  const chunks = await lake.withReader({}, async (conn) =>
-    (await conn.runAndReadAll('SELECT chunk_id, path, title, heading_path, text FROM docs.chunks')).getRowObjectsJS() as unknown as IndexableChunk[],
+  const chunks = await lake.withReader(
+    {},
+    async (conn) =>
+      (
+        await conn.runAndReadAll('SELECT chunk_id, path, title, heading_path, text FROM docs.chunks')
+      ).getRowObjectsJS() as unknown as IndexableChunk[],
   );
   const table = 'bench.chunk_terms_variant';
   await lake.transaction(async (tx) => {
     await tx.createSchema('bench');
-    await tx.createTable(table, chunkTermsColumns.map(([name, type]) => ({ name, type })));
+    await tx.createTable(
+      table,
+      chunkTermsColumns.map(([name, type]) => ({ name, type })),
+    );
   });
-  await lake.append(table, chunks.map((c) => chunkTerms(c, tokenize)));
+  await lake.append(
+    table,
+    chunks.map((c) => chunkTerms(c, tokenize)),
+  );
   const base = lakeIndexSource(lake);
   return {
     latestSnapshotId: () => base.latestSnapshotId(),
     async relations(snapshotId) {
-      return { ...(await base.relations(snapshotId)), chunkTerms: (await lake.scan(table, { snapshot: snapshotId })).sql };
+      return {
+        ...(await base.relations(snapshotId)),
+        chunkTerms: (await lake.scan(table, { snapshot: snapshotId })).sql,
+      };
     },
   };
 }
@@ -110,7 +122,12 @@ interface Configuration {
 async function quality(db: BenchDatabase, configurations: Configuration[], splits: Record<Split, Question[]>) {
   const rows: Record<string, string | number>[] = [];
   for (const c of configurations) {
-    const searcher = await Searcher.open({ source: c.source, catalog: pgVersionCatalog(db.pool), ranking: c.ranking, ...(c.tokenize ? { tokenize: c.tokenize } : {}) });
+    const searcher = await Searcher.open({
+      source: c.source,
+      catalog: pgVersionCatalog(db.pool),
+      ranking: c.ranking,
+      ...(c.tokenize ? { tokenize: c.tokenize } : {}),
+    });
     try {
       for (const split of SPLITS) {
         const { summary } = await evaluate(searcher, splits[split]);
@@ -137,8 +154,16 @@ function qualityRow(name: string, split: string, s: EvalSummary): Record<string,
 }
 
 /** Top-10 searches of every question, `rounds` times, after one warm-up round. */
-async function latency(searcher: Searcher, questions: Question[]): Promise<ReturnType<typeof summarize> & { load: string }> {
-  const request = (q: Question) => ({ query: q.question, limit: 10, ...(q.library ? { libraries: [q.library] } : {}), ...(q.version ? { version: q.version } : {}) });
+async function latency(
+  searcher: Searcher,
+  questions: Question[],
+): Promise<ReturnType<typeof summarize> & { load: string }> {
+  const request = (q: Question) => ({
+    query: q.question,
+    limit: 10,
+    ...(q.library ? { libraries: [q.library] } : {}),
+    ...(q.version ? { version: q.version } : {}),
+  });
   for (const q of questions) await searcher.search(request(q));
   const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -155,7 +180,11 @@ async function latency(searcher: Searcher, questions: Question[]): Promise<Retur
 async function synthetic(dir: string): Promise<Record<string, string | number>> {
   const generated = await timed(() => writeSyntheticIndex(dir, syntheticChunks));
   const rssBefore = process.memoryUsage().rss;
-  const source = parquetIndexSource({ chunks: generated.value.chunks, chunkTerms: generated.value.chunkTerms, snapshotId: 1 });
+  const source = parquetIndexSource({
+    chunks: generated.value.chunks,
+    chunkTerms: generated.value.chunkTerms,
+    snapshotId: 1,
+  });
   const loaded = await timed(() => Searcher.open({ source }));
   const searcher = loaded.value;
   try {
@@ -191,13 +220,28 @@ async function main(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-bench-search-'));
   const db = await benchDatabase();
   try {
-    console.log(`bench:search on ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the numbers below are this machine's, shared)`);
+    console.log(
+      `bench:search on ${os.cpus().length} CPUs, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (the numbers below are this machine's, shared)`,
+    );
     const { lake, seconds } = await ingest(db, dir);
     const [counts] = await lake.withReader({}, async (conn) =>
-      (await conn.runAndReadAll(`SELECT count(DISTINCT library || version) AS versions, count(DISTINCT page_id) AS pages, count(*) AS chunks FROM docs.chunks`)).getRowObjectsJS(),
+      (
+        await conn.runAndReadAll(
+          `SELECT count(DISTINCT library || version) AS versions, count(DISTINCT page_id) AS pages, count(*) AS chunks FROM docs.chunks`,
+        )
+      ).getRowObjectsJS(),
     );
     printTable('Corpus (both shared corpora through the pipeline)', [
-      { libraries: corpora.length, versions: Number(counts!.versions), pages: Number(counts!.pages), chunks: Number(counts!.chunks), 'sync s': ms(seconds) },
+      {
+        libraries: corpora.length,
+        versions: Number(counts!.versions),
+        pages: Number(counts!.pages),
+        chunks: Number(counts!.chunks),
+        'sync s': ms(seconds),
+      },
     ]);
 
     const cold: number[] = [];
@@ -206,27 +250,48 @@ async function main(): Promise<void> {
       cold.push(opened.ms);
       if (i === 2) {
         printTable('Cold start (open a searcher: load the latest snapshot into memory)', [
-          { 'first ms': Math.round(cold[0]!), 'median of 3 ms': Math.round([...cold].sort((a, b) => a - b)[1]!), 'index MB (DuckDB)': mb(await opened.value.memoryBytes()), target: '≤ 1000 ms' },
+          {
+            'first ms': Math.round(cold[0]!),
+            'median of 3 ms': Math.round([...cold].sort((a, b) => a - b)[1]!),
+            'index MB (DuckDB)': mb(await opened.value.memoryBytes()),
+            target: '≤ 1000 ms',
+          },
         ]);
       }
       await opened.value.close();
     }
 
-    const splits = Object.fromEntries(await Promise.all(SPLITS.map(async (split) => [split, await loadQuestions(split)] as const))) as Record<Split, Question[]>;
+    const splits = Object.fromEntries(
+      await Promise.all(SPLITS.map(async (split) => [split, await loadQuestions(split)] as const)),
+    ) as Record<Split, Question[]>;
     const lakeSource = lakeIndexSource(lake);
     const partsOnly: TokenizeOptions = { identifiers: 'parts-only' };
     const configurations: Configuration[] = [
       { name: 'BM25F (default)', ranking: defaultRanking, source: lakeSource },
       { name: 'BM25, no field weights (baseline)', ranking: unweightedRanking, source: lakeSource },
       { name: 'previous default (title inside BM25F)', ranking: previousRanking, source: lakeSource },
-      { name: 'default without title terms', ranking: { ...defaultRanking, titleTerms: { weight: 0, b: 0 } }, source: lakeSource },
+      {
+        name: 'default without title terms',
+        ranking: { ...defaultRanking, titleTerms: { weight: 0, b: 0 } },
+        source: lakeSource,
+      },
       { name: 'default without synonyms', ranking: { ...defaultRanking, synonyms: 0 }, source: lakeSource },
       { name: 'default without title match', ranking: { ...defaultRanking, titleMatch: 0 }, source: lakeSource },
-      { name: 'default without identifier wholes', ranking: defaultRanking, source: await variantTermsSource(lake, partsOnly), tokenize: partsOnly },
+      {
+        name: 'default without identifier wholes',
+        ranking: defaultRanking,
+        source: await variantTermsSource(lake, partsOnly),
+        tokenize: partsOnly,
+      },
     ];
     const rows = await quality(db, configurations, splits);
-    printTable('Quality (bench/questions: dev and dev2 chose the defaults, test and holdout were only scored; targets hit@5 ≥ 0.90, MRR@10 ≥ 0.75)', rows);
-    console.log('dense / hybrid: not scored — no embedding model can be fetched here, and a stub endpoint\'s vectors would measure the stub');
+    printTable(
+      'Quality (bench/questions: dev and dev2 chose the defaults, test and holdout were only scored; targets hit@5 ≥ 0.90, MRR@10 ≥ 0.75)',
+      rows,
+    );
+    console.log(
+      "dense / hybrid: not scored — no embedding model can be fetched here, and a stub endpoint's vectors would measure the stub",
+    );
 
     const everyQuestion = SPLITS.flatMap((split) => splits[split]);
     const perCall = await openLakeSearcher({ pool: db.pool, lake, accessLog: false });
@@ -234,10 +299,27 @@ async function main(): Promise<void> {
     try {
       const a = await latency(perCall, everyQuestion);
       const b = await latency(server, everyQuestion);
-      printTable(`Latency of a top-10 search over both corpora, in-process after warm-up (${rounds} rounds of ${everyQuestion.length} questions; targets p50 ≤ 5 ms, p95 ≤ 20 ms)`, [
-        { searcher: 'new-snapshot check before every call, DuckDB default threads', n: a.n, 'p50 ms': ms(a.p50), 'p95 ms': ms(a.p95), 'p99 ms': ms(a.p99), 'load avg': a.load },
-        { searcher: 'as `bosun mcp docs` runs it: snapshots announced, 1 DuckDB thread', n: b.n, 'p50 ms': ms(b.p50), 'p95 ms': ms(b.p95), 'p99 ms': ms(b.p99), 'load avg': b.load },
-      ]);
+      printTable(
+        `Latency of a top-10 search over both corpora, in-process after warm-up (${rounds} rounds of ${everyQuestion.length} questions; targets p50 ≤ 5 ms, p95 ≤ 20 ms)`,
+        [
+          {
+            searcher: 'new-snapshot check before every call, DuckDB default threads',
+            n: a.n,
+            'p50 ms': ms(a.p50),
+            'p95 ms': ms(a.p95),
+            'p99 ms': ms(a.p99),
+            'load avg': a.load,
+          },
+          {
+            searcher: 'as `bosun mcp docs` runs it: snapshots announced, 1 DuckDB thread',
+            n: b.n,
+            'p50 ms': ms(b.p50),
+            'p95 ms': ms(b.p95),
+            'p99 ms': ms(b.p99),
+            'load avg': b.load,
+          },
+        ],
+      );
     } finally {
       await perCall.close();
       await server.close();

@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { bosunPaths, percentile } from '../src/core/index.js';
-import { createPool, ensureEmbeddedServer, migrate, readEmbeddedState, stopEmbeddedServer, type Pool } from '../src/db/index.js';
+import {
+  createPool,
+  ensureEmbeddedServer,
+  migrate,
+  readEmbeddedState,
+  stopEmbeddedServer,
+  type Pool,
+} from '../src/db/index.js';
 import { allMigrations } from '../src/migrations.js';
 
 export interface BenchDatabase {
@@ -28,7 +35,8 @@ export async function benchDatabase(poolSize = 20): Promise<BenchDatabase> {
       const state = readEmbeddedState(paths);
       await stopEmbeddedServer(paths);
       fs.rmSync(home, { recursive: true, force: true });
-      if (state && !state.serverRoot.startsWith(home)) fs.rmSync(path.dirname(state.serverRoot), { recursive: true, force: true });
+      if (state && !state.serverRoot.startsWith(home))
+        fs.rmSync(path.dirname(state.serverRoot), { recursive: true, force: true });
     };
   }
   const name = `bench_${crypto.randomBytes(4).toString('hex')}`;
@@ -62,9 +70,21 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
   return { value, ms: performance.now() - start };
 }
 
-export function summarize(samples: readonly number[]): { p50: number; p95: number; p99: number; mean: number; n: number } {
+export function summarize(samples: readonly number[]): {
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  n: number;
+} {
   const s = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length, n: s.length };
+  return {
+    p50: percentile(s, 50),
+    p95: percentile(s, 95),
+    p99: percentile(s, 99),
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+    n: s.length,
+  };
 }
 
 /** Prints rows as an aligned table (benchmarks print tables, not prose). */

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/src/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('error[NOT_BUILT]: Bosun is not built yet\n  hint: run `npm run build` (npm ci does it for you)\n');
+  process.stderr.write(
+    'error[NOT_BUILT]: Bosun is not built yet\n  hint: run `npm run build` (npm ci does it for you)\n',
+  );
   process.exit(1);
 }
 const { main } = await import(entry.href);

@@ -9,7 +9,15 @@ import { z } from 'zod';
  * skill's output schema, files as artifacts, numbers as metrics, and handoffs that ask the PM to
  * create follow-up tasks.
  */
-export const envelopeStatuses = ['submitted', 'working', 'input-required', 'completed', 'failed', 'canceled', 'rejected'] as const;
+export const envelopeStatuses = [
+  'submitted',
+  'working',
+  'input-required',
+  'completed',
+  'failed',
+  'canceled',
+  'rejected',
+] as const;
 export type EnvelopeStatus = (typeof envelopeStatuses)[number];
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
@@ -24,7 +32,10 @@ export const artifactSchema = z
     bytes: z.number().int().min(0),
   })
   .strict()
-  .refine((a) => (a.path === undefined) !== (a.inline === undefined), 'an artifact has either a path or inline content');
+  .refine(
+    (a) => (a.path === undefined) !== (a.inline === undefined),
+    'an artifact has either a path or inline content',
+  );
 export type Artifact = z.infer<typeof artifactSchema>;
 
 export const handoffSchema = z
@@ -112,7 +123,13 @@ export async function sha256File(file: string): Promise<string> {
 export async function artifactFromFile(file: string, mediaType: string, name = path.basename(file)): Promise<Artifact> {
   const absolute = path.resolve(file);
   const stat = await fs.stat(absolute);
-  return artifactSchema.parse({ name, mediaType, path: absolute, sha256: await sha256File(absolute), bytes: stat.size });
+  return artifactSchema.parse({
+    name,
+    mediaType,
+    path: absolute,
+    sha256: await sha256File(absolute),
+    bytes: stat.size,
+  });
 }
 
 const mediaTypes: Record<string, string> = {

@@ -5,7 +5,9 @@ import { stemmer } from 'stemmer';
 const STOPWORDS = new Set(
   `a an and are as at be but by for from has have how i in into is it its me my of on or our please so that the their them
    then there these this to us was we what when where which who will with you your can could should would do does done get
-   make run using use via about all any some new one two out up down over each per also just need needs want`.split(/\s+/),
+   make run using use via about all any some new one two out up down over each per also just need needs want`.split(
+    /\s+/,
+  ),
 );
 
 export interface Token {

@@ -41,8 +41,8 @@ export class CliContext {
   }
 
   db(): Promise<Database> {
-    this.database ??= Promise.all([import('../db/index.js'), import('../migrations.js')]).then(([{ openDatabase }, { allMigrations }]) =>
-      openDatabase(this.loaded, allMigrations, this.logger),
+    this.database ??= Promise.all([import('../db/index.js'), import('../migrations.js')]).then(
+      ([{ openDatabase }, { allMigrations }]) => openDatabase(this.loaded, allMigrations, this.logger),
     );
     return this.database;
   }

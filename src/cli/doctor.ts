@@ -120,7 +120,12 @@ async function toolChecks(): Promise<Check[]> {
 }
 
 export async function runDoctor(ctx: CliContext): Promise<{ ok: boolean; checks: Check[] }> {
-  const [node, postgres, duckdb, tools] = await Promise.all([nodeCheck(), postgresCheck(ctx), duckdbCheck(), toolChecks()]);
+  const [node, postgres, duckdb, tools] = await Promise.all([
+    nodeCheck(),
+    postgresCheck(ctx),
+    duckdbCheck(),
+    toolChecks(),
+  ]);
   const checks = [node, postgres, duckdb, lakeCheck(ctx), ...tools];
   return { ok: checks.every((c) => !c.required || c.status === 'ok'), checks };
 }

@@ -22,8 +22,14 @@ const commandModules: Record<string, () => Promise<Registrar[]>> = {
   config: async () => [(await import('./commands/config.js')).registerConfigCommands],
   worker: async () => [(await import('./commands/worker.js')).registerWorkerCommand],
   lake: async () => [(await import('./commands/lake.js')).registerLakeCommands],
-  mcp: async () => [(await import('./commands/mcp.js')).registerMcpCommands, (await import('./commands/mcp-pm.js')).registerMcpPmCommand],
-  docs: async () => [(await import('./commands/docs.js')).registerDocsCommands, (await import('./commands/mcp-docs.js')).registerDocsExportCommand],
+  mcp: async () => [
+    (await import('./commands/mcp.js')).registerMcpCommands,
+    (await import('./commands/mcp-pm.js')).registerMcpPmCommand,
+  ],
+  docs: async () => [
+    (await import('./commands/docs.js')).registerDocsCommands,
+    (await import('./commands/mcp-docs.js')).registerDocsExportCommand,
+  ],
   templates: async () => [(await import('./commands/templates.js')).registerTemplatesCommands],
   project: async () => [(await import('./commands/project.js')).registerProjectCommands],
   task: async () => [(await import('./commands/task.js')).registerTaskCommands],
@@ -50,7 +56,11 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
     // After a command, `--version <v>` names a documentation version (`bosun docs add … --version 1.2`),
     // which commander would take as the program's flag wherever it stands: ours is `-V`, and a
     // leading `--version` is read as `-V` in main().
-    .version(process.env.npm_package_version ?? '0.1.0', '-V', 'output the version number (or --version, before any command)')
+    .version(
+      process.env.npm_package_version ?? '0.1.0',
+      '-V',
+      'output the version number (or --version, before any command)',
+    )
     .option('--home <dir>', 'Bosun home (default: $BOSUN_HOME or ~/.local/share/bosun)')
     .option('--json', 'print results as JSON on stdout (errors too)')
     .option('--log-level <level>', 'trace|debug|info|warn|error|silent (logs go to stderr)')

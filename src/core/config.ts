@@ -124,7 +124,9 @@ function findLeaf(key: string): Leaf {
   const leaf = configLeaves().find((l) => l.key === key);
   if (!leaf) {
     throw new BosunError('INVALID_INPUT', `unknown config key '${key}'`, {
-      hint: `known keys: ${configLeaves().map((l) => l.key).join(', ')}`,
+      hint: `known keys: ${configLeaves()
+        .map((l) => l.key)
+        .join(', ')}`,
     });
   }
   return leaf;

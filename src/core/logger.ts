@@ -13,7 +13,10 @@ const pretty = process.stderr.isTTY ? (await import('pino-pretty')).default : nu
 export function createLogger(level: string = process.env.BOSUN_LOG_LEVEL ?? 'info', name = 'bosun'): Logger {
   const options = { name, level, base: { pid: process.pid } };
   if (pretty) {
-    return pino(options, pretty({ destination: 2, sync: true, ignore: 'pid,hostname,name', translateTime: 'HH:MM:ss' }));
+    return pino(
+      options,
+      pretty({ destination: 2, sync: true, ignore: 'pid,hostname,name', translateTime: 'HH:MM:ss' }),
+    );
   }
   return pino(options, pino.destination({ fd: 2, sync: true }));
 }

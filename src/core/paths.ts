@@ -22,9 +22,7 @@ export interface BosunPaths {
 /** `--home` beats `BOSUN_HOME`, which beats `$XDG_DATA_HOME/bosun` or `~/.local/share/bosun`. */
 export function resolveHome(flagHome?: string, env: NodeJS.ProcessEnv = process.env): string {
   const chosen =
-    flagHome ??
-    env.BOSUN_HOME ??
-    path.join(env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'bosun');
+    flagHome ?? env.BOSUN_HOME ?? path.join(env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'bosun');
   return path.resolve(expandTilde(chosen));
 }
 
@@ -61,7 +59,10 @@ export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate) && (JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string }).name === 'bosun') {
+    if (
+      fs.existsSync(candidate) &&
+      (JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string }).name === 'bosun'
+    ) {
       cachedRoot = dir;
       return dir;
     }

@@ -25,7 +25,9 @@ export async function locateBinaries(): Promise<PostgresBinaries> {
     });
   }
   const nativeDir = path.resolve(path.dirname(mod.postgres), '..');
-  const pkgJson = JSON.parse(fs.readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8')) as { version: string };
+  const pkgJson = JSON.parse(fs.readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return { initdb: mod.initdb, pgCtl: mod.pg_ctl, postgres: mod.postgres, nativeDir, version: pkgJson.version };
 }
 

@@ -168,10 +168,14 @@ function credentials(lay: Layout): { user: string; password: string } {
   try {
     return JSON.parse(fs.readFileSync(lay.credentialsFile, 'utf8')) as { user: string; password: string };
   } catch (err) {
-    throw new BosunError('EMBEDDED_PG_FAILED', `cannot read the embedded server's credentials at ${lay.credentialsFile}`, {
-      hint: 'if the cluster is disposable, remove the folder and run `bosun up` to create a fresh one',
-      cause: err,
-    });
+    throw new BosunError(
+      'EMBEDDED_PG_FAILED',
+      `cannot read the embedded server's credentials at ${lay.credentialsFile}`,
+      {
+        hint: 'if the cluster is disposable, remove the folder and run `bosun up` to create a fresh one',
+        cause: err,
+      },
+    );
   }
 }
 
@@ -299,9 +303,13 @@ async function withStartLock<T>(paths: BosunPaths, logger: Logger, fn: () => Pro
       onCompromised: (err) => logger.warn({ err }, 'embedded server lock was compromised'),
     })
     .catch((err: unknown) => {
-      throw new BosunError('EMBEDDED_PG_FAILED', `could not take the start lock ${target}.lock: ${(err as Error).message}`, {
-        hint: 'another bosun process may be stuck starting the server; if none runs, remove the .lock folder',
-      });
+      throw new BosunError(
+        'EMBEDDED_PG_FAILED',
+        `could not take the start lock ${target}.lock: ${(err as Error).message}`,
+        {
+          hint: 'another bosun process may be stuck starting the server; if none runs, remove the .lock folder',
+        },
+      );
     });
   try {
     return await fn();
@@ -351,7 +359,8 @@ export async function ensureEmbeddedServer(
 
     const previous = readEmbeddedState(paths)?.port;
     const wanted = options.port || previous;
-    const port = wanted && (await portIsFree(wanted)) ? wanted : options.port ? busyPort(options.port) : await freePort();
+    const port =
+      wanted && (await portIsFree(wanted)) ? wanted : options.port ? busyPort(options.port) : await freePort();
     writeServerConf(lay, port);
     await startWithRetry(lay, logger);
     const started = readPostmasterPid(lay.dataDir);
@@ -396,7 +405,10 @@ async function startWithRetry(lay: Layout, logger: Logger): Promise<void> {
 }
 
 /** Stops the embedded server cleanly (fast shutdown: open transactions roll back). */
-export async function stopEmbeddedServer(paths: BosunPaths, logger: Logger = silentLogger): Promise<{ stopped: boolean }> {
+export async function stopEmbeddedServer(
+  paths: BosunPaths,
+  logger: Logger = silentLogger,
+): Promise<{ stopped: boolean }> {
   const lay = await layout(paths);
   return withStartLock(paths, logger, async () => {
     const pm = readPostmasterPid(lay.dataDir);

@@ -12,4 +12,11 @@ export {
   type EmbeddedServer,
   type EmbeddedStatus,
 } from './embedded.js';
-export { resolveDatabase, openDatabase, serverVersion, type Database, type DatabaseTarget, type DatabaseMode } from './database.js';
+export {
+  resolveDatabase,
+  openDatabase,
+  serverVersion,
+  type Database,
+  type DatabaseTarget,
+  type DatabaseMode,
+} from './database.js';

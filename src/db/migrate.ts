@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS bosun.schema_migration (
 function checkIds(migrations: readonly Migration[]): void {
   const seen = new Set<string>();
   for (const m of migrations) {
-    if (!/^[a-z]+\/\d{3}_[a-z0-9_]+$/.test(m.id)) throw new BosunError('MIGRATION_FAILED', `bad migration id '${m.id}'`);
+    if (!/^[a-z]+\/\d{3}_[a-z0-9_]+$/.test(m.id))
+      throw new BosunError('MIGRATION_FAILED', `bad migration id '${m.id}'`);
     if (seen.has(m.id)) throw new BosunError('MIGRATION_FAILED', `duplicate migration id '${m.id}'`);
     seen.add(m.id);
   }
@@ -49,7 +50,11 @@ async function appliedChecksums(client: pg.ClientBase): Promise<Map<string, stri
  * that concurrent starters apply each migration exactly once. An applied migration whose text
  * changed is an error: migrations are forward-only.
  */
-export async function migrate(pool: pg.Pool, migrations: readonly Migration[], logger: Logger = silentLogger): Promise<MigrationStatus> {
+export async function migrate(
+  pool: pg.Pool,
+  migrations: readonly Migration[],
+  logger: Logger = silentLogger,
+): Promise<MigrationStatus> {
   checkIds(migrations);
   const client = await pool.connect();
   try {
@@ -76,7 +81,9 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[], l
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
-          throw new BosunError('MIGRATION_FAILED', `migration ${m.id} failed: ${(err as Error).message}`, { cause: err });
+          throw new BosunError('MIGRATION_FAILED', `migration ${m.id} failed: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
       }
     } finally {

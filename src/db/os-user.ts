@@ -17,13 +17,21 @@ export async function serverUser(): Promise<OsUser | null> {
   if (process.getuid?.() !== 0) return null;
   let found = await lookup('postgres');
   if (!found) {
-    await runChecked('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {
-      timeoutMs: 30_000,
-    }).catch((err: unknown) => {
-      throw new BosunError('EMBEDDED_PG_FAILED', 'running as root, and the `postgres` OS user is missing and could not be created', {
-        hint: 'create it (`useradd --system postgres`), run Bosun as an ordinary user, or set BOSUN_DATABASE_URL',
-        cause: err,
-      });
+    await runChecked(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      {
+        timeoutMs: 30_000,
+      },
+    ).catch((err: unknown) => {
+      throw new BosunError(
+        'EMBEDDED_PG_FAILED',
+        'running as root, and the `postgres` OS user is missing and could not be created',
+        {
+          hint: 'create it (`useradd --system postgres`), run Bosun as an ordinary user, or set BOSUN_DATABASE_URL',
+          cause: err,
+        },
+      );
     });
     found = await lookup('postgres');
   }

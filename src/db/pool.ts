@@ -5,13 +5,18 @@ import { BosunError, redactUrl, type Logger } from '../core/index.js';
 /** int8 as a JS number: Bosun's ids and counters stay far below 2^53. */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-export function createPool(url: string, options: { max?: number; logger?: Logger; applicationName?: string } = {}): pg.Pool {
+export function createPool(
+  url: string,
+  options: { max?: number; logger?: Logger; applicationName?: string } = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
@@ -48,8 +53,14 @@ export function prepared(text: string, values: unknown[]): pg.QueryConfig {
  * plan for the statement; given an array, whose length it cannot know, it finds a plan for that
  * array cheaper and plans every call again, which costs more than running these statements.
  */
-export function idsMatch(column: string, param: number, ids: readonly string[]): { sql: string; value: string | readonly string[] } {
-  return ids.length === 1 ? { sql: `${column} = $${param}::uuid`, value: ids[0]! } : { sql: `${column} = ANY($${param}::uuid[])`, value: ids };
+export function idsMatch(
+  column: string,
+  param: number,
+  ids: readonly string[],
+): { sql: string; value: string | readonly string[] } {
+  return ids.length === 1
+    ? { sql: `${column} = $${param}::uuid`, value: ids[0]! }
+    : { sql: `${column} = ANY($${param}::uuid[])`, value: ids };
 }
 
 /** Runs `fn` in one transaction on one client; rolls back on any error. */

@@ -17,7 +17,11 @@ export interface JsonOutputOptions {
 }
 
 /** Parses a command's JSON output; bad JSON becomes EXEC_FAILED naming `what` and quoting the text. */
-export function parseJsonOutput<T = unknown>(text: string, what = 'command output', options: JsonOutputOptions = {}): T {
+export function parseJsonOutput<T = unknown>(
+  text: string,
+  what = 'command output',
+  options: JsonOutputOptions = {},
+): T {
   const { lastLine } = parseWith(z.object({ lastLine: z.boolean().optional() }).strict(), options, 'JSON options');
   if (text.trim() === '') throw new BosunError('EXEC_FAILED', `${what} is empty, expected JSON`);
   try {

@@ -102,7 +102,11 @@ export function formatCommand(command: string, args: readonly string[]): string 
  * Never throws for a non-zero exit; throws BosunError('TOOL_MISSING') when the command is not
  * found, INVALID_INPUT for bad options or a missing cwd, EXEC_FAILED when it cannot be started.
  */
-export async function runCommand(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runCommand(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   parseWith(argvSchema, { command, args }, 'command');
   // Validation only: zod's record drops `undefined` values, which mean "remove" in `env`.
   parseWith(runOptionsSchema, options, 'run options');
@@ -227,7 +231,8 @@ function spawnError(command: string, cwd: string | undefined, code: string | und
     });
   }
   return new BosunError('EXEC_FAILED', `cannot start ${command}: ${code ?? 'unknown error'}`, {
-    hint: code === 'EACCES' ? `check that ${command} is executable${cwd ? ` and ${cwd} is accessible` : ''}` : undefined,
+    hint:
+      code === 'EACCES' ? `check that ${command} is executable${cwd ? ` and ${cwd} is accessible` : ''}` : undefined,
     details: { command, code },
     cause,
   });
@@ -240,7 +245,11 @@ function tailLines(text: string, lines = 20, chars = 2_000): string {
 }
 
 /** Like runCommand, but throws EXEC_TIMEOUT or EXEC_FAILED (with the stderr tail) unless the run is ok. */
-export async function runChecked(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runChecked(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const result = await runCommand(command, args, options);
   if (result.ok) return result;
   const shown = formatCommand(command, args);
@@ -257,10 +266,14 @@ export async function runChecked(command: string, args: readonly string[], optio
   };
   const suffix = output ? `:\n${output}` : '';
   if (result.timedOut) {
-    throw new BosunError('EXEC_TIMEOUT', `${shown} timed out after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms${suffix}`, {
-      hint: 'raise the timeout, or check that the command is not waiting for input',
-      details,
-    });
+    throw new BosunError(
+      'EXEC_TIMEOUT',
+      `${shown} timed out after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms${suffix}`,
+      {
+        hint: 'raise the timeout, or check that the command is not waiting for input',
+        details,
+      },
+    );
   }
   const how = result.aborted
     ? 'was cancelled'

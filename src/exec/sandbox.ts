@@ -10,7 +10,18 @@ import { which } from './which.js';
  * per-process address-space limit through `prlimit`; the hardening work replaces the inside with
  * bubblewrap and cgroup v2 limits behind the same signature.
  */
-export interface SandboxOptions extends Pick<RunOptions, 'env' | 'envAllowlist' | 'timeoutMs' | 'killGraceMs' | 'maxOutputBytes' | 'input' | 'signal' | 'onStdoutLine' | 'onStderrLine'> {
+export interface SandboxOptions extends Pick<
+  RunOptions,
+  | 'env'
+  | 'envAllowlist'
+  | 'timeoutMs'
+  | 'killGraceMs'
+  | 'maxOutputBytes'
+  | 'input'
+  | 'signal'
+  | 'onStdoutLine'
+  | 'onStderrLine'
+> {
   /** The only writable place, and the working directory. */
   workDir: string;
   /** Paths the code may read besides the system directories (a virtual environment, input files). */
@@ -65,7 +76,15 @@ export async function runSandboxed(argv: readonly string[], options: SandboxOpti
   const hasPrlimit = Boolean(await which('prlimit'));
   const limit = hasPrlimit ? ['prlimit', `--as=${options.memoryMb * 1024 * 1024}`, '--'] : [];
   const full = [...(chosen ? ['unshare', ...chosen, '--'] : []), ...limit, ...argv];
-  const { workDir, readOnly: _readOnly, writable: _writable, allowNetwork, memoryMb, maxProcesses: _maxProcesses, ...run } = options;
+  const {
+    workDir,
+    readOnly: _readOnly,
+    writable: _writable,
+    allowNetwork,
+    memoryMb,
+    maxProcesses: _maxProcesses,
+    ...run
+  } = options;
   const result = await runCommand(full[0]!, full.slice(1), { ...run, cwd: workDir });
   return {
     ...result,

@@ -25,7 +25,11 @@ export interface ApplyContext {
   nextCatalogId: number;
   nextFileId: number;
   /** Writes the delete file that replaces `previous`: its rows plus this snapshot's. */
-  writeReplacementDeleteFile(deletion: FileDeletion, directory: string, snapshotId: number): Promise<{ file: FileDeletionWrite; relativePath: string }>;
+  writeReplacementDeleteFile(
+    deletion: FileDeletion,
+    directory: string,
+    snapshotId: number,
+  ): Promise<{ file: FileDeletionWrite; relativePath: string }>;
 }
 
 export interface FileDeletionWrite {
@@ -96,7 +100,10 @@ class Applier {
   private async schemaId(name: string): Promise<number> {
     const created = this.createdSchemas.get(name);
     if (created !== undefined) return created;
-    const res = await this.query(`SELECT schema_id AS id FROM ducklake.ducklake_schema WHERE schema_name = $1 AND end_snapshot IS NULL`, [name]);
+    const res = await this.query(
+      `SELECT schema_id AS id FROM ducklake.ducklake_schema WHERE schema_name = $1 AND end_snapshot IS NULL`,
+      [name],
+    );
     if (!res.rows[0]) throw new CatalogConflict(`schema ${name} no longer exists`);
     return parseWith(idRow, res.rows[0], 'schema id', 'LAKE_ERROR').id;
   }
@@ -104,12 +111,16 @@ class Applier {
   private async tableId(target: TableTarget): Promise<number> {
     if ('existing' in target) return target.existing.id;
     const id = this.createdTables.get(`${target.created.schema}.${target.created.name}`);
-    if (id === undefined) throw new Error(`table ${target.created.schema}.${target.created.name} is not created in this commit`);
+    if (id === undefined)
+      throw new Error(`table ${target.created.schema}.${target.created.name} is not created in this commit`);
     return id;
   }
 
   private async createSchema(name: string): Promise<void> {
-    const exists = await this.query(`SELECT 1 FROM ducklake.ducklake_schema WHERE schema_name = $1 AND end_snapshot IS NULL`, [name]);
+    const exists = await this.query(
+      `SELECT 1 FROM ducklake.ducklake_schema WHERE schema_name = $1 AND end_snapshot IS NULL`,
+      [name],
+    );
     if (exists.rowCount) throw new CatalogConflict(`schema ${name} already exists`);
     const id = this.catalogId++;
     await this.query(
@@ -122,9 +133,15 @@ class Applier {
   }
 
   private async dropSchema(schema: { id: number; name: string }): Promise<void> {
-    const live = await this.query(`SELECT 1 FROM ducklake.ducklake_table WHERE schema_id = $1 AND end_snapshot IS NULL LIMIT 1`, [schema.id]);
+    const live = await this.query(
+      `SELECT 1 FROM ducklake.ducklake_table WHERE schema_id = $1 AND end_snapshot IS NULL LIMIT 1`,
+      [schema.id],
+    );
     if (live.rowCount) throw new CatalogConflict(`schema ${schema.name} is not empty`);
-    const res = await this.query(`UPDATE ducklake.ducklake_schema SET end_snapshot = $1 WHERE schema_id = $2 AND end_snapshot IS NULL`, [this.ctx.snapshotId, schema.id]);
+    const res = await this.query(
+      `UPDATE ducklake.ducklake_schema SET end_snapshot = $1 WHERE schema_id = $2 AND end_snapshot IS NULL`,
+      [this.ctx.snapshotId, schema.id],
+    );
     if (res.rowCount !== 1) throw new CatalogConflict(`schema ${schema.name} no longer exists`);
     this.tokens.push({ kind: 'dropped_schema', id: schema.id });
   }
@@ -149,7 +166,11 @@ class Applier {
   }
 
   /** `ducklake_column` rows, as the extension writes them (order = id, text defaults, `duckdb` dialect). */
-  private async insertColumns(tableId: number, columns: readonly LakeColumn[], defaults: ReadonlyMap<number, string>): Promise<void> {
+  private async insertColumns(
+    tableId: number,
+    columns: readonly LakeColumn[],
+    defaults: ReadonlyMap<number, string>,
+  ): Promise<void> {
     const parentOf = new Map<number, number>();
     for (const c of flattenColumns(columns)) for (const k of c.children) parentOf.set(k.id, c.id);
     const rows = flattenColumns(columns);
@@ -182,24 +203,45 @@ class Applier {
   }
 
   private async assertTableLive(tableId: number, what: string): Promise<void> {
-    const res = await this.query(`SELECT 1 FROM ducklake.ducklake_table WHERE table_id = $1 AND end_snapshot IS NULL`, [tableId]);
+    const res = await this.query(`SELECT 1 FROM ducklake.ducklake_table WHERE table_id = $1 AND end_snapshot IS NULL`, [
+      tableId,
+    ]);
     if (!res.rowCount) throw new CatalogConflict(`${what}: the table no longer exists`);
   }
 
   private async dropTable(tableId: number, name: string): Promise<void> {
     const s = this.ctx.snapshotId;
-    const res = await this.query(`UPDATE ducklake.ducklake_table SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [s, tableId]);
+    const res = await this.query(
+      `UPDATE ducklake.ducklake_table SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`,
+      [s, tableId],
+    );
     if (res.rowCount !== 1) throw new CatalogConflict(`table ${name} no longer exists`);
-    for (const table of ['ducklake_partition_info', 'ducklake_column', 'ducklake_column_tag', 'ducklake_data_file', 'ducklake_delete_file']) {
-      await this.query(`UPDATE ducklake.${table} SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [s, tableId]);
+    for (const table of [
+      'ducklake_partition_info',
+      'ducklake_column',
+      'ducklake_column_tag',
+      'ducklake_data_file',
+      'ducklake_delete_file',
+    ]) {
+      await this.query(`UPDATE ducklake.${table} SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [
+        s,
+        tableId,
+      ]);
     }
-    await this.query(`UPDATE ducklake.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND end_snapshot IS NULL`, [s, tableId]);
+    await this.query(
+      `UPDATE ducklake.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND end_snapshot IS NULL`,
+      [s, tableId],
+    );
     this.tokens.push({ kind: 'dropped_table', id: tableId });
   }
 
   private async addColumn(tableId: number, column: LakeColumn, defaultValue: string | null): Promise<void> {
     await this.assertTableLive(tableId, `adding column ${column.name}`);
-    await this.insertColumns(tableId, [column], defaultValue === null ? new Map() : new Map([[column.id, defaultValue]]));
+    await this.insertColumns(
+      tableId,
+      [column],
+      defaultValue === null ? new Map() : new Map([[column.id, defaultValue]]),
+    );
     await this.recordSchemaVersion(tableId);
     this.tokens.push({ kind: 'altered_table', id: tableId });
   }
@@ -225,7 +267,10 @@ class Applier {
         [tableId, records, bytes],
       );
     }
-    let rowId = first ? 0 : parseWith(z.object({ first_row_id: z.coerce.number().int() }), reserved.rows[0], 'table stats', 'LAKE_ERROR').first_row_id;
+    let rowId = first
+      ? 0
+      : parseWith(z.object({ first_row_id: z.coerce.number().int() }), reserved.rows[0], 'table stats', 'LAKE_ERROR')
+          .first_row_id;
     for (const f of files) {
       await this.insertDataFile({
         tableId,
@@ -305,7 +350,13 @@ class Applier {
       );
       for (const row of res.rows) {
         const r = parseWith(tableColumnStatsRow, row, 'ducklake_table_column_stats row', 'LAKE_ERROR');
-        current.set(r.column_id, { columnId: r.column_id, containsNull: r.contains_null, containsNan: r.contains_nan, min: r.min_value, max: r.max_value });
+        current.set(r.column_id, {
+          columnId: r.column_id,
+          containsNull: r.contains_null,
+          containsNan: r.contains_nan,
+          min: r.min_value,
+          max: r.max_value,
+        });
       }
     }
     const merged = new Map<number, TableColumnStats>();
@@ -350,13 +401,27 @@ class Applier {
     const s = this.ctx.snapshotId;
     for (const d of deletions) {
       if (d.fullyDeleted) {
-        await this.query(`UPDATE ducklake.ducklake_data_file SET end_snapshot = $1 WHERE data_file_id = $2 AND end_snapshot IS NULL`, [s, d.dataFileId]);
-        await this.query(`UPDATE ducklake.ducklake_delete_file SET end_snapshot = $1 WHERE data_file_id = $2 AND end_snapshot IS NULL`, [s, d.dataFileId]);
+        await this.query(
+          `UPDATE ducklake.ducklake_data_file SET end_snapshot = $1 WHERE data_file_id = $2 AND end_snapshot IS NULL`,
+          [s, d.dataFileId],
+        );
+        await this.query(
+          `UPDATE ducklake.ducklake_delete_file SET end_snapshot = $1 WHERE data_file_id = $2 AND end_snapshot IS NULL`,
+          [s, d.dataFileId],
+        );
         continue;
       }
       const positions = d.positions!;
       if (!d.previous) {
-        await this.insertDeleteFile(tableId, d.dataFileId, positions.relativePath, positions.count, positions.file, s, null);
+        await this.insertDeleteFile(
+          tableId,
+          d.dataFileId,
+          positions.relativePath,
+          positions.count,
+          positions.file,
+          s,
+          null,
+        );
         continue;
       }
       // As the extension does: one partial delete file replaces the previous one for all of
@@ -365,7 +430,15 @@ class Applier {
       const replacement = await this.ctx.writeReplacementDeleteFile(d, directory, s);
       await this.query(`DELETE FROM ducklake.ducklake_delete_file WHERE delete_file_id = $1`, [d.previous.id]);
       await this.scheduleForDeletion(d.previous.id, d.previous.path);
-      await this.insertDeleteFile(tableId, d.dataFileId, replacement.relativePath, d.previous.deleteCount + positions.count, replacement.file, d.previous.beginSnapshot, s);
+      await this.insertDeleteFile(
+        tableId,
+        d.dataFileId,
+        replacement.relativePath,
+        d.previous.deleteCount + positions.count,
+        replacement.file,
+        d.previous.beginSnapshot,
+        s,
+      );
     }
     this.tokens.push({ kind: 'deleted_from_table', id: tableId });
   }
@@ -373,15 +446,20 @@ class Applier {
   /** Two commits may not delete from the same data file: each delete file must be as we read it. */
   private async assertDeleteFilesUnchanged(deletions: readonly FileDeletion[]): Promise<void> {
     const ids = deletions.map((d) => d.dataFileId);
-    const live = await this.query(`SELECT data_file_id AS id FROM ducklake.ducklake_data_file WHERE data_file_id = ANY($1::bigint[]) AND end_snapshot IS NULL`, [ids]);
-    if (live.rowCount !== ids.length) throw new CatalogConflict('another commit removed a data file this delete applies to');
+    const live = await this.query(
+      `SELECT data_file_id AS id FROM ducklake.ducklake_data_file WHERE data_file_id = ANY($1::bigint[]) AND end_snapshot IS NULL`,
+      [ids],
+    );
+    if (live.rowCount !== ids.length)
+      throw new CatalogConflict('another commit removed a data file this delete applies to');
     const res = await this.query(
       `SELECT data_file_id, delete_file_id FROM ducklake.ducklake_delete_file WHERE data_file_id = ANY($1::bigint[]) AND end_snapshot IS NULL`,
       [ids],
     );
     const current = new Map(res.rows.map((r) => [Number(r.data_file_id), Number(r.delete_file_id)]));
     for (const d of deletions) {
-      if ((current.get(d.dataFileId) ?? null) !== (d.previous?.id ?? null)) throw new CatalogConflict('another commit deleted from the same data file');
+      if ((current.get(d.dataFileId) ?? null) !== (d.previous?.id ?? null))
+        throw new CatalogConflict('another commit deleted from the same data file');
     }
   }
 
@@ -399,7 +477,17 @@ class Applier {
          (delete_file_id, table_id, begin_snapshot, end_snapshot, data_file_id, path, path_is_relative, format,
           delete_count, file_size_bytes, footer_size, encryption_key, partial_max)
        VALUES ($1, $2, $3, NULL, $4, $5, true, 'parquet', $6, $7, $8, NULL, $9)`,
-      [this.fileId++, tableId, beginSnapshot, dataFileId, relativePath, count, file.fileSizeBytes, file.footerSize, partialMax],
+      [
+        this.fileId++,
+        tableId,
+        beginSnapshot,
+        dataFileId,
+        relativePath,
+        count,
+        file.fileSizeBytes,
+        file.footerSize,
+        partialMax,
+      ],
     );
   }
 
@@ -419,13 +507,17 @@ class Applier {
     await this.assertTableLive(tableId, 'compacting');
     for (const m of merges) {
       const ids = m.sources.map((s) => s.id);
-      const deletes = await this.query(`SELECT 1 FROM ducklake.ducklake_delete_file WHERE data_file_id = ANY($1::bigint[]) LIMIT 1`, [ids]);
+      const deletes = await this.query(
+        `SELECT 1 FROM ducklake.ducklake_delete_file WHERE data_file_id = ANY($1::bigint[]) LIMIT 1`,
+        [ids],
+      );
       if (deletes.rowCount) throw new CatalogConflict('another commit deleted from a file being compacted');
       const removed = await this.query(
         `DELETE FROM ducklake.ducklake_data_file WHERE data_file_id = ANY($1::bigint[]) AND end_snapshot IS NULL RETURNING data_file_id`,
         [ids],
       );
-      if (removed.rowCount !== ids.length) throw new CatalogConflict('another commit already compacted or removed these files');
+      if (removed.rowCount !== ids.length)
+        throw new CatalogConflict('another commit already compacted or removed these files');
       await this.query(`DELETE FROM ducklake.ducklake_file_column_stats WHERE data_file_id = ANY($1::bigint[])`, [ids]);
       for (const source of m.sources) await this.scheduleForDeletion(source.id, source.path);
       await this.insertDataFile({

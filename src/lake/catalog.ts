@@ -35,21 +35,36 @@ export interface Snapshot {
 
 const toSnapshot = (row: unknown): Snapshot => {
   const r = parseWith(snapshotRow, row, 'ducklake_snapshot row', 'LAKE_ERROR');
-  return { id: r.snapshot_id, time: r.snapshot_time, schemaVersion: r.schema_version, nextCatalogId: r.next_catalog_id, nextFileId: r.next_file_id };
+  return {
+    id: r.snapshot_id,
+    time: r.snapshot_time,
+    schemaVersion: r.schema_version,
+    nextCatalogId: r.next_catalog_id,
+    nextFileId: r.next_file_id,
+  };
 };
 
 const SNAPSHOT_COLUMNS = 'snapshot_id, snapshot_time, schema_version, next_catalog_id, next_file_id';
 
 export async function latestSnapshot(q: Queryable): Promise<Snapshot> {
-  const res = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ducklake.ducklake_snapshot ORDER BY snapshot_id DESC LIMIT 1`);
-  if (!res.rows[0]) throw new BosunError('LAKE_ERROR', 'the lake catalog has no snapshot', { hint: 'open the lake once with Bosun to initialise it' });
+  const res = await q.query(
+    `SELECT ${SNAPSHOT_COLUMNS} FROM ducklake.ducklake_snapshot ORDER BY snapshot_id DESC LIMIT 1`,
+  );
+  if (!res.rows[0])
+    throw new BosunError('LAKE_ERROR', 'the lake catalog has no snapshot', {
+      hint: 'open the lake once with Bosun to initialise it',
+    });
   return toSnapshot(res.rows[0]);
 }
 
 export async function snapshotById(q: Queryable, snapshotId: number): Promise<Snapshot> {
-  const res = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ducklake.ducklake_snapshot WHERE snapshot_id = $1`, [snapshotId]);
+  const res = await q.query(`SELECT ${SNAPSHOT_COLUMNS} FROM ducklake.ducklake_snapshot WHERE snapshot_id = $1`, [
+    snapshotId,
+  ]);
   if (!res.rows[0]) {
-    throw new BosunError('NOT_FOUND', `snapshot ${snapshotId} does not exist`, { hint: 'it may have been expired; `bosun lake snapshots` lists the ones that remain' });
+    throw new BosunError('NOT_FOUND', `snapshot ${snapshotId} does not exist`, {
+      hint: 'it may have been expired; `bosun lake snapshots` lists the ones that remain',
+    });
   }
   return toSnapshot(res.rows[0]);
 }
@@ -69,7 +84,9 @@ export async function snapshotAtTime(q: Queryable, time: Date | string): Promise
     );
   } catch (err) {
     if (/^22/.test((err as { code?: string }).code ?? '')) {
-      throw new BosunError('INVALID_INPUT', `'${String(time)}' is not a timestamp`, { hint: 'use ISO 8601, e.g. 2026-01-31T12:00:00Z' });
+      throw new BosunError('INVALID_INPUT', `'${String(time)}' is not a timestamp`, {
+        hint: 'use ISO 8601, e.g. 2026-01-31T12:00:00Z',
+      });
     }
     throw err;
   }
@@ -83,7 +100,11 @@ const metadataRow = z.object({ key: z.string(), value: z.string() });
 /** Global-scope metadata (`scope IS NULL`), key → value. */
 export async function globalMetadata(q: Queryable): Promise<Map<string, string>> {
   const res = await q.query(`SELECT key, value FROM ducklake.ducklake_metadata WHERE scope IS NULL`);
-  return new Map(res.rows.map((row) => parseWith(metadataRow, row, 'ducklake_metadata row', 'LAKE_ERROR')).map((r) => [r.key, r.value]));
+  return new Map(
+    res.rows
+      .map((row) => parseWith(metadataRow, row, 'ducklake_metadata row', 'LAKE_ERROR'))
+      .map((r) => [r.key, r.value]),
+  );
 }
 
 const schemaRow = z.object({
@@ -155,7 +176,12 @@ export async function tablesAt(q: Queryable, snapshotId: number): Promise<TableE
       beginSnapshot: r.begin_snapshot,
       path: r.path,
       pathIsRelative: r.path_is_relative ?? true,
-      schema: { id: r.schema_id, name: r.schema_name, path: r.schema_path, pathIsRelative: r.schema_path_is_relative ?? true },
+      schema: {
+        id: r.schema_id,
+        name: r.schema_name,
+        path: r.schema_path,
+        pathIsRelative: r.schema_path_is_relative ?? true,
+      },
     };
   });
 }
@@ -173,14 +199,25 @@ const columnRow = z.object({
 
 type ColumnRow = z.infer<typeof columnRow>;
 
-const COLUMN_COLUMNS = 'table_id, column_id, column_name, column_type, initial_default, parent_column, begin_snapshot, end_snapshot';
+const COLUMN_COLUMNS =
+  'table_id, column_id, column_name, column_type, initial_default, parent_column, begin_snapshot, end_snapshot';
 
 /** Column trees per table from `ducklake_column` rows of one snapshot, ordered by `column_order`. */
-function columnTrees(rows: readonly ColumnRow[], tableIds: readonly number[], snapshotId: number): Map<number, LakeColumn[]> {
+function columnTrees(
+  rows: readonly ColumnRow[],
+  tableIds: readonly number[],
+  snapshotId: number,
+): Map<number, LakeColumn[]> {
   const byTable = new Map<number, LakeColumn[]>(tableIds.map((t) => [t, []]));
   const nodes = new Map<string, LakeColumn>();
   for (const r of rows) {
-    nodes.set(`${r.table_id}:${r.column_id}`, { id: r.column_id, name: r.column_name, type: r.column_type, children: [], initialDefault: r.initial_default });
+    nodes.set(`${r.table_id}:${r.column_id}`, {
+      id: r.column_id,
+      name: r.column_name,
+      type: r.column_type,
+      children: [],
+      initialDefault: r.initial_default,
+    });
   }
   for (const r of rows) {
     const node = nodes.get(`${r.table_id}:${r.column_id}`)!;
@@ -189,14 +226,22 @@ function columnTrees(rows: readonly ColumnRow[], tableIds: readonly number[], sn
       continue;
     }
     const parent = nodes.get(`${r.table_id}:${r.parent_column}`);
-    if (!parent) throw new BosunError('LAKE_ERROR', `column ${r.column_id} of table ${r.table_id} names parent ${r.parent_column}, which does not exist at snapshot ${snapshotId}`);
+    if (!parent)
+      throw new BosunError(
+        'LAKE_ERROR',
+        `column ${r.column_id} of table ${r.table_id} names parent ${r.parent_column}, which does not exist at snapshot ${snapshotId}`,
+      );
     parent.children.push(node);
   }
   return byTable;
 }
 
 /** The column trees of tables at a snapshot, top-level columns in `column_order`. */
-export async function columnsAt(q: Queryable, tableIds: readonly number[], snapshotId: number): Promise<Map<number, LakeColumn[]>> {
+export async function columnsAt(
+  q: Queryable,
+  tableIds: readonly number[],
+  snapshotId: number,
+): Promise<Map<number, LakeColumn[]>> {
   const res = await q.query(
     `SELECT ${COLUMN_COLUMNS}
        FROM ducklake.ducklake_column
@@ -205,7 +250,11 @@ export async function columnsAt(q: Queryable, tableIds: readonly number[], snaps
       ORDER BY table_id, column_order, column_id`,
     [tableIds, snapshotId],
   );
-  return columnTrees(res.rows.map((row) => parseWith(columnRow, row, 'ducklake_column row', 'LAKE_ERROR')), tableIds, snapshotId);
+  return columnTrees(
+    res.rows.map((row) => parseWith(columnRow, row, 'ducklake_column row', 'LAKE_ERROR')),
+    tableIds,
+    snapshotId,
+  );
 }
 
 /**
@@ -213,9 +262,17 @@ export async function columnsAt(q: Queryable, tableIds: readonly number[], snaps
  * for a question asked of many snapshots (which schema each data file was written with).
  */
 export async function columnHistory(q: Queryable, tableId: number): Promise<(snapshotId: number) => LakeColumn[]> {
-  const res = await q.query(`SELECT ${COLUMN_COLUMNS} FROM ducklake.ducklake_column WHERE table_id = $1 ORDER BY column_order, column_id`, [tableId]);
+  const res = await q.query(
+    `SELECT ${COLUMN_COLUMNS} FROM ducklake.ducklake_column WHERE table_id = $1 ORDER BY column_order, column_id`,
+    [tableId],
+  );
   const rows = res.rows.map((row) => parseWith(columnRow, row, 'ducklake_column row', 'LAKE_ERROR'));
-  return (s) => columnTrees(rows.filter((r) => r.begin_snapshot <= s && (r.end_snapshot === null || s < r.end_snapshot)), [tableId], s).get(tableId) ?? [];
+  return (s) =>
+    columnTrees(
+      rows.filter((r) => r.begin_snapshot <= s && (r.end_snapshot === null || s < r.end_snapshot)),
+      [tableId],
+      s,
+    ).get(tableId) ?? [];
 }
 
 const dataFileRow = z.object({
@@ -271,7 +328,11 @@ export interface DataFileEntry {
 }
 
 /** Data files of tables at a snapshot, each with the delete file valid at that snapshot. */
-export async function dataFilesAt(q: Queryable, tableIds: readonly number[], snapshotId: number): Promise<DataFileEntry[]> {
+export async function dataFilesAt(
+  q: Queryable,
+  tableIds: readonly number[],
+  snapshotId: number,
+): Promise<DataFileEntry[]> {
   const res = await q.query(
     `SELECT d.table_id, d.data_file_id, d.path, d.path_is_relative, d.file_format, d.record_count,
             d.file_size_bytes, d.row_id_start, d.begin_snapshot, d.partial_max, d.mapping_id, d.encryption_key,
@@ -319,7 +380,11 @@ export async function dataFilesAt(q: Queryable, tableIds: readonly number[], sna
   });
   const seen = new Set<number>();
   for (const f of files) {
-    if (seen.has(f.id)) throw new BosunError('LAKE_ERROR', `data file ${f.id} has more than one delete file at snapshot ${snapshotId}; the catalog is inconsistent`);
+    if (seen.has(f.id))
+      throw new BosunError(
+        'LAKE_ERROR',
+        `data file ${f.id} has more than one delete file at snapshot ${snapshotId}; the catalog is inconsistent`,
+      );
     seen.add(f.id);
   }
   return files;
@@ -336,8 +401,15 @@ export async function tablesWithInlinedRows(q: Queryable, tableIds: readonly num
   );
   const found = new Set<number>();
   for (const row of res.rows) {
-    const r = parseWith(z.object({ table_id: id, table_name: z.string() }), row, 'ducklake_inlined_data_tables row', 'LAKE_ERROR');
-    const exists = await q.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`ducklake.${pg.escapeIdentifier(r.table_name)}`]);
+    const r = parseWith(
+      z.object({ table_id: id, table_name: z.string() }),
+      row,
+      'ducklake_inlined_data_tables row',
+      'LAKE_ERROR',
+    );
+    const exists = await q.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+      `ducklake.${pg.escapeIdentifier(r.table_name)}`,
+    ]);
     if (!exists.rows[0]?.present) continue;
     const rows = await q.query(`SELECT EXISTS (SELECT 1 FROM ducklake.${pg.escapeIdentifier(r.table_name)}) AS any`);
     if (rows.rows[0]?.any) found.add(r.table_id);
@@ -362,22 +434,35 @@ export async function tablesWithAmbiguousNestedFields(q: Queryable, tableIds: re
      ) AS ambiguous`,
     [tableIds],
   );
-  return new Set(res.rows.map((row) => parseWith(z.object({ table_id: id }), row, 'ducklake_column row', 'LAKE_ERROR').table_id));
+  return new Set(
+    res.rows.map((row) => parseWith(z.object({ table_id: id }), row, 'ducklake_column row', 'LAKE_ERROR').table_id),
+  );
 }
 
 /** Tables with a partition layout at a snapshot (Bosun reads them, but does not write partition values). */
-export async function partitionedTables(q: Queryable, tableIds: readonly number[], snapshotId: number): Promise<Set<number>> {
+export async function partitionedTables(
+  q: Queryable,
+  tableIds: readonly number[],
+  snapshotId: number,
+): Promise<Set<number>> {
   const res = await q.query(
     `SELECT DISTINCT table_id FROM ducklake.ducklake_partition_info
       WHERE table_id = ANY($1::bigint[]) AND $2 >= begin_snapshot AND ($2 < end_snapshot OR end_snapshot IS NULL)`,
     [tableIds, snapshotId],
   );
-  return new Set(res.rows.map((row) => parseWith(z.object({ table_id: id }), row, 'ducklake_partition_info row', 'LAKE_ERROR').table_id));
+  return new Set(
+    res.rows.map(
+      (row) => parseWith(z.object({ table_id: id }), row, 'ducklake_partition_info row', 'LAKE_ERROR').table_id,
+    ),
+  );
 }
 
 /** The highest column id a table has ever used: ids are never reused, even after a drop. */
 export async function maxColumnIdEver(q: Queryable, tableId: number): Promise<number> {
-  const res = await q.query(`SELECT coalesce(max(column_id), 0) AS id FROM ducklake.ducklake_column WHERE table_id = $1`, [tableId]);
+  const res = await q.query(
+    `SELECT coalesce(max(column_id), 0) AS id FROM ducklake.ducklake_column WHERE table_id = $1`,
+    [tableId],
+  );
   return parseWith(z.object({ id }), res.rows[0], 'ducklake_column max id', 'LAKE_ERROR').id;
 }
 
@@ -410,7 +495,13 @@ export interface FileHistory {
   beginSnapshot: number;
   endSnapshot: number | null;
   partialMax: number | null;
-  deleteFiles: { path: string; pathIsRelative: boolean; beginSnapshot: number; endSnapshot: number | null; partialMax: number | null }[];
+  deleteFiles: {
+    path: string;
+    pathIsRelative: boolean;
+    beginSnapshot: number;
+    endSnapshot: number | null;
+    partialMax: number | null;
+  }[];
 }
 
 /** Every data file of a table that existed at some point in `from`..`to`, with all its delete files. */
@@ -487,6 +578,13 @@ export async function snapshotsWithChanges(q: Queryable, afterId = -1): Promise<
   );
   return res.rows.map((row) => {
     const r = parseWith(changesRow, row, 'ducklake_snapshot row', 'LAKE_ERROR');
-    return { id: r.snapshot_id, time: r.snapshot_time, schemaVersion: r.schema_version, changesMade: r.changes_made ?? '', author: r.author, message: r.commit_message };
+    return {
+      id: r.snapshot_id,
+      time: r.snapshot_time,
+      schemaVersion: r.schema_version,
+      changesMade: r.changes_made ?? '',
+      author: r.author,
+      message: r.commit_message,
+    };
   });
 }

@@ -1,7 +1,14 @@
 import { BosunError } from '../core/index.js';
 import { fileHistory, type FileHistory } from './catalog.js';
 import type { TableName } from './names.js';
-import { deletedPositionsSql, FILE_COLUMN, readParquetSql, ROW_ID_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN } from './scan.js';
+import {
+  deletedPositionsSql,
+  FILE_COLUMN,
+  readParquetSql,
+  ROW_ID_COLUMN,
+  ROW_NUMBER_COLUMN,
+  SNAPSHOT_ID_COLUMN,
+} from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 import { loadTables, qualifiedName, scanFileOf } from './state.js';
 import type { LakeSession } from './session.js';
@@ -15,8 +22,14 @@ import type { TableScan } from './lake.js';
  * per row), or the snapshot that ended its whole data file. Row ids are `row_id_start` plus the
  * row's position, unless the file stores them (rows rewritten by an update keep theirs).
  */
-export async function changeFeedSql(session: LakeSession, name: TableName, from: number, to: number): Promise<TableScan> {
-  if (!Number.isInteger(from) || from < 0 || from > to) throw new BosunError('INVALID_INPUT', `invalid snapshot range ${from}..${to}`);
+export async function changeFeedSql(
+  session: LakeSession,
+  name: TableName,
+  from: number,
+  to: number,
+): Promise<TableScan> {
+  if (!Number.isInteger(from) || from < 0 || from > to)
+    throw new BosunError('INVALID_INPUT', `invalid snapshot range ${from}..${to}`);
   const qualified = qualifiedName(name.schema, name.table);
   const [table] = await loadTables(session.pool, session.dataPath, to, { only: [qualified], files: false });
   if (!table) throw new BosunError('NOT_FOUND', `table ${qualified} does not exist at snapshot ${to}`);
@@ -35,9 +48,14 @@ export async function changeFeedSql(session: LakeSession, name: TableName, from:
     return { table: qualified, snapshotId: to, columns, sql: `SELECT ${empty} WHERE false` };
   }
   const fileInfo = history
-    .map((f, i) => `(${quoteLiteral(files[i]!.path)}, ${f.rowIdStart}, ${f.beginSnapshot}, ${f.endSnapshot ?? 'NULL::BIGINT'})`)
+    .map(
+      (f, i) =>
+        `(${quoteLiteral(files[i]!.path)}, ${f.rowIdStart}, ${f.beginSnapshot}, ${f.endSnapshot ?? 'NULL::BIGINT'})`,
+    )
     .join(', ');
-  const positional = deletedPositionsSql(files, to) ?? 'SELECT NULL::VARCHAR AS file, NULL::BIGINT AS pos, NULL::BIGINT AS deleted_at WHERE false';
+  const positional =
+    deletedPositionsSql(files, to) ??
+    'SELECT NULL::VARCHAR AS file, NULL::BIGINT AS pos, NULL::BIGINT AS deleted_at WHERE false';
   const cols = dataColumns.map((c) => `data.${c}`).join(', ');
   const sql = `WITH files(file, row_id_start, begin_snapshot, end_snapshot) AS (VALUES ${fileInfo}),
 data AS (
@@ -72,7 +90,8 @@ SELECT snapshot_id, rowid,
 }
 
 /** The snapshot a file (or delete file) was last written for: merged files hold several. */
-const lastWritten = (f: { beginSnapshot: number; partialMax: number | null }) => Math.max(f.beginSnapshot, f.partialMax ?? f.beginSnapshot);
+const lastWritten = (f: { beginSnapshot: number; partialMax: number | null }) =>
+  Math.max(f.beginSnapshot, f.partialMax ?? f.beginSnapshot);
 
 /** The delete file of `f` that holds its deletes as of `at`. */
 function deleteFileAt(f: FileHistory, at: number): FileHistory['deleteFiles'][number] | null {
@@ -80,7 +99,8 @@ function deleteFileAt(f: FileHistory, at: number): FileHistory['deleteFiles'][nu
 }
 
 /** The snapshot whose deletes matter: the range's end, or the last one the file was part of. */
-const deletesAsOf = (f: FileHistory, to: number) => (f.endSnapshot !== null && f.endSnapshot <= to ? f.endSnapshot - 1 : to);
+const deletesAsOf = (f: FileHistory, to: number) =>
+  f.endSnapshot !== null && f.endSnapshot <= to ? f.endSnapshot - 1 : to;
 
 /** Whether the file has rows inserted or deleted within the range (only those are read). */
 function changedIn(f: FileHistory, from: number, to: number): boolean {
@@ -89,4 +109,3 @@ function changedIn(f: FileHistory, from: number, to: number): boolean {
   const d = deleteFileAt(f, deletesAsOf(f, to));
   return d !== null && lastWritten(d) >= from;
 }
-

@@ -58,7 +58,8 @@ function splitOutsideQuotes(text: string, sep: string): string[] {
   return parts;
 }
 
-const unquote = (name: string): string => (name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name);
+const unquote = (name: string): string =>
+  name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
 
 const idKinds = new Set([
   'inserted_into_table',
@@ -84,7 +85,9 @@ export function parseChanges(text: string): ChangeToken[] {
     if (kind === 'created_schema') return { kind, schema: unquote(value) };
     if (kind === 'created_table' || kind === 'created_view') {
       const parts = splitOutsideQuotes(value, '.').map(unquote);
-      return parts.length === 2 ? { kind, schema: parts[0]!, name: parts[1]! } : { kind, schema: '', name: parts.join('.') };
+      return parts.length === 2
+        ? { kind, schema: parts[0]!, name: parts[1]! }
+        : { kind, schema: '', name: parts.join('.') };
     }
     if (idKinds.has(kind) && /^\d+$/.test(value)) return { kind: kind as 'dropped_table', id: Number(value) };
     return { kind: 'other', text: raw };
@@ -105,12 +108,15 @@ export interface PendingChanges {
  * its base, as a sentence; null when it may simply retry with the next snapshot id.
  */
 export function findConflict(ours: PendingChanges, theirs: readonly ChangeToken[]): string | null {
-  const ids = (kind: ChangeToken['kind']) => new Set(theirs.flatMap((t) => (t.kind === kind && 'id' in t ? [t.id] : [])));
+  const ids = (kind: ChangeToken['kind']) =>
+    new Set(theirs.flatMap((t) => (t.kind === kind && 'id' in t ? [t.id] : [])));
   const created = (kind: 'created_table' | 'created_view') =>
     theirs.flatMap((t) => (t.kind === kind ? [`${t.schema}.${t.name}`] : []));
   const theirSchemas = new Set(theirs.flatMap((t) => (t.kind === 'created_schema' ? [t.schema] : [])));
   const theirEntries = new Set([...created('created_table'), ...created('created_view')]);
-  const theirEntrySchemas = new Set(theirs.flatMap((t) => (t.kind === 'created_table' || t.kind === 'created_view' ? [t.schema] : [])));
+  const theirEntrySchemas = new Set(
+    theirs.flatMap((t) => (t.kind === 'created_table' || t.kind === 'created_view' ? [t.schema] : [])),
+  );
   const dropped = ids('dropped_table');
   const altered = ids('altered_table');
   const inserted = ids('inserted_into_table');
@@ -128,7 +134,8 @@ export function findConflict(ours: PendingChanges, theirs: readonly ChangeToken[
       case 'dropped_schema': {
         if (droppedSchemas.has(t.id)) return `another commit dropped the same schema`;
         const name = ours.droppedSchemaNames.get(t.id);
-        if (name !== undefined && theirEntrySchemas.has(name)) return `another commit created an entry in schema ${name}`;
+        if (name !== undefined && theirEntrySchemas.has(name))
+          return `another commit created an entry in schema ${name}`;
         break;
       }
       case 'created_table':
@@ -151,7 +158,8 @@ export function findConflict(ours: PendingChanges, theirs: readonly ChangeToken[
         if (droppedViews.has(t.id) || alteredViews.has(t.id)) return `another commit dropped or altered the view`;
         break;
       case 'inserted_into_table':
-        if (dropped.has(t.id) || altered.has(t.id) || deleted.has(t.id)) return `another commit dropped, altered or deleted from the table`;
+        if (dropped.has(t.id) || altered.has(t.id) || deleted.has(t.id))
+          return `another commit dropped, altered or deleted from the table`;
         break;
       case 'deleted_from_table':
         if (dropped.has(t.id) || altered.has(t.id) || inserted.has(t.id) || compacted.has(t.id)) {

@@ -30,7 +30,11 @@ const STRAY_FILE_MIN_AGE_MS = 60 * 60 * 1000;
  * catalog row refers to, such as those of a writer killed before its commit.
  */
 export async function cleanup(session: LakeSession, options: CleanupOptions): Promise<CleanupResult> {
-  const opts = parseWith(z.object({ dryRun: z.boolean().optional(), olderThanMs: z.number().int().min(0).optional() }).strict(), options, 'cleanup options');
+  const opts = parseWith(
+    z.object({ dryRun: z.boolean().optional(), olderThanMs: z.number().int().min(0).optional() }).strict(),
+    options,
+    'cleanup options',
+  );
   const dryRun = opts.dryRun ?? false;
   const olderThanMs = opts.olderThanMs ?? 0;
   const referenced = await referencedFiles(session.pool, session.dataPath);
@@ -51,7 +55,10 @@ export async function cleanup(session: LakeSession, options: CleanupOptions): Pr
     removed.push({ path: absolute, reason: 'scheduled', bytes: await sizeOf(absolute) });
     if (dryRun) continue;
     await fs.rm(absolute, { force: true });
-    await session.pool.query(`DELETE FROM ducklake.ducklake_files_scheduled_for_deletion WHERE data_file_id = $1 AND path = $2`, [r.data_file_id, r.path]);
+    await session.pool.query(
+      `DELETE FROM ducklake.ducklake_files_scheduled_for_deletion WHERE data_file_id = $1 AND path = $2`,
+      [r.data_file_id, r.path],
+    );
   }
 
   const allScheduled = await scheduledFiles(session.pool, session.dataPath);
@@ -66,7 +73,11 @@ export async function cleanup(session: LakeSession, options: CleanupOptions): Pr
   return { dryRun, removed };
 }
 
-const scheduledRow = z.object({ data_file_id: z.coerce.number().int(), path: z.string(), path_is_relative: z.boolean().nullable() });
+const scheduledRow = z.object({
+  data_file_id: z.coerce.number().int(),
+  path: z.string(),
+  path_is_relative: z.boolean().nullable(),
+});
 
 const fileRow = z.object({
   path: z.string(),
@@ -105,7 +116,12 @@ async function referencedFiles(q: Queryable, dataPath: string): Promise<Set<stri
       beginSnapshot: 0,
       path: r.table_path,
       pathIsRelative: r.table_path_is_relative ?? true,
-      schema: { id: r.schema_id, name: r.schema_name, path: r.schema_path, pathIsRelative: r.schema_path_is_relative ?? true },
+      schema: {
+        id: r.schema_id,
+        name: r.schema_name,
+        path: r.schema_path,
+        pathIsRelative: r.schema_path_is_relative ?? true,
+      },
     });
     files.add(resolveFilePath(directory, r.path, r.path_is_relative ?? true));
   }
@@ -113,7 +129,9 @@ async function referencedFiles(q: Queryable, dataPath: string): Promise<Set<stri
 }
 
 async function scheduledFiles(q: Queryable, dataPath: string): Promise<Set<string>> {
-  const res = await q.query(`SELECT data_file_id, path, path_is_relative FROM ducklake.ducklake_files_scheduled_for_deletion`);
+  const res = await q.query(
+    `SELECT data_file_id, path, path_is_relative FROM ducklake.ducklake_files_scheduled_for_deletion`,
+  );
   return new Set(
     res.rows.map((row) => {
       const r = parseWith(scheduledRow, row, 'ducklake_files_scheduled_for_deletion row', 'LAKE_ERROR');
@@ -124,11 +142,15 @@ async function scheduledFiles(q: Queryable, dataPath: string): Promise<Set<strin
 
 /** Files under the data path named as lake files are (nothing else there is ever touched). */
 async function lakeFilesUnder(dataPath: string): Promise<string[]> {
-  const entries = await fs.readdir(dataPath, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [];
-    throw err;
-  });
-  return entries.filter((e) => e.isFile() && lakeFileNamePattern.test(e.name)).map((e) => path.join(e.parentPath, e.name));
+  const entries = await fs
+    .readdir(dataPath, { recursive: true, withFileTypes: true })
+    .catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+  return entries
+    .filter((e) => e.isFile() && lakeFileNamePattern.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 async function sizeOf(file: string): Promise<number> {

@@ -54,9 +54,13 @@ export async function commitIntents(pool: pg.Pool, request: CommitRequest, logge
     const outcome = await attemptCommit(pool, request);
     if (outcome !== 'collision') return { ...outcome, attempts: attempt };
     if (Date.now() - started > RETRY_BUDGET_MS) {
-      throw new BosunError('LAKE_CONFLICT', `could not commit after ${attempt} attempts: other writers keep taking the next snapshot`, {
-        hint: 'retry later',
-      });
+      throw new BosunError(
+        'LAKE_CONFLICT',
+        `could not commit after ${attempt} attempts: other writers keep taking the next snapshot`,
+        {
+          hint: 'retry later',
+        },
+      );
     }
     const delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
     logger.debug({ attempt, delay }, 'lake commit collided with another writer; retrying');
@@ -64,7 +68,10 @@ export async function commitIntents(pool: pg.Pool, request: CommitRequest, logge
   }
 }
 
-async function attemptCommit(pool: pg.Pool, request: CommitRequest): Promise<Omit<CommitResult, 'attempts'> | 'collision'> {
+async function attemptCommit(
+  pool: pg.Pool,
+  request: CommitRequest,
+): Promise<Omit<CommitResult, 'attempts'> | 'collision'> {
   const client = await pool.connect();
   let committing = false;
   try {
@@ -118,10 +125,14 @@ async function attemptCommit(pool: pg.Pool, request: CommitRequest): Promise<Omi
     return { snapshotId, changes };
   } catch (err) {
     if (committing) {
-      throw new AmbiguousCommit('LAKE_ERROR', `the lake commit may or may not have happened: ${(err as Error).message}`, {
-        hint: '`bosun lake snapshots` shows whether it did; files it wrote are kept (cleanup removes them if unused)',
-        cause: err,
-      });
+      throw new AmbiguousCommit(
+        'LAKE_ERROR',
+        `the lake commit may or may not have happened: ${(err as Error).message}`,
+        {
+          hint: '`bosun lake snapshots` shows whether it did; files it wrote are kept (cleanup removes them if unused)',
+          cause: err,
+        },
+      );
     }
     await client.query('ROLLBACK').catch(() => undefined);
     if (err instanceof CatalogConflict) throw conflictError(err.message);
@@ -135,7 +146,10 @@ async function attemptCommit(pool: pg.Pool, request: CommitRequest): Promise<Omi
 async function conflictSince(client: pg.PoolClient, request: CommitRequest): Promise<string | null> {
   const since = await snapshotsWithChanges(client, request.baseSnapshotId);
   if (!since.length) return null;
-  return findConflict(request.pending, since.flatMap((s) => parseChanges(s.changesMade)));
+  return findConflict(
+    request.pending,
+    since.flatMap((s) => parseChanges(s.changesMade)),
+  );
 }
 
 function conflictError(reason: string): BosunError {

@@ -9,7 +9,15 @@ import type { FileMerge, Intent } from './intents.js';
 import { parseTableName } from './names.js';
 import { writeParquet } from './parquet-writer.js';
 import { newDataFileName } from './paths.js';
-import { FieldId, FILE_COLUMN, readParquetSql, ROW_ID_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN, type ScanFile } from './scan.js';
+import {
+  FieldId,
+  FILE_COLUMN,
+  readParquetSql,
+  ROW_ID_COLUMN,
+  ROW_NUMBER_COLUMN,
+  SNAPSHOT_ID_COLUMN,
+  type ScanFile,
+} from './scan.js';
 import { quoteIdent, quoteList, quoteLiteral } from './sql.js';
 import { loadTables, qualifiedName, type TableState } from './state.js';
 import { fileColumnStats } from './stats.js';
@@ -39,7 +47,11 @@ const DEFAULT_TARGET_FILE_SIZE = 512 * 1024 * 1024;
  * deletion. One snapshot for all tables.
  */
 export async function compact(session: LakeSession, options: CompactOptions): Promise<CompactResult> {
-  const opts = parseWith(z.object({ table: z.string().optional(), targetFileSizeBytes: z.number().int().positive().optional() }).strict(), options, 'compact options');
+  const opts = parseWith(
+    z.object({ table: z.string().optional(), targetFileSizeBytes: z.number().int().positive().optional() }).strict(),
+    options,
+    'compact options',
+  );
   const base = await latestSnapshot(session.pool);
   const target = opts.targetFileSizeBytes ?? (await configuredTargetSize(session));
   const only = opts.table === undefined ? undefined : [qualifiedFromName(opts.table)];
@@ -57,9 +69,18 @@ export async function compact(session: LakeSession, options: CompactOptions): Pr
         const merges: FileMerge[] = [];
         for (const run of runs) merges.push(await mergeRun(conn, table, run, written));
         if (!merges.length) continue;
-        intents.push({ kind: 'compact', table: { id: table.entry.id, schema: table.entry.schema.name, name: table.entry.name }, directory: table.directory, merges });
+        intents.push({
+          kind: 'compact',
+          table: { id: table.entry.id, schema: table.entry.schema.name, name: table.entry.name },
+          directory: table.directory,
+          merges,
+        });
         compacted.push(table.entry.id);
-        summary.push({ table: table.qualifiedName, filesMerged: merges.reduce((n, m) => n + m.sources.length, 0), filesCreated: merges.length });
+        summary.push({
+          table: table.qualifiedName,
+          filesMerged: merges.reduce((n, m) => n + m.sources.length, 0),
+          filesCreated: merges.length,
+        });
       }
     });
     if (!intents.length) return { snapshotId: null, tables: [] };
@@ -68,7 +89,11 @@ export async function compact(session: LakeSession, options: CompactOptions): Pr
       {
         baseSnapshotId: base.id,
         intents,
-        pending: { tokens: compacted.map((id) => ({ kind: 'compacted_table' as const, id })), schemaIds: new Map(), droppedSchemaNames: new Map() },
+        pending: {
+          tokens: compacted.map((id) => ({ kind: 'compacted_table' as const, id })),
+          schemaIds: new Map(),
+          droppedSchemaNames: new Map(),
+        },
         author: null,
         message: null,
         dataPath: session.dataPath,
@@ -122,13 +147,18 @@ async function mergeableRuns(session: LakeSession, table: TableState, target: nu
   let current: typeof candidates = [];
   let size = 0;
   const close = () => {
-    if (current.length > 1) runs.push({ files: current.map(({ entry, scan }) => ({ entry, scan })), columns: current[0]!.columns });
+    if (current.length > 1)
+      runs.push({ files: current.map(({ entry, scan }) => ({ entry, scan })), columns: current[0]!.columns });
     current = [];
     size = 0;
   };
   for (const c of candidates) {
     const last = current.at(-1);
-    const adjacent = last && last.signature === c.signature && last.entry.rowIdStart + last.entry.recordCount === c.entry.rowIdStart && size + c.entry.fileSizeBytes <= target;
+    const adjacent =
+      last &&
+      last.signature === c.signature &&
+      last.entry.rowIdStart + last.entry.recordCount === c.entry.rowIdStart &&
+      size + c.entry.fileSizeBytes <= target;
     if (!adjacent) close();
     current.push(c);
     size += c.entry.fileSizeBytes;
@@ -146,7 +176,9 @@ async function mergeRun(conn: DuckDBConnection, table: TableState, run: Run, wri
   const select = [
     ...run.columns.map((c) => `d.${quoteIdent(c.name)}`),
     `coalesce(d.${SNAPSHOT_ID_COLUMN}, f.begin_snapshot) AS ${SNAPSHOT_ID_COLUMN}`,
-    ...(explicitRowIds ? [`coalesce(d.${ROW_ID_COLUMN}, f.row_id_start + d.${ROW_NUMBER_COLUMN}) AS ${ROW_ID_COLUMN}`] : []),
+    ...(explicitRowIds
+      ? [`coalesce(d.${ROW_ID_COLUMN}, f.row_id_start + d.${ROW_NUMBER_COLUMN}) AS ${ROW_ID_COLUMN}`]
+      : []),
   ];
   const sql = `SELECT ${select.join(', ')}
     FROM ${readParquetSql(run.columns, files, { snapshotIds: true, rowIds: explicitRowIds, positions: true })} AS d
@@ -154,7 +186,10 @@ async function mergeRun(conn: DuckDBConnection, table: TableState, run: Run, wri
     ORDER BY f.ord, d.${ROW_NUMBER_COLUMN}`;
   const path = `${table.directory}${newDataFileName()}`;
   written.push(path);
-  const extra = { [SNAPSHOT_ID_COLUMN]: FieldId.snapshotId, ...(explicitRowIds ? { [ROW_ID_COLUMN]: FieldId.rowId } : {}) };
+  const extra = {
+    [SNAPSHOT_ID_COLUMN]: FieldId.snapshotId,
+    ...(explicitRowIds ? { [ROW_ID_COLUMN]: FieldId.rowId } : {}),
+  };
   const file = await writeParquet(conn, sql, path, fieldIdsSql(run.columns, extra));
   const snapshots = run.files.flatMap((f) => [f.entry.beginSnapshot, f.entry.partialMax ?? f.entry.beginSnapshot]);
   const [first, last] = [Math.min(...snapshots), Math.max(...snapshots)];
@@ -170,6 +205,8 @@ async function mergeRun(conn: DuckDBConnection, table: TableState, run: Run, wri
 }
 
 async function hasFieldId(conn: DuckDBConnection, files: readonly ScanFile[], fieldId: number): Promise<boolean> {
-  const reader = await conn.runAndReadAll(`SELECT count(*) AS n FROM parquet_schema(${quoteList(files.map((f) => f.path))}) WHERE field_id = ${fieldId}`);
+  const reader = await conn.runAndReadAll(
+    `SELECT count(*) AS n FROM parquet_schema(${quoteList(files.map((f) => f.path))}) WHERE field_id = ${fieldId}`,
+  );
   return Number(reader.getRowObjectsJson()[0]?.n) > 0;
 }

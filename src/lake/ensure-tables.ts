@@ -14,7 +14,11 @@ export interface WantedTable {
  * process may be doing the same at the same moment: its commit then wins, and a second look
  * finds the tables; any other failure, or tables still missing, is the caller's error.
  */
-export async function ensureLakeTables(lake: Lake, tables: readonly WantedTable[], commit: { author: string; message: string }): Promise<void> {
+export async function ensureLakeTables(
+  lake: Lake,
+  tables: readonly WantedTable[],
+  commit: { author: string; message: string },
+): Promise<void> {
   const missing = async () => {
     const existing = new Set((await lake.tables()).map((t) => t.name));
     return tables.filter((t) => !existing.has(t.name));

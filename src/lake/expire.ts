@@ -43,7 +43,11 @@ const UNREACHABLE = `t.end_snapshot IS NOT NULL AND NOT EXISTS (
  * a query may still be reading them.
  */
 export async function expire(session: LakeSession, options: ExpireOptions): Promise<ExpireResult> {
-  const opts = parseWith(z.object({ olderThanMs: z.number().int().min(0), dryRun: z.boolean().optional() }).strict(), options, 'expire options');
+  const opts = parseWith(
+    z.object({ olderThanMs: z.number().int().min(0), dryRun: z.boolean().optional() }).strict(),
+    options,
+    'expire options',
+  );
   const dryRun = opts.dryRun ?? false;
   try {
     return await withTransaction(session.pool, async (client) => {
@@ -64,7 +68,12 @@ class DryRunDone extends Error {
   }
 }
 
-async function expireIn(client: pg.PoolClient, dataPath: string, olderThanMs: number, dryRun: boolean): Promise<ExpireResult> {
+async function expireIn(
+  client: pg.PoolClient,
+  dataPath: string,
+  olderThanMs: number,
+  dryRun: boolean,
+): Promise<ExpireResult> {
   // Serialises with committers: a commit claims the next snapshot id, this locks the table.
   await client.query('LOCK TABLE ducklake.ducklake_snapshot IN SHARE ROW EXCLUSIVE MODE');
   const expired = await client.query(
@@ -82,7 +91,9 @@ async function expireIn(client: pg.PoolClient, dataPath: string, olderThanMs: nu
   const scheduled: string[] = [];
   for (const kind of ['ducklake_delete_file', 'ducklake_data_file'] as const) {
     const idColumn = kind === 'ducklake_data_file' ? 'data_file_id' : 'delete_file_id';
-    const removed = await client.query(`DELETE FROM ducklake.${kind} t WHERE ${UNREACHABLE} RETURNING ${idColumn} AS id, table_id, path, path_is_relative`);
+    const removed = await client.query(
+      `DELETE FROM ducklake.${kind} t WHERE ${UNREACHABLE} RETURNING ${idColumn} AS id, table_id, path, path_is_relative`,
+    );
     for (const row of removed.rows) {
       const r = parseWith(removedFileRow, row, `${kind} row`, 'LAKE_ERROR');
       const absolute = resolveFilePath(directories.get(r.table_id) ?? dataPath, r.path, r.path_is_relative ?? true);
@@ -95,12 +106,22 @@ async function expireIn(client: pg.PoolClient, dataPath: string, olderThanMs: nu
     }
   }
   for (const stats of ['ducklake_file_column_stats', 'ducklake_file_partition_value', 'ducklake_file_variant_stats']) {
-    await client.query(`DELETE FROM ducklake.${stats} s WHERE NOT EXISTS (SELECT 1 FROM ducklake.ducklake_data_file d WHERE d.data_file_id = s.data_file_id)`);
+    await client.query(
+      `DELETE FROM ducklake.${stats} s WHERE NOT EXISTS (SELECT 1 FROM ducklake.ducklake_data_file d WHERE d.data_file_id = s.data_file_id)`,
+    );
   }
   for (const table of VERSIONED_TABLES) await client.query(`DELETE FROM ducklake.${table} t WHERE ${UNREACHABLE}`);
   // What belonged to tables that are now gone entirely.
-  for (const table of ['ducklake_table_stats', 'ducklake_table_column_stats', 'ducklake_partition_column', 'ducklake_sort_expression', 'ducklake_schema_versions']) {
-    await client.query(`DELETE FROM ducklake.${table} x WHERE NOT EXISTS (SELECT 1 FROM ducklake.ducklake_table t WHERE t.table_id = x.table_id)`);
+  for (const table of [
+    'ducklake_table_stats',
+    'ducklake_table_column_stats',
+    'ducklake_partition_column',
+    'ducklake_sort_expression',
+    'ducklake_schema_versions',
+  ]) {
+    await client.query(
+      `DELETE FROM ducklake.${table} x WHERE NOT EXISTS (SELECT 1 FROM ducklake.ducklake_table t WHERE t.table_id = x.table_id)`,
+    );
   }
   return { dryRun, expiredSnapshots: ids, filesScheduled: scheduled };
 }
@@ -135,8 +156,20 @@ async function tableDirectories(client: pg.PoolClient, dataPath: string): Promis
   const directories = new Map<number, string>();
   for (const row of res.rows) {
     const r = parseWith(directoryRow, row, 'ducklake_table row', 'LAKE_ERROR');
-    const schema: SchemaEntry = { id: r.schema_id, name: r.schema_name, path: r.schema_path, pathIsRelative: r.schema_path_is_relative ?? true };
-    const table: TableEntry = { id: r.table_id, name: r.table_name, beginSnapshot: r.begin_snapshot, path: r.path, pathIsRelative: r.path_is_relative ?? true, schema };
+    const schema: SchemaEntry = {
+      id: r.schema_id,
+      name: r.schema_name,
+      path: r.schema_path,
+      pathIsRelative: r.schema_path_is_relative ?? true,
+    };
+    const table: TableEntry = {
+      id: r.table_id,
+      name: r.table_name,
+      beginSnapshot: r.begin_snapshot,
+      path: r.path,
+      pathIsRelative: r.path_is_relative ?? true,
+      schema,
+    };
     directories.set(r.table_id, tableDirectory(dataPath, table));
   }
   return directories;

@@ -12,7 +12,13 @@ export {
   type WriteResult,
   type TableScan,
 } from './lake.js';
-export { LakeTransaction, type ColumnDefinition, type NewColumn, type TableDefinition, type AppendSource } from './transaction.js';
+export {
+  LakeTransaction,
+  type ColumnDefinition,
+  type NewColumn,
+  type TableDefinition,
+  type AppendSource,
+} from './transaction.js';
 export type { LakeInfo, TableInfo, SnapshotInfo } from './inventory.js';
 export type { CompactOptions, CompactResult } from './compact.js';
 export type { ExpireOptions, ExpireResult } from './expire.js';

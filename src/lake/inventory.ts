@@ -39,7 +39,10 @@ function groupChanges(tokens: readonly ChangeToken[]): Record<string, string[]> 
     const [group, value] =
       t.kind === 'other'
         ? ['other', t.text]
-        : [groupNames[t.kind], 'id' in t ? String(t.id) : t.kind === 'created_schema' ? t.schema : `${t.schema}.${t.name}`];
+        : [
+            groupNames[t.kind],
+            'id' in t ? String(t.id) : t.kind === 'created_schema' ? t.schema : `${t.schema}.${t.name}`,
+          ];
     (groups[group] ??= []).push(value);
   }
   return groups;
@@ -50,7 +53,11 @@ export async function listSnapshots(q: Queryable, table?: { schema: string; tabl
   const ids = table ? await tableIdsEverNamed(q, table.schema, table.table) : null;
   const touches = (tokens: ChangeToken[]) =>
     !ids ||
-    tokens.some((t) => ('id' in t && t.kind !== 'dropped_schema' && ids.has(t.id)) || (t.kind === 'created_table' && t.schema === table!.schema && t.name === table!.table));
+    tokens.some(
+      (t) =>
+        ('id' in t && t.kind !== 'dropped_schema' && ids.has(t.id)) ||
+        (t.kind === 'created_table' && t.schema === table!.schema && t.name === table!.table),
+    );
   return (await snapshotsWithChanges(q))
     .map((s) => ({ s, tokens: parseChanges(s.changesMade) }))
     .filter(({ tokens }) => touches(tokens))
@@ -131,7 +138,12 @@ export async function lakeInfo(q: Queryable, dataPath: string, specVersion: stri
             (SELECT count(*) FROM ducklake.ducklake_files_scheduled_for_deletion) AS scheduled`,
   );
   const c = parseWith(
-    z.object({ snapshots: z.coerce.number(), schemas: z.coerce.number(), delete_bytes: z.coerce.number(), scheduled: z.coerce.number() }),
+    z.object({
+      snapshots: z.coerce.number(),
+      schemas: z.coerce.number(),
+      delete_bytes: z.coerce.number(),
+      scheduled: z.coerce.number(),
+    }),
     counts.rows[0],
     'lake counts',
     'LAKE_ERROR',

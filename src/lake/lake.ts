@@ -6,7 +6,14 @@ import { changeFeedSql } from './change-feed.js';
 import { cleanup, type CleanupOptions, type CleanupResult } from './cleanup.js';
 import { compact, type CompactOptions, type CompactResult } from './compact.js';
 import { expire, type ExpireOptions, type ExpireResult } from './expire.js';
-import { describeTable, lakeInfo, listSnapshots, type LakeInfo, type SnapshotInfo, type TableInfo } from './inventory.js';
+import {
+  describeTable,
+  lakeInfo,
+  listSnapshots,
+  type LakeInfo,
+  type SnapshotInfo,
+  type TableInfo,
+} from './inventory.js';
 import { parseTableName } from './names.js';
 import { withTableViews } from './reader.js';
 import { tableScanSql } from './scan.js';
@@ -61,7 +68,11 @@ const selectorSchema = z
   .refine((s) => s.snapshot === undefined || s.at === undefined, 'give a snapshot or a time, not both');
 
 const commitOptionsSchema = z
-  .object({ author: z.string().max(200).optional(), message: z.string().max(10_000).optional(), conflictRetries: z.number().int().min(0).max(100).optional() })
+  .object({
+    author: z.string().max(200).optional(),
+    message: z.string().max(10_000).optional(),
+    conflictRetries: z.number().int().min(0).max(100).optional(),
+  })
   .strict();
 
 export class Lake {
@@ -105,22 +116,34 @@ export class Lake {
    * Runs `fn` against one transaction and commits everything it did as one snapshot. If `fn`
    * throws or the commit conflicts, nothing is committed and the files written are removed.
    */
-  async transaction<T>(fn: (tx: LakeTransaction) => Promise<T>, options: CommitOptions = {}): Promise<TransactionResult<T>> {
+  async transaction<T>(
+    fn: (tx: LakeTransaction) => Promise<T>,
+    options: CommitOptions = {},
+  ): Promise<TransactionResult<T>> {
     const opts = parseWith(commitOptionsSchema, options, 'commit options');
     if (this.settings.requireCommitMessage && !opts.message) {
-      throw new BosunError('INVALID_INPUT', 'this lake requires a commit message (require_commit_message)', { hint: 'pass { message }' });
+      throw new BosunError('INVALID_INPUT', 'this lake requires a commit message (require_commit_message)', {
+        hint: 'pass { message }',
+      });
     }
     for (let retry = 0; ; retry++) {
       try {
         return await this.attempt(fn, opts.author ?? null, opts.message ?? null);
       } catch (err) {
         if (!isBosunError(err, 'LAKE_CONFLICT') || retry >= (opts.conflictRetries ?? 0)) throw err;
-        this.session.logger.info({ retry: retry + 1 }, 'lake transaction conflicted; running it again on the latest snapshot');
+        this.session.logger.info(
+          { retry: retry + 1 },
+          'lake transaction conflicted; running it again on the latest snapshot',
+        );
       }
     }
   }
 
-  private async attempt<T>(fn: (tx: LakeTransaction) => Promise<T>, author: string | null, message: string | null): Promise<TransactionResult<T>> {
+  private async attempt<T>(
+    fn: (tx: LakeTransaction) => Promise<T>,
+    author: string | null,
+    message: string | null,
+  ): Promise<TransactionResult<T>> {
     const tx = new LakeTransaction(this.session, await latestSnapshot(this.session.pool));
     let value: T;
     try {
@@ -185,7 +208,10 @@ export class Lake {
   }
 
   /** Runs `fn` on a DuckDB connection where every table is the view `schema.table` as of the snapshot. */
-  async withReader<T>(selector: SnapshotSelector, fn: (conn: DuckDBConnection, snapshot: Snapshot) => Promise<T>): Promise<T> {
+  async withReader<T>(
+    selector: SnapshotSelector,
+    fn: (conn: DuckDBConnection, snapshot: Snapshot) => Promise<T>,
+  ): Promise<T> {
     const snapshot = await this.resolveSnapshot(selector);
     const tables = await loadTables(this.session.pool, this.session.dataPath, snapshot.id);
     return withTableViews(tables, snapshot.id, (conn) => fn(conn, snapshot));

@@ -17,7 +17,9 @@ export function parseTableName(name: string): TableName {
   const dot = name.indexOf('.');
   const parsed = dot < 0 ? { schema: 'main', table: name } : { schema: name.slice(0, dot), table: name.slice(dot + 1) };
   if (!parsed.schema || !parsed.table) {
-    throw new BosunError('INVALID_INPUT', `'${name}' is not a table name`, { hint: 'name tables schema.table, e.g. docs.chunks' });
+    throw new BosunError('INVALID_INPUT', `'${name}' is not a table name`, {
+      hint: 'name tables schema.table, e.g. docs.chunks',
+    });
   }
   return parsed;
 }
@@ -37,7 +39,9 @@ export function assertColumnNames(names: readonly string[], table: string): void
   const seen = new Set<string>();
   for (const name of names) {
     if (!name || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
-      throw new BosunError('INVALID_INPUT', `invalid column name ${JSON.stringify(name)} for ${table}`, { hint: 'column names are 1-255 printable characters' });
+      throw new BosunError('INVALID_INPUT', `invalid column name ${JSON.stringify(name)} for ${table}`, {
+        hint: 'column names are 1-255 printable characters',
+      });
     }
     // DuckDB resolves identifiers case-insensitively, so `Id` and `id` would collide in a query.
     const key = name.toLowerCase();

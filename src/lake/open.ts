@@ -27,27 +27,38 @@ export async function openLake(options: OpenLakeOptions): Promise<Lake> {
   const logger = options.logger ?? silentLogger;
   const present = await options.pool.query(`SELECT to_regclass('ducklake.ducklake_snapshot') IS NOT NULL AS present`);
   if (!present.rows[0]?.present) {
-    throw new BosunError('LAKE_ERROR', 'the database has no lake catalog (schema ducklake)', { hint: 'apply migrations first (`bosun up`)' });
+    throw new BosunError('LAKE_ERROR', 'the database has no lake catalog (schema ducklake)', {
+      hint: 'apply migrations first (`bosun up`)',
+    });
   }
   const given = options.dataPath === undefined ? undefined : normalizeDataPath(options.dataPath);
   await initialise(options.pool, given, logger);
   const metadata = await globalMetadata(options.pool);
   const version = metadata.get('version');
   if (version !== SPEC_VERSION) {
-    throw new BosunError('UNSUPPORTED', `the lake catalog is DuckLake ${version ?? '(no version)'}; Bosun reads and writes DuckLake ${SPEC_VERSION}`, {
-      hint: 'migrate the catalog with the official extension (it upgrades on ATTACH)',
-    });
+    throw new BosunError(
+      'UNSUPPORTED',
+      `the lake catalog is DuckLake ${version ?? '(no version)'}; Bosun reads and writes DuckLake ${SPEC_VERSION}`,
+      {
+        hint: 'migrate the catalog with the official extension (it upgrades on ATTACH)',
+      },
+    );
   }
-  if (metadata.get('encrypted') === 'true') throw new BosunError('UNSUPPORTED', 'the lake is encrypted, which Bosun does not support');
+  if (metadata.get('encrypted') === 'true')
+    throw new BosunError('UNSUPPORTED', 'the lake is encrypted, which Bosun does not support');
   const dataPath = resolveDataPath(metadata.get('data_path'), given);
-  return new Lake({ pool: options.pool, dataPath, logger, schemas: new SchemaCache() }, { requireCommitMessage: metadata.get('require_commit_message') === 'true' });
+  return new Lake(
+    { pool: options.pool, dataPath, logger, schemas: new SchemaCache() },
+    { requireCommitMessage: metadata.get('require_commit_message') === 'true' },
+  );
 }
 
 /** Snapshot 0 and the metadata, once, however many processes open the lake at the same moment. */
 async function initialise(pool: pg.Pool, dataPath: string | undefined, logger: Logger): Promise<void> {
   const exists = await pool.query(`SELECT EXISTS (SELECT 1 FROM ducklake.ducklake_snapshot) AS found`);
   if (exists.rows[0]?.found) return;
-  if (dataPath === undefined) throw new BosunError('INVALID_INPUT', 'the lake is new: a data path is needed to initialise it');
+  if (dataPath === undefined)
+    throw new BosunError('INVALID_INPUT', 'the lake is new: a data path is needed to initialise it');
   await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [INIT_LOCK_KEY]);
     const again = await client.query(`SELECT EXISTS (SELECT 1 FROM ducklake.ducklake_snapshot) AS found`);
@@ -87,9 +98,13 @@ async function initialise(pool: pg.Pool, dataPath: string | undefined, logger: L
  * directory of whoever attaches, so the caller's path wins; an absolute one must agree with it.
  */
 function resolveDataPath(stored: string | undefined, given: string | undefined): string {
-  if (stored === undefined) throw new BosunError('LAKE_ERROR', 'the lake catalog has no data_path in ducklake_metadata');
+  if (stored === undefined)
+    throw new BosunError('LAKE_ERROR', 'the lake catalog has no data_path in ducklake_metadata');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(stored)) {
-    throw new BosunError('UNSUPPORTED', `the lake's data path ${stored} is not a local path; Bosun reads and writes local files only`);
+    throw new BosunError(
+      'UNSUPPORTED',
+      `the lake's data path ${stored} is not a local path; Bosun reads and writes local files only`,
+    );
   }
   if (!path.isAbsolute(stored)) return given ?? normalizeDataPath(stored);
   const normalized = normalizeDataPath(stored);

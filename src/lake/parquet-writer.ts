@@ -46,6 +46,8 @@ export async function writeParquet(
     recordCount: row.count,
     fileSizeBytes: row.file_size_bytes,
     footerSize: row.footer_size_bytes,
-    columnStats: new Map((row.column_statistics ?? []).map((c) => [c.key, new Map(c.value.map((kv) => [kv.key, kv.value]))])),
+    columnStats: new Map(
+      (row.column_statistics ?? []).map((c) => [c.key, new Map(c.value.map((kv) => [kv.key, kv.value]))]),
+    ),
   };
 }

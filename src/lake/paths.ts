@@ -29,7 +29,12 @@ export function tableDirectory(dataPath: string, table: TableEntry): string {
 }
 
 /** Where a table created now goes: under its schema's directory (a new schema's is its name). */
-export function newTableDirectory(dataPath: string, schemaName: string, schema: SchemaEntry | null, table: string): string {
+export function newTableDirectory(
+  dataPath: string,
+  schemaName: string,
+  schema: SchemaEntry | null,
+  table: string,
+): string {
   return `${schema ? schemaDirectory(dataPath, schema) : `${dataPath}${schemaName}/`}${table}/`;
 }
 
@@ -39,7 +44,9 @@ export function resolveFilePath(tableDir: string, filePath: string, isRelative: 
 
 /** How `ducklake_files_scheduled_for_deletion` records a file: relative to the data path when under it. */
 export function pathForDeletionSchedule(dataPath: string, absolute: string): { path: string; relative: boolean } {
-  return absolute.startsWith(dataPath) ? { path: absolute.slice(dataPath.length), relative: true } : { path: absolute, relative: false };
+  return absolute.startsWith(dataPath)
+    ? { path: absolute.slice(dataPath.length), relative: true }
+    : { path: absolute, relative: false };
 }
 
 export function resolveScheduledPath(dataPath: string, filePath: string, isRelative: boolean): string {

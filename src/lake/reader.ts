@@ -13,7 +13,11 @@ import { uuid7 } from './uuid7.js';
  * snapshot. The views live in a private in-memory database that only this connection uses
  * (`USE`), so readers at different snapshots never see each other's views.
  */
-export async function withTableViews<T>(tables: readonly TableState[], snapshotId: number, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+export async function withTableViews<T>(
+  tables: readonly TableState[],
+  snapshotId: number,
+  fn: (conn: DuckDBConnection) => Promise<T>,
+): Promise<T> {
   return withDuckDB(async (conn) => {
     const database = `lake_${uuid7().replace(/-/g, '')}`;
     await conn.run(`ATTACH ':memory:' AS ${database}`);
@@ -39,9 +43,13 @@ async function createTableView(conn: DuckDBConnection, table: TableState, snapsh
   } catch (err) {
     // A table that cannot be read must not stop queries on the others: its view fails when used.
     const failure = table.unreadable ?? readFailure(table, err);
-    const columns = table.unreadable ? [] : table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${quoteIdent(c.name)}`);
+    const columns = table.unreadable
+      ? []
+      : table.columns.map((c) => `CAST(NULL AS ${duckdbType(c)}) AS ${quoteIdent(c.name)}`);
     const message = quoteLiteral(`${failure.code}: ${failure.message}`);
-    await conn.run(`CREATE VIEW ${view} AS SELECT ${[...columns, 'NULL AS unreadable'].join(', ')} WHERE error(${message}) IS NULL`);
+    await conn.run(
+      `CREATE VIEW ${view} AS SELECT ${[...columns, 'NULL AS unreadable'].join(', ')} WHERE error(${message}) IS NULL`,
+    );
   }
 }
 
@@ -50,7 +58,9 @@ async function createTableView(conn: DuckDBConnection, table: TableState, snapsh
  * anything else (a corrupt file, say) keeps DuckDB's message, which names the file.
  */
 function readFailure(table: TableState, err: unknown): BosunError {
-  const missing = table.files.flatMap((f) => [f.path, ...(f.deletes ? [f.deletes.path] : [])]).find((p) => !fs.existsSync(p));
+  const missing = table.files
+    .flatMap((f) => [f.path, ...(f.deletes ? [f.deletes.path] : [])])
+    .find((p) => !fs.existsSync(p));
   if (missing) {
     return new BosunError('LAKE_FILE_MISSING', `table ${table.qualifiedName}: file ${missing} is missing`, {
       hint: 'the catalog refers to a file that is gone from the data path; restore it from a backup',
@@ -71,7 +81,9 @@ export function lakeQueryError(err: unknown, doing = 'the query failed'): BosunE
   const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
   const fromView = /\b(LAKE_FILE_MISSING|LAKE_ERROR|UNSUPPORTED): (.*)$/.exec(message);
   if (fromView) return new BosunError(fromView[1]!, fromView[2]!, { cause: err });
-  if (/No files found that match the pattern/.test(message)) return new BosunError('LAKE_FILE_MISSING', message, { cause: err });
-  if (/^IO Error|magic bytes|too small to be a Parquet file|[Cc]orrupt/.test(message)) return new BosunError('LAKE_ERROR', message, { cause: err });
+  if (/No files found that match the pattern/.test(message))
+    return new BosunError('LAKE_FILE_MISSING', message, { cause: err });
+  if (/^IO Error|magic bytes|too small to be a Parquet file|[Cc]orrupt/.test(message))
+    return new BosunError('LAKE_ERROR', message, { cause: err });
   return new BosunError('INVALID_INPUT', `${doing}: ${message}`, { cause: err });
 }

@@ -9,16 +9,39 @@ import { duckdbType, type LakeColumn } from './types.js';
  */
 
 const integerTypes = /^u?int(8|16|32|64|128)$/;
-const textTypes = new Set(['varchar', 'uuid', 'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'timestamp_s', 'timestamp_ms', 'timestamp_ns', 'interval']);
+const textTypes = new Set([
+  'varchar',
+  'uuid',
+  'date',
+  'time',
+  'timetz',
+  'timestamp',
+  'timestamptz',
+  'timestamp_s',
+  'timestamp_ms',
+  'timestamp_ns',
+  'interval',
+]);
 
 class RowError extends Error {}
 
 function fail(path: string, expected: string, value: unknown): never {
-  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value);
+  const shown =
+    typeof value === 'string'
+      ? JSON.stringify(value.slice(0, 40))
+      : typeof value === 'bigint'
+        ? `${value}n`
+        : Object.prototype.toString.call(value);
   throw new RowError(`${path}: expected ${expected}, got ${shown}`);
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array) && !(v instanceof Map);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  !(v instanceof Date) &&
+  !(v instanceof Uint8Array) &&
+  !(v instanceof Map);
 
 /** One value as the JSON json_transform_strict expects for the column's type. */
 function encodeValue(column: LakeColumn, value: unknown, path: string): unknown {
@@ -27,9 +50,18 @@ function encodeValue(column: LakeColumn, value: unknown, path: string): unknown 
   if (type === 'boolean') return typeof value === 'boolean' ? value : fail(path, 'a boolean', value);
   if (integerTypes.test(type) || type.startsWith('decimal(')) {
     if (typeof value === 'bigint') return value.toString();
-    if (typeof value === 'number' && Number.isFinite(value) && (type.startsWith('decimal(') || Number.isSafeInteger(value))) return value;
+    if (
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (type.startsWith('decimal(') || Number.isSafeInteger(value))
+    )
+      return value;
     if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return value;
-    return fail(path, type.startsWith('decimal(') ? 'a number or decimal string' : 'an integer (number, bigint or digit string)', value);
+    return fail(
+      path,
+      type.startsWith('decimal(') ? 'a number or decimal string' : 'an integer (number, bigint or digit string)',
+      value,
+    );
   }
   if (type === 'float32' || type === 'float64') {
     if (typeof value !== 'number') return fail(path, 'a number', value);
@@ -49,7 +81,13 @@ function encodeValue(column: LakeColumn, value: unknown, path: string): unknown 
   }
   if (textTypes.has(type)) {
     if (value instanceof Date) return type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString();
-    return typeof value === 'string' ? value : fail(path, type === 'varchar' ? 'a string' : `a string${type.startsWith('time') || type === 'date' ? ' or a Date' : ''}`, value);
+    return typeof value === 'string'
+      ? value
+      : fail(
+          path,
+          type === 'varchar' ? 'a string' : `a string${type.startsWith('time') || type === 'date' ? ' or a Date' : ''}`,
+          value,
+        );
   }
   if (type === 'list') {
     if (!Array.isArray(value)) return fail(path, 'an array', value);
@@ -61,15 +99,32 @@ function encodeValue(column: LakeColumn, value: unknown, path: string): unknown 
     return encodeObject(column.children, value, path);
   }
   if (type === 'map') {
-    const entries = value instanceof Map ? [...value.entries()] : isPlainObject(value) ? Object.entries(value) : fail(path, 'a Map or an object', value);
-    const [key, val] = [column.children.find((c) => c.name === 'key')!, column.children.find((c) => c.name === 'value')!];
-    return Object.fromEntries(entries.map(([k, v]) => [String(encodeValue(key, k, `${path} key`)), encodeValue(val, v, `${path}[${String(k)}]`)]));
+    const entries =
+      value instanceof Map
+        ? [...value.entries()]
+        : isPlainObject(value)
+          ? Object.entries(value)
+          : fail(path, 'a Map or an object', value);
+    const [key, val] = [
+      column.children.find((c) => c.name === 'key')!,
+      column.children.find((c) => c.name === 'value')!,
+    ];
+    return Object.fromEntries(
+      entries.map(([k, v]) => [
+        String(encodeValue(key, k, `${path} key`)),
+        encodeValue(val, v, `${path}[${String(k)}]`),
+      ]),
+    );
   }
   return fail(path, `a value of a type Bosun writes (this column is ${type})`, value);
 }
 
 /** Every column present (json_transform_strict wants all keys), no unknown keys. */
-function encodeObject(columns: readonly LakeColumn[], value: Record<string, unknown>, path: string): Record<string, unknown> {
+function encodeObject(
+  columns: readonly LakeColumn[],
+  value: Record<string, unknown>,
+  path: string,
+): Record<string, unknown> {
   const known = new Set(columns.map((c) => c.name));
   const unknown = Object.keys(value).find((k) => !known.has(k));
   if (unknown !== undefined) throw new RowError(`${path}: no column '${unknown}' (columns: ${[...known].join(', ')})`);
@@ -77,9 +132,14 @@ function encodeObject(columns: readonly LakeColumn[], value: Record<string, unkn
 }
 
 /** A row: like a struct, except that a column left out gets its default (an explicit null stays NULL). */
-function encodeRow(columns: readonly LakeColumn[], value: Record<string, unknown>, path: string): Record<string, unknown> {
+function encodeRow(
+  columns: readonly LakeColumn[],
+  value: Record<string, unknown>,
+  path: string,
+): Record<string, unknown> {
   const encoded = encodeObject(columns, value, path);
-  for (const c of columns) if (value[c.name] === undefined && c.initialDefault !== null) encoded[c.name] = c.initialDefault;
+  for (const c of columns)
+    if (value[c.name] === undefined && c.initialDefault !== null) encoded[c.name] = c.initialDefault;
   return encoded;
 }
 
@@ -93,7 +153,8 @@ export function encodeRows(table: string, columns: readonly LakeColumn[], rows: 
       }),
     );
   } catch (err) {
-    if (err instanceof RowError) throw new BosunError('INVALID_INPUT', `rows for ${table} do not fit its columns: ${err.message}`);
+    if (err instanceof RowError)
+      throw new BosunError('INVALID_INPUT', `rows for ${table} do not fit its columns: ${err.message}`);
     throw err;
   }
 }
@@ -106,6 +167,8 @@ export function encodeRows(table: string, columns: readonly LakeColumn[], rows: 
 export function rowsRelationSql(columns: readonly LakeColumn[]): string {
   const transport = (c: LakeColumn) => (c.initialDefault !== null ? 'VARCHAR' : duckdbType(c, { blob: 'VARCHAR' }));
   const structure = JSON.stringify([Object.fromEntries(columns.map((c) => [c.name, transport(c)]))]);
-  const select = columns.map((c) => `CAST(r.${quoteIdent(c.name)} AS ${duckdbType(c)}) AS ${quoteIdent(c.name)}`).join(', ');
+  const select = columns
+    .map((c) => `CAST(r.${quoteIdent(c.name)} AS ${duckdbType(c)}) AS ${quoteIdent(c.name)}`)
+    .join(', ');
   return `SELECT ${select} FROM (SELECT unnest(json_transform_strict($1::JSON, ${quoteLiteral(structure)})) AS r)`;
 }

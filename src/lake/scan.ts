@@ -49,11 +49,17 @@ export interface ReadOptions {
 }
 
 /** `read_parquet([...], schema = MAP {field id: {name, type, default}})` over `files`. */
-export function readParquetSql(columns: readonly LakeColumn[], files: readonly ScanFile[], options: ReadOptions = {}): string {
+export function readParquetSql(
+  columns: readonly LakeColumn[],
+  files: readonly ScanFile[],
+  options: ReadOptions = {},
+): string {
   const entries = columns.map(
-    (c) => `${c.id}: {name: ${quoteLiteral(c.name)}, type: ${quoteLiteral(duckdbType(c))}, default_value: ${c.initialDefault === null ? 'NULL' : quoteLiteral(c.initialDefault)}}`,
+    (c) =>
+      `${c.id}: {name: ${quoteLiteral(c.name)}, type: ${quoteLiteral(duckdbType(c))}, default_value: ${c.initialDefault === null ? 'NULL' : quoteLiteral(c.initialDefault)}}`,
   );
-  const internal = (fieldId: number, name: string) => `${fieldId}: {name: ${quoteLiteral(name)}, type: 'BIGINT', default_value: NULL}`;
+  const internal = (fieldId: number, name: string) =>
+    `${fieldId}: {name: ${quoteLiteral(name)}, type: 'BIGINT', default_value: NULL}`;
   if (options.snapshotIds) entries.push(internal(FieldId.snapshotId, SNAPSHOT_ID_COLUMN));
   if (options.rowIds) entries.push(internal(FieldId.rowId, ROW_ID_COLUMN));
   // Defaults are passed as text; DuckDB casts them to the column's type.
@@ -91,7 +97,12 @@ function emptyRelationSql(columns: readonly LakeColumn[], positions: boolean): s
  * The rows of a table visible at `snapshotId`, given the data files visible then (each with its
  * delete file at that snapshot). With `positions`, each row also carries its file and row number.
  */
-export function tableScanSql(columns: readonly LakeColumn[], files: readonly ScanFile[], snapshotId: number, options: { positions?: boolean } = {}): string {
+export function tableScanSql(
+  columns: readonly LakeColumn[],
+  files: readonly ScanFile[],
+  snapshotId: number,
+  options: { positions?: boolean } = {},
+): string {
   const positions = options.positions ?? false;
   if (!files.length) return emptyRelationSql(columns, positions);
   const deleted = deletedPositionsSql(files, snapshotId);
@@ -103,6 +114,8 @@ export function tableScanSql(columns: readonly LakeColumn[], files: readonly Sca
   const antiJoin = deleted
     ? ` ANTI JOIN (${deleted}) AS deleted ON data.${FILE_COLUMN} = deleted.file AND data.${ROW_NUMBER_COLUMN} = deleted.pos`
     : '';
-  const where = partial ? ` WHERE data.${SNAPSHOT_ID_COLUMN} IS NULL OR data.${SNAPSHOT_ID_COLUMN} <= ${snapshotId}` : '';
+  const where = partial
+    ? ` WHERE data.${SNAPSHOT_ID_COLUMN} IS NULL OR data.${SNAPSHOT_ID_COLUMN} <= ${snapshotId}`
+    : '';
   return `SELECT ${select.join(', ')} FROM ${from}${antiJoin}${where}`;
 }

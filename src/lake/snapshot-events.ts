@@ -27,7 +27,9 @@ export async function listenForSnapshots(pool: pg.Pool, logger: Logger = silentL
     const snapshotId = Number(message.payload);
     for (const listener of listeners) listener(snapshotId);
   });
-  client.on('error', (err) => logger.warn({ err }, 'lost the connection that listens for lake snapshots; polling for them instead'));
+  client.on('error', (err) =>
+    logger.warn({ err }, 'lost the connection that listens for lake snapshots; polling for them instead'),
+  );
   await client.connect();
   try {
     await client.query(`LISTEN ${LAKE_SNAPSHOT_CHANNEL}`);

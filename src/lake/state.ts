@@ -1,5 +1,15 @@
 import { BosunError } from '../core/index.js';
-import { columnsAt, dataFilesAt, partitionedTables, tablesAt, tablesWithAmbiguousNestedFields, tablesWithInlinedRows, type DataFileEntry, type Queryable, type TableEntry } from './catalog.js';
+import {
+  columnsAt,
+  dataFilesAt,
+  partitionedTables,
+  tablesAt,
+  tablesWithAmbiguousNestedFields,
+  tablesWithInlinedRows,
+  type DataFileEntry,
+  type Queryable,
+  type TableEntry,
+} from './catalog.js';
 import { resolveFilePath, tableDirectory } from './paths.js';
 import type { ScanFile } from './scan.js';
 import { duckdbType, type LakeColumn } from './types.js';
@@ -33,9 +43,16 @@ export interface LoadOptions {
  * Loads the tables visible at a snapshot, their columns and data files, in a fixed number of
  * catalog queries whatever the number of tables.
  */
-export async function loadTables(q: Queryable, dataPath: string, snapshotId: number, options: LoadOptions = {}): Promise<TableState[]> {
+export async function loadTables(
+  q: Queryable,
+  dataPath: string,
+  snapshotId: number,
+  options: LoadOptions = {},
+): Promise<TableState[]> {
   const only = options.only;
-  const entries = (await tablesAt(q, snapshotId)).filter((t) => !only || only.includes(qualifiedName(t.schema.name, t.name)));
+  const entries = (await tablesAt(q, snapshotId)).filter(
+    (t) => !only || only.includes(qualifiedName(t.schema.name, t.name)),
+  );
   if (!entries.length) return [];
   const ids = entries.map((t) => t.id);
   const [columns, files, inlined, ambiguous, partitioned] = await Promise.all([
@@ -57,13 +74,19 @@ export async function loadTables(q: Queryable, dataPath: string, snapshotId: num
       columns: tableColumns,
       fileEntries,
       files: fileEntries.map((f) => scanFileOf(directory, f, f.deletes)),
-      unreadable: whyUnreadable(name, tableColumns, fileEntries, { inlined: inlined.has(entry.id), ambiguous: ambiguous.has(entry.id) }),
+      unreadable: whyUnreadable(name, tableColumns, fileEntries, {
+        inlined: inlined.has(entry.id),
+        ambiguous: ambiguous.has(entry.id),
+      }),
       partitioned: partitioned.has(entry.id),
     };
   });
 }
 
-type FileRef = Pick<DataFileEntry, 'id' | 'path' | 'pathIsRelative' | 'recordCount' | 'rowIdStart' | 'beginSnapshot' | 'partialMax'>;
+type FileRef = Pick<
+  DataFileEntry,
+  'id' | 'path' | 'pathIsRelative' | 'recordCount' | 'rowIdStart' | 'beginSnapshot' | 'partialMax'
+>;
 type DeleteRef = { path: string; pathIsRelative: boolean; beginSnapshot: number; partialMax: number | null };
 
 /** A data file with the delete file that applies to it, as the scan SQL reads them. */
@@ -90,10 +113,14 @@ function whyUnreadable(
   files: DataFileEntry[],
   flags: { inlined: boolean; ambiguous: boolean },
 ): BosunError | null {
-  const unsupported = (what: string, hint?: string) => new BosunError('UNSUPPORTED', `table ${name} ${what}, which Bosun does not read`, { hint });
+  const unsupported = (what: string, hint?: string) =>
+    new BosunError('UNSUPPORTED', `table ${name} ${what}, which Bosun does not read`, { hint });
   if (flags.ambiguous) return unsupported('has nested fields that were renamed or whose names were reused');
   if (flags.inlined) {
-    return unsupported('has rows inlined in the catalog (data inlining)', "flush them to Parquet with the extension: CALL ducklake_flush_inlined_data('<lake>')");
+    return unsupported(
+      'has rows inlined in the catalog (data inlining)',
+      "flush them to Parquet with the extension: CALL ducklake_flush_inlined_data('<lake>')",
+    );
   }
   try {
     columns.forEach((c) => duckdbType(c));
@@ -104,8 +131,10 @@ function whyUnreadable(
   for (const f of files) {
     if (f.format !== null && f.format !== 'parquet') return unsupported(`has a data file in format '${f.format}'`);
     if (f.encryptionKey !== null || f.deletes?.encryptionKey) return unsupported('has encrypted files');
-    if (f.mappingId !== null) return unsupported('has files without field ids (name-mapped files added with ducklake_add_data_files)');
-    if (f.deletes && f.deletes.format !== null && f.deletes.format !== 'parquet') return unsupported(`has a delete file in format '${f.deletes.format}'`);
+    if (f.mappingId !== null)
+      return unsupported('has files without field ids (name-mapped files added with ducklake_add_data_files)');
+    if (f.deletes && f.deletes.format !== null && f.deletes.format !== 'parquet')
+      return unsupported(`has a delete file in format '${f.deletes.format}'`);
   }
   return null;
 }

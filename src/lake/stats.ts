@@ -29,7 +29,10 @@ export interface TableColumnStats {
 const count = (value: string | undefined): number | null => (value === undefined ? null : Number(value));
 
 /** Catalog rows for one written file, from DuckDB's `RETURN_STATS`. */
-export function fileColumnStats(columns: readonly LakeColumn[], raw: Map<string, Map<string, string>>): FileColumnStats[] {
+export function fileColumnStats(
+  columns: readonly LakeColumn[],
+  raw: Map<string, Map<string, string>>,
+): FileColumnStats[] {
   const stats: FileColumnStats[] = [];
   for (const [key, column] of leafStatsKeys(columns)) {
     const s = raw.get(key);
@@ -52,7 +55,13 @@ export function fileColumnStats(columns: readonly LakeColumn[], raw: Map<string,
 
 /** Table-level statistics started from a table's first file. */
 export function tableStatsFromFile(file: FileColumnStats): TableColumnStats {
-  return { columnId: file.columnId, containsNull: (file.nullCount ?? 0) > 0, containsNan: file.containsNan, min: file.min, max: file.max };
+  return {
+    columnId: file.columnId,
+    containsNull: (file.nullCount ?? 0) > 0,
+    containsNan: file.containsNan,
+    min: file.min,
+    max: file.max,
+  };
 }
 
 /** The union of a table's statistics and one more file's. */
@@ -65,7 +74,10 @@ export function mergeTableStats(lakeType: string, table: TableColumnStats, file:
   return {
     columnId: table.columnId,
     containsNull: (table.containsNull ?? false) || (file.nullCount ?? 0) > 0,
-    containsNan: table.containsNan === null && file.containsNan === null ? null : (table.containsNan ?? false) || (file.containsNan ?? false),
+    containsNan:
+      table.containsNan === null && file.containsNan === null
+        ? null
+        : (table.containsNan ?? false) || (file.containsNan ?? false),
     min: pick(table.min, file.min, -1),
     max: pick(table.max, file.max, 1),
   };

@@ -49,9 +49,15 @@ interface WorkingTable {
   deleted: boolean;
 }
 
-const columnDefinitions = z.array(z.object({ name: z.string(), type: z.string().regex(/^[A-Za-z0-9_ ,()[\]"]+$/, 'not a type name') }).strict()).min(1);
+const columnDefinitions = z
+  .array(z.object({ name: z.string(), type: z.string().regex(/^[A-Za-z0-9_ ,()[\]"]+$/, 'not a type name') }).strict())
+  .min(1);
 const newColumn = z
-  .object({ name: z.string(), type: z.string().regex(/^[A-Za-z0-9_ ,()[\]"]+$/, 'not a type name'), default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional() })
+  .object({
+    name: z.string(),
+    type: z.string().regex(/^[A-Za-z0-9_ ,()[\]"]+$/, 'not a type name'),
+    default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+  })
   .strict();
 
 /**
@@ -94,10 +100,14 @@ export class LakeTransaction {
 
   async dropSchema(name: string): Promise<void> {
     const id = await this.baseSchemaId(name);
-    const remaining = (await this.baseTables()).filter((t) => t.entry.schema.name === name && !this.dropped.has(t.qualifiedName));
+    const remaining = (await this.baseTables()).filter(
+      (t) => t.entry.schema.name === name && !this.dropped.has(t.qualifiedName),
+    );
     const created = [...this.tables.values()].filter((t) => t.schema === name && !t.base);
     if (remaining.length || created.length) {
-      throw new BosunError('CONFLICT', `schema ${name} is not empty`, { hint: `drop its tables first: ${[...remaining.map((t) => t.qualifiedName), ...created.map((t) => `${t.schema}.${t.name}`)].join(', ')}` });
+      throw new BosunError('CONFLICT', `schema ${name} is not empty`, {
+        hint: `drop its tables first: ${[...remaining.map((t) => t.qualifiedName), ...created.map((t) => `${t.schema}.${t.name}`)].join(', ')}`,
+      });
     }
     this.schemas.delete(name);
     this.intents.push({ kind: 'drop_schema', schema: { id, name } });
@@ -107,11 +117,22 @@ export class LakeTransaction {
     const { schema, table } = parseTableName(name);
     assertIdentifier(table, 'table name');
     const qualified = qualifiedName(schema, table);
-    if (!(await this.schemaExists(schema))) throw new BosunError('NOT_FOUND', `schema ${schema} does not exist`, { hint: `create it first (createSchema('${schema}'))` });
+    if (!(await this.schemaExists(schema)))
+      throw new BosunError('NOT_FOUND', `schema ${schema} does not exist`, {
+        hint: `create it first (createSchema('${schema}'))`,
+      });
     if (await this.findTable(qualified)) throw new BosunError('CONFLICT', `table ${qualified} already exists`);
     const columns = await withDuckDB((conn) => this.resolveColumns(conn, qualified, definition));
     const directory = newTableDirectory(this.session.dataPath, schema, this.schemas.get(schema) ?? null, table);
-    this.tables.set(qualified, { schema, name: table, base: null, columns, directory, appended: false, deleted: false });
+    this.tables.set(qualified, {
+      schema,
+      name: table,
+      base: null,
+      columns,
+      directory,
+      appended: false,
+      deleted: false,
+    });
     this.intents.push({ kind: 'create_table', schema, table, columns });
   }
 
@@ -123,9 +144,19 @@ export class LakeTransaction {
     const taken = Math.max(await maxColumnIdEver(this.session.pool, ref.id), maxColumnId(target.columns));
     let next = taken;
     const { lakeColumn, literal } = await withDuckDB(async (conn) => {
-      const [resolved] = await relationColumns(conn, `SELECT CAST(NULL AS ${def.type}) AS ${quoteIdent(def.name)}`, `type of column ${def.name}`);
+      const [resolved] = await relationColumns(
+        conn,
+        `SELECT CAST(NULL AS ${def.type}) AS ${quoteIdent(def.name)}`,
+        `type of column ${def.name}`,
+      );
       const lakeColumn = lakeColumnFromDuckDB(def.name, resolved!.type, () => ++next);
-      return { lakeColumn, literal: def.default === undefined || def.default === null ? null : await defaultLiteral(conn, lakeColumn, def.default) };
+      return {
+        lakeColumn,
+        literal:
+          def.default === undefined || def.default === null
+            ? null
+            : await defaultLiteral(conn, lakeColumn, def.default),
+      };
     });
     lakeColumn.initialDefault = literal;
     target.columns = [...target.columns, lakeColumn];
@@ -150,15 +181,31 @@ export class LakeTransaction {
     if (Array.isArray(source) && !source.length) return 0;
     const file = await withDuckDB(async (conn) => {
       const { sql, params } = await this.sourceSql(conn, qualified, target.columns, source);
-      return this.writeFile(conn, `${target.directory}${newDataFileName()}`, sql, fieldIdsSql(target.columns), params, qualified);
+      return this.writeFile(
+        conn,
+        `${target.directory}${newDataFileName()}`,
+        sql,
+        fieldIdsSql(target.columns),
+        params,
+        qualified,
+      );
     });
     if (file.recordCount === 0) {
       await removeFiles([file.path]);
       return 0;
     }
-    const newFile: NewDataFile = { file, relativePath: relativeTo(target.directory, file.path), columns: target.columns, stats: fileColumnStats(target.columns, file.columnStats) };
-    const tableTarget: TableTarget = target.base ? { existing: this.baseRef(target, 'append to') } : { created: { schema: target.schema, name: target.name } };
-    const pending = this.intents.find((i): i is Extract<Intent, { kind: 'insert' }> => i.kind === 'insert' && sameTarget(i.table, tableTarget));
+    const newFile: NewDataFile = {
+      file,
+      relativePath: relativeTo(target.directory, file.path),
+      columns: target.columns,
+      stats: fileColumnStats(target.columns, file.columnStats),
+    };
+    const tableTarget: TableTarget = target.base
+      ? { existing: this.baseRef(target, 'append to') }
+      : { created: { schema: target.schema, name: target.name } };
+    const pending = this.intents.find(
+      (i): i is Extract<Intent, { kind: 'insert' }> => i.kind === 'insert' && sameTarget(i.table, tableTarget),
+    );
     if (pending) pending.files.push(newFile);
     else this.intents.push({ kind: 'insert', table: tableTarget, files: [newFile] });
     target.appended = true;
@@ -181,7 +228,9 @@ export class LakeTransaction {
         throw lakeQueryError(err, `cannot delete from ${table.qualifiedName} where ${predicateSql}`);
       }
       const perFile = new Map(
-        (await conn.runAndReadAll('SELECT file, count(*) AS n FROM matched GROUP BY file')).getRowObjectsJson().map((r) => [String(r.file), Number(r.n)]),
+        (await conn.runAndReadAll('SELECT file, count(*) AS n FROM matched GROUP BY file'))
+          .getRowObjectsJson()
+          .map((r) => [String(r.file), Number(r.n)]),
       );
       for (const entry of table.fileEntries) {
         const matched = perFile.get(dataFilePath(table, entry.id));
@@ -203,7 +252,13 @@ export class LakeTransaction {
       }
       return [...perFile.values()].reduce((a, b) => a + b, 0);
     });
-    if (deletions.length) this.intents.push({ kind: 'delete', table: this.baseRef(target, 'delete from'), directory: target.directory, files: deletions });
+    if (deletions.length)
+      this.intents.push({
+        kind: 'delete',
+        table: this.baseRef(target, 'delete from'),
+        directory: target.directory,
+        files: deletions,
+      });
     target.deleted = true;
     return count;
   }
@@ -212,7 +267,13 @@ export class LakeTransaction {
   async overwrite(name: string, source: AppendSource): Promise<number> {
     const { target, table } = await this.deletable(name, 'overwrite');
     const deletions = table.fileEntries.map((entry) => fileDeletion(table, entry, entry.recordCount));
-    if (deletions.length) this.intents.push({ kind: 'delete', table: this.baseRef(target, 'overwrite'), directory: target.directory, files: deletions });
+    if (deletions.length)
+      this.intents.push({
+        kind: 'delete',
+        table: this.baseRef(target, 'overwrite'),
+        directory: target.directory,
+        files: deletions,
+      });
     target.deleted = true;
     return this.append(name, source);
   }
@@ -230,11 +291,15 @@ export class LakeTransaction {
           author: options.author,
           message: options.message,
           dataPath: this.session.dataPath,
-          writeReplacementDeleteFile: (d, directory, snapshotId) => this.writeReplacementDeleteFile(d, directory, snapshotId),
+          writeReplacementDeleteFile: (d, directory, snapshotId) =>
+            this.writeReplacementDeleteFile(d, directory, snapshotId),
         },
         this.session.logger,
       );
-      await removeFiles([...this.superseded, ...this.replacements.filter((r) => r.snapshotId !== result.snapshotId).map((r) => r.path)]);
+      await removeFiles([
+        ...this.superseded,
+        ...this.replacements.filter((r) => r.snapshotId !== result.snapshotId).map((r) => r.path),
+      ]);
       return result;
     } catch (err) {
       // When the commit's outcome is unknown its files may be referenced: keep them.
@@ -248,7 +313,14 @@ export class LakeTransaction {
     await removeFiles([...this.written, ...this.replacements.map((r) => r.path)]);
   }
 
-  private async writeFile(conn: DuckDBConnection, file: string, sql: string, fieldIds: string, params: DuckDBValue[] | undefined, table: string): Promise<WrittenFile> {
+  private async writeFile(
+    conn: DuckDBConnection,
+    file: string,
+    sql: string,
+    fieldIds: string,
+    params: DuckDBValue[] | undefined,
+    table: string,
+  ): Promise<WrittenFile> {
     this.written.push(file);
     try {
       return await writeParquet(conn, sql, file, fieldIds, params);
@@ -261,7 +333,11 @@ export class LakeTransaction {
    * A partial delete file for a data file that already had one: the earlier deletes (with the
    * snapshots that made them) and this snapshot's, which only a claimed snapshot id can label.
    */
-  private async writeReplacementDeleteFile(d: FileDeletion, directory: string, snapshotId: number): Promise<{ file: WrittenFile; relativePath: string }> {
+  private async writeReplacementDeleteFile(
+    d: FileDeletion,
+    directory: string,
+    snapshotId: number,
+  ): Promise<{ file: WrittenFile; relativePath: string }> {
     const previous = d.previous!;
     const path = `${directory}${newDeleteFileName()}`;
     this.replacements.push({ path, snapshotId });
@@ -275,9 +351,18 @@ export class LakeTransaction {
     return { file, relativePath: relativeTo(directory, path) };
   }
 
-  private async sourceSql(conn: DuckDBConnection, table: string, columns: LakeColumn[], source: AppendSource): Promise<{ sql: string; params?: DuckDBValue[] }> {
+  private async sourceSql(
+    conn: DuckDBConnection,
+    table: string,
+    columns: LakeColumn[],
+    source: AppendSource,
+  ): Promise<{ sql: string; params?: DuckDBValue[] }> {
     if (Array.isArray(source)) return { sql: rowsRelationSql(columns), params: [encodeRows(table, columns, source)] };
-    const parsed = parseWith(z.union([z.object({ sql: z.string().min(1) }).strict(), z.object({ parquetFile: z.string().min(1) }).strict()]), source, 'append source');
+    const parsed = parseWith(
+      z.union([z.object({ sql: z.string().min(1) }).strict(), z.object({ parquetFile: z.string().min(1) }).strict()]),
+      source,
+      'append source',
+    );
     let select: string;
     if ('sql' in parsed) select = parsed.sql;
     else {
@@ -291,34 +376,52 @@ export class LakeTransaction {
     const known = new Set(columns.map((c) => c.name.toLowerCase()));
     const extra = sourceColumns.filter((c) => !known.has(c.name.toLowerCase())).map((c) => c.name);
     if (extra.length) {
-      throw new BosunError('INVALID_INPUT', `the source has columns ${table} does not: ${extra.join(', ')}`, { hint: `its columns are ${columns.map((c) => c.name).join(', ')}` });
+      throw new BosunError('INVALID_INPUT', `the source has columns ${table} does not: ${extra.join(', ')}`, {
+        hint: `its columns are ${columns.map((c) => c.name).join(', ')}`,
+      });
     }
     const projection = columns.map((c) => {
       const from = byName.get(c.name.toLowerCase());
-      const value = from !== undefined ? `src.${quoteIdent(from)}` : c.initialDefault === null ? 'NULL' : quoteLiteral(c.initialDefault);
+      const value =
+        from !== undefined
+          ? `src.${quoteIdent(from)}`
+          : c.initialDefault === null
+            ? 'NULL'
+            : quoteLiteral(c.initialDefault);
       return `CAST(${value} AS ${duckdbType(c)}) AS ${quoteIdent(c.name)}`;
     });
     return { sql: `SELECT ${projection.join(', ')} FROM (${select}) AS src` };
   }
 
-  private async resolveColumns(conn: DuckDBConnection, table: string, definition: TableDefinition): Promise<LakeColumn[]> {
+  private async resolveColumns(
+    conn: DuckDBConnection,
+    table: string,
+    definition: TableDefinition,
+  ): Promise<LakeColumn[]> {
     let select: string;
     if ('as' in definition && !Array.isArray(definition)) {
       select = parseWith(z.object({ as: z.string().min(1) }).strict(), definition, 'table definition').as;
     } else {
       const defs = parseWith(columnDefinitions, definition, 'columns');
-      assertColumnNames(defs.map((d) => d.name), table);
+      assertColumnNames(
+        defs.map((d) => d.name),
+        table,
+      );
       select = `SELECT ${defs.map((d) => `CAST(NULL AS ${d.type}) AS ${quoteIdent(d.name)}`).join(', ')}`;
     }
     const resolved = await relationColumns(conn, select, `the columns of ${table}`);
-    assertColumnNames(resolved.map((c) => c.name), table);
+    assertColumnNames(
+      resolved.map((c) => c.name),
+      table,
+    );
     let next = 0;
     return resolved.map((c) => lakeColumnFromDuckDB(c.name, c.type, () => ++next));
   }
 
   private async loadSchemas(): Promise<void> {
     if (this.schemasLoaded) return;
-    for (const s of await schemasAt(this.session.pool, this.baseSnapshotId)) if (!this.schemas.has(s.name)) this.schemas.set(s.name, s);
+    for (const s of await schemasAt(this.session.pool, this.baseSnapshotId))
+      if (!this.schemas.has(s.name)) this.schemas.set(s.name, s);
     this.schemasLoaded = true;
   }
 
@@ -331,7 +434,8 @@ export class LakeTransaction {
     await this.loadSchemas();
     const schema = this.schemas.get(name);
     if (schema === undefined) throw new BosunError('NOT_FOUND', `schema ${name} does not exist`);
-    if (schema === null) throw new BosunError('INVALID_INPUT', `schema ${name} was created in this transaction; drop it in another`);
+    if (schema === null)
+      throw new BosunError('INVALID_INPUT', `schema ${name} was created in this transaction; drop it in another`);
     return schema.id;
   }
 
@@ -345,7 +449,15 @@ export class LakeTransaction {
     if (this.dropped.has(qualified)) return null;
     const base = (await this.baseTables()).find((t) => t.qualifiedName === qualified);
     if (!base) return null;
-    const working: WorkingTable = { schema: base.entry.schema.name, name: base.entry.name, base, columns: base.columns, directory: base.directory, appended: false, deleted: false };
+    const working: WorkingTable = {
+      schema: base.entry.schema.name,
+      name: base.entry.name,
+      base,
+      columns: base.columns,
+      directory: base.directory,
+      appended: false,
+      deleted: false,
+    };
     this.tables.set(qualified, working);
     return working;
   }
@@ -353,13 +465,20 @@ export class LakeTransaction {
   private async requireTable(name: string): Promise<WorkingTable> {
     const { schema, table } = parseTableName(name);
     const found = await this.findTable(qualifiedName(schema, table));
-    if (!found) throw new BosunError('NOT_FOUND', `table ${qualifiedName(schema, table)} does not exist`, { hint: '`bosun lake tables` lists the tables' });
+    if (!found)
+      throw new BosunError('NOT_FOUND', `table ${qualifiedName(schema, table)} does not exist`, {
+        hint: '`bosun lake tables` lists the tables',
+      });
     if (found.base?.unreadable) throw found.base.unreadable;
     return found;
   }
 
   private baseRef(target: WorkingTable, action: string): TableRef {
-    if (!target.base) throw new BosunError('INVALID_INPUT', `cannot ${action} ${target.schema}.${target.name} in the transaction that creates it`);
+    if (!target.base)
+      throw new BosunError(
+        'INVALID_INPUT',
+        `cannot ${action} ${target.schema}.${target.name} in the transaction that creates it`,
+      );
     return { id: target.base.entry.id, schema: target.schema, name: target.name };
   }
 
@@ -368,9 +487,18 @@ export class LakeTransaction {
     const target = await this.requireTable(name);
     const ref = this.baseRef(target, action);
     const qualified = qualifiedName(ref.schema, ref.name);
-    if (target.appended) throw new BosunError('INVALID_INPUT', `cannot ${action} ${qualified} after appending to it in the same transaction`);
-    if (target.deleted) throw new BosunError('INVALID_INPUT', `${qualified} is already deleted from in this transaction`, { hint: 'combine the predicates into one delete' });
-    const [table] = await loadTables(this.session.pool, this.session.dataPath, this.baseSnapshotId, { only: [qualified] });
+    if (target.appended)
+      throw new BosunError(
+        'INVALID_INPUT',
+        `cannot ${action} ${qualified} after appending to it in the same transaction`,
+      );
+    if (target.deleted)
+      throw new BosunError('INVALID_INPUT', `${qualified} is already deleted from in this transaction`, {
+        hint: 'combine the predicates into one delete',
+      });
+    const [table] = await loadTables(this.session.pool, this.session.dataPath, this.baseSnapshotId, {
+      only: [qualified],
+    });
     if (!table) throw new BosunError('NOT_FOUND', `table ${qualified} does not exist`);
     if (table.unreadable) throw table.unreadable;
     return { target, table };
@@ -428,7 +556,12 @@ function fileDeletion(table: TableState, entry: DataFileEntry, matched: number):
   const scanFile = table.files.find((f) => f.id === entry.id)!;
   const previous =
     entry.deletes && scanFile.deletes
-      ? { id: entry.deletes.id, path: scanFile.deletes.path, beginSnapshot: entry.deletes.beginSnapshot, deleteCount: entry.deletes.deleteCount }
+      ? {
+          id: entry.deletes.id,
+          path: scanFile.deletes.path,
+          beginSnapshot: entry.deletes.beginSnapshot,
+          deleteCount: entry.deletes.deleteCount,
+        }
       : null;
   return {
     dataFileId: entry.id,
@@ -441,7 +574,9 @@ function fileDeletion(table: TableState, entry: DataFileEntry, matched: number):
 }
 
 const sameTarget = (a: TableTarget, b: TableTarget): boolean =>
-  'existing' in a && 'existing' in b ? a.existing.id === b.existing.id : 'created' in a && 'created' in b && a.created.schema === b.created.schema && a.created.name === b.created.name;
+  'existing' in a && 'existing' in b
+    ? a.existing.id === b.existing.id
+    : 'created' in a && 'created' in b && a.created.schema === b.created.schema && a.created.name === b.created.name;
 
 /** Field ids of positional delete files, as the extension writes them. */
 function deleteFieldIds(partial: boolean): string {
@@ -455,13 +590,23 @@ function relativeTo(directory: string, file: string): string {
 const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
 /** The text a default reads as, canonical for its type (DuckDB casts it; a bad one is refused). */
-async function defaultLiteral(conn: DuckDBConnection, column: LakeColumn, value: string | number | boolean): Promise<string> {
-  if (column.children.length) throw new BosunError('INVALID_INPUT', `column ${column.name}: defaults are only supported for non-nested types`);
+async function defaultLiteral(
+  conn: DuckDBConnection,
+  column: LakeColumn,
+  value: string | number | boolean,
+): Promise<string> {
+  if (column.children.length)
+    throw new BosunError('INVALID_INPUT', `column ${column.name}: defaults are only supported for non-nested types`);
   try {
-    const reader = await conn.runAndReadAll(`SELECT CAST(CAST($1 AS ${duckdbType(column)}) AS VARCHAR) AS v`, [String(value)]);
+    const reader = await conn.runAndReadAll(`SELECT CAST(CAST($1 AS ${duckdbType(column)}) AS VARCHAR) AS v`, [
+      String(value),
+    ]);
     return String(reader.getRowObjectsJson()[0]!.v);
   } catch (err) {
-    throw new BosunError('INVALID_INPUT', `default ${JSON.stringify(value)} is not a valid ${duckdbType(column)}: ${firstLine(err)}`);
+    throw new BosunError(
+      'INVALID_INPUT',
+      `default ${JSON.stringify(value)} is not a valid ${duckdbType(column)}: ${firstLine(err)}`,
+    );
   }
 }
 

@@ -1,4 +1,11 @@
-import type { DuckDBArrayType, DuckDBDecimalType, DuckDBListType, DuckDBMapType, DuckDBStructType, DuckDBType } from '@duckdb/node-api';
+import type {
+  DuckDBArrayType,
+  DuckDBDecimalType,
+  DuckDBListType,
+  DuckDBMapType,
+  DuckDBStructType,
+  DuckDBType,
+} from '@duckdb/node-api';
 import { BosunError } from '../core/index.js';
 import { quoteIdent } from './sql.js';
 
@@ -51,10 +58,37 @@ const duckdbTypeByLakeType: Record<string, string> = {
  * that this module does not load the DuckDB bindings, which only lake operations need.
  */
 const TypeId = {
-  BOOLEAN: 1, TINYINT: 2, SMALLINT: 3, INTEGER: 4, BIGINT: 5, UTINYINT: 6, USMALLINT: 7, UINTEGER: 8, UBIGINT: 9,
-  FLOAT: 10, DOUBLE: 11, TIMESTAMP: 12, DATE: 13, TIME: 14, INTERVAL: 15, HUGEINT: 16, VARCHAR: 17, BLOB: 18,
-  DECIMAL: 19, TIMESTAMP_S: 20, TIMESTAMP_MS: 21, TIMESTAMP_NS: 22, LIST: 24, STRUCT: 25, MAP: 26, UUID: 27,
-  TIME_TZ: 30, TIMESTAMP_TZ: 31, UHUGEINT: 32, ARRAY: 33, SQLNULL: 36,
+  BOOLEAN: 1,
+  TINYINT: 2,
+  SMALLINT: 3,
+  INTEGER: 4,
+  BIGINT: 5,
+  UTINYINT: 6,
+  USMALLINT: 7,
+  UINTEGER: 8,
+  UBIGINT: 9,
+  FLOAT: 10,
+  DOUBLE: 11,
+  TIMESTAMP: 12,
+  DATE: 13,
+  TIME: 14,
+  INTERVAL: 15,
+  HUGEINT: 16,
+  VARCHAR: 17,
+  BLOB: 18,
+  DECIMAL: 19,
+  TIMESTAMP_S: 20,
+  TIMESTAMP_MS: 21,
+  TIMESTAMP_NS: 22,
+  LIST: 24,
+  STRUCT: 25,
+  MAP: 26,
+  UUID: 27,
+  TIME_TZ: 30,
+  TIMESTAMP_TZ: 31,
+  UHUGEINT: 32,
+  ARRAY: 33,
+  SQLNULL: 36,
 } as const;
 
 const lakeTypeByTypeId: Record<number, string> = {
@@ -106,9 +140,13 @@ export function duckdbType(column: LakeColumn, overrides: Readonly<Record<string
   if (decimal) return `DECIMAL(${decimal[1]}, ${decimal[2]})`;
   const primitive = duckdbTypeByLakeType[column.type];
   if (!primitive) {
-    throw new BosunError('UNSUPPORTED', `column '${column.name}' has DuckLake type '${column.type}', which Bosun cannot read or write`, {
-      hint: 'Bosun supports the primitive types of the specification and list, struct and map',
-    });
+    throw new BosunError(
+      'UNSUPPORTED',
+      `column '${column.name}' has DuckLake type '${column.type}', which Bosun cannot read or write`,
+      {
+        hint: 'Bosun supports the primitive types of the specification and list, struct and map',
+      },
+    );
   }
   return primitive;
 }
@@ -116,14 +154,21 @@ export function duckdbType(column: LakeColumn, overrides: Readonly<Record<string
 function onlyChild(column: LakeColumn, what: string): LakeColumn {
   const child = column.children[0];
   if (column.children.length !== 1 || !child) {
-    throw new BosunError('LAKE_ERROR', `list column '${column.name}' (id ${column.id}) must have exactly one ${what} child in ducklake_column`);
+    throw new BosunError(
+      'LAKE_ERROR',
+      `list column '${column.name}' (id ${column.id}) must have exactly one ${what} child in ducklake_column`,
+    );
   }
   return child;
 }
 
 function childNamed(column: LakeColumn, name: string): LakeColumn {
   const child = column.children.find((c) => c.name === name);
-  if (!child) throw new BosunError('LAKE_ERROR', `map column '${column.name}' (id ${column.id}) has no '${name}' child in ducklake_column`);
+  if (!child)
+    throw new BosunError(
+      'LAKE_ERROR',
+      `map column '${column.name}' (id ${column.id}) has no '${name}' child in ducklake_column`,
+    );
   return child;
 }
 
@@ -134,14 +179,25 @@ function childNamed(column: LakeColumn, name: string): LakeColumn {
  */
 export function lakeColumnFromDuckDB(name: string, type: DuckDBType, nextId: () => number): LakeColumn {
   const id = nextId();
-  const node = (lakeType: string, children: LakeColumn[] = []): LakeColumn => ({ id, name, type: lakeType, children, initialDefault: null });
+  const node = (lakeType: string, children: LakeColumn[] = []): LakeColumn => ({
+    id,
+    name,
+    type: lakeType,
+    children,
+    initialDefault: null,
+  });
   switch (type.typeId as number) {
     case TypeId.LIST:
     case TypeId.ARRAY:
-      return node('list', [lakeColumnFromDuckDB('element', (type as DuckDBListType | DuckDBArrayType).valueType, nextId)]);
+      return node('list', [
+        lakeColumnFromDuckDB('element', (type as DuckDBListType | DuckDBArrayType).valueType, nextId),
+      ]);
     case TypeId.STRUCT: {
       const struct = type as DuckDBStructType;
-      return node('struct', struct.entryNames.map((entry, i) => lakeColumnFromDuckDB(entry, struct.entryTypes[i]!, nextId)));
+      return node(
+        'struct',
+        struct.entryNames.map((entry, i) => lakeColumnFromDuckDB(entry, struct.entryTypes[i]!, nextId)),
+      );
     }
     case TypeId.MAP: {
       const map = type as DuckDBMapType;
@@ -183,8 +239,13 @@ export function maxColumnId(columns: readonly LakeColumn[]): number {
  */
 export function fieldIdsSql(columns: readonly LakeColumn[], extra: Record<string, number> = {}): string {
   const entry = (c: LakeColumn): string =>
-    c.children.length ? `{__duckdb_field_id: ${c.id}, ${c.children.map((k) => `${quoteIdent(k.name)}: ${entry(k)}`).join(', ')}}` : String(c.id);
-  const parts = [...columns.map((c) => `${quoteIdent(c.name)}: ${entry(c)}`), ...Object.entries(extra).map(([k, v]) => `${quoteIdent(k)}: ${v}`)];
+    c.children.length
+      ? `{__duckdb_field_id: ${c.id}, ${c.children.map((k) => `${quoteIdent(k.name)}: ${entry(k)}`).join(', ')}}`
+      : String(c.id);
+  const parts = [
+    ...columns.map((c) => `${quoteIdent(c.name)}: ${entry(c)}`),
+    ...Object.entries(extra).map(([k, v]) => `${quoteIdent(k)}: ${v}`),
+  ];
   return `{${parts.join(', ')}}`;
 }
 

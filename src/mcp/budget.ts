@@ -39,20 +39,27 @@ export function cursorOffset(cursor: string | undefined, query: string): number 
   try {
     state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
   } catch {
-    throw new BosunError('INVALID_INPUT', 'the cursor is not one this server gave out', { hint: 'call again without a cursor to start from the beginning' });
+    throw new BosunError('INVALID_INPUT', 'the cursor is not one this server gave out', {
+      hint: 'call again without a cursor to start from the beginning',
+    });
   }
   if (state.query !== query || !Number.isInteger(state.offset) || state.offset < 0) {
-    throw new BosunError('INVALID_INPUT', 'the cursor belongs to another query', { hint: 'pass the cursor only with the same arguments it came with, or drop it' });
+    throw new BosunError('INVALID_INPUT', 'the cursor belongs to another query', {
+      hint: 'pass the cursor only with the same arguments it came with, or drop it',
+    });
   }
   return state.offset;
 }
 
 /** Shortens every string longer than `max`, noting how much was left out. */
 function shortenStrings(value: unknown, max: number): unknown {
-  if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}…[${value.length - max} more characters]` : value;
+  if (typeof value === 'string')
+    return value.length > max ? `${value.slice(0, max)}…[${value.length - max} more characters]` : value;
   if (Array.isArray(value)) return value.map((v) => shortenStrings(v, max));
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, shortenStrings(v, max)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, shortenStrings(v, max)]),
+    );
   }
   return value;
 }
@@ -82,7 +89,12 @@ export function fitList<T, S extends object>(
  * The answer for the longest prefix of `items` that fits `budget` tokens (at least one item,
  * its long strings shortened if even it does not fit).
  */
-export function fitPrefix<T, S>(items: readonly T[], budget: number, build: (shown: readonly T[]) => Answer<S>, count: TokenCounter = estimateTokens): Answer<S> {
+export function fitPrefix<T, S>(
+  items: readonly T[],
+  budget: number,
+  build: (shown: readonly T[]) => Answer<S>,
+  count: TokenCounter = estimateTokens,
+): Answer<S> {
   const answerFor = (n: number) => build(items.slice(0, n));
   // Usually everything fits (search already fitted its hits): one count instead of a search.
   const whole = answerFor(items.length);
@@ -101,10 +113,15 @@ export function fitPrefix<T, S>(items: readonly T[], budget: number, build: (sho
 export function fitAnswer<S>(answer: Answer<S>, budget: number, count: TokenCounter = estimateTokens): Answer<S> {
   let current = answer;
   for (let max = 4000; answerTokens(current, count) > budget && max >= 16; max = Math.floor(max / 2)) {
-    current = { structured: shortenStrings(answer.structured, max) as S, text: shortenStrings(answer.text, max * 2) as string };
+    current = {
+      structured: shortenStrings(answer.structured, max) as S,
+      text: shortenStrings(answer.text, max * 2) as string,
+    };
   }
   if (answerTokens(current, count) > budget) {
-    throw new BosunError('INTERNAL', `the answer does not fit the token budget of ${budget}`, { hint: 'pass a larger max_tokens where the tool takes one, or raise mcp.tokenBudget (bosun config set mcp.tokenBudget 8000)' });
+    throw new BosunError('INTERNAL', `the answer does not fit the token budget of ${budget}`, {
+      hint: 'pass a larger max_tokens where the tool takes one, or raise mcp.tokenBudget (bosun config set mcp.tokenBudget 8000)',
+    });
   }
   return current;
 }

@@ -33,9 +33,20 @@ export function serverLaunch(options: {
   const name = serverName(options.kind, options.libraries);
   if (options.http) {
     const host = options.http.host.includes(':') ? `[${options.http.host}]` : options.http.host;
-    return { name, http: { url: `http://${host}:${options.http.port}/mcp`, ...(options.http.token ? { token: options.http.token } : {}) } };
+    return {
+      name,
+      http: {
+        url: `http://${host}:${options.http.port}/mcp`,
+        ...(options.http.token ? { token: options.http.token } : {}),
+      },
+    };
   }
-  const args = [path.join(packageRoot(), 'bin', 'bosun.js'), 'mcp', options.kind, ...options.libraries.flatMap((l) => ['--library', l])];
+  const args = [
+    path.join(packageRoot(), 'bin', 'bosun.js'),
+    'mcp',
+    options.kind,
+    ...options.libraries.flatMap((l) => ['--library', l]),
+  ];
   return { name, stdio: { command: process.execPath, args, env: { BOSUN_HOME: options.home, ...options.env } } };
 }
 
@@ -50,8 +61,10 @@ export function defaultConfigFile(client: McpClient, cwd = process.cwd()): strin
     case 'cursor':
       return path.join(home, '.cursor', 'mcp.json');
     case 'claude-desktop':
-      if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
-      if (process.platform === 'win32') return path.join(process.env.APPDATA ?? home, 'Claude', 'claude_desktop_config.json');
+      if (process.platform === 'darwin')
+        return path.join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
+      if (process.platform === 'win32')
+        return path.join(process.env.APPDATA ?? home, 'Claude', 'claude_desktop_config.json');
       return path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
   }
 }
@@ -91,7 +104,11 @@ export interface InstallResult {
  * Merges the server into the client's config file, keeping everything else and a backup of the
  * previous file. An unreadable file is an error and is left untouched.
  */
-export function installIntoClient(client: McpClient, launch: ServerLaunch, file = defaultConfigFile(client)): InstallResult {
+export function installIntoClient(
+  client: McpClient,
+  launch: ServerLaunch,
+  file = defaultConfigFile(client),
+): InstallResult {
   const entry = clientEntry(client, launch);
   let doc: Record<string, unknown> = {};
   let backup: string | null = null;
@@ -105,7 +122,9 @@ export function installIntoClient(client: McpClient, launch: ServerLaunch, file 
       });
     }
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-      throw new BosunError('INVALID_INPUT', `${file} does not hold a JSON object`, { hint: 'fix or move the file, then retry' });
+      throw new BosunError('INVALID_INPUT', `${file} does not hold a JSON object`, {
+        hint: 'fix or move the file, then retry',
+      });
     }
     backup = `${file}.bosun-backup-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     fs.copyFileSync(file, backup);

@@ -37,7 +37,9 @@ function isLoopbackOrigin(origin: string): boolean {
 
 function jsonRpcError(res: http.ServerResponse, status: number, code: number, message: string): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -118,7 +120,9 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new BosunError('INVALID_INPUT', `port ${options.port} on ${options.host} is in use`, { hint: 'choose another with --port' })
+          ? new BosunError('INVALID_INPUT', `port ${options.port} on ${options.host} is in use`, {
+              hint: 'choose another with --port',
+            })
           : err,
       ),
     );

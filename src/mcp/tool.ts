@@ -1,5 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  McpError,
+  type CallToolResult,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { BosunError, formatZodIssues, toBosunError, type Logger } from '../core/index.js';
 import type { Answer } from './budget.js';
@@ -47,11 +53,18 @@ export interface DefinedTool {
  * Registers a tool whose answer is structured content plus a readable text part; any error
  * becomes a tool error. Returns the tool for `answerToolCalls`.
  */
-export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(server: McpServer, spec: ToolSpec<I, O>, context: ToolContext): DefinedTool {
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
+  server: McpServer,
+  spec: ToolSpec<I, O>,
+  context: ToolContext,
+): DefinedTool {
   const handler = async (args: z.objectOutputType<I, z.ZodTypeAny>): Promise<CallToolResult> => {
     try {
       const answer = await spec.run(args);
-      return { structuredContent: answer.structured as Record<string, unknown>, content: [{ type: 'text', text: answer.text }] };
+      return {
+        structuredContent: answer.structured as Record<string, unknown>,
+        content: [{ type: 'text', text: answer.text }],
+      };
     } catch (err) {
       context.logger.debug({ err, tool: spec.name }, 'tool error');
       return toolError(err, context.nextSteps);
@@ -61,10 +74,20 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(ser
   // shapes themselves are what it validates against.
   (server.registerTool as (name: string, config: object, cb: typeof handler) => void)(
     spec.name,
-    { title: spec.title, description: spec.description, inputSchema: spec.input, outputSchema: spec.output, annotations: spec.annotations },
+    {
+      title: spec.title,
+      description: spec.description,
+      inputSchema: spec.input,
+      outputSchema: spec.output,
+      annotations: spec.annotations,
+    },
     handler,
   );
-  return { name: spec.name, input: z.object(spec.input).strict(), call: (args) => handler(args as z.objectOutputType<I, z.ZodTypeAny>) };
+  return {
+    name: spec.name,
+    input: z.object(spec.input).strict(),
+    call: (args) => handler(args as z.objectOutputType<I, z.ZodTypeAny>),
+  };
 }
 
 /**
@@ -78,11 +101,17 @@ export function answerToolCalls(server: McpServer, tools: readonly DefinedTool[]
   server.server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}. Tools: ${[...byName.keys()].join(', ')}`);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool: ${request.params.name}. Tools: ${[...byName.keys()].join(', ')}`,
+      );
     }
     const parsed = tool.input.safeParse(request.params.arguments ?? {});
     if (!parsed.success) {
-      return toolError(new BosunError('INVALID_INPUT', `invalid arguments for ${tool.name}: ${formatZodIssues(parsed.error)}`), context.nextSteps);
+      return toolError(
+        new BosunError('INVALID_INPUT', `invalid arguments for ${tool.name}: ${formatZodIssues(parsed.error)}`),
+        context.nextSteps,
+      );
     }
     return tool.call(parsed.data);
   });

@@ -6,7 +6,10 @@ import type { AcceptanceCheck } from './tasks.js';
  * what failed, in words. Criteria written as plain text are for the person or assistant doing
  * the task and are not evaluated.
  */
-export function failedAcceptance(checks: readonly AcceptanceCheck[] | undefined, outputs: Record<string, unknown>): string[] {
+export function failedAcceptance(
+  checks: readonly AcceptanceCheck[] | undefined,
+  outputs: Record<string, unknown>,
+): string[] {
   const failures: string[] = [];
   for (const check of checks ?? []) {
     if (typeof check === 'string') continue;
@@ -30,7 +33,9 @@ export function failedAcceptance(checks: readonly AcceptanceCheck[] | undefined,
     })();
     if (!ok) {
       const wanted = check.op === 'exists' ? 'to exist' : `${check.op} ${JSON.stringify(expected)}`;
-      failures.push(`${check.description ?? `outputs.${check.output}`}: expected outputs.${check.output} ${wanted}, got ${JSON.stringify(actual ?? null)}`);
+      failures.push(
+        `${check.description ?? `outputs.${check.output}`}: expected outputs.${check.output} ${wanted}, got ${JSON.stringify(actual ?? null)}`,
+      );
     }
   }
   return failures;

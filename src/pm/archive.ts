@@ -49,19 +49,25 @@ async function readRows(client: PoolClient, projectId: string): Promise<ProjectR
   await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
   const rows = {} as ProjectRows;
   for (const { table, where, order } of archivedTables) {
-    const res = await client.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM bosun.${table} t WHERE ${where} ORDER BY ${order}`, [projectId]);
+    const res = await client.query<{ row: string }>(
+      `SELECT row_to_json(t)::text AS row FROM bosun.${table} t WHERE ${where} ORDER BY ${order}`,
+      [projectId],
+    );
     rows[table] = res.rows.map((r) => r.row);
   }
   return rows;
 }
 
-const countsOf = (rows: ProjectRows) => Object.fromEntries(archivedTables.map(({ table }) => [table, rows[table].length]));
+const countsOf = (rows: ProjectRows) =>
+  Object.fromEntries(archivedTables.map(({ table }) => [table, rows[table].length]));
 
 async function readBackFromLake(lake: Lake, snapshotId: number, archiveId: string): Promise<ProjectRows> {
   return lake.withReader({ snapshot: snapshotId }, async (conn) => {
     const rows = {} as ProjectRows;
     for (const { table } of archivedTables) {
-      const reader = await conn.runAndReadAll(`SELECT "row" FROM ${ARCHIVE_SCHEMA}.${table} WHERE archive_id = $1`, [archiveId]);
+      const reader = await conn.runAndReadAll(`SELECT "row" FROM ${ARCHIVE_SCHEMA}.${table} WHERE archive_id = $1`, [
+        archiveId,
+      ]);
       rows[table] = reader.getRowObjectsJson().map((r) => String(r.row));
     }
     return rows;
@@ -89,7 +95,13 @@ interface Bundle {
 }
 
 /** Writes the bundle (atomically), reads it back and compares; returns its path and hash. */
-async function writeBundle(paths: BosunPaths, project: Project, archiveId: string, snapshotId: number, rows: ProjectRows): Promise<{ file: string; sha256: string }> {
+async function writeBundle(
+  paths: BosunPaths,
+  project: Project,
+  archiveId: string,
+  snapshotId: number,
+  rows: ProjectRows,
+): Promise<{ file: string; sha256: string }> {
   const bundle: Bundle = {
     format: 'bosun-project-archive',
     version: 1,
@@ -97,7 +109,9 @@ async function writeBundle(paths: BosunPaths, project: Project, archiveId: strin
     project: project.slug,
     snapshotId,
     createdAt: new Date().toISOString(),
-    tables: Object.fromEntries(archivedTables.map(({ table }) => [table, rows[table].map((r) => JSON.parse(r) as unknown)])) as Bundle['tables'],
+    tables: Object.fromEntries(
+      archivedTables.map(({ table }) => [table, rows[table].map((r) => JSON.parse(r) as unknown)]),
+    ) as Bundle['tables'],
   };
   const dir = path.join(paths.home, 'archives');
   await fs.mkdir(dir, { recursive: true });
@@ -106,7 +120,8 @@ async function writeBundle(paths: BosunPaths, project: Project, archiveId: strin
   await fs.writeFile(`${file}.tmp`, text);
   await fs.rename(`${file}.tmp`, file);
   // The text was made from these rows: reading it back byte for byte the same is the whole check.
-  if ((await fs.readFile(file, 'utf8')) !== text) throw new BosunError('INTERNAL', `the archive bundle ${file} does not read back the same`);
+  if ((await fs.readFile(file, 'utf8')) !== text)
+    throw new BosunError('INTERNAL', `the archive bundle ${file} does not read back the same`);
   return { file, sha256: sha256(text) };
 }
 
@@ -118,13 +133,17 @@ async function writeBundle(paths: BosunPaths, project: Project, archiveId: strin
 export async function archiveProject(pm: PmContext, deps: ArchiveDeps, slug: string): Promise<Project> {
   const { project, previousStatus } = await pmTransaction(pm, async (tx) => {
     const p = await checkCanArchive(tx, slug);
-    if (p.status === 'archiving') return { project: p, previousStatus: await phaseBefore(tx.client, p.id, 'archiving') };
+    if (p.status === 'archiving')
+      return { project: p, previousStatus: await phaseBefore(tx.client, p.id, 'archiving') };
     return { project: await changePhase(tx, p, { status: 'archiving' }), previousStatus: p.status };
   });
   const rows = await withTransaction(pm.pool, (client) => readRows(client, project.id));
   const archiveId = newId();
   const wanted = archivedTables.map(({ table }) => ({ name: `${ARCHIVE_SCHEMA}.${table}`, columns: lakeColumns }));
-  await ensureLakeTables(deps.lake, wanted, { author: 'bosun pm', message: `create ${wanted.map((t) => t.name).join(', ')}` });
+  await ensureLakeTables(deps.lake, wanted, {
+    author: 'bosun pm',
+    message: `create ${wanted.map((t) => t.name).join(', ')}`,
+  });
   const archivedAt = new Date();
   const committed = await deps.lake.transaction(
     async (tx) => {
@@ -139,12 +158,24 @@ export async function archiveProject(pm: PmContext, deps: ArchiveDeps, slug: str
   );
   const snapshotId = committed.snapshotId!;
   const mismatch = sameRows(rows, await readBackFromLake(deps.lake, snapshotId, archiveId));
-  if (mismatch) throw new BosunError('LAKE_ERROR', `the lake archive of ${slug} does not read back the same (${mismatch}); nothing was deleted`);
+  if (mismatch)
+    throw new BosunError(
+      'LAKE_ERROR',
+      `the lake archive of ${slug} does not read back the same (${mismatch}); nothing was deleted`,
+    );
   const bundle = await writeBundle(deps.paths, project, archiveId, snapshotId, rows);
-  const location: ArchiveLocation = { archiveId, snapshotId, bundlePath: bundle.file, bundleSha256: bundle.sha256, previousStatus, counts: countsOf(rows) };
+  const location: ArchiveLocation = {
+    archiveId,
+    snapshotId,
+    bundlePath: bundle.file,
+    bundleSha256: bundle.sha256,
+    previousStatus,
+    counts: countsOf(rows),
+  };
   return pmTransaction(pm, async (tx) => {
     const current = await getProject(tx.client, slug, { forUpdate: true });
-    if (current.status !== 'archiving') throw new BosunError('CONFLICT', `project ${slug} left archiving while it was archived; nothing was deleted`);
+    if (current.status !== 'archiving')
+      throw new BosunError('CONFLICT', `project ${slug} left archiving while it was archived; nothing was deleted`);
     // Tasks cascade to their edges, runs, artifacts, handoffs, notes and events; then what hangs on the project itself.
     await tx.client.query('DELETE FROM bosun.task WHERE project_id = $1', [project.id]);
     await tx.client.query('DELETE FROM bosun.note WHERE project_id = $1', [project.id]);
@@ -166,13 +197,21 @@ export async function reopenProject(pm: PmContext, deps: Pick<ArchiveDeps, 'lake
   const counts = countsOf(rows);
   const lost = archivedTables.find(({ table }) => counts[table] !== location.counts[table]);
   if (lost) {
-    throw new BosunError('LAKE_ERROR', `the lake archive of ${slug} has ${counts[lost.table]} ${lost.table} rows, ${location.counts[lost.table]} were archived`, {
-      hint: `the bundle ${location.bundlePath} holds a copy`,
-    });
+    throw new BosunError(
+      'LAKE_ERROR',
+      `the lake archive of ${slug} has ${counts[lost.table]} ${lost.table} rows, ${location.counts[lost.table]} were archived`,
+      {
+        hint: `the bundle ${location.bundlePath} holds a copy`,
+      },
+    );
   }
   return pmTransaction(pm, async (tx) => {
     const project = await getProject(tx.client, slug, { forUpdate: true });
-    if (project.status !== 'archived') throw new BosunError('CONFLICT', `project ${slug} is ${project.status}; only an archived project can be reopened`);
+    if (project.status !== 'archived')
+      throw new BosunError(
+        'CONFLICT',
+        `project ${slug} is ${project.status}; only an archived project can be reopened`,
+      );
     for (const { table } of archivedTables) {
       if (table === 'project' || !rows[table].length) continue;
       const ordered = table === 'task' ? [...rows.task].sort((a, b) => taskNumber(a) - taskNumber(b)) : rows[table];
@@ -183,7 +222,11 @@ export async function reopenProject(pm: PmContext, deps: Pick<ArchiveDeps, 'lake
       );
     }
     const reopened = await changePhase(tx, project, { status: location.previousStatus });
-    appendEvent(tx, { projectId: project.id, kind: 'project.reopened', data: { archiveId: location.archiveId, snapshotId: location.snapshotId } });
+    appendEvent(tx, {
+      projectId: project.id,
+      kind: 'project.reopened',
+      data: { archiveId: location.archiveId, snapshotId: location.snapshotId },
+    });
     return reopened;
   });
 }

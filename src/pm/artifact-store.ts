@@ -38,7 +38,10 @@ export async function storeArtifacts(
     if (a.path === undefined) {
       const inline = a.inline ?? '';
       if (sha256(inline) !== a.sha256 || Buffer.byteLength(inline) !== a.bytes) {
-        throw new BosunError('INVALID_INPUT', `artifact ${a.name}: its inline content does not match the declared sha256 and bytes`);
+        throw new BosunError(
+          'INVALID_INPUT',
+          `artifact ${a.name}: its inline content does not match the declared sha256 and bytes`,
+        );
       }
       stored.push(a);
       continue;
@@ -47,9 +50,13 @@ export async function storeArtifacts(
       throw new BosunError('INVALID_INPUT', `artifact ${a.name}: cannot read ${a.path}: ${(err as Error).message}`);
     });
     if (actual.sha256 !== a.sha256 || actual.bytes !== a.bytes) {
-      throw new BosunError('INVALID_INPUT', `artifact ${a.name}: ${a.path} has ${actual.bytes} bytes and sha256 ${actual.sha256.slice(0, 12)}…, not what the result declares`, {
-        hint: 'the sha256 and bytes of each artifact must be those of its file',
-      });
+      throw new BosunError(
+        'INVALID_INPUT',
+        `artifact ${a.name}: ${a.path} has ${actual.bytes} bytes and sha256 ${actual.sha256.slice(0, 12)}…, not what the result declares`,
+        {
+          hint: 'the sha256 and bytes of each artifact must be those of its file',
+        },
+      );
     }
     const target = path.join(dir, safeRelativeName(a.name));
     await linkOrCopy(path.resolve(a.path), target);

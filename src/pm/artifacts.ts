@@ -45,7 +45,19 @@ export async function recordArtifacts(
       `INSERT INTO bosun.artifact (id, project_id, task_id, run_id, name, media_type, uri, inline, sha256, bytes, lineage)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (task_id, name) DO NOTHING RETURNING id`,
-      [newId(), owner.projectId, owner.taskId, owner.runId, a.name, a.mediaType, a.uri ?? null, a.inline ?? null, a.sha256, a.bytes, a.lineage ?? {}],
+      [
+        newId(),
+        owner.projectId,
+        owner.taskId,
+        owner.runId,
+        a.name,
+        a.mediaType,
+        a.uri ?? null,
+        a.inline ?? null,
+        a.sha256,
+        a.bytes,
+        a.lineage ?? {},
+      ],
     );
     const id = res.rows[0]?.id;
     if (!id) continue;
@@ -61,7 +73,10 @@ export async function recordArtifacts(
   return written;
 }
 
-export async function listArtifacts(q: Queryable, filter: { projectId?: string; taskIds?: string[] }): Promise<ArtifactRow[]> {
+export async function listArtifacts(
+  q: Queryable,
+  filter: { projectId?: string; taskIds?: string[] },
+): Promise<ArtifactRow[]> {
   const res = await q.query<ArtifactRow>(
     `SELECT a.id, a.project_id AS "projectId", a.task_id AS "taskId", p.slug || '#' || t.number AS "taskRef",
             a.run_id AS "runId", a.name, a.media_type AS "mediaType", a.uri, a.inline, a.sha256, a.bytes,

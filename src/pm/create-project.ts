@@ -22,7 +22,10 @@ export const newProjectSchema = z
     budgetHours: z.number().nonnegative().max(100_000).optional(),
     hourlyRate: z.number().nonnegative().max(100_000).optional(),
     repoPath: z.string().min(1).optional(),
-    dueOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+    dueOn: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+      .optional(),
   })
   .strict();
 export type NewProjectInput = z.input<typeof newProjectSchema>;
@@ -41,7 +44,9 @@ export async function createProject(
   const p = parseWith(newProjectSchema, input, 'project');
   assertSlug(p.slug, 'project slug');
   if (Object.keys(p.params).length && !p.template) {
-    throw new BosunError('INVALID_INPUT', 'params are for templates, and no template was given', { hint: 'add --template <id>' });
+    throw new BosunError('INVALID_INPUT', 'params are for templates, and no template was given', {
+      hint: 'add --template <id>',
+    });
   }
   const template = p.template ? findTemplate(catalog, p.template) : null;
   const plan = template ? instantiate(template, p.params) : { params: {}, drafts: [] };

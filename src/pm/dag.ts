@@ -15,7 +15,8 @@ export function topologicalOrder<T extends DagNode>(nodes: readonly T[], what: s
   const byKey = new Map(nodes.map((n) => [n.key, n]));
   const indegree = new Map(nodes.map((n) => [n.key, n.dependsOn.filter((d) => byKey.has(d)).length]));
   const dependents = new Map<string, string[]>();
-  for (const n of nodes) for (const d of n.dependsOn) if (byKey.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), n.key]);
+  for (const n of nodes)
+    for (const d of n.dependsOn) if (byKey.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), n.key]);
   const order: T[] = [];
   const queue = nodes.filter((n) => indegree.get(n.key) === 0).map((n) => n.key);
   while (queue.length) {
@@ -28,7 +29,10 @@ export function topologicalOrder<T extends DagNode>(nodes: readonly T[], what: s
     }
   }
   if (order.length < nodes.length) {
-    const cycle = findCycle(nodes.filter((n) => indegree.get(n.key)! > 0), byKey);
+    const cycle = findCycle(
+      nodes.filter((n) => indegree.get(n.key)! > 0),
+      byKey,
+    );
     throw new BosunError('INVALID_INPUT', `${what} has a dependency cycle: ${cycle.join(' → ')}`, {
       hint: 'a step cannot depend, directly or through others, on itself; remove one of these dependencies',
       details: { cycle },

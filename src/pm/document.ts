@@ -28,7 +28,9 @@ function noteLines(notes: Note[]): string {
   return notes
     .slice()
     .reverse()
-    .map((n) => `- ${n.body.replace(/\n+/g, ' ')}${n.taskRef ? ` (${n.taskRef})` : ''} — ${n.author}, ${day(n.createdAt)}`)
+    .map(
+      (n) => `- ${n.body.replace(/\n+/g, ' ')}${n.taskRef ? ` (${n.taskRef})` : ''} — ${n.author}, ${day(n.createdAt)}`,
+    )
     .join('\n');
 }
 
@@ -53,13 +55,25 @@ export async function renderProjectDocument(q: Queryable, project: Project): Pro
 
   out.push('## Goal', '', project.brief?.trim() || '_No brief was recorded._', '');
   const params = Object.entries(project.params);
-  if (params.length) out.push(markdownTable(['param', 'value'], params.map(([k, v]) => [k, JSON.stringify(v)])), '');
+  if (params.length)
+    out.push(
+      markdownTable(
+        ['param', 'value'],
+        params.map(([k, v]) => [k, JSON.stringify(v)]),
+      ),
+      '',
+    );
 
   const done = tasks.filter((t) => t.status === 'completed');
   out.push('## What was done', '');
   out.push(
     done.length
-      ? done.map((t) => `- **${t.ref} ${t.title}**${t.skill ? ` (${t.skill}${t.agentId ? `, ${t.agentId}` : ''})` : ''}${summaryOf(t) ? ` — ${summaryOf(t)}` : ''}`).join('\n')
+      ? done
+          .map(
+            (t) =>
+              `- **${t.ref} ${t.title}**${t.skill ? ` (${t.skill}${t.agentId ? `, ${t.agentId}` : ''})` : ''}${summaryOf(t) ? ` — ${summaryOf(t)}` : ''}`,
+          )
+          .join('\n')
       : '_No task was completed._',
     '',
   );
@@ -74,7 +88,14 @@ export async function renderProjectDocument(q: Queryable, project: Project): Pro
     artifacts.length
       ? markdownTable(
           ['task', 'name', 'type', 'size', 'sha256', 'location'],
-          artifacts.map((a) => [a.taskRef, a.name, a.mediaType, formatBytes(a.bytes), a.sha256.slice(0, 12), a.uri ?? '(inline)']),
+          artifacts.map((a) => [
+            a.taskRef,
+            a.name,
+            a.mediaType,
+            formatBytes(a.bytes),
+            a.sha256.slice(0, 12),
+            a.uri ?? '(inline)',
+          ]),
         )
       : '_No artifacts._',
     '',
@@ -84,10 +105,20 @@ export async function renderProjectDocument(q: Queryable, project: Project): Pro
   const timeRows = tasks.map((t) => {
     const spent = times.get(t.id);
     totalMs += spent?.ms ?? 0;
-    return [t.ref, t.title, t.status, spent?.runs ?? 0, spent ? formatDuration(spent.ms) : '—', t.estimateMinutes ? `${t.estimateMinutes} min` : '—'];
+    return [
+      t.ref,
+      t.title,
+      t.status,
+      spent?.runs ?? 0,
+      spent ? formatDuration(spent.ms) : '—',
+      t.estimateMinutes ? `${t.estimateMinutes} min` : '—',
+    ];
   });
   out.push('## Time spent', '');
-  out.push(tasks.length ? markdownTable(['task', 'title', 'status', 'attempts', 'time', 'estimate'], timeRows) : '_No tasks._', '');
+  out.push(
+    tasks.length ? markdownTable(['task', 'title', 'status', 'attempts', 'time', 'estimate'], timeRows) : '_No tasks._',
+    '',
+  );
   const hours = totalMs / 3_600_000;
   out.push(
     `Total: ${formatDuration(totalMs)}${project.budgetHours !== null ? ` of a ${project.budgetHours} h budget (${((hours / project.budgetHours) * 100 || 0).toFixed(0)} %)` : ''}` +
@@ -111,7 +142,10 @@ export async function renderProjectDocument(q: Queryable, project: Project): Pro
   out.push(
     [
       `- ${day(project.createdAt)} created`,
-      ...phases.map((e) => `- ${day(e.at)} ${String(e.data.from)} → ${String(e.data.to)}${e.data.reason ? ` (${String(e.data.reason)})` : ''}`),
+      ...phases.map(
+        (e) =>
+          `- ${day(e.at)} ${String(e.data.from)} → ${String(e.data.to)}${e.data.reason ? ` (${String(e.data.reason)})` : ''}`,
+      ),
       ...(lastPhase !== project.status ? [`- ${day(new Date())} ${lastPhase} → ${project.status}`] : []),
     ].join('\n'),
     '',

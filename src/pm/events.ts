@@ -90,7 +90,9 @@ export async function listEvents(
 
 /** The whole history of a project, oldest first (documentation, archive). */
 export async function projectHistory(q: Queryable, projectId: string): Promise<PmEvent[]> {
-  const res = await q.query<PmEvent>(`SELECT ${columns} FROM bosun.event WHERE project_id = $1 ORDER BY id`, [projectId]);
+  const res = await q.query<PmEvent>(`SELECT ${columns} FROM bosun.event WHERE project_id = $1 ORDER BY id`, [
+    projectId,
+  ]);
   return res.rows;
 }
 

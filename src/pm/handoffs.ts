@@ -18,7 +18,13 @@ import type { PmTx } from './transaction.js';
 export const WAITING_FOR_CHILDREN = 'waiting for its handoff tasks';
 
 /** Creates one child task per handoff (at most once per run: the idempotency key is the run's). */
-export async function createHandoffs(tx: PmTx, task: Task, run: Pick<Run, 'id'>, envelope: ResultEnvelope, artifactIds: string[]): Promise<Task[]> {
+export async function createHandoffs(
+  tx: PmTx,
+  task: Task,
+  run: Pick<Run, 'id'>,
+  envelope: ResultEnvelope,
+  artifactIds: string[],
+): Promise<Task[]> {
   const project = await getProjectById(tx.client, task.projectId);
   const drafts = envelope.handoffs.map((h, i) => ({
     title: `${h.skill}: ${h.reason}`.slice(0, 500),
@@ -52,7 +58,13 @@ export async function createHandoffs(tx: PmTx, task: Task, run: Pick<Run, 'id'>,
 function aggregate(own: ResultEnvelope, children: Task[]): ResultEnvelope {
   const results = children.map((c) => {
     const r = c.result as ResultEnvelope | null;
-    return { ref: c.ref, skill: c.skill, status: c.status, summary: r?.summary ?? c.statusReason ?? '', outputs: r?.outputs ?? {} };
+    return {
+      ref: c.ref,
+      skill: c.skill,
+      status: c.status,
+      summary: r?.summary ?? c.statusReason ?? '',
+      outputs: r?.outputs ?? {},
+    };
   });
   const failed = children.filter((c) => c.status === 'failed' || c.status === 'rejected');
   const childArtifacts = children.flatMap((c) => (c.result as ResultEnvelope | null)?.artifacts ?? []);
@@ -67,7 +79,11 @@ function aggregate(own: ResultEnvelope, children: Task[]): ResultEnvelope {
   return {
     status: 'failed',
     ...base,
-    error: { code: 'HANDOFF_FAILED', message: `handoff task${failed.length > 1 ? 's' : ''} ${failed.map((c) => c.ref).join(', ')} did not succeed`, retryable: false },
+    error: {
+      code: 'HANDOFF_FAILED',
+      message: `handoff task${failed.length > 1 ? 's' : ''} ${failed.map((c) => c.ref).join(', ')} did not succeed`,
+      retryable: false,
+    },
   };
 }
 
@@ -97,7 +113,11 @@ export async function settleParents(tx: PmTx, finishedIds: readonly string[]): P
     const children = await listTasks(tx.client, { parentId: id, limit: 1000, offset: 0 });
     const envelope = aggregate(own.rows[0]!.envelope, children);
     if (envelope.status === 'completed') {
-      await moveTask(tx, parent, { status: 'completed', result: envelope, resultSha256: sha256(canonicalJson(envelope)) });
+      await moveTask(tx, parent, {
+        status: 'completed',
+        result: envelope,
+        resultSha256: sha256(canonicalJson(envelope)),
+      });
     } else {
       await moveTask(tx, parent, { status: 'failed', reason: envelope.error!.message });
     }

@@ -26,7 +26,17 @@ export { archiveProject, reopenProject, type ArchiveDeps } from './archive.js';
 export { projectOverview, type ProjectOverview } from './overview.js';
 export { renderProjectDocument } from './document.js';
 export { addTasks, planTasks, taskDraftSchema, planSchema, type TaskDraft } from './plan.js';
-export { getTask, listTasks, parseTaskRef, upstreamOf, downstreamOf, type Task, type TaskLine, type TaskSpec, type AcceptanceCheck } from './tasks.js';
+export {
+  getTask,
+  listTasks,
+  parseTaskRef,
+  upstreamOf,
+  downstreamOf,
+  type Task,
+  type TaskLine,
+  type TaskSpec,
+  type AcceptanceCheck,
+} from './tasks.js';
 export { claimNextTask, claimTask, type Claimed } from './claim.js';
 export { failTask, cancelTask, retryTask, type FailOptions } from './task-actions.js';
 export { completeTask, applyEnvelope, parseEnvelope, envelopeHash, type ApplyOptions } from './results.js';
@@ -50,7 +60,13 @@ export {
 export { instantiate, resolveParams, type RawParam } from './templates/instantiate.js';
 export { recordTemplateVersion, storedTemplateYaml } from './templates/lake.js';
 export { templateSchema, fragmentSchema, type Template, type Fragment } from './templates/schema.js';
-export { TASK_RUN_JOB, enqueueTasks, createDispatcher, type DispatcherDeps, type TaskRunJobData } from './execution/dispatch.js';
+export {
+  TASK_RUN_JOB,
+  enqueueTasks,
+  createDispatcher,
+  type DispatcherDeps,
+  type TaskRunJobData,
+} from './execution/dispatch.js';
 export { routeStoredTask } from './execution/route.js';
 export { runTask, type RunTaskDeps, type RunTaskOptions, type RunTaskOutcome } from './execution/run-task.js';
 export { taskRunJobType, pmJobTypes } from './execution/job.js';

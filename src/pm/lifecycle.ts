@@ -40,19 +40,27 @@ export function nextPhase(project: Project): ProjectPhase {
   const i = phaseSequence.indexOf(project.status);
   const next = i >= 0 ? phaseSequence[i + 1] : undefined;
   if (!next || hints[project.status]) {
-    throw new BosunError('CONFLICT', `project ${project.slug} is ${project.status}; it has no next phase`, { hint: hints[project.status] });
+    throw new BosunError('CONFLICT', `project ${project.slug} is ${project.status}; it has no next phase`, {
+      hint: hints[project.status],
+    });
   }
   return next;
 }
 
 /** Why a project cannot enter `to` right now, or null. */
-async function guardFailure(tx: PmTx, project: Project, to: ProjectPhase): Promise<{ message: string; hint: string } | null> {
+async function guardFailure(
+  tx: PmTx,
+  project: Project,
+  to: ProjectPhase,
+): Promise<{ message: string; hint: string } | null> {
   const counts = await countTasksByStatus(tx.client, project.id);
   if (to === 'execution' && project.status === 'planning' && !counts.ready) {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     return {
       message: `project ${project.slug} has no ready task (${total} task${total === 1 ? '' : 's'})`,
-      hint: total ? 'every task waits on another; check the dependencies with `bosun task list`' : `add tasks with \`bosun task add ${project.slug} "<title>"\``,
+      hint: total
+        ? 'every task waits on another; check the dependencies with `bosun task list`'
+        : `add tasks with \`bosun task add ${project.slug} "<title>"\``,
     };
   }
   if (to === 'documentation') {
@@ -70,7 +78,10 @@ async function guardFailure(tx: PmTx, project: Project, to: ProjectPhase): Promi
     }
   }
   if (to === 'archiving' && !project.documentAt) {
-    return { message: `project ${project.slug} has no project document yet`, hint: 'it is written on entering documentation' };
+    return {
+      message: `project ${project.slug} has no project document yet`,
+      hint: 'it is written on entering documentation',
+    };
   }
   return null;
 }
@@ -85,11 +96,15 @@ export async function advanceProject(pm: PmContext, slug: string, to?: ProjectPh
     const project = await getProject(tx.client, slug, { forUpdate: true });
     const target = to ?? nextPhase(project);
     if (target === 'archiving') {
-      throw new BosunError('INVALID_INPUT', 'archiving is its own command', { hint: `run \`bosun project archive ${slug}\`` });
+      throw new BosunError('INVALID_INPUT', 'archiving is its own command', {
+        hint: `run \`bosun project archive ${slug}\``,
+      });
     }
     if (!phaseMoves[project.status].includes(target)) {
       throw new BosunError('CONFLICT', `project ${slug} is ${project.status}; it cannot move to ${target}`, {
-        hint: phaseMoves[project.status].length ? `from ${project.status} it can move to: ${phaseMoves[project.status].join(', ')}` : undefined,
+        hint: phaseMoves[project.status].length
+          ? `from ${project.status} it can move to: ${phaseMoves[project.status].join(', ')}`
+          : undefined,
       });
     }
     const failure = await guardFailure(tx, project, target);
@@ -100,7 +115,10 @@ export async function advanceProject(pm: PmContext, slug: string, to?: ProjectPh
     }
     if (target === 'execution') {
       // tasks that were ready while planning can now be dispatched
-      const ready = await tx.client.query<{ id: string }>(`SELECT id FROM bosun.task WHERE project_id = $1 AND status = 'ready'`, [project.id]);
+      const ready = await tx.client.query<{ id: string }>(
+        `SELECT id FROM bosun.task WHERE project_id = $1 AND status = 'ready'`,
+        [project.id],
+      );
       tx.readyTaskIds.push(...ready.rows.map((r) => r.id));
     }
     return changePhase(tx, project, { status: target });
@@ -111,9 +129,16 @@ export async function advanceProject(pm: PmContext, slug: string, to?: ProjectPh
 export async function checkCanArchive(tx: PmTx, slug: string): Promise<Project> {
   const project = await getProject(tx.client, slug, { forUpdate: true });
   if (project.status !== 'archiving' && !phaseMoves[project.status].includes('archiving')) {
-    throw new BosunError('CONFLICT', `project ${slug} is ${project.status}; only a documented or cancelled project can be archived`, {
-      hint: project.status === 'execution' ? `advance it to documentation first: \`bosun project advance ${slug}\`` : undefined,
-    });
+    throw new BosunError(
+      'CONFLICT',
+      `project ${slug} is ${project.status}; only a documented or cancelled project can be archived`,
+      {
+        hint:
+          project.status === 'execution'
+            ? `advance it to documentation first: \`bosun project advance ${slug}\``
+            : undefined,
+      },
+    );
   }
   const failure = await guardFailure(tx, project, 'archiving');
   if (failure) throw new BosunError('CONFLICT', failure.message, { hint: failure.hint });
@@ -124,7 +149,10 @@ export async function holdProject(pm: PmContext, slug: string, reason?: string):
   return pmTransaction(pm, async (tx) => {
     const project = await getProject(tx.client, slug, { forUpdate: true });
     if (!(resumablePhases as readonly string[]).includes(project.status)) {
-      throw new BosunError('CONFLICT', `project ${slug} is ${project.status}; only a project in planning, execution or documentation can be put on hold`);
+      throw new BosunError(
+        'CONFLICT',
+        `project ${slug} is ${project.status}; only a project in planning, execution or documentation can be put on hold`,
+      );
     }
     return changePhase(tx, project, { status: 'on_hold', heldFrom: project.status as ResumablePhase }, reason);
   });
@@ -137,7 +165,10 @@ export async function resumeProject(pm: PmContext, slug: string): Promise<Projec
       throw new BosunError('CONFLICT', `project ${slug} is ${project.status}, not on hold`);
     }
     if (project.heldFrom === 'execution') {
-      const ready = await tx.client.query<{ id: string }>(`SELECT id FROM bosun.task WHERE project_id = $1 AND status = 'ready'`, [project.id]);
+      const ready = await tx.client.query<{ id: string }>(
+        `SELECT id FROM bosun.task WHERE project_id = $1 AND status = 'ready'`,
+        [project.id],
+      );
       tx.readyTaskIds.push(...ready.rows.map((r) => r.id));
     }
     return changePhase(tx, project, { status: project.heldFrom, heldFrom: null });
@@ -156,7 +187,10 @@ export async function cancelProject(pm: PmContext, slug: string, reason: string)
         ORDER BY id FOR UPDATE`,
       [project.id],
     );
-    for (const task of await getTasksByIds(tx.client, open.rows.map((r) => r.id))) {
+    for (const task of await getTasksByIds(
+      tx.client,
+      open.rows.map((r) => r.id),
+    )) {
       await moveTask(tx, task, { status: 'canceled', reason: `the project was cancelled: ${reason}` });
       const run = await openRun(tx.client, task.id, { forUpdate: true });
       if (run) await finishRun(tx, run, { state: 'canceled' }, task.ref);

@@ -20,16 +20,15 @@ export interface Note {
   createdAt: Date;
 }
 
-export async function insertNote(tx: PmTx, note: { projectId: string; taskId?: string | null; kind: NoteKind; body: string }): Promise<Note> {
+export async function insertNote(
+  tx: PmTx,
+  note: { projectId: string; taskId?: string | null; kind: NoteKind; body: string },
+): Promise<Note> {
   const id = newId();
-  await tx.client.query(`INSERT INTO bosun.note (id, project_id, task_id, kind, body, author) VALUES ($1, $2, $3, $4, $5, $6)`, [
-    id,
-    note.projectId,
-    note.taskId ?? null,
-    note.kind,
-    note.body,
-    tx.actor,
-  ]);
+  await tx.client.query(
+    `INSERT INTO bosun.note (id, project_id, task_id, kind, body, author) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [id, note.projectId, note.taskId ?? null, note.kind, note.body, tx.actor],
+  );
   appendEvent(tx, {
     projectId: note.projectId,
     taskId: note.taskId ?? null,
@@ -55,7 +54,14 @@ export async function listNotes(
         AND ($4::uuid[] IS NULL OR n.id = ANY($4))
       ORDER BY n.created_at DESC, n.id
       LIMIT $5 OFFSET $6`,
-    [filter.projectId, filter.taskIds ?? null, filter.kinds ?? null, filter.ids ?? null, filter.limit, filter.offset ?? 0],
+    [
+      filter.projectId,
+      filter.taskIds ?? null,
+      filter.kinds ?? null,
+      filter.ids ?? null,
+      filter.limit,
+      filter.offset ?? 0,
+    ],
   );
   return res.rows;
 }

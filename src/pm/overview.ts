@@ -33,13 +33,22 @@ function nextActions(o: Omit<ProjectOverview, 'nextActions'>): string[] {
       else actions.push('no task is ready: check the dependencies with bosun task list');
       break;
     case 'execution':
-      for (const t of o.ready.slice(0, 3)) actions.push(`claim ${t.ref} "${t.title}": bosun task claim --project ${slug}`);
-      for (const t of o.problems) actions.push(`${t.status} ${t.ref} "${t.title}": bosun task retry ${t.ref} (or cancel it)`);
-      if (n['input-required']) actions.push(`${n['input-required']} task(s) need input: see bosun task list --project ${slug} --status input-required`);
-      if (o.progress.finished === o.progress.total && o.progress.total) actions.push(`all tasks finished: bosun project advance ${slug}`);
+      for (const t of o.ready.slice(0, 3))
+        actions.push(`claim ${t.ref} "${t.title}": bosun task claim --project ${slug}`);
+      for (const t of o.problems)
+        actions.push(`${t.status} ${t.ref} "${t.title}": bosun task retry ${t.ref} (or cancel it)`);
+      if (n['input-required'])
+        actions.push(
+          `${n['input-required']} task(s) need input: see bosun task list --project ${slug} --status input-required`,
+        );
+      if (o.progress.finished === o.progress.total && o.progress.total)
+        actions.push(`all tasks finished: bosun project advance ${slug}`);
       break;
     case 'documentation':
-      actions.push(`review the project document: bosun project doc ${slug}`, `archive it: bosun project archive ${slug}`);
+      actions.push(
+        `review the project document: bosun project doc ${slug}`,
+        `archive it: bosun project archive ${slug}`,
+      );
       break;
     case 'archiving':
       actions.push(`finish archiving: bosun project archive ${slug}`);

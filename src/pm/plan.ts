@@ -22,7 +22,10 @@ import { pmTransaction, type PmTx } from './transaction.js';
 
 export const draftKeySchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)?$/, 'keys are lowercase letters, digits, _ and - (one dot for an included fragment)')
+  .regex(
+    /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)?$/,
+    'keys are lowercase letters, digits, _ and - (one dot for an included fragment)',
+  )
   .max(82);
 
 export const taskDraftSchema = z
@@ -33,14 +36,23 @@ export const taskDraftSchema = z
     skill: z.string().min(1).optional().describe('dotted skill id, e.g. python.run'),
     tags: z.array(z.string().min(1).max(50)).max(20).default([]),
     inputs: z.record(z.unknown()).default({}),
-    dependsOn: z.array(z.string().min(1)).max(50).default([]).describe('keys of drafts in this plan, or existing tasks (<project>#<n>, #<n>, step key)'),
+    dependsOn: z
+      .array(z.string().min(1))
+      .max(50)
+      .default([])
+      .describe('keys of drafts in this plan, or existing tasks (<project>#<n>, #<n>, step key)'),
     trigger: z.enum(triggerRules).default('all_success'),
     acceptance: z.array(acceptanceCheckSchema).max(20).default([]),
     priority: z.number().int().min(-1000).max(1000).default(0),
     estimateMinutes: z.number().int().positive().optional(),
     attemptsAllowed: z.number().int().min(1).max(100).default(3),
     timeoutSeconds: z.number().int().positive().optional(),
-    idempotencyKey: z.string().min(1).max(200).optional().describe('a draft whose key the project already has is not added again'),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('a draft whose key the project already has is not added again'),
   })
   .strict();
 export type TaskDraft = z.input<typeof taskDraftSchema>;
@@ -58,7 +70,8 @@ async function resolvePlan(tx: PmTx, project: Project, drafts: ParsedDraft[]) {
   for (const d of drafts) {
     if (d.skill) assertKnownSkill(d.skill, `task '${d.title}'`);
     if (d.idempotencyKey) {
-      if (idempotencyKeys.has(d.idempotencyKey)) throw new BosunError('INVALID_INPUT', `the plan uses the idempotency key '${d.idempotencyKey}' twice`);
+      if (idempotencyKeys.has(d.idempotencyKey))
+        throw new BosunError('INVALID_INPUT', `the plan uses the idempotency key '${d.idempotencyKey}' twice`);
       idempotencyKeys.add(d.idempotencyKey);
     }
     if (!d.key) continue;
@@ -70,27 +83,42 @@ async function resolvePlan(tx: PmTx, project: Project, drafts: ParsedDraft[]) {
     [project.id, [...keys]],
   );
   if (existingKeys.rows.length) {
-    throw new BosunError('CONFLICT', `project ${project.slug} already has tasks with key ${existingKeys.rows.map((r) => r.step_key).join(', ')}`, {
-      hint: 'use other keys, or depend on the existing tasks instead',
-    });
+    throw new BosunError(
+      'CONFLICT',
+      `project ${project.slug} already has tasks with key ${existingKeys.rows.map((r) => r.step_key).join(', ')}`,
+      {
+        hint: 'use other keys, or depend on the existing tasks instead',
+      },
+    );
   }
   const existingDeps = new Map<string, Task>();
   for (const d of drafts) {
     for (const dep of d.dependsOn) {
       if (keys.has(dep) || existingDeps.has(dep)) continue;
       const task = await getTask(tx.client, dep, { projectSlug: project.slug }).catch((err: unknown) => {
-        throw new BosunError('INVALID_INPUT', `task '${d.title}' depends on '${dep}', which is neither a key in the plan nor a task of ${project.slug}`, {
-          hint: 'dependsOn takes keys of this plan or existing task references such as #3',
-          cause: err,
-        });
+        throw new BosunError(
+          'INVALID_INPUT',
+          `task '${d.title}' depends on '${dep}', which is neither a key in the plan nor a task of ${project.slug}`,
+          {
+            hint: 'dependsOn takes keys of this plan or existing task references such as #3',
+            cause: err,
+          },
+        );
       });
       if (task.projectId !== project.id) {
-        throw new BosunError('INVALID_INPUT', `task '${d.title}' depends on ${task.ref}, which belongs to another project`);
+        throw new BosunError(
+          'INVALID_INPUT',
+          `task '${d.title}' depends on ${task.ref}, which belongs to another project`,
+        );
       }
       existingDeps.set(dep, task);
     }
   }
-  const nodes = drafts.map((d, i) => ({ key: d.key ?? `#draft${i + 1}`, dependsOn: d.dependsOn.filter((x) => keys.has(x)), draft: d }));
+  const nodes = drafts.map((d, i) => ({
+    key: d.key ?? `#draft${i + 1}`,
+    dependsOn: d.dependsOn.filter((x) => keys.has(x)),
+    draft: d,
+  }));
   const ordered = topologicalOrder(nodes, 'the plan');
   for (const node of ordered) {
     const refs = stepReferencesIn(node.draft.inputs);
@@ -103,9 +131,13 @@ async function resolvePlan(tx: PmTx, project: Project, drafts: ParsedDraft[]) {
     }
     for (const ref of refs) {
       if (!upstreamKeys.has(ref.key)) {
-        throw new BosunError('INVALID_INPUT', `task '${node.draft.title}' reads steps.${ref.key}.outputs.${ref.path} but does not depend on '${ref.key}'`, {
-          hint: `add '${ref.key}' to its dependsOn`,
-        });
+        throw new BosunError(
+          'INVALID_INPUT',
+          `task '${node.draft.title}' reads steps.${ref.key}.outputs.${ref.path} but does not depend on '${ref.key}'`,
+          {
+            hint: `add '${ref.key}' to its dependsOn`,
+          },
+        );
       }
     }
   }
@@ -121,11 +153,23 @@ export interface AddTasksOptions {
  * (ready, blocked, or canceled when its dependencies already rule it out), and an event each.
  * A draft whose idempotency key the project already has returns the existing task instead.
  */
-export async function addTasks(tx: PmTx, project: Project, input: readonly TaskDraft[], options: AddTasksOptions = {}): Promise<Task[]> {
+export async function addTasks(
+  tx: PmTx,
+  project: Project,
+  input: readonly TaskDraft[],
+  options: AddTasksOptions = {},
+): Promise<Task[]> {
   if (!openPhases.includes(project.status)) {
-    throw new BosunError('CONFLICT', `project ${project.slug} is in ${project.status}; tasks are added in planning or execution (or on hold)`, {
-      hint: project.status === 'documentation' ? `go back with \`bosun project advance ${project.slug} --to execution\`` : undefined,
-    });
+    throw new BosunError(
+      'CONFLICT',
+      `project ${project.slug} is in ${project.status}; tasks are added in planning or execution (or on hold)`,
+      {
+        hint:
+          project.status === 'documentation'
+            ? `go back with \`bosun project advance ${project.slug} --to execution\``
+            : undefined,
+      },
+    );
   }
   const drafts = parseWith(planSchema, input, 'plan');
   const keyed = drafts.filter((d) => d.idempotencyKey);
@@ -194,7 +238,12 @@ export async function addTasks(tx: PmTx, project: Project, input: readonly TaskD
         projectId: project.id,
         taskId: id,
         kind: 'task.created',
-        data: { ref: `${project.slug}#${number}`, title: draft.title, status, ...(options.parentId ? { parentId: options.parentId } : {}) },
+        data: {
+          ref: `${project.slug}#${number}`,
+          title: draft.title,
+          status,
+          ...(options.parentId ? { parentId: options.parentId } : {}),
+        },
       });
       tx.createdTaskIds.push(id);
       if (status === 'ready') tx.readyTaskIds.push(id);
@@ -207,8 +256,22 @@ export async function addTasks(tx: PmTx, project: Project, input: readonly TaskD
 }
 
 /** Adds a plan to a project by slug, in its own transaction; returns the tasks as they are after routing. */
-export async function planTasks(pm: PmContext, slug: string, drafts: readonly TaskDraft[], options: AddTasksOptions = {}): Promise<Task[]> {
-  const added = await pmTransaction(pm, async (tx) => addTasks(tx, await getProject(tx.client, slug, { forUpdate: true }), drafts, options));
-  const now = new Map((await getTasksByIds(pm.pool, added.map((t) => t.id))).map((t) => [t.id, t]));
+export async function planTasks(
+  pm: PmContext,
+  slug: string,
+  drafts: readonly TaskDraft[],
+  options: AddTasksOptions = {},
+): Promise<Task[]> {
+  const added = await pmTransaction(pm, async (tx) =>
+    addTasks(tx, await getProject(tx.client, slug, { forUpdate: true }), drafts, options),
+  );
+  const now = new Map(
+    (
+      await getTasksByIds(
+        pm.pool,
+        added.map((t) => t.id),
+      )
+    ).map((t) => [t.id, t]),
+  );
   return added.map((t) => now.get(t.id)!);
 }

@@ -24,7 +24,8 @@ export async function addNote(pm: PmContext, input: NoteInput): Promise<Note> {
   return pmTransaction(pm, async (tx) => {
     const project = await getProject(tx.client, n.project);
     const task = n.task ? await getTask(tx.client, n.task, { projectSlug: project.slug }) : null;
-    if (task && task.projectId !== project.id) throw new BosunError('INVALID_INPUT', `task ${task.ref} is not part of ${project.slug}`);
+    if (task && task.projectId !== project.id)
+      throw new BosunError('INVALID_INPUT', `task ${task.ref} is not part of ${project.slug}`);
     return insertNote(tx, { projectId: project.id, taskId: task?.id ?? null, kind: n.kind, body: n.body });
   });
 }
@@ -46,12 +47,22 @@ export async function reportProgress(pm: PmContext, ref: string, input: z.input<
     const task = await getTask(tx.client, ref, { forUpdate: true });
     const run = await openRun(tx.client, task.id, { forUpdate: true });
     if (!run) {
-      throw new BosunError('CONFLICT', `task ${task.ref} is ${task.status}; progress is reported on a task being worked on`, {
-        hint: task.status === 'ready' ? 'claim it first' : undefined,
-      });
+      throw new BosunError(
+        'CONFLICT',
+        `task ${task.ref} is ${task.status}; progress is reported on a task being worked on`,
+        {
+          hint: task.status === 'ready' ? 'claim it first' : undefined,
+        },
+      );
     }
     await recordProgress(tx.client, run.id, progress);
-    appendEvent(tx, { projectId: task.projectId, taskId: task.id, runId: run.id, kind: 'run.progress', data: progress });
+    appendEvent(tx, {
+      projectId: task.projectId,
+      taskId: task.id,
+      runId: run.id,
+      kind: 'run.progress',
+      data: progress,
+    });
     const body = progress.percent !== undefined ? `${progress.percent}%: ${progress.message}` : progress.message;
     return insertNote(tx, { projectId: task.projectId, taskId: task.id, kind: 'progress', body });
   });

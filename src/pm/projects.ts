@@ -99,10 +99,9 @@ export async function insertProject(q: Queryable, p: NewProject): Promise<Projec
 /** The project, optionally locked for the rest of the transaction; NOT_FOUND names the slug. */
 export async function getProject(q: Queryable, slug: string, options: { forUpdate?: boolean } = {}): Promise<Project> {
   const res = await q.query<Project>(
-    prepared(
-      `SELECT ${projectColumns} FROM bosun.project WHERE slug = $1 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
-      [slug],
-    ),
+    prepared(`SELECT ${projectColumns} FROM bosun.project WHERE slug = $1 ${options.forUpdate ? 'FOR UPDATE' : ''}`, [
+      slug,
+    ]),
   );
   const project = res.rows[0];
   if (!project) {
@@ -169,7 +168,14 @@ export async function updateProjectPhase(q: Queryable, id: string, change: Phase
         updated_at  = now()
       WHERE id = $1
       RETURNING ${projectColumns}`,
-    [id, change.status, change.heldFrom ?? null, change.document ?? null, change.archive !== undefined, change.archive ?? null],
+    [
+      id,
+      change.status,
+      change.heldFrom ?? null,
+      change.document ?? null,
+      change.archive !== undefined,
+      change.archive ?? null,
+    ],
   );
   return res.rows[0]!;
 }

@@ -15,8 +15,13 @@ interface Candidate {
 /** What a trigger rule says, given the ids of the tasks depended on. */
 export async function readinessOf(q: Queryable, rule: TriggerRule, upstreamIds: readonly string[]): Promise<Readiness> {
   if (!upstreamIds.length) return 'ready';
-  const res = await q.query<{ status: TaskState }>(`SELECT status FROM bosun.task WHERE id = ANY($1::uuid[])`, [upstreamIds]);
-  return evaluateTrigger(rule, res.rows.map((r) => r.status));
+  const res = await q.query<{ status: TaskState }>(`SELECT status FROM bosun.task WHERE id = ANY($1::uuid[])`, [
+    upstreamIds,
+  ]);
+  return evaluateTrigger(
+    rule,
+    res.rows.map((r) => r.status),
+  );
 }
 
 /**
@@ -52,7 +57,10 @@ export async function propagateFinished(tx: PmTx, finishedIds: readonly string[]
           [task.id],
         ),
       );
-      const verdict = evaluateTrigger(task.triggerRule, upstream.rows.map((r) => r.status));
+      const verdict = evaluateTrigger(
+        task.triggerRule,
+        upstream.rows.map((r) => r.status),
+      );
       if (verdict === 'ready') {
         await moveTask(tx, task, { status: 'ready' });
       } else if (verdict === 'impossible') {

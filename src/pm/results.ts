@@ -21,11 +21,21 @@ const finalStatuses = ['completed', 'failed', 'canceled', 'rejected', 'input-req
 
 /** Validates an envelope from outside (file, MCP call); nothing is written when it is invalid. */
 export function parseEnvelope(value: unknown): ResultEnvelope {
-  const envelope = parseWith(resultEnvelopeSchema, value, 'result envelope', 'INVALID_INPUT', 'see docs/projects.md, "Result envelopes"');
+  const envelope = parseWith(
+    resultEnvelopeSchema,
+    value,
+    'result envelope',
+    'INVALID_INPUT',
+    'see docs/projects.md, "Result envelopes"',
+  );
   if (!finalStatuses.includes(envelope.status)) {
-    throw new BosunError('INVALID_INPUT', `a result's status is one of ${finalStatuses.join(', ')}, not ${envelope.status}`, {
-      hint: 'report progress on a task being worked on with `bosun task progress` instead',
-    });
+    throw new BosunError(
+      'INVALID_INPUT',
+      `a result's status is one of ${finalStatuses.join(', ')}, not ${envelope.status}`,
+      {
+        hint: 'report progress on a task being worked on with `bosun task progress` instead',
+      },
+    );
   }
   for (const h of envelope.handoffs) assertKnownSkill(h.skill, 'a handoff');
   return envelope;
@@ -47,7 +57,11 @@ function checkAcceptance(task: Task, envelope: ResultEnvelope): ResultEnvelope {
   if (envelope.status !== 'completed') return envelope;
   const failures = failedAcceptance(task.spec.acceptance, envelope.outputs);
   if (!failures.length) return envelope;
-  return { ...envelope, status: 'failed', error: { code: 'ACCEPTANCE_FAILED', message: failures.join('; '), retryable: true } };
+  return {
+    ...envelope,
+    status: 'failed',
+    error: { code: 'ACCEPTANCE_FAILED', message: failures.join('; '), retryable: true },
+  };
 }
 
 /**
@@ -55,7 +69,13 @@ function checkAcceptance(task: Task, envelope: ResultEnvelope): ResultEnvelope {
  * closes the run, records artifacts, creates handoff tasks, moves the task, and releases what
  * waits on it. Returns the task as it is now.
  */
-export async function applyEnvelope(tx: PmTx, task: Task, run: Run, submitted: ResultEnvelope, options: ApplyOptions): Promise<Task> {
+export async function applyEnvelope(
+  tx: PmTx,
+  task: Task,
+  run: Run,
+  submitted: ResultEnvelope,
+  options: ApplyOptions,
+): Promise<Task> {
   const envelope = checkAcceptance(task, submitted);
   const usage = { tokens: envelope.metrics.tokens ?? null, cost: envelope.metrics.cost ?? null };
   if (envelope.status === 'input-required') {
@@ -66,11 +86,25 @@ export async function applyEnvelope(tx: PmTx, task: Task, run: Run, submitted: R
   if (envelope.status === 'completed') {
     // The lineage goes with the artifacts: no artifacts, no need to read the upstream tasks.
     const upstream = envelope.artifacts.length ? await upstreamOf(tx.client, task.id) : [];
-    const lineage = { task: task.ref, attempt: run.attempt, agent: run.agentId, skill: run.skill ?? task.skill, upstream: upstream.map((u) => u.ref) };
+    const lineage = {
+      task: task.ref,
+      attempt: run.attempt,
+      agent: run.agentId,
+      skill: run.skill ?? task.skill,
+      upstream: upstream.map((u) => u.ref),
+    };
     const artifactIds = await recordArtifacts(
       tx,
       { projectId: task.projectId, taskId: task.id, taskRef: task.ref, runId: run.id },
-      envelope.artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, uri: a.path ? `file://${a.path}` : null, inline: a.inline ?? null, sha256: a.sha256, bytes: a.bytes, lineage })),
+      envelope.artifacts.map((a) => ({
+        name: a.name,
+        mediaType: a.mediaType,
+        uri: a.path ? `file://${a.path}` : null,
+        inline: a.inline ?? null,
+        sha256: a.sha256,
+        bytes: a.bytes,
+        lineage,
+      })),
     );
     await finishRun(tx, run, { state: 'completed', envelope, ...usage }, task.ref);
     if (envelope.handoffs.length) {
@@ -80,10 +114,18 @@ export async function applyEnvelope(tx: PmTx, task: Task, run: Run, submitted: R
     }
     await moveTask(tx, task, { status: 'completed', result: envelope, resultSha256: options.hash, runId: run.id });
   } else {
-    const error = envelope.error ?? { code: envelope.status.toUpperCase(), message: envelope.summary || envelope.status, retryable: false };
+    const error = envelope.error ?? {
+      code: envelope.status.toUpperCase(),
+      message: envelope.summary || envelope.status,
+      retryable: false,
+    };
     await finishRun(tx, run, { state: envelope.status as Run['state'], envelope, error, ...usage }, task.ref);
     if (envelope.status === 'failed' && options.willRetry) {
-      await moveTask(tx, task, { status: 'submitted', reason: `attempt ${run.attempt} failed (${error.message}); it will be retried`, runId: run.id });
+      await moveTask(tx, task, {
+        status: 'submitted',
+        reason: `attempt ${run.attempt} failed (${error.message}); it will be retried`,
+        runId: run.id,
+      });
       return getTask(tx.client, task.id);
     }
     await moveTask(tx, task, { status: envelope.status, reason: error.message, runId: run.id });
@@ -114,12 +156,20 @@ export async function completeTask(
       hint: before.status === 'ready' ? `claim it first: bosun task claim --project ${before.projectSlug}` : undefined,
     });
   }
-  const stored = { ...envelope, artifacts: await storeArtifacts(options.artifactsDir, { projectSlug: before.projectSlug, taskNumber: before.number, attempt: run.attempt }, envelope.artifacts) };
+  const stored = {
+    ...envelope,
+    artifacts: await storeArtifacts(
+      options.artifactsDir,
+      { projectSlug: before.projectSlug, taskNumber: before.number, attempt: run.attempt },
+      envelope.artifacts,
+    ),
+  };
   return pmTransaction(pm, async (tx: PmTx) => {
     const task = await getTask(tx.client, before.id, { forUpdate: true });
     if (task.status === 'completed') return sameResultOrConflict(task, hash);
     const current = await openRun(tx.client, task.id, { forUpdate: true });
-    if (!current) throw new BosunError('CONFLICT', `task ${task.ref} is ${task.status}; only a claimed task can be completed`);
+    if (!current)
+      throw new BosunError('CONFLICT', `task ${task.ref} is ${task.status}; only a claimed task can be completed`);
     return { task: await applyEnvelope(tx, task, current, stored, { hash }), alreadyCompleted: false };
   });
 }

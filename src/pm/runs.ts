@@ -53,7 +53,16 @@ export async function startRun(tx: PmTx, r: NewRun): Promise<Run> {
        INSERT INTO bosun.run (id, task_id, project_id, attempt, agent_id, agent_version, skill, claimed_by, job_id, state)
        SELECT $1, $2, $3, counted.attempts, $4, $5, $6, $7, $8, 'working' FROM counted
        RETURNING ${runColumns}`,
-      [newId(), r.taskId, r.projectId, r.agentId ?? null, r.agentVersion ?? null, r.skill, r.claimedBy, r.jobId ?? null],
+      [
+        newId(),
+        r.taskId,
+        r.projectId,
+        r.agentId ?? null,
+        r.agentVersion ?? null,
+        r.skill,
+        r.claimedBy,
+        r.jobId ?? null,
+      ],
     ),
   );
   const run = res.rows[0]!;
@@ -62,13 +71,22 @@ export async function startRun(tx: PmTx, r: NewRun): Promise<Run> {
     taskId: r.taskId,
     runId: run.id,
     kind: 'run.started',
-    data: { ref: r.taskRef, attempt: run.attempt, claimedBy: r.claimedBy, ...(r.agentId ? { agentId: r.agentId } : {}) },
+    data: {
+      ref: r.taskRef,
+      attempt: run.attempt,
+      claimedBy: r.claimedBy,
+      ...(r.agentId ? { agentId: r.agentId } : {}),
+    },
   });
   return run;
 }
 
 /** The attempt in progress, if any (locked when asked). */
-export async function openRun(q: Queryable, taskId: string, options: { forUpdate?: boolean } = {}): Promise<Run | null> {
+export async function openRun(
+  q: Queryable,
+  taskId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Run | null> {
   const res = await q.query<Run>(
     prepared(
       `SELECT ${runColumns} FROM bosun.run
@@ -89,14 +107,26 @@ export interface RunOutcome {
 }
 
 /** Closes an attempt with its outcome; wall time is measured from its start. */
-export async function finishRun(tx: PmTx, run: Pick<Run, 'id' | 'taskId' | 'projectId' | 'attempt'>, outcome: RunOutcome, taskRef: string): Promise<void> {
+export async function finishRun(
+  tx: PmTx,
+  run: Pick<Run, 'id' | 'taskId' | 'projectId' | 'attempt'>,
+  outcome: RunOutcome,
+  taskRef: string,
+): Promise<void> {
   await tx.client.query(
     prepared(
       `UPDATE bosun.run SET state = $2, envelope = $3, error = $4, tokens = $5, cost = $6,
               finished_at = now(), heartbeat_at = now(),
               wall_ms = (extract(epoch FROM now() - started_at) * 1000)::int
         WHERE id = $1`,
-      [run.id, outcome.state, outcome.envelope ?? null, outcome.error ?? null, outcome.tokens ?? null, outcome.cost ?? null],
+      [
+        run.id,
+        outcome.state,
+        outcome.envelope ?? null,
+        outcome.error ?? null,
+        outcome.tokens ?? null,
+        outcome.cost ?? null,
+      ],
     ),
   );
   appendEvent(tx, {
@@ -104,12 +134,21 @@ export async function finishRun(tx: PmTx, run: Pick<Run, 'id' | 'taskId' | 'proj
     taskId: run.taskId,
     runId: run.id,
     kind: 'run.finished',
-    data: { ref: taskRef, attempt: run.attempt, state: outcome.state, ...(outcome.error ? { error: outcome.error } : {}) },
+    data: {
+      ref: taskRef,
+      attempt: run.attempt,
+      state: outcome.state,
+      ...(outcome.error ? { error: outcome.error } : {}),
+    },
   });
 }
 
 /** Records progress and renews the heartbeat (an assistant's "still on it"). */
-export async function recordProgress(q: Queryable, runId: string, progress: { percent?: number; message?: string }): Promise<void> {
+export async function recordProgress(
+  q: Queryable,
+  runId: string,
+  progress: { percent?: number; message?: string },
+): Promise<void> {
   await q.query(prepared(`UPDATE bosun.run SET progress = $2, heartbeat_at = now() WHERE id = $1`, [runId, progress]));
 }
 
@@ -138,8 +177,16 @@ export async function timeSpentOnProject(q: Queryable, projectId: string): Promi
 }
 
 /** The agent needs input: the attempt stays open, holding what it returned so far. */
-export async function pauseRunForInput(tx: PmTx, run: Pick<Run, 'id' | 'taskId' | 'projectId' | 'attempt'>, envelope: Record<string, unknown>, taskRef: string): Promise<void> {
-  await tx.client.query(`UPDATE bosun.run SET state = 'input-required', envelope = $2, heartbeat_at = now() WHERE id = $1`, [run.id, envelope]);
+export async function pauseRunForInput(
+  tx: PmTx,
+  run: Pick<Run, 'id' | 'taskId' | 'projectId' | 'attempt'>,
+  envelope: Record<string, unknown>,
+  taskRef: string,
+): Promise<void> {
+  await tx.client.query(
+    `UPDATE bosun.run SET state = 'input-required', envelope = $2, heartbeat_at = now() WHERE id = $1`,
+    [run.id, envelope],
+  );
   appendEvent(tx, {
     projectId: run.projectId,
     taskId: run.taskId,

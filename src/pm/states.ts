@@ -4,7 +4,15 @@
  * them are legal. Guards that need the database live in lifecycle.ts and task-state.ts.
  */
 
-export const projectPhases = ['planning', 'execution', 'documentation', 'archiving', 'archived', 'on_hold', 'cancelled'] as const;
+export const projectPhases = [
+  'planning',
+  'execution',
+  'documentation',
+  'archiving',
+  'archived',
+  'on_hold',
+  'cancelled',
+] as const;
 export type ProjectPhase = (typeof projectPhases)[number];
 
 /** The main line a project advances along; `advance` without `--to` takes the next one. */
@@ -29,11 +37,29 @@ export const phaseMoves: Record<ProjectPhase, readonly ProjectPhase[]> = {
 };
 
 /** A2A task states plus `blocked` (waiting on dependencies) and `ready` (may be claimed). */
-export const taskStates = ['blocked', 'ready', 'submitted', 'working', 'input-required', 'completed', 'failed', 'canceled', 'rejected'] as const;
+export const taskStates = [
+  'blocked',
+  'ready',
+  'submitted',
+  'working',
+  'input-required',
+  'completed',
+  'failed',
+  'canceled',
+  'rejected',
+] as const;
 export type TaskState = (typeof taskStates)[number];
 
 /** A2A task states: one run of a task. */
-export const runStates = ['submitted', 'working', 'input-required', 'completed', 'failed', 'canceled', 'rejected'] as const;
+export const runStates = [
+  'submitted',
+  'working',
+  'input-required',
+  'completed',
+  'failed',
+  'canceled',
+  'rejected',
+] as const;
 export type RunState = (typeof runStates)[number];
 
 /**

@@ -41,7 +41,9 @@ export async function cancelTask(pm: PmContext, ref: string, reason: string): Pr
 
 async function cancelTree(tx: PmTx, task: Task, reason: string): Promise<void> {
   if (isFinished(task.status)) {
-    throw new BosunError('CONFLICT', `task ${task.ref} is already ${task.status}`, { hint: 'only unfinished tasks can be canceled' });
+    throw new BosunError('CONFLICT', `task ${task.ref} is already ${task.status}`, {
+      hint: 'only unfinished tasks can be canceled',
+    });
   }
   await moveTask(tx, task, { status: 'canceled', reason });
   const run = await openRun(tx.client, task.id, { forUpdate: true });
@@ -64,16 +66,34 @@ export async function retryTask(pm: PmContext, ref: string): Promise<Task> {
     const task = await getTask(tx.client, ref, { forUpdate: true });
     const project = await getProject(tx.client, task.projectSlug);
     if (project.status !== 'planning' && project.status !== 'execution') {
-      throw new BosunError('CONFLICT', `project ${project.slug} is in ${project.status}; tasks are retried in planning or execution`, {
-        hint: project.status === 'documentation' ? `go back with \`bosun project advance ${project.slug} --to execution\`` : undefined,
-      });
+      throw new BosunError(
+        'CONFLICT',
+        `project ${project.slug} is in ${project.status}; tasks are retried in planning or execution`,
+        {
+          hint:
+            project.status === 'documentation'
+              ? `go back with \`bosun project advance ${project.slug} --to execution\``
+              : undefined,
+        },
+      );
     }
     const upstream = await upstreamOf(tx.client, task.id);
-    const verdict = await readinessOf(tx.client, task.triggerRule, upstream.map((u) => u.id));
+    const verdict = await readinessOf(
+      tx.client,
+      task.triggerRule,
+      upstream.map((u) => u.id),
+    );
     if (verdict === 'impossible') {
-      throw new BosunError('CONFLICT', `task ${task.ref} cannot run: its dependencies no longer satisfy ${task.triggerRule}`, {
-        hint: `retry these first: ${upstream.filter((u) => u.status !== 'completed').map((u) => u.ref).join(', ')}`,
-      });
+      throw new BosunError(
+        'CONFLICT',
+        `task ${task.ref} cannot run: its dependencies no longer satisfy ${task.triggerRule}`,
+        {
+          hint: `retry these first: ${upstream
+            .filter((u) => u.status !== 'completed')
+            .map((u) => u.ref)
+            .join(', ')}`,
+        },
+      );
     }
     await moveTask(tx, task, { status: verdict === 'ready' ? 'ready' : 'blocked', reason: 'retried', claimedBy: null });
     await reviveDownstream(tx, task.id);

@@ -27,7 +27,11 @@ export interface TaskDetails {
   events: PmEvent[];
 }
 
-export async function taskDetails(q: Queryable, ref: string, options: { eventLimit?: number; noteLimit?: number } = {}): Promise<TaskDetails> {
+export async function taskDetails(
+  q: Queryable,
+  ref: string,
+  options: { eventLimit?: number; noteLimit?: number } = {},
+): Promise<TaskDetails> {
   const task = await getTask(q, ref);
   const resolved = (await filledInputs(q, [task])).get(task.id)!;
   const upstream = await upstreamOf(q, task.id);

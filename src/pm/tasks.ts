@@ -48,7 +48,8 @@ export interface TaskSpec {
   acceptance?: AcceptanceCheck[];
 }
 
-export type AcceptanceCheck = string | { output: string; op: 'exists' | 'eq' | 'gt' | 'gte' | 'lt' | 'lte'; value?: unknown; description?: string };
+export type AcceptanceCheck =
+  string | { output: string; op: 'exists' | 'eq' | 'gt' | 'gte' | 'lt' | 'lte'; value?: unknown; description?: string };
 
 export const taskColumns = `
   t.id, t.project_id AS "projectId", p.slug AS "projectSlug", t.number, p.slug || '#' || t.number AS ref,
@@ -84,11 +85,20 @@ export function parseTaskRef(ref: string, projectSlug?: string): TaskRef {
 }
 
 /** Finds one task; `forUpdate` locks its row until the transaction ends. */
-export async function getTask(q: Queryable, ref: string, options: { projectSlug?: string; forUpdate?: boolean } = {}): Promise<Task> {
+export async function getTask(
+  q: Queryable,
+  ref: string,
+  options: { projectSlug?: string; forUpdate?: boolean } = {},
+): Promise<Task> {
   const parsed = parseTaskRef(ref, options.projectSlug);
   const where =
-    'id' in parsed ? 't.id = $1' : 'number' in parsed ? 'p.slug = $1 AND t.number = $2' : 'p.slug = $1 AND t.step_key = $2';
-  const params = 'id' in parsed ? [parsed.id] : 'number' in parsed ? [parsed.slug, parsed.number] : [parsed.slug, parsed.stepKey];
+    'id' in parsed
+      ? 't.id = $1'
+      : 'number' in parsed
+        ? 'p.slug = $1 AND t.number = $2'
+        : 'p.slug = $1 AND t.step_key = $2';
+  const params =
+    'id' in parsed ? [parsed.id] : 'number' in parsed ? [parsed.slug, parsed.number] : [parsed.slug, parsed.stepKey];
   const res = await q.query<Task>(
     prepared(
       `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
@@ -97,7 +107,10 @@ export async function getTask(q: Queryable, ref: string, options: { projectSlug?
     ),
   );
   const task = res.rows[0];
-  if (!task) throw new BosunError('NOT_FOUND', `no task '${ref}'`, { hint: 'list tasks with `bosun task list --project <slug>`' });
+  if (!task)
+    throw new BosunError('NOT_FOUND', `no task '${ref}'`, {
+      hint: 'list tasks with `bosun task list --project <slug>`',
+    });
   return task;
 }
 
@@ -114,7 +127,13 @@ export async function getTasksByIds(q: Queryable, ids: readonly string[]): Promi
 
 export async function listTasks(
   q: Queryable,
-  filter: { projectId?: string | undefined; status?: TaskState | undefined; parentId?: string | undefined; limit: number; offset: number },
+  filter: {
+    projectId?: string | undefined;
+    status?: TaskState | undefined;
+    parentId?: string | undefined;
+    limit: number;
+    offset: number;
+  },
 ): Promise<Task[]> {
   const res = await q.query<Task>(
     `SELECT ${taskColumns} FROM bosun.task t JOIN bosun.project p ON p.id = t.project_id
@@ -139,7 +158,11 @@ export interface TaskStateChange {
 }
 
 /** Writes a new state and the timestamps that go with it, to one task or many (guards are the caller's: see task-state.ts). */
-export async function setTaskState(q: Queryable, ids: string | readonly string[], change: TaskStateChange): Promise<void> {
+export async function setTaskState(
+  q: Queryable,
+  ids: string | readonly string[],
+  change: TaskStateChange,
+): Promise<void> {
   const target = idsMatch('id', 1, typeof ids === 'string' ? [ids] : ids);
   await q.query(
     prepared(
@@ -171,7 +194,10 @@ export async function setTaskState(q: Queryable, ids: string | readonly string[]
 }
 
 /** Ids of the tasks `taskId` depends on, with their states. */
-export async function upstreamOf(q: Queryable, taskId: string): Promise<{ id: string; ref: string; status: TaskState; title: string }[]> {
+export async function upstreamOf(
+  q: Queryable,
+  taskId: string,
+): Promise<{ id: string; ref: string; status: TaskState; title: string }[]> {
   const res = await q.query<{ id: string; ref: string; status: TaskState; title: string }>(
     prepared(
       `SELECT u.id, p.slug || '#' || u.number AS ref, u.status, u.title
@@ -184,7 +210,10 @@ export async function upstreamOf(q: Queryable, taskId: string): Promise<{ id: st
 }
 
 /** Tasks that depend on `taskId`. */
-export async function downstreamOf(q: Queryable, taskId: string): Promise<{ id: string; ref: string; status: TaskState; title: string }[]> {
+export async function downstreamOf(
+  q: Queryable,
+  taskId: string,
+): Promise<{ id: string; ref: string; status: TaskState; title: string }[]> {
   const res = await q.query<{ id: string; ref: string; status: TaskState; title: string }>(
     `SELECT d.id, p.slug || '#' || d.number AS ref, d.status, d.title
        FROM bosun.task_edge e JOIN bosun.task d ON d.id = e.task_id JOIN bosun.project p ON p.id = d.project_id
@@ -221,7 +250,12 @@ const lineLists = {
   problems: { states: ['failed', 'rejected'], order: 't.finished_at DESC, t.number' },
 } as const;
 
-export async function taskLines(q: Queryable, projectId: string, list: keyof typeof lineLists, limit: number): Promise<TaskLine[]> {
+export async function taskLines(
+  q: Queryable,
+  projectId: string,
+  list: keyof typeof lineLists,
+  limit: number,
+): Promise<TaskLine[]> {
   const { states, order } = lineLists[list];
   const res = await q.query<TaskLine>(
     `SELECT p.slug || '#' || t.number AS ref, t.title, t.status, t.skill, t.priority, t.agent_id AS "agentId",
@@ -235,7 +269,11 @@ export async function taskLines(q: Queryable, projectId: string, list: keyof typ
 }
 
 /** The outputs of a project's completed tasks, by step key (to fill `{{ steps.… }}` placeholders). */
-export async function outputsByStepKey(q: Queryable, projectId: string, keys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+export async function outputsByStepKey(
+  q: Queryable,
+  projectId: string,
+  keys: readonly string[],
+): Promise<Map<string, Record<string, unknown>>> {
   if (!keys.length) return new Map();
   const res = await q.query<{ key: string; outputs: Record<string, unknown> | null }>(
     prepared(
@@ -263,7 +301,12 @@ export async function setRoutes(q: Queryable, routes: readonly StoredRoute[]): P
       `UPDATE bosun.task t SET agent_id = r.agent_id, automatic = r.automatic, route = r.route::jsonb, updated_at = now()
          FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::text[]) AS r(id, agent_id, automatic, route)
         WHERE t.id = r.id`,
-      [routes.map((r) => r.taskId), routes.map((r) => r.agentId), routes.map((r) => r.automatic), routes.map((r) => JSON.stringify(r.decision))],
+      [
+        routes.map((r) => r.taskId),
+        routes.map((r) => r.agentId),
+        routes.map((r) => r.automatic),
+        routes.map((r) => JSON.stringify(r.decision)),
+      ],
     ),
   );
 }

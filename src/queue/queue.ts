@@ -40,7 +40,10 @@ export class JobQueue {
       // pg-boss's statements are a few fixed texts run over and over (fetch, complete, insert):
       // prepared, the server plans them once per connection. Those without values may hold
       // several commands (its migrations), which only the simple protocol runs.
-      db: { executeSql: (text: string, values?: unknown[]) => (values?.length ? pool.query(prepared(text, values)) : pool.query(text)) },
+      db: {
+        executeSql: (text: string, values?: unknown[]) =>
+          values?.length ? pool.query(prepared(text, values)) : pool.query(text),
+      },
       schema: BOSS_SCHEMA,
       migrate: true,
       supervise,
@@ -102,7 +105,12 @@ export class JobQueue {
   async sendMany(name: string, jobs: readonly { data: object; options?: BatchSendOptions }[]): Promise<string[]> {
     this.typeOf(name);
     if (!jobs.length) return [];
-    const rows = jobs.map(({ data, options = {} }) => ({ id: crypto.randomUUID(), name, data, ...bossJobOptions(options) }));
+    const rows = jobs.map(({ data, options = {} }) => ({
+      id: crypto.randomUUID(),
+      name,
+      data,
+      ...bossJobOptions(options),
+    }));
     await this.boss.insert(rows);
     await this.pool.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, name]);
     return rows.map((j) => j.id);
@@ -119,7 +127,11 @@ export class JobQueue {
         `UPDATE ${BOSS_SCHEMA}.job j SET completed_on = now(), state = 'completed', output = d.output::jsonb
            FROM unnest($1::text[], $2::uuid[], $3::text[]) AS d(name, id, output)
           WHERE j.name = d.name AND j.id = d.id AND j.state = 'active'`,
-        [jobs.map((j) => j.name), jobs.map((j) => j.id), jobs.map((j) => (j.output === undefined ? null : JSON.stringify(j.output)))],
+        [
+          jobs.map((j) => j.name),
+          jobs.map((j) => j.id),
+          jobs.map((j) => (j.output === undefined ? null : JSON.stringify(j.output))),
+        ],
       ),
     );
   }
@@ -127,7 +139,14 @@ export class JobQueue {
   async getJob(name: string, id: string): Promise<JobInfo | null> {
     const job = await this.boss.getJobById(name, id, { includeArchive: true });
     if (!job) return null;
-    return { id: job.id, name: job.name, state: job.state, retryCount: job.retryCount, data: job.data, output: job.output };
+    return {
+      id: job.id,
+      name: job.name,
+      state: job.state,
+      retryCount: job.retryCount,
+      data: job.data,
+      output: job.output,
+    };
   }
 
   /** Runs `name` on a cron expression (5 fields, UTC unless tz given); needs a supervising worker. */
@@ -136,9 +155,13 @@ export class JobQueue {
     try {
       await this.boss.schedule(name, cron, data, { tz: options.tz ?? 'UTC' });
     } catch (err) {
-      throw new BosunError('INVALID_INPUT', `cannot schedule '${name}' with cron "${cron}": ${(err as Error).message}`, {
-        hint: 'use five fields, e.g. "0 3 * * *" for every day at 03:00',
-      });
+      throw new BosunError(
+        'INVALID_INPUT',
+        `cannot schedule '${name}' with cron "${cron}": ${(err as Error).message}`,
+        {
+          hint: 'use five fields, e.g. "0 3 * * *" for every day at 03:00',
+        },
+      );
     }
   }
 

@@ -28,7 +28,8 @@ export const testJobTypes: JobType<never>[] = [
     options: { retryLimit: 3, retryDelay: 1, retryBackoff: false },
     handler: async (job) => {
       const { failTimes } = job.data as { failTimes: number };
-      if (job.retryCount < failTimes) throw new BosunError('QUEUE_ERROR', `planned failure ${job.retryCount + 1} of ${failTimes}`);
+      if (job.retryCount < failTimes)
+        throw new BosunError('QUEUE_ERROR', `planned failure ${job.retryCount + 1} of ${failTimes}`);
       return { attempts: job.retryCount + 1 };
     },
   } as JobType<never>,

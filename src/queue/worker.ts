@@ -91,7 +91,9 @@ export class QueueWorker {
     );
     await this.listen();
     this.timers.push(setInterval(() => void this.heartbeat(), this.opts.heartbeatMs));
-    this.timers.push(setInterval(() => void this.reapDeadWorkers(), Math.max(1_000, Math.floor(this.opts.deadAfterMs / 3))));
+    this.timers.push(
+      setInterval(() => void this.reapDeadWorkers(), Math.max(1_000, Math.floor(this.opts.deadAfterMs / 3))),
+    );
     await this.reapDeadWorkers();
     this.loopDone = this.loop();
   }
@@ -130,7 +132,9 @@ export class QueueWorker {
       );
       for (const row of dead.rows) {
         this.logger.warn({ job: row.job_id, queue: row.queue }, 'job of a dead worker failed for retry');
-        await this.queue.boss.fail(row.queue, row.job_id, { message: 'the worker running this job stopped responding' });
+        await this.queue.boss.fail(row.queue, row.job_id, {
+          message: 'the worker running this job stopped responding',
+        });
       }
       const orphans = await this.failOrphans();
       if (dead.rowCount || orphans) this.wake.poke();
@@ -150,7 +154,9 @@ export class QueueWorker {
   private async failOrphans(): Promise<number> {
     const client = await this.queue.pool.connect();
     try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [ORPHAN_SWEEP_LOCK]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+        ORPHAN_SWEEP_LOCK,
+      ]);
       if (!rows[0]?.locked) return 0;
       try {
         const orphans = await client.query<{ id: string; name: string }>(
@@ -161,7 +167,9 @@ export class QueueWorker {
         );
         for (const job of orphans.rows) {
           this.logger.warn({ job: job.id, queue: job.name }, 'job left active without a worker failed for retry');
-          await this.queue.boss.fail(job.name, job.id, { message: 'the worker that fetched this job stopped before running it' });
+          await this.queue.boss.fail(job.name, job.id, {
+            message: 'the worker that fetched this job stopped before running it',
+          });
         }
         return orphans.rowCount ?? 0;
       } finally {
@@ -199,11 +207,10 @@ export class QueueWorker {
   private async lease(name: string, jobs: FetchedJob[]): Promise<void> {
     await this.queue.pool
       .query(
-        prepared(`INSERT INTO bosun.job_lease (job_id, queue, process_id) SELECT unnest($1::uuid[]), $2, $3 ON CONFLICT DO NOTHING`, [
-          jobs.map((j) => j.id),
-          name,
-          this.processId,
-        ]),
+        prepared(
+          `INSERT INTO bosun.job_lease (job_id, queue, process_id) SELECT unnest($1::uuid[]), $2, $3 ON CONFLICT DO NOTHING`,
+          [jobs.map((j) => j.id), name, this.processId],
+        ),
       )
       .catch((err: unknown) => this.logger.warn({ err }, 'lease failed'));
   }
@@ -223,7 +230,16 @@ export class QueueWorker {
       });
       try {
         const output = await Promise.race([
-          type.handler({ id: job.id, name, data: job.data as never, retryCount: job.retryCount, signal: controller.signal, logger, pool: this.queue.pool, queue: this.queue }),
+          type.handler({
+            id: job.id,
+            name,
+            data: job.data as never,
+            retryCount: job.retryCount,
+            signal: controller.signal,
+            logger,
+            pool: this.queue.pool,
+            queue: this.queue,
+          }),
           timedOut,
         ]);
         void this.completions.add({ name, id: job.id, output: toObject(output) });
@@ -234,8 +250,12 @@ export class QueueWorker {
         this.failed++;
         logger.warn({ err }, 'job failed');
         const e = err instanceof BosunError ? err.toJSON() : { message: (err as Error)?.message ?? String(err) };
-        await this.queue.boss.fail(name, job.id, e).catch((failErr: unknown) => logger.error({ err: failErr }, 'could not record failure'));
-        await this.queue.pool.query(prepared('DELETE FROM bosun.job_lease WHERE job_id = $1', [job.id])).catch(() => undefined);
+        await this.queue.boss
+          .fail(name, job.id, e)
+          .catch((failErr: unknown) => logger.error({ err: failErr }, 'could not record failure'));
+        await this.queue.pool
+          .query(prepared('DELETE FROM bosun.job_lease WHERE job_id = $1', [job.id]))
+          .catch(() => undefined);
       } finally {
         clearTimeout(timer);
         this.active.delete(job.id);
@@ -253,7 +273,9 @@ export class QueueWorker {
   private async writeCompletions(batch: CompletedJob[]): Promise<void> {
     try {
       await this.queue.completeMany(batch);
-      await this.queue.pool.query(prepared('DELETE FROM bosun.job_lease WHERE job_id = ANY($1::uuid[])', [batch.map((c) => c.id)]));
+      await this.queue.pool.query(
+        prepared('DELETE FROM bosun.job_lease WHERE job_id = ANY($1::uuid[])', [batch.map((c) => c.id)]),
+      );
     } catch (err) {
       this.logger.error({ err, jobs: batch.length }, 'could not record completions; the jobs will be retried');
     }
@@ -272,9 +294,13 @@ export class QueueWorker {
     this.wake.poke();
     await this.loopDone;
     const all = () => Promise.all([...this.active.values()].map((a) => a.done));
-    const finished = await Promise.race([all().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs))]);
+    const finished = await Promise.race([
+      all().then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs)),
+    ]);
     if (!finished) {
-      for (const a of this.active.values()) a.controller.abort(new BosunError('QUEUE_ERROR', 'the worker is shutting down'));
+      for (const a of this.active.values())
+        a.controller.abort(new BosunError('QUEUE_ERROR', 'the worker is shutting down'));
       await Promise.race([all(), new Promise((r) => setTimeout(r, this.opts.abortGraceMs + 1_000))]);
     }
     await this.completions.idle();
@@ -293,7 +319,14 @@ function toObject(output: unknown): object | undefined {
 
 /** Live workers (heartbeat within the dead-after window), for `bosun status`. */
 export async function liveWorkers(pool: pg.Pool, deadAfterMs = 30_000) {
-  const res = await pool.query<{ id: string; hostname: string; pid: number; concurrency: number; started_at: Date; heartbeat_at: Date }>(
+  const res = await pool.query<{
+    id: string;
+    hostname: string;
+    pid: number;
+    concurrency: number;
+    started_at: Date;
+    heartbeat_at: Date;
+  }>(
     `SELECT id, hostname, pid, concurrency, started_at, heartbeat_at FROM bosun.process
       WHERE kind = 'worker' AND stopped_at IS NULL AND heartbeat_at > now() - make_interval(secs => $1)
       ORDER BY started_at`,

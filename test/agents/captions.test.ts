@@ -6,7 +6,8 @@ import { cuesToSegments, parseVtt, stripMarkup } from '../../src/agents/builtin/
 import { alignChapters, chaptersFromDescription, formatTime } from '../../src/agents/builtin/youtube/chapters.js';
 import { extractiveSummary } from '../../src/agents/builtin/youtube/summary.js';
 
-const fixture = (name: string) => fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', name), 'utf8');
+const fixture = (name: string) =>
+  fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', name), 'utf8');
 
 describe('WebVTT captions', () => {
   it('keeps each line of rolling automatic captions once, at the time it first appeared', () => {
@@ -50,7 +51,8 @@ describe('WebVTT captions', () => {
 
 describe('chapters', () => {
   it('reads chapters from a description the way YouTube does', () => {
-    const description = 'A talk.\n\n0:00 Intro\n1:05 - The catalog\n(12:30) Snapshots and time travel\nThanks for watching';
+    const description =
+      'A talk.\n\n0:00 Intro\n1:05 - The catalog\n(12:30) Snapshots and time travel\nThanks for watching';
     expect(chaptersFromDescription(description)).toEqual([
       { title: 'Intro', start: 0, end: null },
       { title: 'The catalog', start: 65, end: null },
@@ -70,7 +72,14 @@ describe('chapters', () => {
       { start: 64, end: 70, text: 'b' },
       { start: 800, end: 810, text: 'c' },
     ];
-    const aligned = alignChapters(segments, [{ title: 'Intro', start: 0, end: null }, { title: 'Body', start: 60, end: null }], 900);
+    const aligned = alignChapters(
+      segments,
+      [
+        { title: 'Intro', start: 0, end: null },
+        { title: 'Body', start: 60, end: null },
+      ],
+      900,
+    );
     expect(aligned.map((c) => [c.title, c.start, c.end, c.segments.map((s) => s.text).join('')])).toEqual([
       ['Intro', 0, 60, 'a'],
       ['Body', 60, 900, 'bc'],
@@ -93,7 +102,10 @@ describe('chapters', () => {
         seg(4, 'The catalog of the lake tracks parquet files and snapshots.'),
         seg(60, 'Snapshots let readers travel in time.'),
       ],
-      [{ title: 'Storage', start: 0, end: null }, { title: 'Time travel', start: 60, end: null }],
+      [
+        { title: 'Storage', start: 0, end: null },
+        { title: 'Time travel', start: 60, end: null },
+      ],
       120,
     );
     const summary = extractiveSummary(chapters, 2);

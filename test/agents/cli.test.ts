@@ -30,11 +30,26 @@ describe('bosun agents', () => {
     expect(list.exitCode, list.stderr).toBe(0);
     const ids = list.json.map((a: { id: string }) => a.id);
     expect(ids).toEqual(expect.arrayContaining(['youtube', 'python', 'documents', 'fax']));
-    expect(list.json.find((a: { id: string }) => a.id === 'youtube')).toMatchObject({ tier: 'task', executor: 'builtin', available: true, source: 'builtin' });
+    expect(list.json.find((a: { id: string }) => a.id === 'youtube')).toMatchObject({
+      tier: 'task',
+      executor: 'builtin',
+      available: true,
+      source: 'builtin',
+    });
 
     const show = await bosun('agents', 'show', 'python');
     expect(show.exitCode, show.stderr).toBe(0);
-    expect(show.json.skillStats).toEqual([{ id: 'python.run', name: 'Run Python', available: true, reasons: [], runs: 0, successes: 0, p50DurationMs: null }]);
+    expect(show.json.skillStats).toEqual([
+      {
+        id: 'python.run',
+        name: 'Run Python',
+        available: true,
+        reasons: [],
+        runs: 0,
+        successes: 0,
+        p50DurationMs: null,
+      },
+    ]);
     const missing = await bosun('agents', 'show', 'nope');
     expect(missing.exitCode).toBe(3);
     expect(missing.json.error).toMatchObject({ code: 'NOT_FOUND', message: "no agent 'nope'" });
@@ -44,7 +59,11 @@ describe('bosun agents', () => {
     const check = await bosun('agents', 'check');
     expect(check.exitCode, check.stderr).toBe(0);
     const fax = check.json.agents.find((a: { id: string }) => a.id === 'fax');
-    expect(fax).toMatchObject({ usable: false, automatic: false, missing: [{ command: 'bosun-fax-tool', optional: false, package: 'bosun-fax' }] });
+    expect(fax).toMatchObject({
+      usable: false,
+      automatic: false,
+      missing: [{ command: 'bosun-fax-tool', optional: false, package: 'bosun-fax' }],
+    });
     expect(check.json.agents.find((a: { id: string }) => a.id === 'python').usable).toBe(true);
     expect(check.json.install).toMatch(/^apt-get install -y .*\bbosun-fax\b/);
   });
@@ -64,7 +83,18 @@ describe('bosun agents', () => {
 
   it('run executes a skill, prints the envelope, records the run, and reuses the result', async () => {
     const workDir = path.join(home, 'work');
-    const args = ['agents', 'run', 'python', 'python.run', '--work-dir', workDir, '--input', 'code=print(\'{"answer": 42}\')', '--input', 'timeoutSeconds=30'];
+    const args = [
+      'agents',
+      'run',
+      'python',
+      'python.run',
+      '--work-dir',
+      workDir,
+      '--input',
+      'code=print(\'{"answer": 42}\')',
+      '--input',
+      'timeoutSeconds=30',
+    ];
     const first = await bosun(...args);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.json.envelope).toMatchObject({ status: 'completed', outputs: { result: { answer: 42 } } });
@@ -73,8 +103,21 @@ describe('bosun agents', () => {
     const show = await bosun('agents', 'show', 'python');
     expect(show.json.skillStats[0]).toMatchObject({ runs: 1, successes: 1 });
 
-    fs.writeFileSync(path.join(home, 'input.json'), JSON.stringify({ code: 'import sys; print(sys.argv[1:])', args: ['from-file'] }));
-    const fromFile = await bosun('agents', 'run', 'python', 'python.run', '--input-file', path.join(home, 'input.json'), '--input', 'args=["flag"]', '--no-cache');
+    fs.writeFileSync(
+      path.join(home, 'input.json'),
+      JSON.stringify({ code: 'import sys; print(sys.argv[1:])', args: ['from-file'] }),
+    );
+    const fromFile = await bosun(
+      'agents',
+      'run',
+      'python',
+      'python.run',
+      '--input-file',
+      path.join(home, 'input.json'),
+      '--input',
+      'args=["flag"]',
+      '--no-cache',
+    );
     expect(fromFile.json.envelope.outputs.stdout).toBe("['flag']\n");
   });
 

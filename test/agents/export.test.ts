@@ -29,7 +29,16 @@ const a2aCard = z
       streaming: z.boolean().optional(),
       pushNotifications: z.boolean().optional(),
       stateTransitionHistory: z.boolean().optional(),
-      extensions: z.array(z.object({ uri: z.string().min(1), description: z.string().optional(), required: z.boolean().optional(), params: z.record(z.unknown()).optional() })).optional(),
+      extensions: z
+        .array(
+          z.object({
+            uri: z.string().min(1),
+            description: z.string().optional(),
+            required: z.boolean().optional(),
+            params: z.record(z.unknown()).optional(),
+          }),
+        )
+        .optional(),
     }),
     defaultInputModes: z.array(z.string()).min(1),
     defaultOutputModes: z.array(z.string()).min(1),
@@ -56,9 +65,19 @@ describe('exports', () => {
     expect(youtube.skills.map((s) => s.id)).toEqual(['youtube.metadata', 'youtube.transcript', 'youtube.summary']);
     const ext = youtube.capabilities.extensions[0]!;
     expect(ext.uri).toBe('urn:bosun:a2a-extension:agent-manifest:v1');
-    expect(ext.params).toMatchObject({ id: 'youtube', tier: 'task', executor: 'builtin', resourceClass: 'net', maxConcurrency: 4 });
-    expect((ext.params.skills as Record<string, { accepts: string[] }>)['youtube.transcript']!.accepts).toEqual(['youtube-url']);
-    expect(exportA2ACards(registry, { baseUrl: 'https://agents.example.com/a2a/' })[0]!.url).toBe(`https://agents.example.com/a2a/${registry.list()[0]!.manifest.id}`);
+    expect(ext.params).toMatchObject({
+      id: 'youtube',
+      tier: 'task',
+      executor: 'builtin',
+      resourceClass: 'net',
+      maxConcurrency: 4,
+    });
+    expect((ext.params.skills as Record<string, { accepts: string[] }>)['youtube.transcript']!.accepts).toEqual([
+      'youtube-url',
+    ]);
+    expect(exportA2ACards(registry, { baseUrl: 'https://agents.example.com/a2a/' })[0]!.url).toBe(
+      `https://agents.example.com/a2a/${registry.list()[0]!.manifest.id}`,
+    );
   });
 
   it('Claude Code subagents: front matter with name and description, and a prompt that says how to work', () => {

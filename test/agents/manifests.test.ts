@@ -93,7 +93,9 @@ colour: blue
     );
     const message = await loadError(f);
     expect(message).toContain("Unrecognized key(s) in object: 'colour'");
-    expect(message).toContain("skills[0] (extra.work).inputSchema.properties.n: Unrecognized key(s) in object: 'multipleOf'");
+    expect(message).toContain(
+      "skills[0] (extra.work).inputSchema.properties.n: Unrecognized key(s) in object: 'multipleOf'",
+    );
     expect(message).toContain("skills[1] (extra.work).id: duplicate skill id 'extra.work'");
   });
 
@@ -125,14 +127,18 @@ colour: blue
     expect(sql.manifest.skills.map((s) => s.id)).toEqual(['sql.work']);
     const row = await f.db.pool.query(`SELECT version, source FROM bosun.agent WHERE id = 'sql'`);
     expect(row.rows[0]).toEqual({ version: '9.9.9', source: 'user' });
-    const skills = await f.db.pool.query(`SELECT skill_id, active FROM bosun.agent_skill WHERE agent_id = 'sql' ORDER BY skill_id`);
+    const skills = await f.db.pool.query(
+      `SELECT skill_id, active FROM bosun.agent_skill WHERE agent_id = 'sql' ORDER BY skill_id`,
+    );
     expect(skills.rows).toEqual([{ skill_id: 'sql.work', active: true }]);
 
     // Removing the override brings the built-in back; the user's skill stays as an inactive row.
     fs.rmSync(file);
     registry = await f.open();
     expect(registry.get('sql').manifest.version).toBe(builtin.version);
-    const after = await f.db.pool.query(`SELECT skill_id, active FROM bosun.agent_skill WHERE agent_id = 'sql' ORDER BY skill_id`);
+    const after = await f.db.pool.query(
+      `SELECT skill_id, active FROM bosun.agent_skill WHERE agent_id = 'sql' ORDER BY skill_id`,
+    );
     expect(after.rows).toEqual([
       { skill_id: 'sql.query', active: true },
       { skill_id: 'sql.work', active: false },
@@ -153,7 +159,10 @@ colour: blue
       reasons: ['bosun-no-such-tool-x missing (apt-get install -y bosun-x)'],
     });
     const row = await f.db.pool.query(`SELECT available, unavailable_reasons FROM bosun.agent WHERE id = 'needs-tool'`);
-    expect(row.rows[0]).toEqual({ available: false, unavailable_reasons: ['bosun-no-such-tool-x missing (apt-get install -y bosun-x)'] });
+    expect(row.rows[0]).toEqual({
+      available: false,
+      unavailable_reasons: ['bosun-no-such-tool-x missing (apt-get install -y bosun-x)'],
+    });
     const count = await f.db.pool.query(`SELECT count(*)::int AS n FROM bosun.agent_skill WHERE active`);
     expect(count.rows[0].n).toBe(registry.list().reduce((n, a) => n + a.manifest.skills.length, 0));
   });
@@ -178,7 +187,11 @@ properties:
   });
 
   it('reports each problem with its key', () => {
-    const { errors } = validateJson(schema, { code: '', file: 'a.py', args: [1], n: 2.5, url: 'ftp://x', colour: 'red' }, 'input');
+    const { errors } = validateJson(
+      schema,
+      { code: '', file: 'a.py', args: [1], n: 2.5, url: 'ftp://x', colour: 'red' },
+      'input',
+    );
     expect(errors).toEqual(
       expect.arrayContaining([
         'input.code: must be at least 1 characters',
@@ -189,7 +202,11 @@ properties:
         'input: must match exactly one of: {code} | {file} (matches 2)',
       ]),
     );
-    expect(validateJson(schema, {}, 'input').errors).toEqual(['input: must match exactly one of: {code} | {file} (matches 0)']);
-    expect(validateJson(schema, { file: 'x', level: 'mid' }, 'input').errors).toEqual(['input.level: must be one of "low", "high"']);
+    expect(validateJson(schema, {}, 'input').errors).toEqual([
+      'input: must match exactly one of: {code} | {file} (matches 0)',
+    ]);
+    expect(validateJson(schema, { file: 'x', level: 'mid' }, 'input').errors).toEqual([
+      'input.level: must be one of "low", "high"',
+    ]);
   });
 });

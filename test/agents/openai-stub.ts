@@ -48,23 +48,35 @@ export async function startOpenAIStub(options: { apiKey?: string } = {}): Promis
     const raw = await body(req);
     const authorization = req.headers.authorization ?? null;
     if (stub.failWith) {
-      json(res, stub.failWith, { error: { message: `stub failure ${stub.failWith}`, type: 'server_error', code: null } });
+      json(res, stub.failWith, {
+        error: { message: `stub failure ${stub.failWith}`, type: 'server_error', code: null },
+      });
       return;
     }
     if (options.apiKey && authorization !== `Bearer ${options.apiKey}`) {
-      json(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      json(res, 401, {
+        error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+      });
       return;
     }
     if (req.method === 'POST' && req.url === '/v1/audio/transcriptions') {
       const contentType = req.headers['content-type'] ?? '';
       if (!contentType.startsWith('multipart/form-data')) {
-        json(res, 400, { error: { message: 'expected multipart/form-data', type: 'invalid_request_error', code: null } });
+        json(res, 400, {
+          error: { message: 'expected multipart/form-data', type: 'invalid_request_error', code: null },
+        });
         return;
       }
-      const form = await new Request('http://stub/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+      const form = await new Request('http://stub/', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: raw,
+      }).formData();
       const file = form.get('file');
       if (!(file instanceof File)) {
-        json(res, 400, { error: { message: "'file' is a required property", type: 'invalid_request_error', code: null } });
+        json(res, 400, {
+          error: { message: "'file' is a required property", type: 'invalid_request_error', code: null },
+        });
         return;
       }
       const bytes = Buffer.from(await file.arrayBuffer());
@@ -84,8 +96,30 @@ export async function startOpenAIStub(options: { apiKey?: string } = {}): Promis
         duration: 3.0,
         text: 'Hello from the lecture. The catalog tracks snapshots.',
         segments: [
-          { id: 0, seek: 0, start: 0.0, end: 1.4, text: ' Hello from the lecture.', tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1.1, no_speech_prob: 0.01 },
-          { id: 1, seek: 0, start: 1.4, end: 3.0, text: ' The catalog tracks snapshots.', tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1.1, no_speech_prob: 0.01 },
+          {
+            id: 0,
+            seek: 0,
+            start: 0.0,
+            end: 1.4,
+            text: ' Hello from the lecture.',
+            tokens: [],
+            temperature: 0,
+            avg_logprob: -0.2,
+            compression_ratio: 1.1,
+            no_speech_prob: 0.01,
+          },
+          {
+            id: 1,
+            seek: 0,
+            start: 1.4,
+            end: 3.0,
+            text: ' The catalog tracks snapshots.',
+            tokens: [],
+            temperature: 0,
+            avg_logprob: -0.2,
+            compression_ratio: 1.1,
+            no_speech_prob: 0.01,
+          },
         ],
       });
       return;
@@ -93,7 +127,9 @@ export async function startOpenAIStub(options: { apiKey?: string } = {}): Promis
     if (req.method === 'POST' && req.url === '/v1/chat/completions') {
       const parsed = JSON.parse(raw.toString('utf8')) as ChatRequest['body'];
       if (typeof parsed.model !== 'string' || !Array.isArray(parsed.messages)) {
-        json(res, 400, { error: { message: 'model and messages are required', type: 'invalid_request_error', code: null } });
+        json(res, 400, {
+          error: { message: 'model and messages are required', type: 'invalid_request_error', code: null },
+        });
         return;
       }
       stub.chats.push({ body: parsed, authorization });
@@ -103,12 +139,20 @@ export async function startOpenAIStub(options: { apiKey?: string } = {}): Promis
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model: `${parsed.model}-stub`,
-        choices: [{ index: 0, message: { role: 'assistant', content: `## Summary\n- the transcript had ${chapters} chapters` }, finish_reason: 'stop' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: `## Summary\n- the transcript had ${chapters} chapters` },
+            finish_reason: 'stop',
+          },
+        ],
         usage: { prompt_tokens: 321, completion_tokens: 12, total_tokens: 333 },
       });
       return;
     }
-    json(res, 404, { error: { message: `unknown route ${req.method} ${req.url}`, type: 'invalid_request_error', code: null } });
+    json(res, 404, {
+      error: { message: `unknown route ${req.method} ${req.url}`, type: 'invalid_request_error', code: null },
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(stub, {

@@ -29,7 +29,10 @@ describe('the Python agent', () => {
     fs.mkdirSync(dir, { recursive: true });
     return dir;
   };
-  const run = async (input: Record<string, unknown>, options: { workDir?: string; scope?: string; timeoutSeconds?: number; cache?: boolean } = {}) => {
+  const run = async (
+    input: Record<string, unknown>,
+    options: { workDir?: string; scope?: string; timeoutSeconds?: number; cache?: boolean } = {},
+  ) => {
     const workDir = options.workDir ?? newDir();
     const envelope = await executeAgent({
       registry,
@@ -54,12 +57,16 @@ describe('the Python agent', () => {
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('runs a snippet in the scope\'s own virtual environment and reads a JSON result on the last line', async () => {
-    const { envelope, outputs } = await run({ code: 'import sys, json\nprint("working")\nprint(json.dumps({"prefix": sys.prefix, "sum": 1 + 2}))' });
+  it("runs a snippet in the scope's own virtual environment and reads a JSON result on the last line", async () => {
+    const { envelope, outputs } = await run({
+      code: 'import sys, json\nprint("working")\nprint(json.dumps({"prefix": sys.prefix, "sum": 1 + 2}))',
+    });
     expect(envelope.status).toBe('completed');
     const venv = path.join(f.paths.workspaces, 'tests', '.venv');
     expect(outputs.result).toEqual({ prefix: venv, sum: 3 });
-    expect(outputs.stdout).toBe(`working\n${JSON.stringify({ prefix: venv, sum: 3 }).replace(/,/g, ', ').replace(/:/g, ': ')}\n`);
+    expect(outputs.stdout).toBe(
+      `working\n${JSON.stringify({ prefix: venv, sum: 3 }).replace(/,/g, ', ').replace(/:/g, ': ')}\n`,
+    );
     expect(fs.existsSync(path.join(venv, 'pyvenv.cfg'))).toBe(true);
   });
 
@@ -76,14 +83,24 @@ describe('the Python agent', () => {
     expect(outputs.result).toBeNull();
     expect(outputs.files).toEqual(['out/report.csv']);
     expect(envelope.artifacts).toEqual([
-      { name: 'out/report.csv', mediaType: 'text/csv', path: path.join(dir, 'out', 'report.csv'), sha256: expect.any(String), bytes: 8 },
+      {
+        name: 'out/report.csv',
+        mediaType: 'text/csv',
+        path: path.join(dir, 'out', 'report.csv'),
+        sha256: expect.any(String),
+        bytes: 8,
+      },
     ]);
   });
 
   it('reports a syntax error as a failed run that a retry cannot fix', async () => {
     const { envelope, outputs } = await run({ code: 'def broken(:\n    pass' });
     expect(envelope.status).toBe('failed');
-    expect(envelope.error).toMatchObject({ code: 'SCRIPT_FAILED', retryable: false, message: expect.stringMatching(/^the script exited with code 1: SyntaxError: /) });
+    expect(envelope.error).toMatchObject({
+      code: 'SCRIPT_FAILED',
+      retryable: false,
+      message: expect.stringMatching(/^the script exited with code 1: SyntaxError: /),
+    });
     expect(outputs.exitCode).toBe(1);
     expect(outputs.exception).toMatch(/^SyntaxError/);
   });
@@ -93,7 +110,11 @@ describe('the Python agent', () => {
     const { envelope } = await run({ code: 'while True:\n    pass', timeoutSeconds: 1 });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(envelope.status).toBe('failed');
-    expect(envelope.error).toEqual({ code: 'TIMEOUT', message: 'the script ran longer than 1 s and was stopped', retryable: false });
+    expect(envelope.error).toEqual({
+      code: 'TIMEOUT',
+      message: 'the script ran longer than 1 s and was stopped',
+      retryable: false,
+    });
   });
 
   it('keeps the head and tail of 1 GB of output and stays within bounded memory', async () => {
@@ -114,7 +135,11 @@ describe('the Python agent', () => {
   it('fails an allocation beyond the memory limit with MemoryError', async () => {
     const { envelope } = await run({ code: 'block = bytearray(600 * 1024 * 1024)\nprint(len(block))', memoryMb: 256 });
     expect(envelope.status).toBe('failed');
-    expect(envelope.error).toEqual({ code: 'MEMORY_LIMIT', message: 'the script ran out of its 256 MB of memory', retryable: false });
+    expect(envelope.error).toEqual({
+      code: 'MEMORY_LIMIT',
+      message: 'the script ran out of its 256 MB of memory',
+      retryable: false,
+    });
   });
 
   it('leaves no forked process behind', async () => {
@@ -163,7 +188,11 @@ describe('the Python agent', () => {
     fs.writeFileSync(outside, 'print("should not run")');
     const { envelope } = await run({ file: '../outside.py' });
     expect(envelope.status).toBe('failed');
-    expect(envelope.error).toMatchObject({ code: 'INVALID_INPUT', retryable: false, message: expect.stringMatching(/script \.\.\/outside\.py is outside the task folder/) });
+    expect(envelope.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      retryable: false,
+      message: expect.stringMatching(/script \.\.\/outside\.py is outside the task folder/),
+    });
     const missing = await run({ file: 'nope.py' });
     expect(missing.envelope.error?.message).toMatch(/script nope\.py does not exist in the task folder/);
     const both = await run({ code: 'print(1)', file: 'x.py' });
@@ -172,9 +201,16 @@ describe('the Python agent', () => {
   });
 
   it('fails clearly when requirements cannot be installed here, and rejects option-like ones', async () => {
-    const { envelope } = await run({ code: 'import nothing', requirements: ['bosun-package-that-does-not-exist==1.0'] });
+    const { envelope } = await run({
+      code: 'import nothing',
+      requirements: ['bosun-package-that-does-not-exist==1.0'],
+    });
     expect(envelope.status).toBe('failed');
-    expect(envelope.error).toMatchObject({ code: 'REQUIREMENTS_FAILED', retryable: false, message: expect.stringMatching(/^pip could not install bosun-package-that-does-not-exist==1.0: /) });
+    expect(envelope.error).toMatchObject({
+      code: 'REQUIREMENTS_FAILED',
+      retryable: false,
+      message: expect.stringMatching(/^pip could not install bosun-package-that-does-not-exist==1.0: /),
+    });
     const sneaky = await run({ code: 'print(1)', requirements: ['--index-url=http://evil.example/'] });
     expect(sneaky.envelope.status).toBe('rejected');
   }, 120_000);
@@ -183,7 +219,10 @@ describe('the Python agent', () => {
     const dir = newDir();
     const script = path.join(dir, 'count.py');
     const counter = path.join(dir, 'runs.txt');
-    fs.writeFileSync(script, 'import os\nn = int(open("runs.txt").read()) + 1 if os.path.exists("runs.txt") else 1\nopen("runs.txt", "w").write(str(n))\nprint("v1")\n');
+    fs.writeFileSync(
+      script,
+      'import os\nn = int(open("runs.txt").read()) + 1 if os.path.exists("runs.txt") else 1\nopen("runs.txt", "w").write(str(n))\nprint("v1")\n',
+    );
     const first = await run({ file: 'count.py' }, { workDir: dir, cache: true });
     const again = await run({ file: 'count.py' }, { workDir: dir, cache: true });
     expect(again.envelope.metrics.cacheHit).toBe(1);

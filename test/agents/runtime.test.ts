@@ -43,8 +43,18 @@ describe('executeAgent', () => {
   let counterFile: string;
   const runs = () => (fs.existsSync(counterFile) ? Number(fs.readFileSync(counterFile, 'utf8')) : 0);
   const workDir = (name: string) => path.join(scratch, name);
-  const greet = (name: string, extra: Record<string, unknown> = {}, dir = workDir(`${name}-${Math.random().toString(36).slice(2)}`)) =>
-    executeAgent({ registry, agentId: 'counter', skillId: 'counter.greet', input: { name, counterFile, ...extra }, workDir: dir });
+  const greet = (
+    name: string,
+    extra: Record<string, unknown> = {},
+    dir = workDir(`${name}-${Math.random().toString(36).slice(2)}`),
+  ) =>
+    executeAgent({
+      registry,
+      agentId: 'counter',
+      skillId: 'counter.greet',
+      input: { name, counterFile, ...extra },
+      workDir: dir,
+    });
 
   beforeAll(async () => {
     f = await agentsFixture();
@@ -52,7 +62,10 @@ describe('executeAgent', () => {
     fs.copyFileSync(path.join(here, 'fixtures', 'counter-agent.py'), path.join(f.paths.agents, 'counter-agent.py'));
     f.addUserManifest(
       'missing.yaml',
-      counterManifest.replace('id: counter', 'id: missing').replace('- { name: python3 }', '- { name: bosun-no-such-tool-z, package: bosun-z }').replace(/counter\.greet/g, 'missing.greet'),
+      counterManifest
+        .replace('id: counter', 'id: missing')
+        .replace('- { name: python3 }', '- { name: bosun-no-such-tool-z, package: bosun-z }')
+        .replace(/counter\.greet/g, 'missing.greet'),
     );
     registry = await f.open();
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-runtime-'));
@@ -73,7 +86,13 @@ describe('executeAgent', () => {
       handoffs: [{ skill: 'docs.write', input: { topic: 'ada' }, reason: 'write it up' }],
     });
     expect(envelope.artifacts).toEqual([
-      { name: 'out/greeting.txt', mediaType: 'text/plain', path: path.join(dir, 'out', 'greeting.txt'), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: 9 },
+      {
+        name: 'out/greeting.txt',
+        mediaType: 'text/plain',
+        path: path.join(dir, 'out', 'greeting.txt'),
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        bytes: 9,
+      },
     ]);
     expect(envelope.metrics.durationMs).toBeGreaterThan(0);
     expect(runs()).toBe(1);
@@ -97,10 +116,23 @@ describe('executeAgent', () => {
     expect(fs.readFileSync(copy.path!, 'utf8')).toBe('hello grace');
 
     // Key order does not matter: the input is hashed canonically.
-    const reordered = await executeAgent({ registry, agentId: 'counter', skillId: 'counter.greet', input: { counterFile, name: 'grace' }, workDir: workDir('grace-3') });
+    const reordered = await executeAgent({
+      registry,
+      agentId: 'counter',
+      skillId: 'counter.greet',
+      input: { counterFile, name: 'grace' },
+      workDir: workDir('grace-3'),
+    });
     expect(reordered.metrics.cacheHit).toBe(1);
 
-    const forced = await executeAgent({ registry, agentId: 'counter', skillId: 'counter.greet', input: { name: 'grace', counterFile }, workDir: workDir('grace-4'), noCache: true });
+    const forced = await executeAgent({
+      registry,
+      agentId: 'counter',
+      skillId: 'counter.greet',
+      input: { name: 'grace', counterFile },
+      workDir: workDir('grace-4'),
+      noCache: true,
+    });
     expect(forced.metrics.cacheHit).toBeUndefined();
     expect(runs()).toBe(before + 2);
 
@@ -112,7 +144,11 @@ describe('executeAgent', () => {
   it('keeps the cache in the lake table agents.result_cache', async () => {
     const lake = await openLake({ pool: f.db.pool, dataPath: f.paths.lake });
     const rows = await lake.withReader({}, async (conn) =>
-      (await conn.runAndReadAll(`SELECT agent_id, skill_id, count(*)::INTEGER AS n FROM agents.result_cache GROUP BY ALL ORDER BY ALL`)).getRowObjects(),
+      (
+        await conn.runAndReadAll(
+          `SELECT agent_id, skill_id, count(*)::INTEGER AS n FROM agents.result_cache GROUP BY ALL ORDER BY ALL`,
+        )
+      ).getRowObjects(),
     );
     expect(RESULT_CACHE_TABLE).toBe('agents.result_cache');
     expect(rows).toEqual([{ agent_id: 'counter', skill_id: 'counter.greet', n: expect.any(Number) }]);
@@ -121,10 +157,19 @@ describe('executeAgent', () => {
 
   it('still runs, uncached, when the cache cannot be used', async () => {
     // A lake opened with another data path than the one it was created with refuses to open.
-    const broken = new LakeResultCache(() => openLake({ pool: f.db.pool, dataPath: path.join(scratch, 'not-the-lake') }));
+    const broken = new LakeResultCache(() =>
+      openLake({ pool: f.db.pool, dataPath: path.join(scratch, 'not-the-lake') }),
+    );
     const before = runs();
     for (const dir of ['broken-1', 'broken-2']) {
-      const envelope = await executeAgent({ registry, agentId: 'counter', skillId: 'counter.greet', input: { name: 'broken', counterFile }, workDir: workDir(dir), cache: broken });
+      const envelope = await executeAgent({
+        registry,
+        agentId: 'counter',
+        skillId: 'counter.greet',
+        input: { name: 'broken', counterFile },
+        workDir: workDir(dir),
+        cache: broken,
+      });
       expect(envelope.status).toBe('completed');
       expect(envelope.metrics.cacheHit).toBeUndefined();
     }
@@ -143,11 +188,18 @@ describe('executeAgent', () => {
 
   it('rejects input that does not match the skill, without running it', async () => {
     const before = runs();
-    const envelope = await executeAgent({ registry, agentId: 'counter', skillId: 'counter.greet', input: { name: '', colour: 'red' }, workDir: workDir('bad') });
+    const envelope = await executeAgent({
+      registry,
+      agentId: 'counter',
+      skillId: 'counter.greet',
+      input: { name: '', colour: 'red' },
+      workDir: workDir('bad'),
+    });
     expect(envelope.status).toBe('rejected');
     expect(envelope.error).toEqual({
       code: 'INVALID_INPUT',
-      message: "invalid input for counter.greet: input.counterFile: is required; input.name: must be at least 1 characters; input: unknown key 'colour' (known: name, counterFile, mode)",
+      message:
+        "invalid input for counter.greet: input.counterFile: is required; input.name: must be at least 1 characters; input: unknown key 'colour' (known: name, counterFile, mode)",
       retryable: false,
     });
     expect(runs()).toBe(before);
@@ -161,7 +213,11 @@ describe('executeAgent', () => {
   ])('turns an invalid envelope (%s) into a failed one, which is not cached', async (mode, message) => {
     const first = await greet('x', { mode });
     expect(first.status).toBe('failed');
-    expect(first.error).toMatchObject({ code: 'INVALID_ENVELOPE', retryable: false, message: expect.stringMatching(message) });
+    expect(first.error).toMatchObject({
+      code: 'INVALID_ENVELOPE',
+      retryable: false,
+      message: expect.stringMatching(message),
+    });
     const before = runs();
     await greet('x', { mode });
     expect(runs()).toBe(before + 1);
@@ -170,41 +226,77 @@ describe('executeAgent', () => {
   it('reports a crash as retryable, with the end of its stderr', async () => {
     const envelope = await greet('y', { mode: 'crash' });
     expect(envelope.status).toBe('failed');
-    expect(envelope.error).toEqual({ code: 'AGENT_CRASHED', message: 'counter exited with code 3 without an envelope: boom: the agent fell over', retryable: true });
+    expect(envelope.error).toEqual({
+      code: 'AGENT_CRASHED',
+      message: 'counter exited with code 3 without an envelope: boom: the agent fell over',
+      retryable: true,
+    });
   });
 
   it('enforces the timeout and stops the agent', async () => {
     const started = Date.now();
-    const envelope = await executeAgent({ registry, agentId: 'counter', skillId: 'counter.greet', input: { name: 'z', counterFile, mode: 'sleep' }, workDir: workDir('slow'), timeoutSeconds: 1 });
+    const envelope = await executeAgent({
+      registry,
+      agentId: 'counter',
+      skillId: 'counter.greet',
+      input: { name: 'z', counterFile, mode: 'sleep' },
+      workDir: workDir('slow'),
+      timeoutSeconds: 1,
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(envelope.status).toBe('failed');
-    expect(envelope.error).toEqual({ code: 'TIMEOUT', message: 'counter counter.greet timed out after 1 s', retryable: true });
+    expect(envelope.error).toEqual({
+      code: 'TIMEOUT',
+      message: 'counter counter.greet timed out after 1 s',
+      retryable: true,
+    });
   });
 
   it('stops when cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const started = Date.now();
-    const envelope = await executeAgent({ registry, agentId: 'counter', skillId: 'counter.greet', input: { name: 'c', counterFile, mode: 'sleep' }, workDir: workDir('cancel'), signal: controller.signal });
+    const envelope = await executeAgent({
+      registry,
+      agentId: 'counter',
+      skillId: 'counter.greet',
+      input: { name: 'c', counterFile, mode: 'sleep' },
+      workDir: workDir('cancel'),
+      signal: controller.signal,
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(envelope.status).toBe('canceled');
     expect(envelope.error).toMatchObject({ code: 'CANCELED', retryable: true });
   });
 
   it('does not run assistants or agents that cannot run here, and names unknown ones', async () => {
-    const assistant = await executeAgent({ registry, agentId: 'sql', skillId: 'sql.query', input: {}, workDir: workDir('sql') });
+    const assistant = await executeAgent({
+      registry,
+      agentId: 'sql',
+      skillId: 'sql.query',
+      input: {},
+      workDir: workDir('sql'),
+    });
     expect(assistant.status).toBe('rejected');
     expect(assistant.error).toMatchObject({ code: 'NOT_AUTOMATIC', retryable: false });
-    const missing = await executeAgent({ registry, agentId: 'missing', skillId: 'missing.greet', input: { name: 'q', counterFile }, workDir: workDir('missing') });
+    const missing = await executeAgent({
+      registry,
+      agentId: 'missing',
+      skillId: 'missing.greet',
+      input: { name: 'q', counterFile },
+      workDir: workDir('missing'),
+    });
     expect(missing.status).toBe('failed');
     expect(missing.error).toEqual({
       code: 'AGENT_UNAVAILABLE',
       message: 'agent missing cannot run here: bosun-no-such-tool-z missing (apt-get install -y bosun-z)',
       retryable: false,
     });
-    await expect(executeAgent({ registry, agentId: 'nobody', skillId: 'x.y', input: {}, workDir: workDir('nobody') })).rejects.toThrow("no agent 'nobody'");
-    await expect(executeAgent({ registry, agentId: 'counter', skillId: 'counter.dance', input: {}, workDir: workDir('nobody') })).rejects.toThrow(
-      "agent 'counter' has no skill 'counter.dance'",
-    );
+    await expect(
+      executeAgent({ registry, agentId: 'nobody', skillId: 'x.y', input: {}, workDir: workDir('nobody') }),
+    ).rejects.toThrow("no agent 'nobody'");
+    await expect(
+      executeAgent({ registry, agentId: 'counter', skillId: 'counter.dance', input: {}, workDir: workDir('nobody') }),
+    ).rejects.toThrow("agent 'counter' has no skill 'counter.dance'");
   });
 });

@@ -39,18 +39,35 @@ const jsonLdPage = (base: string) => `<!DOCTYPE html>
   ],
 })}</script></head><body><p>The player loads here.</p></body></html>`;
 
-export async function startVideoSite(files: { rollingVtt: string; manualVtt: string; lectureMp4: string }): Promise<VideoSite> {
+export async function startVideoSite(files: {
+  rollingVtt: string;
+  manualVtt: string;
+  lectureMp4: string;
+}): Promise<VideoSite> {
   const requests: string[] = [];
   let base = '';
   const pages: Record<string, () => { type: string; body: string | Buffer } | { status: number }> = {
     '/talk.html': () => ({
       type: 'text/html',
-      body: html5Page('A talk about lakes', 'How lakes work.&#10;0:00 Welcome&#10;0:05 Lakes&#10;0:08 Catalogs', '<track kind="captions" src="/talk.en.vtt" srclang="en" label="English">'),
+      body: html5Page(
+        'A talk about lakes',
+        'How lakes work.&#10;0:00 Welcome&#10;0:05 Lakes&#10;0:08 Catalogs',
+        '<track kind="captions" src="/talk.en.vtt" srclang="en" label="English">',
+      ),
     }),
-    '/manual.html': () => ({ type: 'text/html', body: html5Page('Q and A', 'Questions.', '<track kind="captions" src="/manual.en.vtt" srclang="en">') }),
-    '/french.html': () => ({ type: 'text/html', body: html5Page('Les lacs', 'En français.', '<track kind="captions" src="/manual.fr.vtt" srclang="fr">') }),
+    '/manual.html': () => ({
+      type: 'text/html',
+      body: html5Page('Q and A', 'Questions.', '<track kind="captions" src="/manual.en.vtt" srclang="en">'),
+    }),
+    '/french.html': () => ({
+      type: 'text/html',
+      body: html5Page('Les lacs', 'En français.', '<track kind="captions" src="/manual.fr.vtt" srclang="fr">'),
+    }),
     '/lecture.html': () => ({ type: 'text/html', body: jsonLdPage(base) }),
-    '/plain.html': () => ({ type: 'text/html', body: '<!DOCTYPE html><html><head><title>Just text</title></head><body><p>No video here.</p></body></html>' }),
+    '/plain.html': () => ({
+      type: 'text/html',
+      body: '<!DOCTYPE html><html><head><title>Just text</title></head><body><p>No video here.</p></body></html>',
+    }),
     '/private.html': () => ({ status: 403 }),
     '/talk.en.vtt': () => ({ type: 'text/vtt', body: fs.readFileSync(files.rollingVtt) }),
     '/manual.en.vtt': () => ({ type: 'text/vtt', body: fs.readFileSync(files.manualVtt) }),
@@ -77,4 +94,3 @@ export async function startVideoSite(files: { rollingVtt: string; manualVtt: str
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
-

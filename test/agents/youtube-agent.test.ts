@@ -27,7 +27,12 @@ describe('the YouTube agent (yt-dlp against a local video site)', () => {
     return registries.get(key)!;
   };
   let n = 0;
-  const run = async (skillId: string, input: Record<string, unknown>, endpoints: Endpoints = {}, options: { noCache?: boolean } = {}) => {
+  const run = async (
+    skillId: string,
+    input: Record<string, unknown>,
+    endpoints: Endpoints = {},
+    options: { noCache?: boolean } = {},
+  ) => {
     const workDir = path.join(scratch, `run-${++n}`);
     const envelope: ResultEnvelope = await executeAgent({
       registry: await registryWith(endpoints),
@@ -45,12 +50,30 @@ describe('the YouTube agent (yt-dlp against a local video site)', () => {
     const lectureMp4 = path.join(scratch, 'lecture.mp4');
     // Three seconds of a tone on a black picture, made here rather than downloaded.
     await runChecked('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3',
-      '-f', 'lavfi', '-i', 'color=c=black:s=64x64:d=3',
-      '-shortest', '-c:v', 'mpeg4', '-c:a', 'aac', lectureMp4,
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=3',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=black:s=64x64:d=3',
+      '-shortest',
+      '-c:v',
+      'mpeg4',
+      '-c:a',
+      'aac',
+      lectureMp4,
     ]);
-    site = await startVideoSite({ rollingVtt: path.join(fixtures, 'rolling.en.vtt'), manualVtt: path.join(fixtures, 'manual.en.vtt'), lectureMp4 });
+    site = await startVideoSite({
+      rollingVtt: path.join(fixtures, 'rolling.en.vtt'),
+      manualVtt: path.join(fixtures, 'manual.en.vtt'),
+      lectureMp4,
+    });
     stub = await startOpenAIStub({ apiKey: 'sk-test-key' });
     f = await agentsFixture();
   }, 120_000);
@@ -109,19 +132,33 @@ describe('the YouTube agent (yt-dlp against a local video site)', () => {
       ['Lakes', 'a lake stores parquet files'],
       ['Catalogs', 'the catalog tracks snapshots so readers never see half a commit'],
     ]);
-    expect(envelope.artifacts.map((a) => a.name)).toEqual(['metadata.json', 'transcript.md', 'transcript.json', 'captions.en.vtt']);
+    expect(envelope.artifacts.map((a) => a.name)).toEqual([
+      'metadata.json',
+      'transcript.md',
+      'transcript.json',
+      'captions.en.vtt',
+    ]);
     const markdown = fs.readFileSync(path.join(workDir, 'transcript.md'), 'utf8');
     expect(markdown).toContain('_Transcript from manual captions (en)._');
-    expect(markdown).toContain('## Welcome (0:00)\n\n[0:00] welcome everyone to this talk about data lakes and catalogs');
-    expect(markdown).toContain('## Catalogs (0:08)\n\n[0:08] the catalog tracks snapshots so readers never see half a commit');
+    expect(markdown).toContain(
+      '## Welcome (0:00)\n\n[0:00] welcome everyone to this talk about data lakes and catalogs',
+    );
+    expect(markdown).toContain(
+      '## Catalogs (0:08)\n\n[0:08] the catalog tracks snapshots so readers never see half a commit',
+    );
     expect(envelope.metrics).toMatchObject({ segments: 5, words: 26, chapters: 3 });
   });
 
   it('summarises extractively per chapter when no chat endpoint is configured', async () => {
-    const { envelope, outputs, workDir } = await run('youtube.summary', { url: site.url('/talk.html'), sentencesPerChapter: 1 });
+    const { envelope, outputs, workDir } = await run('youtube.summary', {
+      url: site.url('/talk.html'),
+      sentencesPerChapter: 1,
+    });
     expect(envelope.status, envelope.error?.message).toBe('completed');
     expect(outputs.summary.method).toBe('extractive');
-    expect(outputs.summary.chapters.map((c: { title: string; points: unknown[] }) => [c.title, c.points.length])).toEqual([
+    expect(
+      outputs.summary.chapters.map((c: { title: string; points: unknown[] }) => [c.title, c.points.length]),
+    ).toEqual([
       ['Welcome', 1],
       ['Lakes', 1],
       ['Catalogs', 1],
@@ -135,7 +172,11 @@ describe('the YouTube agent (yt-dlp against a local video site)', () => {
     const endpoints = { chatUrl: `${stub.baseUrl}/v1`, chatModel: 'local-model', apiKey: 'sk-test-key' };
     const { envelope, outputs } = await run('youtube.summary', { url: site.url('/talk.html') }, endpoints);
     expect(envelope.status, envelope.error?.message).toBe('completed');
-    expect(outputs.summary).toMatchObject({ method: 'chat', model: 'local-model-stub', text: '## Summary\n- the transcript had 3 chapters' });
+    expect(outputs.summary).toMatchObject({
+      method: 'chat',
+      model: 'local-model-stub',
+      text: '## Summary\n- the transcript had 3 chapters',
+    });
     expect(envelope.metrics).toMatchObject({ promptTokens: 321, completionTokens: 12 });
     const sent = stub.chats.at(-1)!;
     expect(sent.authorization).toBe('Bearer sk-test-key');
@@ -148,20 +189,40 @@ describe('the YouTube agent (yt-dlp against a local video site)', () => {
   it('a failing chat endpoint fails the run, retryable for 5xx and not for a rejected key', async () => {
     stub.failWith = 503;
     try {
-      const { envelope } = await run('youtube.summary', { url: site.url('/talk.html') }, { chatUrl: stub.baseUrl, apiKey: 'sk-test-key' });
+      const { envelope } = await run(
+        'youtube.summary',
+        { url: site.url('/talk.html') },
+        { chatUrl: stub.baseUrl, apiKey: 'sk-test-key' },
+      );
       expect(envelope.status).toBe('failed');
-      expect(envelope.error).toMatchObject({ code: 'ENDPOINT_UNAVAILABLE', retryable: true, message: expect.stringContaining('answered HTTP 503') });
+      expect(envelope.error).toMatchObject({
+        code: 'ENDPOINT_UNAVAILABLE',
+        retryable: true,
+        message: expect.stringContaining('answered HTTP 503'),
+      });
     } finally {
       stub.failWith = null;
     }
-    const { envelope } = await run('youtube.summary', { url: site.url('/talk.html') }, { chatUrl: stub.baseUrl, apiKey: 'wrong' });
-    expect(envelope.error).toMatchObject({ code: 'ENDPOINT_REJECTED', retryable: false, message: expect.stringContaining('answered HTTP 401') });
+    const { envelope } = await run(
+      'youtube.summary',
+      { url: site.url('/talk.html') },
+      { chatUrl: stub.baseUrl, apiKey: 'wrong' },
+    );
+    expect(envelope.error).toMatchObject({
+      code: 'ENDPOINT_REJECTED',
+      retryable: false,
+      message: expect.stringContaining('answered HTTP 401'),
+    });
   });
 
   it('without captions, transcribes the audio through an OpenAI-compatible transcription endpoint', async () => {
     const before = stub.transcriptions.length;
     const endpoints = { transcriptionUrl: stub.baseUrl, apiKey: 'sk-test-key' };
-    const { envelope, outputs, workDir } = await run('youtube.transcript', { url: site.url('/lecture.html') }, endpoints);
+    const { envelope, outputs, workDir } = await run(
+      'youtube.transcript',
+      { url: site.url('/lecture.html') },
+      endpoints,
+    );
     expect(envelope.status, envelope.error?.message).toBe('completed');
     expect(outputs.transcript.source).toBe('speech-to-text');
     expect(outputs.transcript.language).toBe('english');
@@ -175,7 +236,15 @@ describe('the YouTube agent (yt-dlp against a local video site)', () => {
     ]);
     const sent = stub.transcriptions.slice(before);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ model: 'whisper-1', responseFormat: 'verbose_json', language: 'en', fileName: 'chunk-000.mp3', fileType: 'audio/mpeg', isMp3: true, authorization: 'Bearer sk-test-key' });
+    expect(sent[0]).toMatchObject({
+      model: 'whisper-1',
+      responseFormat: 'verbose_json',
+      language: 'en',
+      fileName: 'chunk-000.mp3',
+      fileType: 'audio/mpeg',
+      isMp3: true,
+      authorization: 'Bearer sk-test-key',
+    });
     expect(sent[0]!.bytes).toBeGreaterThan(1000);
     // The audio is not a result: nothing of it is left behind.
     expect(fs.readdirSync(path.join(workDir, '.youtube'))).toEqual(['info.json']);
@@ -216,7 +285,11 @@ describe('the YouTube agent (yt-dlp against a local video site)', () => {
 
   it('an unreachable site is a retryable failure', async () => {
     const { envelope } = await run('youtube.metadata', { url: 'http://127.0.0.1:9/watch?v=x' });
-    expect(envelope.error).toMatchObject({ code: 'NETWORK_ERROR', retryable: true, message: expect.stringContaining('Connection refused') });
+    expect(envelope.error).toMatchObject({
+      code: 'NETWORK_ERROR',
+      retryable: true,
+      message: expect.stringContaining('Connection refused'),
+    });
   });
 
   it('rejects input that is not a video URL', async () => {
@@ -235,6 +308,8 @@ describe('the YouTube agent (yt-dlp against a local video site)', () => {
     expect(second.envelope.metrics.cacheHit).toBe(1);
     expect(site.requests.length).toBe(fetched);
     expect(second.outputs.transcript).toEqual(first.outputs.transcript);
-    expect(fs.readFileSync(path.join(second.workDir, 'transcript.md'), 'utf8')).toContain('[0:00] Is the lake ready? Yes. Yes.');
+    expect(fs.readFileSync(path.join(second.workDir, 'transcript.md'), 'utf8')).toContain(
+      '[0:00] Is the lake ready? Yes. Yes.',
+    );
   });
 });

@@ -31,7 +31,8 @@ describe('embedded PostgreSQL through the CLI', () => {
   afterAll(async () => {
     await runBosun(['down'], { home });
     fs.rmSync(home, { recursive: true, force: true });
-    if (serverRoot && !serverRoot.startsWith(home)) fs.rmSync(path.dirname(serverRoot), { recursive: true, force: true });
+    if (serverRoot && !serverRoot.startsWith(home))
+      fs.rmSync(path.dirname(serverRoot), { recursive: true, force: true });
   });
 
   it('three `bosun up` at the same moment leave exactly one server', async () => {

@@ -44,7 +44,10 @@ describe('external PostgreSQL, doctor and CLI errors', () => {
   });
 
   it('doctor reports an unreachable database as an error with a hint, and exits non-zero', async () => {
-    const res = await runBosun(['doctor', '--json'], { home, env: { BOSUN_DATABASE_URL: 'postgresql://x:y@127.0.0.1:1/none' } });
+    const res = await runBosun(['doctor', '--json'], {
+      home,
+      env: { BOSUN_DATABASE_URL: 'postgresql://x:y@127.0.0.1:1/none' },
+    });
     expect(res.exitCode).toBe(1);
     const pg = res.json.checks.find((c: { name: string }) => c.name === 'postgresql');
     expect(pg).toMatchObject({ status: 'error', required: true });
@@ -56,7 +59,20 @@ describe('external PostgreSQL, doctor and CLI errors', () => {
     const res = await runBosun(['doctor', '--json'], { home, env: { BOSUN_DATABASE_URL: db.url } });
     const names = res.json.checks.map((c: { name: string }) => c.name);
     expect(names).toEqual(
-      expect.arrayContaining(['node', 'postgresql', 'duckdb', 'lake directory', 'git', 'yt-dlp', 'ffmpeg', 'tesseract', 'pdftotext', 'python3', 'nvcc', 'chromium']),
+      expect.arrayContaining([
+        'node',
+        'postgresql',
+        'duckdb',
+        'lake directory',
+        'git',
+        'yt-dlp',
+        'ffmpeg',
+        'tesseract',
+        'pdftotext',
+        'python3',
+        'nvcc',
+        'chromium',
+      ]),
     );
     for (const c of res.json.checks.filter((c: { required: boolean }) => !c.required)) {
       expect(c.feature).toBeTruthy();
@@ -87,7 +103,10 @@ describe('external PostgreSQL, doctor and CLI errors', () => {
     expect(set.exitCode, set.stderr).toBe(0);
     const get = await runBosun(['config', 'get', 'worker.concurrency', '--json'], { home });
     expect(get.json).toEqual({ key: 'worker.concurrency', value: 6, source: 'file' });
-    const show = await runBosun(['config', 'show', '--json'], { home, env: { BOSUN_DATABASE_URL: 'postgresql://u:secret@h/db' } });
+    const show = await runBosun(['config', 'show', '--json'], {
+      home,
+      env: { BOSUN_DATABASE_URL: 'postgresql://u:secret@h/db' },
+    });
     const url = show.json.keys.find((k: { key: string }) => k.key === 'database.url');
     expect(url).toMatchObject({ source: 'env', value: 'postgresql://u:***@h/db', env: 'BOSUN_DATABASE_URL' });
   });

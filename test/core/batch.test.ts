@@ -20,7 +20,7 @@ describe('WriteBatcher', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
-  it("rejects the items of a failed batch only, and idle() waits for everything added", async () => {
+  it('rejects the items of a failed batch only, and idle() waits for everything added', async () => {
     let calls = 0;
     const written: string[] = [];
     const batcher = new WriteBatcher<string>(async (items) => {

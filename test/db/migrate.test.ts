@@ -29,8 +29,14 @@ describe('migrations', () => {
   });
 
   it('refuses an applied migration whose text changed, and changes nothing', async () => {
-    const edited: Migration[] = [...allMigrations, { id: 'test/001_counter', sql: 'CREATE TABLE bosun.other (n int);' }];
-    await expect(migrate(db.pool, edited)).rejects.toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringContaining('test/001_counter') });
+    const edited: Migration[] = [
+      ...allMigrations,
+      { id: 'test/001_counter', sql: 'CREATE TABLE bosun.other (n int);' },
+    ];
+    await expect(migrate(db.pool, edited)).rejects.toMatchObject({
+      code: 'MIGRATION_FAILED',
+      message: expect.stringContaining('test/001_counter'),
+    });
     const other = await db.pool.query(`SELECT to_regclass('bosun.other') AS t`);
     expect(other.rows[0].t).toBeNull();
   });

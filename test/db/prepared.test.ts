@@ -21,7 +21,9 @@ describe('prepared statements', () => {
       const answers = [];
       for (const v of [1, 41]) answers.push((await client.query<{ n: number }>(prepared(text, [v]))).rows[0]!.n);
       expect(answers).toEqual([2, 42]);
-      const held = await client.query<{ name: string; calls: number }>(`SELECT name, generic_plans + custom_plans AS calls FROM pg_prepared_statements`);
+      const held = await client.query<{ name: string; calls: number }>(
+        `SELECT name, generic_plans + custom_plans AS calls FROM pg_prepared_statements`,
+      );
       expect(held.rows).toEqual([{ name: prepared(text, []).name, calls: 2 }]);
     } finally {
       client.release();
@@ -36,7 +38,9 @@ describe('prepared statements', () => {
       await client.query('INSERT INTO item SELECT unnest($1::uuid[]), generate_series(1, 5)', [ids]);
       const read = async (wanted: string[]) => {
         const match = idsMatch('id', 1, wanted);
-        const res = await client.query<{ n: number }>(prepared(`SELECT n FROM item WHERE ${match.sql} ORDER BY n`, [match.value]));
+        const res = await client.query<{ n: number }>(
+          prepared(`SELECT n FROM item WHERE ${match.sql} ORDER BY n`, [match.value]),
+        );
         return { text: match.sql, ns: res.rows.map((r) => r.n) };
       };
       expect(await read([ids[3]!])).toEqual({ text: 'id = $1::uuid', ns: [4] });

@@ -109,18 +109,26 @@ describe('runCommand', () => {
       const plain = JSON.parse((await runCommand('node', show)).stdout) as Record<string, string>;
       expect(plain.BOSUN_TEST_SECRET).toBeUndefined();
       expect(plain.PATH).toBe(process.env.PATH);
-      expect(Object.keys(plain).every((k) => ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'USER', 'LOGNAME'].includes(k))).toBe(true);
+      expect(
+        Object.keys(plain).every((k) =>
+          ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'USER', 'LOGNAME'].includes(k),
+        ),
+      ).toBe(true);
 
       const allowed = JSON.parse(
         (await runCommand('node', show, { envAllowlist: ['PATH', 'BOSUN_TEST_SECRET'] })).stdout,
       ) as Record<string, string>;
       expect(Object.keys(allowed).sort()).toEqual(['BOSUN_TEST_SECRET', 'PATH']);
 
-      const inherited = JSON.parse((await runCommand('node', show, { inheritEnv: true })).stdout) as Record<string, string>;
+      const inherited = JSON.parse((await runCommand('node', show, { inheritEnv: true })).stdout) as Record<
+        string,
+        string
+      >;
       expect(inherited.BOSUN_TEST_SECRET).toBe('s3cret');
 
       const extra = JSON.parse(
-        (await runCommand('node', show, { env: { EXTRA: 'yes', LANG: undefined }, envAllowlist: ['PATH', 'LANG'] })).stdout,
+        (await runCommand('node', show, { env: { EXTRA: 'yes', LANG: undefined }, envAllowlist: ['PATH', 'LANG'] }))
+          .stdout,
       ) as Record<string, string>;
       expect(Object.keys(extra).sort()).toEqual(['EXTRA', 'PATH']);
     } finally {

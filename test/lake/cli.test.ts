@@ -26,11 +26,19 @@ describe('bosun lake', () => {
   it('imports a file as a new table in one snapshot, deletes from it, and lists snapshots and tables', async () => {
     const imported = await bosun('lake', 'import', 'crm.people', csv, '--create', '--message', 'first load', '--json');
     expect(imported.exitCode, imported.stderr).toBe(0);
-    expect(imported.json).toMatchObject({ table: 'crm.people', rows: 3, snapshotId: 1, changes: 'created_schema:"crm",created_table:"crm"."people",inserted_into_table:2' });
+    expect(imported.json).toMatchObject({
+      table: 'crm.people',
+      rows: 3,
+      snapshotId: 1,
+      changes: 'created_schema:"crm",created_table:"crm"."people",inserted_into_table:2',
+    });
     const deleted = await bosun('lake', 'delete', 'crm.people', '--where', `name = 'ann'`, '--json');
     expect(deleted.json).toEqual({ table: 'crm.people', snapshotId: 2, rows: 1 });
 
-    const [snapshots, tables] = await Promise.all([bosun('lake', 'snapshots', '--table', 'crm.people', '--json'), bosun('lake', 'tables', '--json')]);
+    const [snapshots, tables] = await Promise.all([
+      bosun('lake', 'snapshots', '--table', 'crm.people', '--json'),
+      bosun('lake', 'tables', '--json'),
+    ]);
     expect(snapshots.json.snapshots.map((s: { id: number; message: string | null }) => [s.id, s.message])).toEqual([
       [1, 'first load'],
       [2, `delete where name = 'ann'`],
@@ -65,13 +73,24 @@ describe('bosun lake', () => {
       bosun('lake', 'sql', `SELECT 1`, '--at', '99', '--json'),
     ]);
     expect(human.exitCode, human.stderr).toBe(0);
-    expect(human.stdout).toBe(['id  name     score', '──  ───────  ─────', ' 2  bob, jr   1.25', ' 3  cy        NULL', ''].join('\n'));
+    expect(human.stdout).toBe(
+      ['id  name     score', '──  ───────  ─────', ' 2  bob, jr   1.25', ' 3  cy        NULL', ''].join('\n'),
+    );
     expect(human.stderr).toMatch(/^\(2 rows, \d+ ms, snapshot 2\)\n$/);
     expect(csvOut.stdout).toBe('id,name,score\n1,ann,0.5\n2,"bob, jr",1.25\n3,cy,\n');
     expect(JSON.parse(asJson.stdout)).toEqual([{ n: 3 }]);
-    expect(envelope.json).toMatchObject({ snapshotId: 2, columns: [{ name: 'top', type: 'DOUBLE' }], rows: [{ top: 1.25 }], rowCount: 1, elapsedMs: expect.any(Number) });
+    expect(envelope.json).toMatchObject({
+      snapshotId: 2,
+      columns: [{ name: 'top', type: 'DOUBLE' }],
+      rows: [{ top: 1.25 }],
+      rowCount: 1,
+      elapsedMs: expect.any(Number),
+    });
     expect(write.exitCode).toBe(2);
-    expect(write.json.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('only a SELECT statement') });
+    expect(write.json.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('only a SELECT statement'),
+    });
     expect(noSnapshot.exitCode).toBe(3);
     expect(noSnapshot.json.error.code).toBe('NOT_FOUND');
   });

@@ -11,7 +11,10 @@ describe('concurrent writers', () => {
   beforeAll(async () => {
     t = await createTestLake();
     await t.lake.createSchema('c');
-    await t.lake.createTable('c.log', [{ name: 'writer', type: 'INTEGER' }, { name: 'seq', type: 'INTEGER' }]);
+    await t.lake.createTable('c.log', [
+      { name: 'writer', type: 'INTEGER' },
+      { name: 'seq', type: 'INTEGER' },
+    ]);
     await t.lake.createTable('c.other', [{ name: 'id', type: 'INTEGER' }]);
     await t.lake.append('c.other', { sql: 'SELECT range::INTEGER AS id FROM range(10)' });
     await t.lake.append('c.other', { sql: 'SELECT range::INTEGER + 10 AS id FROM range(10)' });
@@ -22,7 +25,11 @@ describe('concurrent writers', () => {
     const base = await t.lake.latestSnapshotId();
     const runs = await Promise.all(
       [0, 1, 2, 3].map((w) =>
-        runCommand(process.execPath, ['--import', 'tsx', writerScript, 'append', t.db.url, t.dataPath, String(w), '50'], { cwd: repoRoot, timeoutMs: 110_000 }),
+        runCommand(
+          process.execPath,
+          ['--import', 'tsx', writerScript, 'append', t.db.url, t.dataPath, String(w), '50'],
+          { cwd: repoRoot, timeoutMs: 110_000 },
+        ),
       ),
     );
     for (const r of runs) expect(r.exitCode, r.stderr).toBe(0);
@@ -33,26 +40,48 @@ describe('concurrent writers', () => {
         WHERE snapshot_id > $1 ORDER BY snapshot_id`,
       [base],
     );
-    const log = (await t.db.pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'log'`)).rows[0].table_id;
+    const log = (await t.db.pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'log'`)).rows[0]
+      .table_id;
     expect(snapshots.rows.map((r) => r.snapshot_id)).toEqual(Array.from({ length: 200 }, (_, i) => base + 1 + i));
     expect(new Set(snapshots.rows.map((r) => r.changes_made))).toEqual(new Set([`inserted_into_table:${log}`]));
 
-    expect(await query(t.lake, `SELECT writer, count(*)::INT AS n, count(DISTINCT seq)::INT AS seqs, min(seq) AS lo, max(seq) AS hi FROM c.log GROUP BY writer ORDER BY writer`)).toEqual(
-      [0, 1, 2, 3].map((writer) => ({ writer, n: 50, seqs: 50, lo: 0, hi: 49 })),
-    );
+    expect(
+      await query(
+        t.lake,
+        `SELECT writer, count(*)::INT AS n, count(DISTINCT seq)::INT AS seqs, min(seq) AS lo, max(seq) AS hi FROM c.log GROUP BY writer ORDER BY writer`,
+      ),
+    ).toEqual([0, 1, 2, 3].map((writer) => ({ writer, n: 50, seqs: 50, lo: 0, hi: 49 })));
     // Row ids: every file starts where the previous ended, and the table's counters agree.
-    const files = (await t.db.pool.query(`SELECT row_id_start, record_count FROM ducklake.ducklake_data_file WHERE table_id = $1 ORDER BY row_id_start`, [log])).rows;
+    const files = (
+      await t.db.pool.query(
+        `SELECT row_id_start, record_count FROM ducklake.ducklake_data_file WHERE table_id = $1 ORDER BY row_id_start`,
+        [log],
+      )
+    ).rows;
     expect(files).toEqual(Array.from({ length: 200 }, (_, i) => ({ row_id_start: i, record_count: 1 })));
-    expect((await t.db.pool.query(`SELECT record_count, next_row_id FROM ducklake.ducklake_table_stats WHERE table_id = $1`, [log])).rows).toEqual([{ record_count: 200, next_row_id: 200 }]);
-    const ids = (await t.db.pool.query(`SELECT data_file_id FROM ducklake.ducklake_data_file ORDER BY 1`)).rows.map((r) => r.data_file_id);
+    expect(
+      (
+        await t.db.pool.query(
+          `SELECT record_count, next_row_id FROM ducklake.ducklake_table_stats WHERE table_id = $1`,
+          [log],
+        )
+      ).rows,
+    ).toEqual([{ record_count: 200, next_row_id: 200 }]);
+    const ids = (await t.db.pool.query(`SELECT data_file_id FROM ducklake.ducklake_data_file ORDER BY 1`)).rows.map(
+      (r) => r.data_file_id,
+    );
     expect(new Set(ids).size).toBe(ids.length);
-    const next = (await t.db.pool.query(`SELECT next_file_id FROM ducklake.ducklake_snapshot WHERE snapshot_id = $1`, [latest])).rows[0].next_file_id;
+    const next = (
+      await t.db.pool.query(`SELECT next_file_id FROM ducklake.ducklake_snapshot WHERE snapshot_id = $1`, [latest])
+    ).rows[0].next_file_id;
     expect(next).toBe(Math.max(...ids) + 1);
   });
 
   it('commits appends that race inside one process, one snapshot each', async () => {
     const base = await t.lake.latestSnapshotId();
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => t.lake.append('c.log', [{ writer: 9, seq: i }])));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => t.lake.append('c.log', [{ writer: 9, seq: i }])),
+    );
     expect(new Set(results.map((r) => r.snapshotId)).size).toBe(12);
     expect(await t.lake.latestSnapshotId()).toBe(base + 12);
     expect(await query(t.lake, `SELECT count(*)::INT AS n FROM c.log WHERE writer = 9`)).toEqual([{ n: 12 }]);
@@ -84,7 +113,9 @@ describe('concurrent writers', () => {
     );
     expect(runs).toBe(2);
     expect(result.value).toBe(1);
-    expect(await query(t.lake, `SELECT list(id ORDER BY id) AS ids FROM c.other WHERE id IN (4, 101)`)).toEqual([{ ids: [101] }]);
+    expect(await query(t.lake, `SELECT list(id ORDER BY id) AS ids FROM c.other WHERE id IN (4, 101)`)).toEqual([
+      { ids: [101] },
+    ]);
   });
 
   it('lets deletes of different files of a table commit concurrently, but not two of the same file', async () => {
@@ -93,14 +124,18 @@ describe('concurrent writers', () => {
       await t.lake.delete('c.other', 'id = 15');
     });
     expect(both.snapshotId).not.toBeNull();
-    expect(await query(t.lake, `SELECT list(id ORDER BY id) AS ids FROM c.other WHERE id IN (1, 15)`)).toEqual([{ ids: null }]);
+    expect(await query(t.lake, `SELECT list(id ORDER BY id) AS ids FROM c.other WHERE id IN (1, 15)`)).toEqual([
+      { ids: null },
+    ]);
     await expect(
       t.lake.transaction(async (tx) => {
         await tx.delete('c.other', 'id = 2');
         await t.lake.delete('c.other', 'id = 3');
       }),
     ).rejects.toMatchObject({ code: 'LAKE_CONFLICT', message: expect.stringContaining('same data file') });
-    expect(await query(t.lake, `SELECT list(id ORDER BY id) AS ids FROM c.other WHERE id IN (2, 3)`)).toEqual([{ ids: [2] }]);
+    expect(await query(t.lake, `SELECT list(id ORDER BY id) AS ids FROM c.other WHERE id IN (2, 3)`)).toEqual([
+      { ids: [2] },
+    ]);
   });
 
   it('refuses the second of two transactions creating the same table', async () => {
@@ -110,6 +145,8 @@ describe('concurrent writers', () => {
         await t.lake.createTable('c.twice', [{ name: 'y', type: 'VARCHAR' }]);
       }),
     ).rejects.toMatchObject({ code: 'LAKE_CONFLICT' });
-    expect((await t.lake.tables()).find((x) => x.name === 'c.twice')?.columns).toEqual([{ name: 'y', type: 'VARCHAR' }]);
+    expect((await t.lake.tables()).find((x) => x.name === 'c.twice')?.columns).toEqual([
+      { name: 'y', type: 'VARCHAR' },
+    ]);
   });
 });

@@ -12,7 +12,10 @@ describe('crash safety and damaged files', () => {
   beforeAll(async () => {
     t = await createTestLake();
     await t.lake.createSchema('c');
-    await t.lake.createTable('c.log', [{ name: 'writer', type: 'INTEGER' }, { name: 'seq', type: 'INTEGER' }]);
+    await t.lake.createTable('c.log', [
+      { name: 'writer', type: 'INTEGER' },
+      { name: 'seq', type: 'INTEGER' },
+    ]);
     await t.lake.append('c.log', [{ writer: 1, seq: 1 }]);
     await t.lake.createTable('c.second', [{ name: 'x', type: 'INTEGER' }]);
     await t.lake.append('c.second', [{ x: 1 }, { x: 2 }]);
@@ -54,7 +57,9 @@ describe('crash safety and damaged files', () => {
     const strayPath = path.join(t.dataPath, stray[0]!);
     const past = new Date(Date.now() - 2 * 3_600_000);
     fs.utimesSync(strayPath, past, past);
-    expect((await t.lake.cleanup({ dryRun: true })).removed).toEqual([{ path: strayPath, reason: 'stray', bytes: fs.statSync(strayPath).size }]);
+    expect((await t.lake.cleanup({ dryRun: true })).removed).toEqual([
+      { path: strayPath, reason: 'stray', bytes: fs.statSync(strayPath).size },
+    ]);
     expect(fs.existsSync(strayPath)).toBe(true);
     expect((await t.lake.cleanup()).removed.map((f) => f.path)).toEqual([strayPath]);
     expect(filesUnder(t.dataPath)).toEqual(before.files);
@@ -65,9 +70,13 @@ describe('crash safety and damaged files', () => {
     const saved = fs.readFileSync(file!);
     fs.rmSync(file!);
     try {
-      await expect(query(t.lake, `SELECT count(*) FROM c.log`)).rejects.toThrow(`LAKE_FILE_MISSING: table c.log: file ${file} is missing`);
+      await expect(query(t.lake, `SELECT count(*) FROM c.log`)).rejects.toThrow(
+        `LAKE_FILE_MISSING: table c.log: file ${file} is missing`,
+      );
       expect(await query(t.lake, `SELECT count(*)::INT AS n FROM c.second`)).toEqual([{ n: 3 }]);
-      await expect(t.lake.append('c.log', [{ writer: 2, seq: 2 }]).then(() => t.lake.delete('c.log', 'seq = 1'))).rejects.toThrow(file!);
+      await expect(
+        t.lake.append('c.log', [{ writer: 2, seq: 2 }]).then(() => t.lake.delete('c.log', 'seq = 1')),
+      ).rejects.toThrow(file!);
     } finally {
       fs.writeFileSync(file!, saved);
     }

@@ -33,9 +33,15 @@ describe('deletes, compaction, expiry and cleanup', () => {
     t = await createTestLake();
     const { lake } = t;
     await lake.createSchema('m');
-    snap.created = await lake.createTable('m.items', [{ name: 'id', type: 'INTEGER' }, { name: 'v', type: 'VARCHAR' }]);
+    snap.created = await lake.createTable('m.items', [
+      { name: 'id', type: 'INTEGER' },
+      { name: 'v', type: 'VARCHAR' },
+    ]);
     for (let f = 0; f < 8; f++) {
-      await lake.append('m.items', Array.from({ length: 10 }, (_, i) => ({ id: f * 10 + i, v: `v${f * 10 + i}` })));
+      await lake.append(
+        'm.items',
+        Array.from({ length: 10 }, (_, i) => ({ id: f * 10 + i, v: `v${f * 10 + i}` })),
+      );
     }
     snap.d1 = (await lake.delete('m.items', 'id IN (1, 33, 75)')).snapshotId!;
     snap.d2 = (await lake.delete('m.items', 'id IN (2, 34)')).snapshotId!;
@@ -59,10 +65,19 @@ describe('deletes, compaction, expiry and cleanup', () => {
       { row_id_start: 70, begin_snapshot: snap.d1, end_snapshot: snap.d3, delete_count: 1, partial_max: null },
     ]);
     const partial = await t.lake.withReader({}, async (conn) =>
-      (await conn.runAndReadAll(`SELECT pos, _ducklake_internal_snapshot_id AS s FROM read_parquet('${t.dataPath}/m/items/${deletes[0]!.path}') ORDER BY pos`)).getRowObjectsJson(),
+      (
+        await conn.runAndReadAll(
+          `SELECT pos, _ducklake_internal_snapshot_id AS s FROM read_parquet('${t.dataPath}/m/items/${deletes[0]!.path}') ORDER BY pos`,
+        )
+      ).getRowObjectsJson(),
     );
-    expect(partial).toEqual([{ pos: '1', s: String(snap.d1) }, { pos: '2', s: String(snap.d2) }]);
-    const scheduled = await catalogFiles(`SELECT path FROM ducklake.ducklake_files_scheduled_for_deletion ORDER BY path`);
+    expect(partial).toEqual([
+      { pos: '1', s: String(snap.d1) },
+      { pos: '2', s: String(snap.d2) },
+    ]);
+    const scheduled = await catalogFiles(
+      `SELECT path FROM ducklake.ducklake_files_scheduled_for_deletion ORDER BY path`,
+    );
     expect(scheduled).toHaveLength(2);
     expect(scheduled.every((r) => /^m\/items\/ducklake-.*-delete\.parquet$/.test(r.path))).toBe(true);
     expect((await query(t.lake, fingerprint, { snapshot: snap.d1 }))[0]!.n).toBe(77);
@@ -72,7 +87,9 @@ describe('deletes, compaction, expiry and cleanup', () => {
 
   it('compacts adjacent clean files into partial files, and every snapshot reads (and changed) the same', async () => {
     const before = await everySnapshot();
-    const liveBefore = await catalogFiles(`SELECT count(*)::INT AS n FROM ducklake.ducklake_data_file WHERE end_snapshot IS NULL AND table_id = (SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'items')`);
+    const liveBefore = await catalogFiles(
+      `SELECT count(*)::INT AS n FROM ducklake.ducklake_data_file WHERE end_snapshot IS NULL AND table_id = (SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'items')`,
+    );
     const result = await t.lake.compact();
     expect(result.tables).toEqual([{ table: 'm.items', filesMerged: 5, filesCreated: 2 }]);
     const merged = await catalogFiles(
@@ -82,11 +99,16 @@ describe('deletes, compaction, expiry and cleanup', () => {
       { row_id_start: 10, record_count: 20, begin_snapshot: snap.created! + 2, partial_max: snap.created! + 3 },
       { row_id_start: 40, record_count: 30, begin_snapshot: snap.created! + 5, partial_max: snap.created! + 7 },
     ]);
-    const liveAfter = await catalogFiles(`SELECT count(*)::INT AS n FROM ducklake.ducklake_data_file WHERE end_snapshot IS NULL AND table_id = (SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'items')`);
+    const liveAfter = await catalogFiles(
+      `SELECT count(*)::INT AS n FROM ducklake.ducklake_data_file WHERE end_snapshot IS NULL AND table_id = (SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'items')`,
+    );
     expect(liveAfter[0]!.n).toBe(liveBefore[0]!.n - 3);
     const after = await everySnapshot();
     expect(after.slice(0, before.length)).toEqual(before);
-    const changes = await t.db.pool.query(`SELECT changes_made FROM ducklake.ducklake_snapshot_changes WHERE snapshot_id = $1`, [result.snapshotId]);
+    const changes = await t.db.pool.query(
+      `SELECT changes_made FROM ducklake.ducklake_snapshot_changes WHERE snapshot_id = $1`,
+      [result.snapshotId],
+    );
     expect(changes.rows[0].changes_made).toMatch(/^compacted_table:\d+$/);
     expect((await t.lake.compact()).snapshotId).toBeNull();
   });
@@ -105,14 +127,22 @@ describe('deletes, compaction, expiry and cleanup', () => {
     const dry = await lake.expire({ olderThanMs: 0, dryRun: true });
     expect(dry.expiredSnapshots).toEqual([...Array(latest).keys()]);
     expect(await lake.latestSnapshotId()).toBe(latest);
-    expect((await t.db.pool.query(`SELECT count(*)::INT AS n FROM ducklake.ducklake_snapshot`)).rows[0].n).toBe(latest + 1);
+    expect((await t.db.pool.query(`SELECT count(*)::INT AS n FROM ducklake.ducklake_snapshot`)).rows[0].n).toBe(
+      latest + 1,
+    );
 
     const expired = await lake.expire({ olderThanMs: 0 });
     expect(expired.expiredSnapshots).toEqual(dry.expiredSnapshots);
     expect(expired.filesScheduled.sort()).toEqual(dry.filesScheduled.sort());
     // Ended by the full delete (data file and delete file) and by the drop (one data file).
-    const kinds = expired.filesScheduled.map((f) => path.relative(t.dataPath, f).replace(/ducklake-[0-9a-f-]{36}/, 'ducklake-*')).sort();
-    expect(kinds).toEqual(['m/items/ducklake-*-delete.parquet', 'm/items/ducklake-*.parquet', 'm/temp/ducklake-*.parquet']);
+    const kinds = expired.filesScheduled
+      .map((f) => path.relative(t.dataPath, f).replace(/ducklake-[0-9a-f-]{36}/, 'ducklake-*'))
+      .sort();
+    expect(kinds).toEqual([
+      'm/items/ducklake-*-delete.parquet',
+      'm/items/ducklake-*.parquet',
+      'm/temp/ducklake-*.parquet',
+    ]);
     expect(await query(lake, fingerprint)).toEqual(reading);
     await expect(query(lake, fingerprint, { snapshot: latest - 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await lake.expire({ olderThanMs: 0 })).expiredSnapshots).toEqual([]);
@@ -133,7 +163,10 @@ describe('deletes, compaction, expiry and cleanup', () => {
     expect(done.removed.map((f) => f.reason)).toEqual(Array(10).fill('scheduled'));
     // The stray file is young: it may belong to a writer about to commit, so it stays.
     expect(filesUnder(t.dataPath)).toEqual([...reachable, path.relative(t.dataPath, stray), 'notes.txt'].sort());
-    expect((await t.db.pool.query(`SELECT count(*)::INT AS n FROM ducklake.ducklake_files_scheduled_for_deletion`)).rows[0].n).toBe(0);
+    expect(
+      (await t.db.pool.query(`SELECT count(*)::INT AS n FROM ducklake.ducklake_files_scheduled_for_deletion`)).rows[0]
+        .n,
+    ).toBe(0);
     expect(await query(lake, fingerprint)).toEqual(reading);
 
     const hourAgo = new Date(Date.now() - 2 * 3_600_000);

@@ -30,7 +30,8 @@ const aggregates: Record<string, string> = {
 };
 
 /** The same value, whether DuckDB's JSON gives a number or a digit string. */
-const normalise = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)]));
+const normalise = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)]));
 
 async function loadFixtureCatalog(db: TestDatabase): Promise<void> {
   // A client of its own: the dump sets search_path to '' for its session.
@@ -54,13 +55,17 @@ describe('a lake written by the official DuckLake extension', () => {
   afterAll(async () => db.drop());
 
   it('returns the aggregates the extension returned, for every table at every snapshot', async () => {
-    const expected = JSON.parse(fs.readFileSync(path.join(fixture, 'expected/per_snapshot.json'), 'utf8')) as Expected[];
+    const expected = JSON.parse(
+      fs.readFileSync(path.join(fixture, 'expected/per_snapshot.json'), 'utf8'),
+    ) as Expected[];
     const snapshots = new Set(expected.map((e) => e.snapshot_id));
     expect(snapshots.size).toBe(20);
     for (const e of expected) {
       const sql = aggregates[e.table]!;
       if ('error' in e.result[0]!) {
-        await expect(query(lake, sql, { snapshot: e.snapshot_id }), `${e.table} at ${e.snapshot_id}`).rejects.toThrow(/does not exist/);
+        await expect(query(lake, sql, { snapshot: e.snapshot_id }), `${e.table} at ${e.snapshot_id}`).rejects.toThrow(
+          /does not exist/,
+        );
         continue;
       }
       const actual = await query(lake, sql, { snapshot: e.snapshot_id });
@@ -101,12 +106,14 @@ describe('a lake written by the official DuckLake extension', () => {
       const want = expected[i]!;
       for (const [column, value] of Object.entries(want)) {
         const got = row[column];
-        if (column === 'f32' || column === 'f64') expect(Object.is(Number(got), Number(value)), `${column} of row ${i}`).toBe(true);
+        if (column === 'f32' || column === 'f64')
+          expect(Object.is(Number(got), Number(value)), `${column} of row ${i}`).toBe(true);
         else if (column === 'j') expect(got === null ? null : JSON.parse(String(got)), `j of row ${i}`).toEqual(value);
         else if (column === 'm') {
           const entries = got as { key: string; value: unknown }[] | null;
           expect(entries && Object.fromEntries(entries.map((e) => [e.key, e.value])), `m of row ${i}`).toEqual(value);
-        } else if (value !== null && typeof value !== 'object') expect(String(got), `${column} of row ${i}`).toBe(String(value));
+        } else if (value !== null && typeof value !== 'object')
+          expect(String(got), `${column} of row ${i}`).toBe(String(value));
         else expect(got, `${column} of row ${i}`).toEqual(value);
       }
     });
@@ -181,7 +188,9 @@ describe('writing to a lake the extension wrote', () => {
     // c00005 is in the data file whose delete file the extension already replaced twice.
     const removed = await lake.delete('docs.chunks', `chunk_id IN ('c00005', 'c02010')`);
     expect(removed.rows).toBe(2);
-    const added = await lake.append('docs.chunks', [{ chunk_id: 'c09999', library: 'bosun', version: 'x', ordinal: 1, tokens: 7, score: 2.5 }]);
+    const added = await lake.append('docs.chunks', [
+      { chunk_id: 'c09999', library: 'bosun', version: 'x', ordinal: 1, tokens: 7, score: 2.5 },
+    ]);
     expect(added.rows).toBe(1);
     const after = await query(lake, count);
     expect(Number(after[0]!.n)).toBe(Number(before[0]!.n) - 2 + 1);
@@ -197,11 +206,29 @@ describe('writing to a lake the extension wrote', () => {
       [added.snapshotId],
     );
     const ids = await lake.withReader({}, async (conn) =>
-      (await conn.runAndReadAll(`SELECT name, field_id FROM parquet_schema('${dataPath}/docs/chunks/${file.rows[0].path}') WHERE field_id IS NOT NULL ORDER BY field_id`)).getRowObjectsJson(),
+      (
+        await conn.runAndReadAll(
+          `SELECT name, field_id FROM parquet_schema('${dataPath}/docs/chunks/${file.rows[0].path}') WHERE field_id IS NOT NULL ORDER BY field_id`,
+        )
+      ).getRowObjectsJson(),
     );
     expect(ids.map((r) => `${r.name}:${r.field_id}`)).toEqual([
-      'chunk_id:1', 'library:2', 'version:3', 'path:4', 'heading_path:5', 'element:6', 'ordinal:7', 'text:8', 'tokens:9',
-      'embedding:10', 'element:11', 'updated_at:12', 'meta:13', 'lang:14', 'code:15', 'score:16',
+      'chunk_id:1',
+      'library:2',
+      'version:3',
+      'path:4',
+      'heading_path:5',
+      'element:6',
+      'ordinal:7',
+      'text:8',
+      'tokens:9',
+      'embedding:10',
+      'element:11',
+      'updated_at:12',
+      'meta:13',
+      'lang:14',
+      'code:15',
+      'score:16',
     ]);
   });
 });
@@ -220,7 +247,10 @@ describe('the catalog rows Bosun writes, next to the ones the extension wrote fo
   });
 
   /** make.sql's chunk rows i in [from, to), with the column names of docs.chunks. */
-  const chunkRows = (from: number, to: number) => `SELECT printf('c%05d', i) AS chunk_id, CASE WHEN i % 3 = 0 THEN 'mcp' ELSE 'ducklake' END AS library,
+  const chunkRows = (
+    from: number,
+    to: number,
+  ) => `SELECT printf('c%05d', i) AS chunk_id, CASE WHEN i % 3 = 0 THEN 'mcp' ELSE 'ducklake' END AS library,
       CASE WHEN i % 2 = 0 THEN 'stable' ELSE '0.3' END AS version, printf('docs/page%03d.md', i // 10) AS path,
       ['Guide', printf('Section %d', i % 10)] AS heading_path, i % 10 AS ordinal, repeat(printf('chunk %d text ', i), 5) AS text,
       20 + i % 50 AS tokens, [(i % 7)::FLOAT / 7, (i % 11)::FLOAT / 11, (i % 13)::FLOAT / 13] AS embedding,
@@ -228,7 +258,8 @@ describe('the catalog rows Bosun writes, next to the ones the extension wrote fo
       {'lang': CASE WHEN i % 4 = 0 THEN 'sql' ELSE NULL END, 'code': i % 4 = 0} AS meta
     FROM range(${from}, ${to}) t(i)`;
 
-  const rows = async (db: Pick<TestDatabase, 'pool'>, sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows;
+  const rows = async (db: Pick<TestDatabase, 'pool'>, sql: string, params: unknown[] = []) =>
+    (await db.pool.query(sql, params)).rows;
 
   it('has the same snapshots, schema, table, columns, files and statistics for docs.chunks', async () => {
     const { lake } = t;
@@ -274,15 +305,26 @@ describe('the catalog rows Bosun writes, next to the ones the extension wrote fo
       FROM ducklake.ducklake_file_column_stats WHERE data_file_id IN (0, 1) ORDER BY 1, 3`;
     expect(await rows(t.db, stats)).toEqual(await rows(fixtureDb, stats));
     const tableStats = await rows(t.db, `SELECT * FROM ducklake.ducklake_table_stats`);
-    expect(tableStats).toEqual([{ table_id: 2, record_count: 2000, next_row_id: 2000, file_size_bytes: expect.any(Number) }]);
+    expect(tableStats).toEqual([
+      { table_id: 2, record_count: 2000, next_row_id: 2000, file_size_bytes: expect.any(Number) },
+    ]);
     // The fixture's table-level statistics are those after two more inserts; the first two
     // files alone give the ones the extension's own first two files give.
-    const tableColumnStats = await rows(t.db, `SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ducklake.ducklake_table_column_stats ORDER BY 1`);
+    const tableColumnStats = await rows(
+      t.db,
+      `SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ducklake.ducklake_table_column_stats ORDER BY 1`,
+    );
     expect(tableColumnStats).toEqual([
       { column_id: 1, contains_null: false, contains_nan: null, min_value: 'c00000', max_value: 'c01999' },
       { column_id: 2, contains_null: false, contains_nan: null, min_value: 'ducklake', max_value: 'mcp' },
       { column_id: 3, contains_null: false, contains_nan: null, min_value: '0.3', max_value: 'stable' },
-      { column_id: 4, contains_null: false, contains_nan: null, min_value: 'docs/page000.md', max_value: 'docs/page199.md' },
+      {
+        column_id: 4,
+        contains_null: false,
+        contains_nan: null,
+        min_value: 'docs/page000.md',
+        max_value: 'docs/page199.md',
+      },
       { column_id: 6, contains_null: false, contains_nan: null, min_value: 'Guide', max_value: 'Section 9' },
       { column_id: 7, contains_null: false, contains_nan: null, min_value: '0', max_value: '9' },
       {
@@ -294,7 +336,13 @@ describe('the catalog rows Bosun writes, next to the ones the extension wrote fo
       },
       { column_id: 9, contains_null: false, contains_nan: null, min_value: '20', max_value: '69' },
       { column_id: 11, contains_null: false, contains_nan: false, min_value: '0.0', max_value: '0.9230769' },
-      { column_id: 12, contains_null: false, contains_nan: null, min_value: '2026-01-01 00:00:00+00', max_value: '2026-01-02 09:19:00+00' },
+      {
+        column_id: 12,
+        contains_null: false,
+        contains_nan: null,
+        min_value: '2026-01-01 00:00:00+00',
+        max_value: '2026-01-02 09:19:00+00',
+      },
       { column_id: 14, contains_null: true, contains_nan: null, min_value: 'sql', max_value: 'sql' },
       { column_id: 15, contains_null: false, contains_nan: null, min_value: '0', max_value: '1' },
     ]);
@@ -302,10 +350,12 @@ describe('the catalog rows Bosun writes, next to the ones the extension wrote fo
 
   it('has the same statistics for a file of many types (NULL, NaN, infinity, extremes, nested)', async () => {
     const { lake } = t;
-    await lake.createTable('main.types_demo', { as: `SELECT NULL::TINYINT AS i8, NULL::SMALLINT AS i16, NULL::INTEGER AS i32, NULL::BIGINT AS i64,
+    await lake.createTable('main.types_demo', {
+      as: `SELECT NULL::TINYINT AS i8, NULL::SMALLINT AS i16, NULL::INTEGER AS i32, NULL::BIGINT AS i64,
       NULL::UTINYINT AS u8, NULL::UBIGINT AS u64, NULL::FLOAT AS f32, NULL::DOUBLE AS f64, NULL::DECIMAL(18,3) AS dec, NULL::BOOLEAN AS b,
       NULL::VARCHAR AS s, NULL::BLOB AS bl, NULL::DATE AS d, NULL::TIME AS t, NULL::TIMESTAMP AS ts, NULL::TIMESTAMPTZ AS tstz, NULL::UUID AS u,
-      NULL::JSON AS j, NULL::INTEGER[] AS l, NULL::STRUCT(a INTEGER, b VARCHAR) AS st, NULL::MAP(VARCHAR, INTEGER) AS m` });
+      NULL::JSON AS j, NULL::INTEGER[] AS l, NULL::STRUCT(a INTEGER, b VARCHAR) AS st, NULL::MAP(VARCHAR, INTEGER) AS m`,
+    });
     const { snapshotId } = await lake.append('main.types_demo', {
       sql: `SELECT * FROM (VALUES (-128, -32768, -2147483648, -9223372036854775808, 0, 0, -1.5, -2.25, -123456789012345.678, false, '', '\\x00\\xFF'::BLOB, DATE '1970-01-01', TIME '00:00:00', TIMESTAMP '1970-01-01 00:00:00', TIMESTAMPTZ '1970-01-01 00:00:00+00', '00000000-0000-0000-0000-000000000000', '{"a": 1}', [], {'a': 0, 'b': ''}, MAP {}),
         (127, 32767, 2147483647, 9223372036854775807, 255, 18446744073709551615, 3.5, 1e300, 123456789012345.678, true, 'héllo ✓', 'abc'::BLOB, DATE '2026-11-23', TIME '23:59:59.999999', TIMESTAMP '2026-11-23 12:34:56.789', TIMESTAMPTZ '2026-11-23 12:34:56.789+00', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '[1, 2, {"x": null}]', [1, NULL, 3], {'a': 42, 'b': 'x'}, MAP {'k1': 1, 'k2': 2}),
@@ -319,10 +369,15 @@ describe('the catalog rows Bosun writes, next to the ones the extension wrote fo
         WHERE d.begin_snapshot = $1 ORDER BY 1`,
       [snapshotId],
     );
-    const theirs = await rows(fixtureDb, `SELECT column_id, value_count, null_count, min_value, max_value, contains_nan FROM ducklake.ducklake_file_column_stats WHERE data_file_id = 8 ORDER BY 1`);
+    const theirs = await rows(
+      fixtureDb,
+      `SELECT column_id, value_count, null_count, min_value, max_value, contains_nan FROM ducklake.ducklake_file_column_stats WHERE data_file_id = 8 ORDER BY 1`,
+    );
     expect(ours).toEqual(theirs);
     const columns = `SELECT column_id, column_order, column_name, column_type, parent_column, default_value_type FROM ducklake.ducklake_column WHERE table_id = $1 ORDER BY 1`;
-    const oursTable = (await rows(t.db, `SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'types_demo'`))[0]!.table_id;
+    const oursTable = (
+      await rows(t.db, `SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'types_demo'`)
+    )[0]!.table_id;
     expect(await rows(t.db, columns, [oursTable])).toEqual(await rows(fixtureDb, columns, [3]));
     const tableStats = `SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ducklake.ducklake_table_column_stats WHERE table_id = $1 ORDER BY 1`;
     expect(await rows(t.db, tableStats, [oursTable])).toEqual(await rows(fixtureDb, tableStats, [3]));

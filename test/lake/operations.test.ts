@@ -12,7 +12,8 @@ describe('lake operations', () => {
   afterAll(async () => t.close());
 
   const tableId = async (name: string): Promise<number> =>
-    (await t.db.pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = $1`, [name])).rows[0].table_id;
+    (await t.db.pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = $1`, [name])).rows[0]
+      .table_id;
 
   /** Everything that must not change when an operation is refused. */
   const state = async () => ({ snapshot: await t.lake.latestSnapshotId(), files: filesUnder(t.dataPath) });
@@ -28,29 +29,59 @@ describe('lake operations', () => {
     });
     const { openLake } = await import('../../src/lake/index.js');
     await Promise.all([1, 2, 3].map(() => openLake({ pool: t.db.pool, dataPath: t.dataPath })));
-    const snapshots = await t.db.pool.query(`SELECT snapshot_id, schema_version, next_catalog_id, next_file_id FROM ducklake.ducklake_snapshot`);
+    const snapshots = await t.db.pool.query(
+      `SELECT snapshot_id, schema_version, next_catalog_id, next_file_id FROM ducklake.ducklake_snapshot`,
+    );
     expect(snapshots.rows).toEqual([{ snapshot_id: 0, schema_version: 0, next_catalog_id: 1, next_file_id: 0 }]);
-    await expect(openLake({ pool: t.db.pool, dataPath: '/somewhere/else' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(openLake({ pool: t.db.pool, dataPath: '/somewhere/else' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
   });
 
   it('creates schemas and tables, and refuses bad names, types and duplicates without changing anything', async () => {
     const { lake } = t;
     const s1 = await lake.createSchema('ops');
     expect(s1).toBe(1);
-    expect(await lake.createTable('ops.items', [{ name: 'id', type: 'BIGINT' }, { name: 'vec', type: 'FLOAT[3]' }])).toBe(2);
+    expect(
+      await lake.createTable('ops.items', [
+        { name: 'id', type: 'BIGINT' },
+        { name: 'vec', type: 'FLOAT[3]' },
+      ]),
+    ).toBe(2);
     const before = await state();
     await expect(lake.createSchema('ops')).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(lake.createSchema('bad-name')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(lake.createTable('ops.items', [{ name: 'id', type: 'BIGINT' }])).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(lake.createTable('nowhere.items', [{ name: 'id', type: 'BIGINT' }])).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(lake.createTable('ops.t', [{ name: 'x', type: 'NOT_A_TYPE' }])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(lake.createTable('ops.t', [{ name: 'x', type: 'UNION(a INT, b VARCHAR)' }])).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('cannot store') });
-    await expect(lake.createTable('ops.t', [{ name: 'x', type: 'INT) AS x; COPY (SELECT 1' }])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(lake.createTable('ops.t', [{ name: 'x', type: 'INT' }, { name: 'X', type: 'INT' }])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(lake.createTable('ops.t', { as: `SELECT 'a'::ENUM ('a', 'b') AS e` })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('cannot store') });
+    await expect(lake.createTable('ops.items', [{ name: 'id', type: 'BIGINT' }])).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(lake.createTable('nowhere.items', [{ name: 'id', type: 'BIGINT' }])).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(lake.createTable('ops.t', [{ name: 'x', type: 'NOT_A_TYPE' }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(lake.createTable('ops.t', [{ name: 'x', type: 'UNION(a INT, b VARCHAR)' }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('cannot store'),
+    });
+    await expect(lake.createTable('ops.t', [{ name: 'x', type: 'INT) AS x; COPY (SELECT 1' }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(
+      lake.createTable('ops.t', [
+        { name: 'x', type: 'INT' },
+        { name: 'X', type: 'INT' },
+      ]),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(lake.createTable('ops.t', { as: `SELECT 'a'::ENUM ('a', 'b') AS e` })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('cannot store'),
+    });
     expect(await state()).toEqual(before);
     // A fixed-size array is stored as a list (DuckLake has none).
-    const columns = await t.db.pool.query(`SELECT column_id, column_name, column_type, parent_column FROM ducklake.ducklake_column WHERE table_id = 2 ORDER BY column_id`);
+    const columns = await t.db.pool.query(
+      `SELECT column_id, column_name, column_type, parent_column FROM ducklake.ducklake_column WHERE table_id = 2 ORDER BY column_id`,
+    );
     expect(columns.rows).toEqual([
       { column_id: 1, column_name: 'id', column_type: 'int64', parent_column: null },
       { column_id: 2, column_name: 'vec', column_type: 'list', parent_column: null },
@@ -135,12 +166,20 @@ describe('lake operations', () => {
       ml: 2,
       emb_type: 'FLOAT[]',
     });
-    expect(Object.values(empty!).slice(0, 17).every((v) => v === null)).toBe(true);
+    expect(
+      Object.values(empty!)
+        .slice(0, 17)
+        .every((v) => v === null),
+    ).toBe(true);
     const file = await t.db.pool.query(
       `SELECT d.path FROM ducklake.ducklake_data_file d JOIN ducklake.ducklake_table t USING (table_id) WHERE t.table_name = 'types'`,
     );
     const fieldIds = await lake.withReader({}, async (conn) =>
-      (await conn.runAndReadAll(`SELECT name, field_id FROM parquet_schema('${t.dataPath}/ops/types/${file.rows[0].path}') WHERE field_id IS NOT NULL ORDER BY field_id`)).getRowObjectsJson(),
+      (
+        await conn.runAndReadAll(
+          `SELECT name, field_id FROM parquet_schema('${t.dataPath}/ops/types/${file.rows[0].path}') WHERE field_id IS NOT NULL ORDER BY field_id`,
+        )
+      ).getRowObjectsJson(),
     );
     const catalog = await t.db.pool.query(
       `SELECT c.column_name AS name, c.column_id::VARCHAR AS field_id FROM ducklake.ducklake_column c JOIN ducklake.ducklake_table t USING (table_id)
@@ -159,7 +198,9 @@ describe('lake operations', () => {
     ]);
     expect((await lake.append('ops.people', { sql: `SELECT 'ann' AS name, 1 AS id` })).rows).toBe(1);
     const parquet = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-in-')), 'people.parquet');
-    await lake.withReader({}, (conn) => conn.run(`COPY (SELECT range::INTEGER + 2 AS id, 'p' || range AS name, 40 AS age FROM range(3)) TO '${parquet}'`));
+    await lake.withReader({}, (conn) =>
+      conn.run(`COPY (SELECT range::INTEGER + 2 AS id, 'p' || range AS name, 40 AS age FROM range(3)) TO '${parquet}'`),
+    );
     expect((await lake.append('ops.people', { parquetFile: parquet })).rows).toBe(3);
     expect(await query(lake, `SELECT id, name, age FROM ops.people ORDER BY id`)).toEqual([
       { id: 1, name: 'ann', age: null },
@@ -169,12 +210,27 @@ describe('lake operations', () => {
     ]);
 
     const before = await state();
-    await expect(lake.append('ops.people', { sql: `SELECT 1 AS id, 'x' AS nickname` })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('nickname') });
-    await expect(lake.append('ops.people', [{ id: 'seven' }])).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('row 0.id') });
-    await expect(lake.append('ops.people', [{ id: 1, shoe: 42 }])).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining("'shoe'") });
-    await expect(lake.append('ops.people', { sql: `SELECT 'x' AS id` })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(lake.append('ops.people', { sql: `SELECT 1 AS id; COPY (SELECT 1) TO '/tmp/x.csv'` })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(lake.append('ops.people', { parquetFile: '/no/such/file.parquet' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(lake.append('ops.people', { sql: `SELECT 1 AS id, 'x' AS nickname` })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('nickname'),
+    });
+    await expect(lake.append('ops.people', [{ id: 'seven' }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('row 0.id'),
+    });
+    await expect(lake.append('ops.people', [{ id: 1, shoe: 42 }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining("'shoe'"),
+    });
+    await expect(lake.append('ops.people', { sql: `SELECT 'x' AS id` })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(
+      lake.append('ops.people', { sql: `SELECT 1 AS id; COPY (SELECT 1) TO '/tmp/x.csv'` }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(lake.append('ops.people', { parquetFile: '/no/such/file.parquet' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(lake.append('ops.nobody', [{ id: 1 }])).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await state()).toEqual(before);
     expect(await lake.append('ops.people', [])).toEqual({ snapshotId: null, rows: 0 });
@@ -182,7 +238,10 @@ describe('lake operations', () => {
 
   it('deletes by predicate, ends data files that lose every row, and overwrites in one snapshot', async () => {
     const { lake } = t;
-    await lake.createTable('ops.events', [{ name: 'id', type: 'INTEGER' }, { name: 'kind', type: 'VARCHAR' }]);
+    await lake.createTable('ops.events', [
+      { name: 'id', type: 'INTEGER' },
+      { name: 'kind', type: 'VARCHAR' },
+    ]);
     await lake.append('ops.events', { sql: `SELECT range::INTEGER AS id, 'a' AS kind FROM range(10)` });
     await lake.append('ops.events', { sql: `SELECT range::INTEGER + 10 AS id, 'b' AS kind FROM range(10)` });
     const before = await state();
@@ -206,13 +265,20 @@ describe('lake operations', () => {
       { record_count: 10, end_snapshot: null, delete_count: 4, delete_end: null },
       { record_count: 10, end_snapshot: whole.snapshotId, delete_count: 3, delete_end: whole.snapshotId },
     ]);
-    expect(await query(lake, `SELECT list(id ORDER BY id) AS ids FROM ops.events`)).toEqual([{ ids: [1, 2, 4, 5, 7, 8] }]);
+    expect(await query(lake, `SELECT list(id ORDER BY id) AS ids FROM ops.events`)).toEqual([
+      { ids: [1, 2, 4, 5, 7, 8] },
+    ]);
 
     const over = await lake.overwrite('ops.events', [{ id: 100, kind: 'new' }]);
     expect(over.rows).toBe(1);
     expect(await query(lake, `SELECT id, kind FROM ops.events`)).toEqual([{ id: 100, kind: 'new' }]);
-    expect(await query(lake, `SELECT count(*)::INT AS n FROM ops.events`, { snapshot: whole.snapshotId! })).toEqual([{ n: 6 }]);
-    const changes = await t.db.pool.query(`SELECT changes_made FROM ducklake.ducklake_snapshot_changes WHERE snapshot_id = $1`, [over.snapshotId]);
+    expect(await query(lake, `SELECT count(*)::INT AS n FROM ops.events`, { snapshot: whole.snapshotId! })).toEqual([
+      { n: 6 },
+    ]);
+    const changes = await t.db.pool.query(
+      `SELECT changes_made FROM ducklake.ducklake_snapshot_changes WHERE snapshot_id = $1`,
+      [over.snapshotId],
+    );
     const events = await tableId('events');
     expect(changes.rows[0].changes_made).toBe(`deleted_from_table:${events},inserted_into_table:${events}`);
   });
@@ -231,12 +297,20 @@ describe('lake operations', () => {
     );
     expect(result.value).toBe(1);
     const [pages, people] = [await tableId('pages'), await tableId('people')];
-    expect(result.changes).toBe(`created_table:"ops"."pages",inserted_into_table:${pages},deleted_from_table:${people},inserted_into_table:${people}`);
-    const snap = await t.db.pool.query(`SELECT author, commit_message FROM ducklake.ducklake_snapshot_changes WHERE snapshot_id = $1`, [result.snapshotId]);
+    expect(result.changes).toBe(
+      `created_table:"ops"."pages",inserted_into_table:${pages},deleted_from_table:${people},inserted_into_table:${people}`,
+    );
+    const snap = await t.db.pool.query(
+      `SELECT author, commit_message FROM ducklake.ducklake_snapshot_changes WHERE snapshot_id = $1`,
+      [result.snapshotId],
+    );
     expect(snap.rows).toEqual([{ author: 'tester', commit_message: 'one sync' }]);
-    expect(await query(lake, `SELECT (SELECT count(*) FROM ops.pages)::INT AS pages, (SELECT list(name ORDER BY id) FROM ops.people) AS people`)).toEqual([
-      { pages: 2, people: ['p0', 'p1', 'p2', 'zed'] },
-    ]);
+    expect(
+      await query(
+        lake,
+        `SELECT (SELECT count(*) FROM ops.pages)::INT AS pages, (SELECT list(name ORDER BY id) FROM ops.people) AS people`,
+      ),
+    ).toEqual([{ pages: 2, people: ['p0', 'p1', 'p2', 'zed'] }]);
 
     const before = await state();
     await expect(
@@ -279,7 +353,9 @@ describe('lake operations', () => {
       { name: 'name', type: 'VARCHAR' },
       { name: 'age', type: 'INTEGER' },
     ]);
-    const rows = await lake.withReader({}, async (conn) => (await conn.runAndReadAll(`SELECT count(*)::INT AS n FROM (${scan.sql})`)).getRowObjectsJson());
+    const rows = await lake.withReader({}, async (conn) =>
+      (await conn.runAndReadAll(`SELECT count(*)::INT AS n FROM (${scan.sql})`)).getRowObjectsJson(),
+    );
     expect(rows).toEqual([{ n: 4 }]);
     await expect(lake.scan('ops.nothing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -287,13 +363,24 @@ describe('lake operations', () => {
   it('refuses a table with inlined rows instead of reading it without them, and still reads the others', async () => {
     const { lake } = t;
     await lake.createTable('ops.inlined', [{ name: 'x', type: 'INTEGER' }]);
-    const id = (await t.db.pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'inlined'`)).rows[0].table_id;
+    const id = (await t.db.pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'inlined'`))
+      .rows[0].table_id;
     // What the extension does with DATA_INLINING_ROW_LIMIT > 0: rows in a catalog table.
-    await t.db.pool.query(`CREATE TABLE ducklake.ducklake_inlined_data_${id}_1 (row_id bigint, begin_snapshot bigint, end_snapshot bigint, x integer)`);
+    await t.db.pool.query(
+      `CREATE TABLE ducklake.ducklake_inlined_data_${id}_1 (row_id bigint, begin_snapshot bigint, end_snapshot bigint, x integer)`,
+    );
     await t.db.pool.query(`INSERT INTO ducklake.ducklake_inlined_data_${id}_1 VALUES (0, 1, NULL, 7)`);
-    await t.db.pool.query(`INSERT INTO ducklake.ducklake_inlined_data_tables VALUES ($1, $2, 1)`, [id, `ducklake_inlined_data_${id}_1`]);
-    await expect(lake.scan('ops.inlined')).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('inlined') });
-    await expect(query(lake, `SELECT count(*) FROM ops.inlined`)).rejects.toThrow(/UNSUPPORTED: table ops.inlined has rows inlined/);
+    await t.db.pool.query(`INSERT INTO ducklake.ducklake_inlined_data_tables VALUES ($1, $2, 1)`, [
+      id,
+      `ducklake_inlined_data_${id}_1`,
+    ]);
+    await expect(lake.scan('ops.inlined')).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringContaining('inlined'),
+    });
+    await expect(query(lake, `SELECT count(*) FROM ops.inlined`)).rejects.toThrow(
+      /UNSUPPORTED: table ops.inlined has rows inlined/,
+    );
     expect(await query(lake, `SELECT count(*)::INT AS n FROM ops.pages`)).toEqual([{ n: 2 }]);
     expect((await lake.tables()).find((x) => x.name === 'ops.inlined')?.unreadable).toMatch(/inlined/);
   });

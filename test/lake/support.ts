@@ -28,8 +28,15 @@ export async function createTestLake(): Promise<TestLake> {
 }
 
 /** Runs a query against the lake as of a snapshot and returns JSON-friendly rows. */
-export async function query(lake: Lake, sql: string, at: { snapshot?: number } = {}): Promise<Record<string, unknown>[]> {
-  return lake.withReader(at, async (conn) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]);
+export async function query(
+  lake: Lake,
+  sql: string,
+  at: { snapshot?: number } = {},
+): Promise<Record<string, unknown>[]> {
+  return lake.withReader(
+    at,
+    async (conn) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[],
+  );
 }
 
 /** Every file under a folder, relative to it, sorted. */

@@ -19,7 +19,10 @@ describe('time travel and schema evolution', () => {
     t = await createTestLake();
     const { lake } = t;
     await lake.createSchema('tt');
-    created = await lake.createTable('tt.rows', [{ name: 'id', type: 'INTEGER' }, { name: 'label', type: 'VARCHAR' }]);
+    created = await lake.createTable('tt.rows', [
+      { name: 'id', type: 'INTEGER' },
+      { name: 'label', type: 'VARCHAR' },
+    ]);
     let current = new Map<number, number | null | undefined>();
     model.set(created, new Map(current));
     changes.set(created, { inserted: [], deleted: [] });
@@ -69,7 +72,9 @@ describe('time travel and schema evolution', () => {
       const expected = model.get(s)!;
       const columns = s >= scoreAdded ? 'id, score' : 'id';
       const rows = await query(t.lake, `SELECT ${columns} FROM tt.rows ORDER BY id`, { snapshot: s });
-      expect(rows, `snapshot ${s}`).toEqual([...expected].sort(([a], [b]) => a - b).map(([id, score]) => (s >= scoreAdded ? { id, score } : { id })));
+      expect(rows, `snapshot ${s}`).toEqual(
+        [...expected].sort(([a], [b]) => a - b).map(([id, score]) => (s >= scoreAdded ? { id, score } : { id })),
+      );
     }
   });
 
@@ -79,7 +84,9 @@ describe('time travel and schema evolution', () => {
     expect((await t.lake.resolveSnapshot({ at: new Date(Date.now() + 60_000) })).id).toBe(snapshots.at(-1)!.id);
     const middle = snapshots[6]!;
     expect(await query(t.lake, `SELECT count(*)::INT AS n FROM tt.rows`, {})).not.toEqual(
-      await t.lake.withReader({ at: middle.time }, async (conn) => (await conn.runAndReadAll(`SELECT count(*)::INT AS n FROM tt.rows`)).getRowObjectsJson()),
+      await t.lake.withReader({ at: middle.time }, async (conn) =>
+        (await conn.runAndReadAll(`SELECT count(*)::INT AS n FROM tt.rows`)).getRowObjectsJson(),
+      ),
     );
     await expect(t.lake.resolveSnapshot({ at: '2000-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(t.lake.resolveSnapshot({ at: 'yesterday-ish' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
@@ -111,13 +118,24 @@ describe('time travel and schema evolution', () => {
     const latest = await t.lake.latestSnapshotId();
     for (let s = created; s <= latest; s++) {
       const feed = await t.lake.changes('tt.rows', s, s);
-      const rows = await t.lake.withReader({}, async (conn) => (await conn.runAndReadAll(`SELECT change_type, id FROM (${feed.sql}) ORDER BY change_type, id`)).getRowObjectsJson());
+      const rows = await t.lake.withReader({}, async (conn) =>
+        (
+          await conn.runAndReadAll(`SELECT change_type, id FROM (${feed.sql}) ORDER BY change_type, id`)
+        ).getRowObjectsJson(),
+      );
       const want = changes.get(s)!;
-      expect(rows, `snapshot ${s}`).toEqual([...want.deleted.map((id) => ({ change_type: 'delete', id })), ...want.inserted.map((id) => ({ change_type: 'insert', id }))]);
+      expect(rows, `snapshot ${s}`).toEqual([
+        ...want.deleted.map((id) => ({ change_type: 'delete', id })),
+        ...want.inserted.map((id) => ({ change_type: 'insert', id })),
+      ]);
     }
     const whole = await t.lake.changes('tt.rows', created, latest);
     const summary = await t.lake.withReader({}, async (conn) =>
-      (await conn.runAndReadAll(`SELECT change_type, count(*)::INT AS n, count(DISTINCT rowid)::INT AS rowids FROM (${whole.sql}) GROUP BY ALL ORDER BY 1`)).getRowObjectsJson(),
+      (
+        await conn.runAndReadAll(
+          `SELECT change_type, count(*)::INT AS n, count(DISTINCT rowid)::INT AS rowids FROM (${whole.sql}) GROUP BY ALL ORDER BY 1`,
+        )
+      ).getRowObjectsJson(),
     );
     const inserted = [...changes.values()].flatMap((c) => c.inserted).length;
     const deleted = [...changes.values()].flatMap((c) => c.deleted).length;
@@ -125,7 +143,15 @@ describe('time travel and schema evolution', () => {
       { change_type: 'delete', n: deleted, rowids: deleted },
       { change_type: 'insert', n: inserted, rowids: inserted },
     ]);
-    expect(whole.columns.map((c) => c.name)).toEqual(['snapshot_id', 'rowid', 'change_type', 'id', 'label', 'score', 'tags']);
+    expect(whole.columns.map((c) => c.name)).toEqual([
+      'snapshot_id',
+      'rowid',
+      'change_type',
+      'id',
+      'label',
+      'score',
+      'tags',
+    ]);
   });
 
   it('lists snapshots with their changes, and only those of one table when asked', async () => {
@@ -141,7 +167,8 @@ describe('time travel and schema evolution', () => {
     // What the extension records for ALTER TABLE … RENAME COLUMN and … DROP COLUMN: the old
     // version of the column ends, a renamed one begins with the same column id.
     const { pool } = t.db;
-    const table = (await pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'rows'`)).rows[0].table_id;
+    const table = (await pool.query(`SELECT table_id FROM ducklake.ducklake_table WHERE table_name = 'rows'`)).rows[0]
+      .table_id;
     const before = await t.lake.latestSnapshotId();
     const altered = before + 1;
     await pool.query(
@@ -149,17 +176,30 @@ describe('time travel and schema evolution', () => {
        SELECT $1, now(), schema_version + 1, next_catalog_id, next_file_id FROM ducklake.ducklake_snapshot WHERE snapshot_id = $2`,
       [altered, before],
     );
-    await pool.query(`INSERT INTO ducklake.ducklake_snapshot_changes VALUES ($1, $2, NULL, NULL, NULL)`, [altered, `altered_table:${table}`]);
-    await pool.query(`UPDATE ducklake.ducklake_column SET end_snapshot = $1 WHERE table_id = $2 AND column_name IN ('label', 'score') AND end_snapshot IS NULL`, [altered, table]);
+    await pool.query(`INSERT INTO ducklake.ducklake_snapshot_changes VALUES ($1, $2, NULL, NULL, NULL)`, [
+      altered,
+      `altered_table:${table}`,
+    ]);
+    await pool.query(
+      `UPDATE ducklake.ducklake_column SET end_snapshot = $1 WHERE table_id = $2 AND column_name IN ('label', 'score') AND end_snapshot IS NULL`,
+      [altered, table],
+    );
     await pool.query(
       `INSERT INTO ducklake.ducklake_column
        SELECT column_id, $1, NULL, table_id, column_order, 'title', column_type, initial_default, default_value, nulls_allowed, parent_column, default_value_type, default_value_dialect
          FROM ducklake.ducklake_column WHERE table_id = $2 AND column_name = 'label'`,
       [altered, table],
     );
-    expect(await query(t.lake, `SELECT * FROM tt.rows WHERE id = 103`)).toEqual([{ id: 103, title: 'row 103', tags: null }]);
-    expect(await query(t.lake, `SELECT id, label, score FROM tt.rows WHERE id = 103`, { snapshot: before })).toEqual([{ id: 103, label: 'row 103', score: 0.5 }]);
+    expect(await query(t.lake, `SELECT * FROM tt.rows WHERE id = 103`)).toEqual([
+      { id: 103, title: 'row 103', tags: null },
+    ]);
+    expect(await query(t.lake, `SELECT id, label, score FROM tt.rows WHERE id = 103`, { snapshot: before })).toEqual([
+      { id: 103, label: 'row 103', score: 0.5 },
+    ]);
     await t.lake.append('tt.rows', [{ id: 104, title: 'after the rename' }]);
-    expect(await query(t.lake, `SELECT title FROM tt.rows WHERE id >= 103 ORDER BY id`)).toEqual([{ title: 'row 103' }, { title: 'after the rename' }]);
+    expect(await query(t.lake, `SELECT title FROM tt.rows WHERE id >= 103 ORDER BY id`)).toEqual([
+      { title: 'row 103' },
+      { title: 'after the rename' },
+    ]);
   });
 });

@@ -14,7 +14,9 @@ describe('change tokens', () => {
       { kind: 'deleted_from_table', id: 12 },
     ];
     const text = formatChanges([...tokens, { kind: 'inserted_into_table', id: 12 }]);
-    expect(text).toBe('created_schema:"we,ird",created_table:"docs"."this ""table"" has.dots",inserted_into_table:12,deleted_from_table:12');
+    expect(text).toBe(
+      'created_schema:"we,ird",created_table:"docs"."this ""table"" has.dots",inserted_into_table:12,deleted_from_table:12',
+    );
     expect(parseChanges(text)).toEqual(tokens);
   });
 
@@ -63,15 +65,32 @@ describe('conflict rules (conflict_resolution.md)', () => {
   });
 
   it('knows which schema a name meant at the base snapshot', () => {
-    expect(findConflict(ours(t('created_table:"s"."t"'), [['s', 7]]), t('dropped_schema:7'))).toMatch(/dropped schema s/);
+    expect(findConflict(ours(t('created_table:"s"."t"'), [['s', 7]]), t('dropped_schema:7'))).toMatch(
+      /dropped schema s/,
+    );
     expect(findConflict(ours(t('created_table:"s"."t"')), t('dropped_schema:7'))).toBeNull();
-    expect(findConflict(ours(t('dropped_schema:7'), [], [[7, 's']]), t('created_table:"s"."u"'))).toMatch(/entry in schema s/);
+    expect(findConflict(ours(t('dropped_schema:7'), [], [[7, 's']]), t('created_table:"s"."u"'))).toMatch(
+      /entry in schema s/,
+    );
   });
 });
 
 describe('statistics values', () => {
   it('compares decimal strings exactly', () => {
-    const sorted = ['-123456789012345.678', '-2', '-1.50', '-0.001', '0', '0.0', '0.05', '0.5', '1', '1.25', '10', '18446744073709551615'];
+    const sorted = [
+      '-123456789012345.678',
+      '-2',
+      '-1.50',
+      '-0.001',
+      '0',
+      '0.0',
+      '0.05',
+      '0.5',
+      '1',
+      '1.25',
+      '10',
+      '18446744073709551615',
+    ];
     for (let i = 0; i < sorted.length; i++) {
       for (let j = 0; j < sorted.length; j++) {
         const expected = Math.sign(Number(sorted[i]) - Number(sorted[j]));
@@ -86,21 +105,39 @@ describe('statistics values', () => {
     expect(compareStatValues('float64', 'inf', '1e300')).toBeGreaterThan(0);
     expect(compareStatValues('float32', '-inf', '-3.5')).toBeLessThan(0);
     expect(compareStatValues('date', 'infinity', '9999-12-31')).toBeGreaterThan(0);
-    expect(compareStatValues('timestamptz', '2026-01-01 00:00:00+00', '2025-12-31 23:59:59.999999+00')).toBeGreaterThan(0);
+    expect(compareStatValues('timestamptz', '2026-01-01 00:00:00+00', '2025-12-31 23:59:59.999999+00')).toBeGreaterThan(
+      0,
+    );
     // Byte order, as DuckDB compares strings: 'é' (0xC3 0xA9) sorts after 'z'.
     expect(compareStatValues('varchar', 'é', 'z')).toBeGreaterThan(0);
   });
 
   it('merges a file into table statistics as unions of ranges and flags', () => {
     const table = { columnId: 1, containsNull: false, containsNan: false, min: '5', max: '20' };
-    expect(mergeTableStats('int64', table, { columnId: 1, columnSizeBytes: 9, valueCount: 3, nullCount: 1, min: '-3', max: '7', containsNan: null })).toEqual({
+    expect(
+      mergeTableStats('int64', table, {
+        columnId: 1,
+        columnSizeBytes: 9,
+        valueCount: 3,
+        nullCount: 1,
+        min: '-3',
+        max: '7',
+        containsNan: null,
+      }),
+    ).toEqual({
       columnId: 1,
       containsNull: true,
       containsNan: false,
       min: '-3',
       max: '20',
     });
-    expect(mergeTableStats('float64', { ...table, min: null, max: null }, { columnId: 1, columnSizeBytes: 1, valueCount: 1, nullCount: 0, min: '1.5', max: '1.5', containsNan: true })).toMatchObject({
+    expect(
+      mergeTableStats(
+        'float64',
+        { ...table, min: null, max: null },
+        { columnId: 1, columnSizeBytes: 1, valueCount: 1, nullCount: 0, min: '1.5', max: '1.5', containsNan: true },
+      ),
+    ).toMatchObject({
       min: '1.5',
       max: '1.5',
       containsNan: true,
@@ -110,7 +147,9 @@ describe('statistics values', () => {
 
 describe('the ATTACH statement for the official extension', () => {
   it('spells out the catalog connection and the data path', () => {
-    expect(attachStatement('postgresql://bosun:s3cr%27t@127.0.0.1:5433/bosun', '/home/me/.local/share/bosun/lake/')).toBe(
+    expect(
+      attachStatement('postgresql://bosun:s3cr%27t@127.0.0.1:5433/bosun', '/home/me/.local/share/bosun/lake/'),
+    ).toBe(
       `ATTACH 'ducklake:postgres:dbname=bosun host=127.0.0.1 port=5433 user=bosun password=''s3cr\\''t''' AS lake (METADATA_SCHEMA 'ducklake', DATA_PATH '/home/me/.local/share/bosun/lake/')`,
     );
     expect(attachStatement('postgres://u@db.example.com/lake?sslmode=require', '/data/')).toBe(
@@ -137,12 +176,36 @@ describe('small helpers', () => {
   it('knows DuckDB type ids as DuckDB does', async () => {
     const { DuckDBTypeId } = await import('@duckdb/node-api');
     const { lakeColumnFromDuckDB } = await import('../../src/lake/types.js');
-    const { LIST, STRUCT, MAP, DECIMAL, ARRAY, INTEGER, UBIGINT, TIMESTAMPTZ, VARCHAR, UUID, HUGEINT, ENUM } = await import('@duckdb/node-api');
+    const { LIST, STRUCT, MAP, DECIMAL, ARRAY, INTEGER, UBIGINT, TIMESTAMPTZ, VARCHAR, UUID, HUGEINT, ENUM } =
+      await import('@duckdb/node-api');
     let id = 0;
     const next = () => ++id;
-    const col = lakeColumnFromDuckDB('c', STRUCT({ a: LIST(INTEGER), m: MAP(VARCHAR, UBIGINT), d: DECIMAL(9, 2), arr: ARRAY(TIMESTAMPTZ, 3), u: UUID, h: HUGEINT }), next);
+    const col = lakeColumnFromDuckDB(
+      'c',
+      STRUCT({
+        a: LIST(INTEGER),
+        m: MAP(VARCHAR, UBIGINT),
+        d: DECIMAL(9, 2),
+        arr: ARRAY(TIMESTAMPTZ, 3),
+        u: UUID,
+        h: HUGEINT,
+      }),
+      next,
+    );
     const types = (c: typeof col): string[] => [c.type, ...c.children.flatMap(types)];
-    expect(types(col)).toEqual(['struct', 'list', 'int32', 'map', 'varchar', 'uint64', 'decimal(9,2)', 'list', 'timestamptz', 'uuid', 'int128']);
+    expect(types(col)).toEqual([
+      'struct',
+      'list',
+      'int32',
+      'map',
+      'varchar',
+      'uint64',
+      'decimal(9,2)',
+      'list',
+      'timestamptz',
+      'uuid',
+      'int128',
+    ]);
     expect(DuckDBTypeId.SQLNULL).toBe(36);
     expect(() => lakeColumnFromDuckDB('e', ENUM(['a']), next)).toThrow(/cannot store/);
   });

@@ -30,7 +30,9 @@ describe('MCP client configuration', () => {
   });
 
   it('prints HTTP snippets with the URL, and refuses HTTP for Claude Desktop', async () => {
-    const res = await runBosun(['mcp', 'config', '--client', 'vscode', '--http', '--port', '8123', '--json'], { home: dir });
+    const res = await runBosun(['mcp', 'config', '--client', 'vscode', '--http', '--port', '8123', '--json'], {
+      home: dir,
+    });
     expect(res.json.snippet.servers['bosun-docs']).toEqual({ type: 'http', url: 'http://127.0.0.1:8123/mcp' });
     const desk = await runBosun(['mcp', 'config', '--client', 'claude-desktop', '--http'], { home: dir });
     expect(desk.exitCode).toBe(2);
@@ -44,7 +46,10 @@ describe('MCP client configuration', () => {
     const file = path.join(dir, 'cursor-mcp.json');
     const original = { mcpServers: { other: { command: 'other-server' } }, theme: 'dark' };
     fs.writeFileSync(file, JSON.stringify(original));
-    const first = await runBosun(['mcp', 'install', '--client', 'cursor', '--library', 'ducklake', '--file', file, '--json'], { home: dir });
+    const first = await runBosun(
+      ['mcp', 'install', '--client', 'cursor', '--library', 'ducklake', '--file', file, '--json'],
+      { home: dir },
+    );
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.json).toMatchObject({ file, replaced: false, server: 'bosun-docs-ducklake' });
     expect(JSON.parse(fs.readFileSync(first.json.backup, 'utf8'))).toEqual(original);
@@ -52,7 +57,10 @@ describe('MCP client configuration', () => {
     expect(merged.theme).toBe('dark');
     expect(merged.mcpServers.other).toEqual({ command: 'other-server' });
     expect(merged.mcpServers['bosun-docs-ducklake'].args.slice(-3)).toEqual(['docs', '--library', 'ducklake']);
-    const again = await runBosun(['mcp', 'install', '--client', 'cursor', '--library', 'ducklake', '--file', file, '--json'], { home: dir });
+    const again = await runBosun(
+      ['mcp', 'install', '--client', 'cursor', '--library', 'ducklake', '--file', file, '--json'],
+      { home: dir },
+    );
     expect(again.json.replaced).toBe(true);
     expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')).mcpServers)).toEqual(['other', 'bosun-docs-ducklake']);
   });

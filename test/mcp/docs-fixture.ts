@@ -40,11 +40,21 @@ export async function buildDocsFixture(): Promise<DocsFixture> {
   const db = await createTestDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-mcp-'));
   const ducklakeSource = path.join(home, 'sources', 'ducklake');
-  for (const version of ['0.4', 'stable']) await fs.cp(path.join(DUCKLAKE_DOCS, version), path.join(ducklakeSource, version), { recursive: true });
+  for (const version of ['0.4', 'stable'])
+    await fs.cp(path.join(DUCKLAKE_DOCS, version), path.join(ducklakeSource, version), { recursive: true });
   const lake = await openLake({ pool: db.pool, dataPath: path.join(home, 'lake') });
   const deps = { pool: db.pool, lake, workDir: home };
-  await addLibrary(db.pool, { name: 'ducklake', input: ducklakeSource, source: { versionsFrom: 'folders' }, description: 'DuckLake manual and specification' });
-  await addLibrary(db.pool, { name: 'mcp', input: MCP_DOCS, source: { versionsFrom: 'folders', include: ['specification/2025-11-25/**'] } });
+  await addLibrary(db.pool, {
+    name: 'ducklake',
+    input: ducklakeSource,
+    source: { versionsFrom: 'folders' },
+    description: 'DuckLake manual and specification',
+  });
+  await addLibrary(db.pool, {
+    name: 'mcp',
+    input: MCP_DOCS,
+    source: { versionsFrom: 'folders', include: ['specification/2025-11-25/**'] },
+  });
   const synced = { ducklake: await syncLibrary(deps, 'ducklake'), mcp: await syncLibrary(deps, 'mcp') };
   return {
     db,
@@ -68,10 +78,20 @@ export async function buildDocsFixture(): Promise<DocsFixture> {
 }
 
 /** An SDK client talking to `bosun mcp docs …` over stdio. */
-export async function stdioClient(fixture: DocsFixture, args: string[], env: Record<string, string> = {}): Promise<Client> {
+export async function stdioClient(
+  fixture: DocsFixture,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Client> {
   const client = new Client({ name: 'bosun-test', version: '1.0.0' });
   await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [bosunBin, 'mcp', 'docs', ...args], env: fixture.env(env), cwd: repoRoot, stderr: 'pipe' }),
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [bosunBin, 'mcp', 'docs', ...args],
+      env: fixture.env(env),
+      cwd: repoRoot,
+      stderr: 'pipe',
+    }),
   );
   return client;
 }

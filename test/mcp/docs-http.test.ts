@@ -19,14 +19,20 @@ describe('the docs MCP server over Streamable HTTP', () => {
   };
   /** A raw JSON-RPC POST, as a browser or a careless client would send it. */
   const post = (url: string, body: string, headers: Record<string, string> = {}, signal?: AbortSignal) =>
-    fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, ...(signal ? { signal } : {}) });
+    fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      ...(signal ? { signal } : {}),
+    });
   const initialize = JSON.stringify({
     jsonrpc: '2.0',
     id: 1,
     method: 'initialize',
     params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
   });
-  const searchCall = (id: number, query: string) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'search_docs', arguments: { query } } });
+  const searchCall = (id: number, query: string) =>
+    JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'search_docs', arguments: { query } } });
 
   beforeAll(async () => {
     f = await buildDocsFixture();
@@ -46,7 +52,10 @@ describe('the docs MCP server over Streamable HTTP', () => {
     const client = await connect(open.url);
     expect(client.getServerVersion()?.name).toBe('bosun-docs-ducklake');
     expect((await client.listTools()).tools).toHaveLength(5);
-    const result = (await client.callTool({ name: 'search_docs', arguments: { query: 'snapshot isolation' } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: 'search_docs',
+      arguments: { query: 'snapshot isolation' },
+    })) as CallToolResult;
     expect(dataOf(result).hits[0].library).toBe('ducklake');
     const err = await client.callTool({ name: 'no_such_tool', arguments: {} }).catch((e: unknown) => e);
     expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
@@ -57,7 +66,15 @@ describe('the docs MCP server over Streamable HTTP', () => {
     const clients = await Promise.all(Array.from({ length: 12 }, () => connect(open.url)));
     const queries = ['data file', 'snapshot', 'partition', 'schema evolution', 'deletion vector', 'catalog'];
     const results = await Promise.all(
-      clients.flatMap((c, i) => [0, 1, 2].map((j) => c.callTool({ name: 'search_docs', arguments: { query: queries[(i + j) % queries.length]! } }) as Promise<CallToolResult>)),
+      clients.flatMap((c, i) =>
+        [0, 1, 2].map(
+          (j) =>
+            c.callTool({
+              name: 'search_docs',
+              arguments: { query: queries[(i + j) % queries.length]! },
+            }) as Promise<CallToolResult>,
+        ),
+      ),
     );
     expect(results).toHaveLength(36);
     expect(results.every((r) => !r.isError && dataOf(r).hits.length > 0)).toBe(true);
@@ -67,7 +84,10 @@ describe('the docs MCP server over Streamable HTTP', () => {
   it('refuses browser origins that are not loopback (DNS rebinding)', async () => {
     const foreign = await post(open.url, initialize, { origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
-    expect(((await foreign.json()) as any).error).toMatchObject({ code: -32600, message: 'origin http://evil.example is not allowed' });
+    expect(((await foreign.json()) as any).error).toMatchObject({
+      code: -32600,
+      message: 'origin http://evil.example is not allowed',
+    });
     const local = await post(open.url, initialize, { origin: 'http://localhost:5173' });
     expect(local.status).toBe(200);
   });
@@ -85,9 +105,14 @@ describe('the docs MCP server over Streamable HTTP', () => {
   });
 
   it('will not listen beyond loopback without a token', async () => {
-    const res = await runBosun(['mcp', 'docs', '--http', '--host', '0.0.0.0', '--port', '0'], { home: f.home, env: { BOSUN_DATABASE_URL: f.db.url } });
+    const res = await runBosun(['mcp', 'docs', '--http', '--host', '0.0.0.0', '--port', '0'], {
+      home: f.home,
+      env: { BOSUN_DATABASE_URL: f.db.url },
+    });
     expect(res.exitCode).toBe(2);
-    expect(res.stderr).toMatch(/error\[INVALID_INPUT\]: serving MCP on 0\.0\.0\.0 \(not loopback\) needs a bearer token/);
+    expect(res.stderr).toMatch(
+      /error\[INVALID_INPUT\]: serving MCP on 0\.0\.0\.0 \(not loopback\) needs a bearer token/,
+    );
   });
 
   it('answers malformed and oversized requests with JSON-RPC errors, and keeps serving', async () => {
@@ -99,17 +124,25 @@ describe('the docs MCP server over Streamable HTTP', () => {
     const notRpc = await post(open.url, JSON.stringify({ hello: 'world' }));
     expect(notRpc.status).toBeGreaterThanOrEqual(400);
     const client = await connect(open.url);
-    const long = (await client.callTool({ name: 'search_docs', arguments: { query: 'q'.repeat(100_000) } })) as CallToolResult;
+    const long = (await client.callTool({
+      name: 'search_docs',
+      arguments: { query: 'q'.repeat(100_000) },
+    })) as CallToolResult;
     expect(long.isError).toBe(true);
     expect(textOf(long)).toMatch(/query: String must contain at most 4000 character/);
-    expect(dataOf((await client.callTool({ name: 'search_docs', arguments: { query: 'snapshot' } })) as CallToolResult).hits.length).toBeGreaterThan(0);
+    expect(
+      dataOf((await client.callTool({ name: 'search_docs', arguments: { query: 'snapshot' } })) as CallToolResult).hits
+        .length,
+    ).toBeGreaterThan(0);
     await client.close();
   });
 
   it('survives clients that hang up mid-call', async () => {
     const hangUps = Array.from({ length: 10 }, (_, i) => {
       const controller = new AbortController();
-      const request = post(open.url, searchCall(i, 'snapshot table data file partition'), {}, controller.signal).catch((e: Error) => e);
+      const request = post(open.url, searchCall(i, 'snapshot table data file partition'), {}, controller.signal).catch(
+        (e: Error) => e,
+      );
       setTimeout(() => controller.abort(), i);
       return request;
     });

@@ -21,7 +21,8 @@ describe('bosun docs export: a standalone docs server', () => {
   let manifest: Manifest;
   let client: Client;
 
-  const exportCli = (args: string[]) => runBosun(['docs', 'export', ...args, '--json'], { home: f.home, env: { BOSUN_DATABASE_URL: f.db.url } });
+  const exportCli = (args: string[]) =>
+    runBosun(['docs', 'export', ...args, '--json'], { home: f.home, env: { BOSUN_DATABASE_URL: f.db.url } });
   const call = async (name: string, args: Record<string, unknown>): Promise<CallToolResult> => {
     const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
     expect(result.isError, textOf(result)).toBeFalsy();
@@ -45,7 +46,12 @@ describe('bosun docs export: a standalone docs server', () => {
         command: process.execPath,
         args: [dir],
         cwd: elsewhere,
-        env: { HOME: elsewhere, BOSUN_HOME: path.join(elsewhere, 'no-bosun'), BOSUN_DATABASE_URL: NO_DATABASE, PATH: process.env.PATH ?? '' },
+        env: {
+          HOME: elsewhere,
+          BOSUN_HOME: path.join(elsewhere, 'no-bosun'),
+          BOSUN_DATABASE_URL: NO_DATABASE,
+          PATH: process.env.PATH ?? '',
+        },
         stderr: 'pipe',
       }),
     );
@@ -58,8 +64,15 @@ describe('bosun docs export: a standalone docs server', () => {
 
   it('writes a package: package.json, manifest, Parquet data and one bundled server', async () => {
     const pkg = JSON.parse(await fs.readFile(path.join(dir, 'package.json'), 'utf8'));
-    const duckdbVersion = JSON.parse(await fs.readFile(path.resolve('node_modules/@duckdb/node-api/package.json'), 'utf8')).version;
-    expect(pkg).toMatchObject({ name: 'bosun-docs-ducklake', type: 'module', main: 'server.js', bin: { 'bosun-docs-ducklake': 'server.js' } });
+    const duckdbVersion = JSON.parse(
+      await fs.readFile(path.resolve('node_modules/@duckdb/node-api/package.json'), 'utf8'),
+    ).version;
+    expect(pkg).toMatchObject({
+      name: 'bosun-docs-ducklake',
+      type: 'module',
+      main: 'server.js',
+      bin: { 'bosun-docs-ducklake': 'server.js' },
+    });
     expect(pkg.dependencies).toEqual({ '@duckdb/node-api': duckdbVersion });
     const versions = await libraryVersions(f.db.pool, 'ducklake');
     const stable = versions.find((v) => v.version === 'stable')!;
@@ -74,7 +87,8 @@ describe('bosun docs export: a standalone docs server', () => {
       duckdb: { package: '@duckdb/node-api', version: duckdbVersion },
     });
     expect(manifest.counts.links).toBeGreaterThan(100);
-    for (const file of Object.values(manifest.files)) expect((await fs.stat(path.join(dir, file))).size).toBeGreaterThan(0);
+    for (const file of Object.values(manifest.files))
+      expect((await fs.stat(path.join(dir, file))).size).toBeGreaterThan(0);
     const bundle = await fs.readFile(path.join(dir, 'server.js'), 'utf8');
     expect(bundle.startsWith('#!/usr/bin/env node')).toBe(true);
     // The acquisition side of docs/ (crawler, headless browser) stays out of the bundle.
@@ -87,7 +101,13 @@ describe('bosun docs export: a standalone docs server', () => {
 
   it('serves the standard tools from its own files, with PostgreSQL unreachable', async () => {
     expect(client.getServerVersion()?.name).toBe('bosun-docs-ducklake');
-    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['find_related', 'get_outline', 'list_libraries', 'read_page', 'search_docs']);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
+      'find_related',
+      'get_outline',
+      'list_libraries',
+      'read_page',
+      'search_docs',
+    ]);
     const search = dataOf(await call('search_docs', { query: 'snapshot isolation and time travel' }));
     expect(search.searched).toEqual([{ library: 'ducklake', version: 'stable' }]);
     expect(search.snapshot_id).toBe(manifest.snapshot_id);
@@ -97,7 +117,13 @@ describe('bosun docs export: a standalone docs server', () => {
     expect(page.text.length).toBeGreaterThan(50);
     const libraries = dataOf(await call('list_libraries', {}));
     expect(libraries.libraries).toEqual([
-      expect.objectContaining({ name: 'ducklake', default_version: 'stable', pages: manifest.counts.pages, chunks: manifest.counts.chunks, snapshot_id: manifest.snapshot_id }),
+      expect.objectContaining({
+        name: 'ducklake',
+        default_version: 'stable',
+        pages: manifest.counts.pages,
+        chunks: manifest.counts.chunks,
+        snapshot_id: manifest.snapshot_id,
+      }),
     ]);
     const outline = dataOf(await call('get_outline', { depth: 1 }));
     expect(outline.entries.map((e: any) => e.name)).toEqual(['duckdb', 'index.md', 'specification']);
@@ -120,7 +146,9 @@ describe('bosun docs export: a standalone docs server', () => {
     } while (cursor);
     const stable = (await libraryPages(f.db.pool, 'ducklake')).filter((p) => p.version === 'stable');
     expect(uris.sort()).toEqual(stable.map((p) => `docs://ducklake/stable/${p.path}`).sort());
-    const { contents } = await client.readResource({ uri: 'docs://ducklake/stable/specification/tables/ducklake_snapshot.md' });
+    const { contents } = await client.readResource({
+      uri: 'docs://ducklake/stable/specification/tables/ducklake_snapshot.md',
+    });
     expect((contents[0] as { text: string }).text).toContain('snapshot_id');
   });
 

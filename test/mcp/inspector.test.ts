@@ -13,7 +13,11 @@ describe('the docs server driven by the MCP Inspector CLI', () => {
 
   /** Runs the inspector against a target (a command line or a URL) and parses what it prints. */
   const inspect = async (target: string[], method: string[]): Promise<any> => {
-    const res = await runCommand(process.execPath, [INSPECTOR, '--cli', ...target, '--method', ...method], { env: f.env(), cwd: repoRoot, timeoutMs: 120_000 });
+    const res = await runCommand(process.execPath, [INSPECTOR, '--cli', ...target, '--method', ...method], {
+      env: f.env(),
+      cwd: repoRoot,
+      timeoutMs: 120_000,
+    });
     expect(res.exitCode, res.stderr + res.stdout).toBe(0);
     return JSON.parse(res.stdout);
   };
@@ -30,16 +34,38 @@ describe('the docs server driven by the MCP Inspector CLI', () => {
 
   it('lists the tools over stdio', async () => {
     const { tools } = await inspect(stdio(), ['tools/list']);
-    expect(tools.map((t: { name: string }) => t.name).sort()).toEqual(['find_related', 'get_outline', 'list_libraries', 'read_page', 'search_docs']);
+    expect(tools.map((t: { name: string }) => t.name).sort()).toEqual([
+      'find_related',
+      'get_outline',
+      'list_libraries',
+      'read_page',
+      'search_docs',
+    ]);
   });
 
   it('calls search_docs and then read_page on its first hit over stdio', async () => {
-    const search = await inspect(stdio(), ['tools/call', '--tool-name', 'search_docs', '--tool-arg', 'query=snapshot isolation', '--tool-arg', 'limit=2']);
+    const search = await inspect(stdio(), [
+      'tools/call',
+      '--tool-name',
+      'search_docs',
+      '--tool-arg',
+      'query=snapshot isolation',
+      '--tool-arg',
+      'limit=2',
+    ]);
     expect(search.isError).toBeFalsy();
     expect(search.structuredContent.hits).toHaveLength(2);
     const hit = search.structuredContent.hits[0];
     expect(search.content[0].text).toContain(hit.citation);
-    const read = await inspect(stdio(), ['tools/call', '--tool-name', 'read_page', '--tool-arg', `path=${hit.path}`, '--tool-arg', 'max_tokens=2000']);
+    const read = await inspect(stdio(), [
+      'tools/call',
+      '--tool-name',
+      'read_page',
+      '--tool-arg',
+      `path=${hit.path}`,
+      '--tool-arg',
+      'max_tokens=2000',
+    ]);
     expect(read.isError).toBeFalsy();
     expect(read.structuredContent).toMatchObject({ library: 'ducklake', version: 'stable', path: hit.path });
     expect(read.structuredContent.text.length).toBeGreaterThan(50);
@@ -48,15 +74,35 @@ describe('the docs server driven by the MCP Inspector CLI', () => {
   it('does the same over Streamable HTTP', async () => {
     const { tools } = await inspect([server.url, '--transport', 'http'], ['tools/list']);
     expect(tools).toHaveLength(5);
-    const search = await inspect([server.url, '--transport', 'http'], ['tools/call', '--tool-name', 'search_docs', '--tool-arg', 'query=tools/call', '--tool-arg', 'library=mcp']);
+    const search = await inspect(
+      [server.url, '--transport', 'http'],
+      ['tools/call', '--tool-name', 'search_docs', '--tool-arg', 'query=tools/call', '--tool-arg', 'library=mcp'],
+    );
     expect(search.structuredContent.hits[0].library).toBe('mcp');
-    const read = await inspect([server.url, '--transport', 'http'], ['tools/call', '--tool-name', 'read_page', '--tool-arg', 'library=mcp', '--tool-arg', 'path=specification/server/tools.mdx', '--tool-arg', 'section=Error Handling']);
+    const read = await inspect(
+      [server.url, '--transport', 'http'],
+      [
+        'tools/call',
+        '--tool-name',
+        'read_page',
+        '--tool-arg',
+        'library=mcp',
+        '--tool-arg',
+        'path=specification/server/tools.mdx',
+        '--tool-arg',
+        'section=Error Handling',
+      ],
+    );
     expect(read.structuredContent.section.at(-1)).toBe('Error Handling');
     expect(read.structuredContent.text).toContain('isError');
   });
 
   it('reads a page resource', async () => {
-    const { contents } = await inspect(stdio(), ['resources/read', '--uri', 'docs://ducklake/stable/specification/tables/ducklake_snapshot.md']);
+    const { contents } = await inspect(stdio(), [
+      'resources/read',
+      '--uri',
+      'docs://ducklake/stable/specification/tables/ducklake_snapshot.md',
+    ]);
     expect(contents[0]).toMatchObject({ mimeType: 'text/markdown' });
     expect(contents[0].text).toContain('snapshot_id');
   });

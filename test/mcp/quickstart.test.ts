@@ -35,12 +35,28 @@ describe('bosun quickstart ends with a working docs server', () => {
   it('prints the Claude Code snippet, and the server it describes answers', async () => {
     expect(result.client.client).toBe('claude-code');
     const entry = result.client.snippet.mcpServers['bosun-docs-bosun'];
-    expect(entry).toMatchObject({ type: 'stdio', command: process.execPath, args: [bosunBin, 'mcp', 'docs', '--library', 'bosun'] });
+    expect(entry).toMatchObject({
+      type: 'stdio',
+      command: process.execPath,
+      args: [bosunBin, 'mcp', 'docs', '--library', 'bosun'],
+    });
     expect(entry.env).toEqual({ BOSUN_HOME: home, BOSUN_DATABASE_URL: db.url });
     const client = new Client({ name: 'claude-code-stand-in', version: '1' });
-    await client.connect(new StdioClientTransport({ command: entry.command, args: entry.args, env: { ...entry.env, BOSUN_LOG_LEVEL: 'warn' }, stderr: 'pipe' }));
+    await client.connect(
+      new StdioClientTransport({
+        command: entry.command,
+        args: entry.args,
+        env: { ...entry.env, BOSUN_LOG_LEVEL: 'warn' },
+        stderr: 'pipe',
+      }),
+    );
     try {
-      const search = dataOf((await client.callTool({ name: 'search_docs', arguments: { query: 'export a standalone server' } })) as CallToolResult);
+      const search = dataOf(
+        (await client.callTool({
+          name: 'search_docs',
+          arguments: { query: 'export a standalone server' },
+        })) as CallToolResult,
+      );
       expect(search.hits[0]).toMatchObject({ library: 'bosun', path: 'docs/mcp.md' });
     } finally {
       await client.close();

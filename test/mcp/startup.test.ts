@@ -38,11 +38,30 @@ describe('the start of a stdio docs server', () => {
     const loaded = await loadedBeforeInitialize();
     expect(loaded).toContain('@modelcontextprotocol/sdk/server/mcp.js');
     expect(loaded).toContain('src/mcp/docs/tools/search-docs.ts');
-    for (const heavy of ['@duckdb/node-api', 'pg', 'pg-boss', 'execa', 'linkedom', 'unified', 'pino-pretty', '@modelcontextprotocol/sdk/server/streamableHttp.js']) {
+    for (const heavy of [
+      '@duckdb/node-api',
+      'pg',
+      'pg-boss',
+      'execa',
+      'linkedom',
+      'unified',
+      'pino-pretty',
+      '@modelcontextprotocol/sdk/server/streamableHttp.js',
+    ]) {
       expect(loaded, heavy).not.toContain(heavy);
     }
-    for (const layer of ['src/db/', 'src/lake/', 'src/queue/', 'src/docs/search/searcher.ts', 'src/docs/parse/', 'src/docs/sources/']) {
-      expect([...loaded].filter((file) => file.startsWith(layer)), layer).toEqual([]);
+    for (const layer of [
+      'src/db/',
+      'src/lake/',
+      'src/queue/',
+      'src/docs/search/searcher.ts',
+      'src/docs/parse/',
+      'src/docs/sources/',
+    ]) {
+      expect(
+        [...loaded].filter((file) => file.startsWith(layer)),
+        layer,
+      ).toEqual([]);
     }
   });
 });

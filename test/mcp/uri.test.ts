@@ -15,7 +15,9 @@ describe('docs:// page URIs', () => {
       expect(uri.split('/').length).toBe(page.path.split('/').length + 4);
       expect(parsePageUri(uri)).toEqual(page);
     }
-    expect(pageUri({ library: 'odd', version: 'v1 beta', path: 'a dir/ü#frag?.md' })).toBe('docs://odd/v1%20beta/a%20dir/%C3%BC%23frag%3F.md');
+    expect(pageUri({ library: 'odd', version: 'v1 beta', path: 'a dir/ü#frag?.md' })).toBe(
+      'docs://odd/v1%20beta/a%20dir/%C3%BC%23frag%3F.md',
+    );
   });
 
   it('refuses what is not a page URI, and paths that climb', () => {

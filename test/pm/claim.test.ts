@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/index.js';
 import { silentLogger } from '../../src/core/index.js';
-import { advanceProject, claimNextTask, claimTask, createProject, planTasks, type PmContext } from '../../src/pm/index.js';
+import {
+  advanceProject,
+  claimNextTask,
+  claimTask,
+  createProject,
+  planTasks,
+  type PmContext,
+} from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { pmContext, shippedCatalog, uniqueSlug } from './helpers.js';
 
@@ -17,7 +24,11 @@ describe('claiming tasks', () => {
   async function projectWith(n: number, priorities: (i: number) => number = () => 0) {
     const slug = uniqueSlug('claim');
     await createProject(pm, shippedCatalog(), { slug });
-    await planTasks(pm, slug, Array.from({ length: n }, (_, i) => ({ title: `T${i + 1}`, priority: priorities(i) })));
+    await planTasks(
+      pm,
+      slug,
+      Array.from({ length: n }, (_, i) => ({ title: `T${i + 1}`, priority: priorities(i) })),
+    );
     await advanceProject(pm, slug);
     return slug;
   }
@@ -27,7 +38,12 @@ describe('claiming tasks', () => {
     const pools = Array.from({ length: 20 }, () => createPool(db.url, { max: 1 }));
     try {
       const results = await Promise.all(
-        pools.map((pool, i) => claimNextTask({ pool, logger: silentLogger, actor: `claimer-${i}` }, { projectSlug: slug, claimant: `claimer-${i}` })),
+        pools.map((pool, i) =>
+          claimNextTask(
+            { pool, logger: silentLogger, actor: `claimer-${i}` },
+            { projectSlug: slug, claimant: `claimer-${i}` },
+          ),
+        ),
       );
       const claimed = results.filter((r) => r !== null);
       expect(claimed).toHaveLength(15);
@@ -38,7 +54,8 @@ describe('claiming tasks', () => {
         [slug],
       );
       expect(runs.rows[0]).toEqual({ n: 15, tasks: 15 });
-      for (const c of claimed) expect(c.task).toMatchObject({ status: 'working', claimedBy: c.run.claimedBy, attempts: 1 });
+      for (const c of claimed)
+        expect(c.task).toMatchObject({ status: 'working', claimedBy: c.run.claimedBy, attempts: 1 });
     } finally {
       await Promise.all(pools.map((p) => p.end()));
     }
@@ -48,10 +65,15 @@ describe('claiming tasks', () => {
     const slug = await projectWith(1);
     const pools = [createPool(db.url, { max: 1 }), createPool(db.url, { max: 1 })];
     try {
-      const outcomes = await Promise.allSettled(pools.map((pool, i) => claimTask({ pool, logger: silentLogger, actor: `c${i}` }, `${slug}#1`, `c${i}`)));
+      const outcomes = await Promise.allSettled(
+        pools.map((pool, i) => claimTask({ pool, logger: silentLogger, actor: `c${i}` }, `${slug}#1`, `c${i}`)),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
-      expect(lost.reason).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is working \(claimed by c[01]\)/) });
+      expect(lost.reason).toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringMatching(/is working \(claimed by c[01]\)/),
+      });
     } finally {
       await Promise.all(pools.map((p) => p.end()));
     }
@@ -68,10 +90,19 @@ describe('claiming tasks', () => {
   it('does not claim a blocked task, nor one of a project still in planning', async () => {
     const slug = uniqueSlug('claim');
     await createProject(pm, shippedCatalog(), { slug });
-    await planTasks(pm, slug, [{ key: 'a', title: 'A' }, { key: 'b', title: 'B', dependsOn: ['a'] }]);
-    await expect(claimTask(pm, `${slug}#1`, 'me')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('planning') });
+    await planTasks(pm, slug, [
+      { key: 'a', title: 'A' },
+      { key: 'b', title: 'B', dependsOn: ['a'] },
+    ]);
+    await expect(claimTask(pm, `${slug}#1`, 'me')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('planning'),
+    });
     await advanceProject(pm, slug);
-    await expect(claimTask(pm, `${slug}#2`, 'me')).rejects.toMatchObject({ code: 'CONFLICT', hint: expect.stringContaining('dependencies') });
+    await expect(claimTask(pm, `${slug}#2`, 'me')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      hint: expect.stringContaining('dependencies'),
+    });
     expect(await claimNextTask(pm, { projectSlug: slug, claimant: 'me' })).toMatchObject({ task: { stepKey: 'a' } });
     expect(await claimNextTask(pm, { projectSlug: slug, claimant: 'me' })).toBeNull();
   });

@@ -9,7 +9,8 @@ import { done, installStewardAgent, tempHome } from './helpers.js';
 describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 }, () => {
   const home = tempHome();
   let db: TestDatabase;
-  const bosun = (...args: string[]) => runBosun([...args, '--json'], { home: home.paths.home, env: { BOSUN_DATABASE_URL: db.url } });
+  const bosun = (...args: string[]) =>
+    runBosun([...args, '--json'], { home: home.paths.home, env: { BOSUN_DATABASE_URL: db.url } });
   const file = (name: string, content: unknown) => {
     const p = path.join(home.paths.home, name);
     fs.writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
@@ -28,20 +29,64 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
     expect(list.exitCode).toBe(0);
     expect(list.json.templates.map((t: { id: string }) => t.id)).toContain('web-scraping');
     const show = await bosun('templates', 'show', 'web-scraping');
-    expect(show.json).toMatchObject({ id: 'web-scraping', kind: 'template', params: expect.arrayContaining([expect.objectContaining({ name: 'target_url', required: true })]) });
-    const good = await bosun('templates', 'validate', file('good.yaml', 'id: tiny\nversion: 1\ntitle: Tiny\ndescription: one step\nsteps:\n  - { key: a, title: A, skill: python.run }\n'));
+    expect(show.json).toMatchObject({
+      id: 'web-scraping',
+      kind: 'template',
+      params: expect.arrayContaining([expect.objectContaining({ name: 'target_url', required: true })]),
+    });
+    const good = await bosun(
+      'templates',
+      'validate',
+      file(
+        'good.yaml',
+        'id: tiny\nversion: 1\ntitle: Tiny\ndescription: one step\nsteps:\n  - { key: a, title: A, skill: python.run }\n',
+      ),
+    );
     expect(good.json).toMatchObject({ valid: true, id: 'tiny', steps: ['a'] });
-    const bad = await bosun('templates', 'validate', file('bad.yaml', 'id: tiny\nversion: 1\ntitle: Tiny\ndescription: d\nsteps:\n  - { key: a, title: A, skill: nope.nope }\n'));
+    const bad = await bosun(
+      'templates',
+      'validate',
+      file(
+        'bad.yaml',
+        'id: tiny\nversion: 1\ntitle: Tiny\ndescription: d\nsteps:\n  - { key: a, title: A, skill: nope.nope }\n',
+      ),
+    );
     expect(bad.exitCode).toBe(2);
-    expect(bad.json.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining("unknown skill 'nope.nope'") });
+    expect(bad.json.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining("unknown skill 'nope.nope'"),
+    });
   });
 
   it('runs a project from a template through execution, hold and cancel', async () => {
     const brief = file('brief.md', '# Scrape the catalogue\nFor the pricing study.');
-    const created = await bosun('project', 'new', 'shop', '--template', 'web-scraping', '--client', 'Acme', '--brief', brief,
-      '--param', 'target_url=https://shop.example.com/', '--param', 'item=product', '--param', 'max_pages=5', '--budget-hours', '12');
+    const created = await bosun(
+      'project',
+      'new',
+      'shop',
+      '--template',
+      'web-scraping',
+      '--client',
+      'Acme',
+      '--brief',
+      brief,
+      '--param',
+      'target_url=https://shop.example.com/',
+      '--param',
+      'item=product',
+      '--param',
+      'max_pages=5',
+      '--budget-hours',
+      '12',
+    );
     expect(created.exitCode).toBe(0);
-    expect(created.json.project).toMatchObject({ slug: 'shop', status: 'planning', templateId: 'web-scraping', client: 'Acme', params: { max_pages: 5 } });
+    expect(created.json.project).toMatchObject({
+      slug: 'shop',
+      status: 'planning',
+      templateId: 'web-scraping',
+      client: 'Acme',
+      params: { max_pages: 5 },
+    });
     expect(created.json.tasks[0]).toMatchObject({ ref: 'shop#1', key: 'survey', status: 'ready' });
 
     const dup = await bosun('project', 'new', 'shop');
@@ -73,21 +118,42 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
     const failed = await bosun('task', 'fail', 'shop#2', '--reason', 'blocked by a captcha', '--retryable');
     expect(failed.json.task).toMatchObject({ status: 'failed', statusReason: 'blocked by a captcha' });
     const downstream = await bosun('task', 'list', '--project', 'shop', '--status', 'canceled');
-    expect(downstream.json.tasks.map((t: { key: string }) => t.key)).toEqual(expect.arrayContaining(['clean', 'store', 'handover']));
+    expect(downstream.json.tasks.map((t: { key: string }) => t.key)).toEqual(
+      expect.arrayContaining(['clean', 'store', 'handover']),
+    );
     expect((await bosun('task', 'retry', 'shop#2')).json.task.status).toBe('ready');
     expect((await bosun('task', 'list', '--project', 'shop', '--status', 'canceled')).json.tasks).toEqual([]);
 
-    const added = await bosun('task', 'add', 'shop', 'Check prices by hand', '--skill', 'research.web', '--after', '#1', '--input', 'currency=EUR', '--priority', '5');
+    const added = await bosun(
+      'task',
+      'add',
+      'shop',
+      'Check prices by hand',
+      '--skill',
+      'research.web',
+      '--after',
+      '#1',
+      '--input',
+      'currency=EUR',
+      '--priority',
+      '5',
+    );
     expect(added.json.task).toMatchObject({ ref: 'shop#9', status: 'ready', priority: 5, inputs: { currency: 'EUR' } });
     const unknownSkill = await bosun('task', 'add', 'shop', 'Bad', '--skill', 'telepathy');
     expect(unknownSkill.exitCode).toBe(2);
     expect((await bosun('task', 'claim', '--project', 'shop')).json.claimed.task.ref).toBe('shop#9');
 
     const show = await bosun('project', 'show', 'shop');
-    expect(show.json).toMatchObject({ project: { slug: 'shop', status: 'execution' }, progress: { total: 9, completed: 1 } });
+    expect(show.json).toMatchObject({
+      project: { slug: 'shop', status: 'execution' },
+      progress: { total: 9, completed: 1 },
+    });
     expect(show.json.nextActions.join('\n')).toContain('claim shop#2');
 
-    expect((await bosun('project', 'hold', 'shop', '--reason', 'waiting for the client')).json).toMatchObject({ status: 'on_hold', heldFrom: 'execution' });
+    expect((await bosun('project', 'hold', 'shop', '--reason', 'waiting for the client')).json).toMatchObject({
+      status: 'on_hold',
+      heldFrom: 'execution',
+    });
     expect((await bosun('project', 'advance', 'shop')).json.error.hint).toContain('resume');
     expect((await bosun('project', 'resume', 'shop')).json.status).toBe('execution');
     const note = await bosun('project', 'note', 'shop', 'Scrape at night only', '--kind', 'decision');
@@ -112,23 +178,52 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
     expect(fs.existsSync(archived.json.archive.bundlePath)).toBe(true);
     expect((await bosun('task', 'list', '--project', 'tiny')).json.tasks).toEqual([]);
     expect((await bosun('project', 'reopen', 'tiny')).json).toEqual({ slug: 'tiny', status: 'documentation' });
-    expect((await bosun('task', 'show', 'tiny#1')).json.task).toMatchObject({ status: 'completed', result: { summary: 'did it' } });
+    expect((await bosun('task', 'show', 'tiny#1')).json.task).toMatchObject({
+      status: 'completed',
+      result: { summary: 'did it' },
+    });
   });
 
   it('routes a task and runs it in the foreground', async () => {
     installStewardAgent(home.paths);
     await bosun('project', 'new', 'fg');
-    const added = await bosun('task', 'add', 'fg', 'Make sample data', '--skill', 'data.synthetic', '--input-file', file('in.json', { rows: 4 }));
-    expect(added.json.task).toMatchObject({ ref: 'fg#1', status: 'ready', agentId: 'steward', route: { automatic: true } });
+    const added = await bosun(
+      'task',
+      'add',
+      'fg',
+      'Make sample data',
+      '--skill',
+      'data.synthetic',
+      '--input-file',
+      file('in.json', { rows: 4 }),
+    );
+    expect(added.json.task).toMatchObject({
+      ref: 'fg#1',
+      status: 'ready',
+      agentId: 'steward',
+      route: { automatic: true },
+    });
     const routed = await bosun('task', 'route', 'fg#1');
-    expect(routed.json).toMatchObject({ task: 'fg#1', decision: { agentId: 'steward', skillId: 'data.synthetic' }, queued: false });
+    expect(routed.json).toMatchObject({
+      task: 'fg#1',
+      decision: { agentId: 'steward', skillId: 'data.synthetic' },
+      queued: false,
+    });
     expect(routed.json.decision.reasons).toContain('skill data.synthetic was requested');
     await bosun('project', 'advance', 'fg');
     const ran = await bosun('task', 'run', 'fg#1');
     expect(ran.exitCode).toBe(0);
-    expect(ran.json).toMatchObject({ task: { status: 'completed', result: { outputs: { rows: 4 } } }, envelope: { summary: '4 rows by data.synthetic' } });
-    const show = await runBosun(['task', 'show', 'fg#1'], { home: home.paths.home, env: { BOSUN_DATABASE_URL: db.url } });
-    expect(show.stdout).toMatch(/route: steward \(data\.synthetic\), runs automatically\n  - skill data\.synthetic was requested/);
+    expect(ran.json).toMatchObject({
+      task: { status: 'completed', result: { outputs: { rows: 4 } } },
+      envelope: { summary: '4 rows by data.synthetic' },
+    });
+    const show = await runBosun(['task', 'show', 'fg#1'], {
+      home: home.paths.home,
+      env: { BOSUN_DATABASE_URL: db.url },
+    });
+    expect(show.stdout).toMatch(
+      /route: steward \(data\.synthetic\), runs automatically\n  - skill data\.synthetic was requested/,
+    );
     expect(show.stdout).toMatch(/runners-up:\n    data-engineering/);
   });
 

@@ -4,7 +4,16 @@ import { openAgentRegistry } from '../../src/agents/index.js';
 import { silentLogger } from '../../src/core/index.js';
 import { runCommand } from '../../src/exec/index.js';
 import { JobQueue, QueueWorker } from '../../src/queue/index.js';
-import { advanceProject, createDispatcher, createProject, getTask, listArtifacts, listRuns, planTasks, pmJobTypes } from '../../src/pm/index.js';
+import {
+  advanceProject,
+  createDispatcher,
+  createProject,
+  getTask,
+  listArtifacts,
+  listRuns,
+  planTasks,
+  pmJobTypes,
+} from '../../src/pm/index.js';
 import { bosunBin, repoRoot } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { installStewardAgent, shippedCatalog, tempHome, waitFor } from './helpers.js';
@@ -35,15 +44,29 @@ describe('a worker killed mid-run', () => {
     await queue.register(pmJobTypes);
     let survivor: QueueWorker | undefined;
     try {
-      await waitFor('the child worker', async () => (await db.pool.query(`SELECT 1 FROM bosun.process WHERE kind = 'worker' AND stopped_at IS NULL`)).rowCount! > 0);
+      await waitFor(
+        'the child worker',
+        async () =>
+          (await db.pool.query(`SELECT 1 FROM bosun.process WHERE kind = 'worker' AND stopped_at IS NULL`)).rowCount! >
+          0,
+      );
       const pm = {
         pool: db.pool,
         logger: silentLogger,
         actor: 'test',
-        afterCommit: createDispatcher({ pool: db.pool, logger: silentLogger, actor: 'test', home: home.paths.home, registry: async () => registry, queue: async () => queue }),
+        afterCommit: createDispatcher({
+          pool: db.pool,
+          logger: silentLogger,
+          actor: 'test',
+          home: home.paths.home,
+          registry: async () => registry,
+          queue: async () => queue,
+        }),
       };
       await createProject(pm, shippedCatalog(), { slug: 'crash' });
-      await planTasks(pm, 'crash', [{ title: 'Slow sample', skill: 'data.synthetic', inputs: { rows: 2, sleepMs: 4000 } }]);
+      await planTasks(pm, 'crash', [
+        { title: 'Slow sample', skill: 'data.synthetic', inputs: { rows: 2, sleepMs: 4000 } },
+      ]);
       await advanceProject(pm, 'crash');
 
       const first = await waitFor('attempt 1 to start in the child', async () => {
@@ -72,7 +95,10 @@ describe('a worker killed mid-run', () => {
         [2, 'completed', null],
       ]);
       expect(runs[1]!.claimedBy).toBe(`worker:${os.hostname()}:${process.pid}`);
-      const completions = await db.pool.query(`SELECT count(*)::int AS n FROM bosun.event WHERE task_id = $1 AND kind = 'task.status' AND data->>'to' = 'completed'`, [task.id]);
+      const completions = await db.pool.query(
+        `SELECT count(*)::int AS n FROM bosun.event WHERE task_id = $1 AND kind = 'task.status' AND data->>'to' = 'completed'`,
+        [task.id],
+      );
       expect(completions.rows[0].n).toBe(1);
       expect(await listArtifacts(db.pool, { taskIds: [task.id] })).toHaveLength(1);
       expect(task.result).toMatchObject({ outputs: { rows: 2 } });

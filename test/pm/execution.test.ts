@@ -34,7 +34,14 @@ describe('task execution through the queue', () => {
     registry = await openAgentRegistry({ pool: db.pool, paths: home.paths, logger: silentLogger });
     queue = await JobQueue.open(db.pool);
     await queue.register(pmJobTypes);
-    const dispatch = createDispatcher({ pool: db.pool, logger: silentLogger, actor: 'test', home: home.paths.home, registry: async () => registry, queue: async () => queue });
+    const dispatch = createDispatcher({
+      pool: db.pool,
+      logger: silentLogger,
+      actor: 'test',
+      home: home.paths.home,
+      registry: async () => registry,
+      queue: async () => queue,
+    });
     pm = { pool: db.pool, logger: silentLogger, actor: 'test', afterCommit: dispatch };
     worker = new QueueWorker(queue, { concurrency: 4, pollMs: 200, heartbeatMs: 1000 });
     await worker.start();
@@ -54,26 +61,50 @@ describe('task execution through the queue', () => {
     return slug;
   }
   const settled = (ref: string, timeoutMs = 30_000) =>
-    waitFor(`${ref} to finish`, async () => {
-      const t = await getTask(db.pool, ref);
-      return ['completed', 'failed', 'canceled', 'rejected'].includes(t.status) && t;
-    }, timeoutMs);
+    waitFor(
+      `${ref} to finish`,
+      async () => {
+        const t = await getTask(db.pool, ref);
+        return ['completed', 'failed', 'canceled', 'rejected'].includes(t.status) && t;
+      },
+      timeoutMs,
+    );
 
   it('routes tasks when they are created, and runs the automatic ones in dependency order', async () => {
     const slug = await execute([
       { key: 'make', title: 'Make sample data', skill: 'data.synthetic', inputs: { rows: 3 } },
-      { key: 'check', title: 'Check the sample', skill: 'data.quality', dependsOn: ['make'], inputs: { rows: '{{ steps.make.outputs.rows }}', echo: 'checked' } },
+      {
+        key: 'check',
+        title: 'Check the sample',
+        skill: 'data.quality',
+        dependsOn: ['make'],
+        inputs: { rows: '{{ steps.make.outputs.rows }}', echo: 'checked' },
+      },
       { key: 'write', title: 'Write the report', skill: 'docs.write' },
     ]);
     const check = await settled(`${slug}#2`);
-    expect(check).toMatchObject({ status: 'completed', agentId: 'steward', result: { outputs: { rows: 3, echo: 'checked' } } });
+    expect(check).toMatchObject({
+      status: 'completed',
+      agentId: 'steward',
+      result: { outputs: { rows: 3, echo: 'checked' } },
+    });
     const make = await getTask(db.pool, `${slug}#1`);
     expect(make.route).toMatchObject({ agentId: 'steward', skillId: 'data.synthetic', automatic: true });
     expect((make.route as { reasons: string[] }).reasons.join(' ')).toContain('data.synthetic');
-    expect((make.route as { runnersUp: { agentId: string }[] }).runnersUp.map((r) => r.agentId)).toContain('data-engineering');
+    expect((make.route as { runnersUp: { agentId: string }[] }).runnersUp.map((r) => r.agentId)).toContain(
+      'data-engineering',
+    );
 
     const runs = await listRuns(db.pool, make.id);
-    expect(runs).toEqual([expect.objectContaining({ attempt: 1, state: 'completed', agentId: 'steward', agentVersion: '1.2.3', skill: 'data.synthetic' })]);
+    expect(runs).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        state: 'completed',
+        agentId: 'steward',
+        agentVersion: '1.2.3',
+        skill: 'data.synthetic',
+      }),
+    ]);
     expect(runs[0]!.claimedBy).toMatch(/^worker:/);
     const [artifact] = await listArtifacts(db.pool, { taskIds: [make.id] });
     const file = artifact!.uri!.replace('file://', '');
@@ -83,12 +114,21 @@ describe('task execution through the queue', () => {
     const write = await getTask(db.pool, `${slug}#3`);
     expect(write).toMatchObject({ status: 'ready', automatic: false, agentId: 'research' });
 
-    const stats = await db.pool.query(`SELECT runs, successes FROM bosun.agent_skill_stats WHERE agent_id = 'steward' AND skill_id = 'data.synthetic'`);
+    const stats = await db.pool.query(
+      `SELECT runs, successes FROM bosun.agent_skill_stats WHERE agent_id = 'steward' AND skill_id = 'data.synthetic'`,
+    );
     expect(stats.rows[0].runs).toBeGreaterThanOrEqual(1);
   });
 
   it('routes and queues the tasks of one plan together, each exactly once', async () => {
-    const slug = await execute(Array.from({ length: 12 }, (_, i) => ({ title: 'Make sample data', skill: 'data.synthetic', inputs: { rows: 1 }, priority: i % 3 })));
+    const slug = await execute(
+      Array.from({ length: 12 }, (_, i) => ({
+        title: 'Make sample data',
+        skill: 'data.synthetic',
+        inputs: { rows: 1 },
+        priority: i % 3,
+      })),
+    );
     const tasks = await Promise.all(Array.from({ length: 12 }, (_, i) => settled(`${slug}#${i + 1}`)));
     expect(tasks.map((t) => t.status)).toEqual(Array(12).fill('completed'));
     const events = await db.pool.query<{ kind: string; n: number }>(
@@ -106,13 +146,14 @@ describe('task execution through the queue', () => {
       'run.finished': 12,
       'to completed': 12,
     });
-    const jobs = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'task.run' AND data->>'taskId' = ANY($1::text[])`, [
-      tasks.map((t) => t.id),
-    ]);
+    const jobs = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'task.run' AND data->>'taskId' = ANY($1::text[])`,
+      [tasks.map((t) => t.id)],
+    );
     expect(jobs.rows[0]!.n).toBe(12);
   });
 
-  it('a join completes by itself in the worker and passes its branches\' outputs on', async () => {
+  it("a join completes by itself in the worker and passes its branches' outputs on", async () => {
     const slug = await execute([
       { key: 'make', title: 'Make sample data', skill: 'data.synthetic', inputs: { rows: 2 } },
       { key: 'check', title: 'Check the sample', skill: 'data.quality', inputs: { rows: 3 } },
@@ -123,17 +164,31 @@ describe('task execution through the queue', () => {
         dependsOn: ['make', 'check'],
         inputs: { made: '{{ steps.make.outputs.rows }}', checked: '{{ steps.check.outputs.rows }}' },
       },
-      { key: 'after', title: 'Make more sample data', skill: 'data.synthetic', dependsOn: ['join'], inputs: { rows: '{{ steps.join.outputs.made }}', echo: '{{ steps.join.outputs.checked }}' } },
+      {
+        key: 'after',
+        title: 'Make more sample data',
+        skill: 'data.synthetic',
+        dependsOn: ['join'],
+        inputs: { rows: '{{ steps.join.outputs.made }}', echo: '{{ steps.join.outputs.checked }}' },
+      },
     ]);
     const after = await settled(`${slug}#4`);
     expect(after).toMatchObject({ status: 'completed', result: { outputs: { rows: 2, echo: 3 } } });
     const join = await getTask(db.pool, `${slug}#3`);
-    expect(join).toMatchObject({ status: 'completed', agentId: 'flow', result: { summary: 'passed on made, checked', outputs: { made: 2, checked: 3 } } });
-    expect(await listRuns(db.pool, join.id)).toEqual([expect.objectContaining({ attempt: 1, state: 'completed', agentId: 'flow', skill: 'flow.join' })]);
+    expect(join).toMatchObject({
+      status: 'completed',
+      agentId: 'flow',
+      result: { summary: 'passed on made, checked', outputs: { made: 2, checked: 3 } },
+    });
+    expect(await listRuns(db.pool, join.id)).toEqual([
+      expect.objectContaining({ attempt: 1, state: 'completed', agentId: 'flow', skill: 'flow.join' }),
+    ]);
   });
 
   it('retries a retryable failure through the queue, then completes', async () => {
-    const slug = await execute([{ title: 'Flaky', skill: 'data.synthetic', inputs: { rows: 1, failTimes: 1 }, attemptsAllowed: 3 }]);
+    const slug = await execute([
+      { title: 'Flaky', skill: 'data.synthetic', inputs: { rows: 1, failTimes: 1 }, attemptsAllowed: 3 },
+    ]);
     const task = await settled(`${slug}#1`);
     expect(task).toMatchObject({ status: 'completed', attempts: 2, result: { outputs: { attempt: 2 } } });
     const runs = await listRuns(db.pool, task.id);
@@ -144,7 +199,9 @@ describe('task execution through the queue', () => {
   });
 
   it('fails for good when the attempts run out', async () => {
-    const slug = await execute([{ title: 'Hopeless', skill: 'data.synthetic', inputs: { failTimes: 5 }, attemptsAllowed: 2 }]);
+    const slug = await execute([
+      { title: 'Hopeless', skill: 'data.synthetic', inputs: { failTimes: 5 }, attemptsAllowed: 2 },
+    ]);
     const task = await settled(`${slug}#1`);
     expect(task).toMatchObject({ status: 'failed', attempts: 2, statusReason: 'planned failure 2' });
   });
@@ -154,20 +211,28 @@ describe('task execution through the queue', () => {
       {
         title: 'Plan the checks',
         skill: 'data.synthetic',
-        inputs: { rows: 2, handoffs: [{ skill: 'data.quality', input: { rows: 5, echo: 'child' }, reason: 'check the sample' }] },
+        inputs: {
+          rows: 2,
+          handoffs: [{ skill: 'data.quality', input: { rows: 5, echo: 'child' }, reason: 'check the sample' }],
+        },
       },
     ]);
     const parent = await settled(`${slug}#1`);
     expect(parent.status).toBe('completed');
     const [child] = await listTasks(db.pool, { parentId: parent.id, limit: 5, offset: 0 });
     expect(child).toMatchObject({ status: 'completed', agentId: 'steward', skill: 'data.quality' });
-    expect(parent.result).toMatchObject({ outputs: { rows: 2, handoffs: [{ ref: child!.ref, status: 'completed', outputs: { rows: 5, echo: 'child' } }] } });
+    expect(parent.result).toMatchObject({
+      outputs: { rows: 2, handoffs: [{ ref: child!.ref, status: 'completed', outputs: { rows: 5, echo: 'child' } }] },
+    });
   });
 
   it('a repeated run of a completed task changes nothing', async () => {
     const slug = await execute([{ title: 'Once', skill: 'data.synthetic', inputs: { rows: 1 } }]);
     const task = await settled(`${slug}#1`);
-    const before = { runs: await listRuns(db.pool, task.id), artifacts: await listArtifacts(db.pool, { taskIds: [task.id] }) };
+    const before = {
+      runs: await listRuns(db.pool, task.id),
+      artifacts: await listArtifacts(db.pool, { taskIds: [task.id] }),
+    };
     const rt = { pm, registry, paths: home.paths };
     const again = await runTask(rt, task.id, { claimant: 'me', logger: silentLogger });
     expect(again).toMatchObject({ kind: 'skipped', reason: 'the task is completed' });
@@ -185,7 +250,9 @@ describe('task execution through the queue', () => {
   it('refuses to run a task routed to an assistant', async () => {
     const slug = await execute([{ title: 'Write it', skill: 'docs.write' }]);
     await waitFor('routing', async () => (await getTask(db.pool, `${slug}#1`)).route !== null);
-    await expect(runTask({ pm, registry, paths: home.paths }, `${slug}#1`, { claimant: 'me', logger: silentLogger })).rejects.toMatchObject({
+    await expect(
+      runTask({ pm, registry, paths: home.paths }, `${slug}#1`, { claimant: 'me', logger: silentLogger }),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
       hint: expect.stringContaining('claim it'),
     });

@@ -31,7 +31,11 @@ export function uniqueSlug(prefix: string): string {
 }
 
 /** A completed result envelope. */
-export function done(summary: string, outputs: Record<string, unknown> = {}, more: Partial<ResultEnvelope> = {}): ResultEnvelope {
+export function done(
+  summary: string,
+  outputs: Record<string, unknown> = {},
+  more: Partial<ResultEnvelope> = {},
+): ResultEnvelope {
   return { status: 'completed', summary, outputs, artifacts: [], metrics: {}, handoffs: [], ...more };
 }
 
@@ -70,7 +74,11 @@ skills:${skill('data.synthetic')}${skill('data.quality')}
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -29,30 +29,45 @@ describe('project lifecycle', () => {
   async function newProject(tasks = 1) {
     const slug = uniqueSlug('life');
     await createProject(pm, shippedCatalog(), { slug, name: 'Life', brief: 'Prove the lifecycle' });
-    if (tasks) await planTasks(pm, slug, Array.from({ length: tasks }, (_, i) => ({ title: `Task ${i + 1}` })));
+    if (tasks)
+      await planTasks(
+        pm,
+        slug,
+        Array.from({ length: tasks }, (_, i) => ({ title: `Task ${i + 1}` })),
+      );
     return slug;
   }
 
   const phases = async (slug: string) => {
     const project = await getProject(db.pool, slug);
     const events = await listEvents(db.pool, { projectId: project.id, limit: 100 });
-    return events.filter((e) => e.kind === 'project.phase').map((e) => `${String(e.data.from)}→${String(e.data.to)}`).reverse();
+    return events
+      .filter((e) => e.kind === 'project.phase')
+      .map((e) => `${String(e.data.from)}→${String(e.data.to)}`)
+      .reverse();
   };
 
   it('starts in planning and refuses a duplicate slug without touching the first project', async () => {
     const slug = await newProject(0);
     expect(await getProject(db.pool, slug)).toMatchObject({ status: 'planning', name: 'Life' });
-    await expect(createProject(pm, shippedCatalog(), { slug, name: 'Other' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(createProject(pm, shippedCatalog(), { slug, name: 'Other' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(await getProject(db.pool, slug)).toMatchObject({ name: 'Life' });
   });
 
   it('rejects a bad slug', async () => {
-    await expect(createProject(pm, shippedCatalog(), { slug: 'Not A Slug' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(createProject(pm, shippedCatalog(), { slug: 'Not A Slug' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('planning → execution needs a ready task', async () => {
     const slug = await newProject(0);
-    await expect(advanceProject(pm, slug)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('no ready task') });
+    await expect(advanceProject(pm, slug)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('no ready task'),
+    });
     await planTasks(pm, slug, [{ title: 'First' }]);
     const project = await advanceProject(pm, slug);
     expect(project).toMatchObject({ status: 'execution' });
@@ -63,7 +78,10 @@ describe('project lifecycle', () => {
   it('execution → documentation needs every task finished, and writes the document', async () => {
     const slug = await newProject(2);
     await advanceProject(pm, slug);
-    await expect(advanceProject(pm, slug)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/unfinished tasks: .*#1 \(ready\), .*#2 \(ready\)/) });
+    await expect(advanceProject(pm, slug)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/unfinished tasks: .*#1 \(ready\), .*#2 \(ready\)/),
+    });
     await claimNextTask(pm, { projectSlug: slug, claimant: 'me' });
     await failTask(pm, `${slug}#1`, { reason: 'source unreachable' });
     await cancelTask(pm, `${slug}#2`, 'not needed');
@@ -80,7 +98,10 @@ describe('project lifecycle', () => {
       code: 'CONFLICT',
       hint: 'from planning it can move to: execution',
     });
-    await expect(advanceProject(pm, slug, 'archiving')).rejects.toMatchObject({ code: 'INVALID_INPUT', hint: expect.stringContaining('project archive') });
+    await expect(advanceProject(pm, slug, 'archiving')).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      hint: expect.stringContaining('project archive'),
+    });
     expect((await getProject(db.pool, slug)).status).toBe('planning');
   });
 
@@ -89,7 +110,10 @@ describe('project lifecycle', () => {
     await advanceProject(pm, slug);
     await cancelTask(pm, `${slug}#1`, 'scope changed');
     await advanceProject(pm, slug);
-    await expect(planTasks(pm, slug, [{ title: 'Late' }])).rejects.toMatchObject({ code: 'CONFLICT', hint: expect.stringContaining('--to execution') });
+    await expect(planTasks(pm, slug, [{ title: 'Late' }])).rejects.toMatchObject({
+      code: 'CONFLICT',
+      hint: expect.stringContaining('--to execution'),
+    });
     await advanceProject(pm, slug, 'execution');
     const [late] = await planTasks(pm, slug, [{ title: 'Late' }]);
     expect(late).toMatchObject({ status: 'ready', ref: `${slug}#2` });
@@ -105,10 +129,15 @@ describe('project lifecycle', () => {
     const elsewhere = await claimNextTask(pm, { claimant: 'me' });
     expect(elsewhere?.task.projectSlug).not.toBe(slug);
     await expect(holdProject(pm, slug)).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(advanceProject(pm, slug)).rejects.toMatchObject({ code: 'CONFLICT', hint: expect.stringContaining('resume') });
+    await expect(advanceProject(pm, slug)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      hint: expect.stringContaining('resume'),
+    });
     expect(await resumeProject(pm, slug)).toMatchObject({ status: 'execution', heldFrom: null });
     await expect(resumeProject(pm, slug)).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect(await claimNextTask(pm, { projectSlug: slug, claimant: 'me' })).toMatchObject({ task: { ref: `${slug}#1` } });
+    expect(await claimNextTask(pm, { projectSlug: slug, claimant: 'me' })).toMatchObject({
+      task: { ref: `${slug}#1` },
+    });
   });
 
   it('cancel ends every unfinished task and run, writes the document, and is final', async () => {
@@ -134,6 +163,14 @@ describe('project lifecycle', () => {
     await failTask(pm, `${slug}#1`, { reason: 'nope' });
     const project = await getProject(db.pool, slug);
     const kinds = (await listEvents(db.pool, { projectId: project.id, limit: 50 })).map((e) => e.kind).reverse();
-    expect(kinds).toEqual(['project.created', 'task.created', 'project.phase', 'task.status', 'run.started', 'task.status', 'run.finished']);
+    expect(kinds).toEqual([
+      'project.created',
+      'task.created',
+      'project.phase',
+      'task.status',
+      'run.started',
+      'task.status',
+      'run.finished',
+    ]);
   });
 });

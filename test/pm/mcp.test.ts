@@ -22,7 +22,13 @@ describe('the PM MCP server', () => {
   let db: TestDatabase;
   let pm: PmContext;
   let client: Client;
-  const env = () => ({ BOSUN_HOME: home.paths.home, BOSUN_DATABASE_URL: db.url, BOSUN_LOG_LEVEL: 'warn', BOSUN_MCP_TOKEN_BUDGET: String(BUDGET), PATH: process.env.PATH ?? '' });
+  const env = () => ({
+    BOSUN_HOME: home.paths.home,
+    BOSUN_DATABASE_URL: db.url,
+    BOSUN_LOG_LEVEL: 'warn',
+    BOSUN_MCP_TOKEN_BUDGET: String(BUDGET),
+    PATH: process.env.PATH ?? '',
+  });
 
   async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
     const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
@@ -38,14 +44,34 @@ describe('the PM MCP server', () => {
     await createProject(pm, shippedCatalog(), { slug: 'site', name: 'Site rebuild', brief: 'Rebuild the site' });
     await planTasks(pm, 'site', [
       { key: 'audit', title: 'Audit the pages', skill: 'web.scrape', acceptance: ['every page listed'] },
-      { key: 'fix', title: 'Write up the broken links', skill: 'docs.write', dependsOn: ['audit'], inputs: { pages: '{{ steps.audit.outputs.pages }}' } },
+      {
+        key: 'fix',
+        title: 'Write up the broken links',
+        skill: 'docs.write',
+        dependsOn: ['audit'],
+        inputs: { pages: '{{ steps.audit.outputs.pages }}' },
+      },
     ]);
     await advanceProject(pm, 'site');
     // Enough long tasks that no single answer can list them all.
     await createProject(pm, shippedCatalog(), { slug: 'big' });
-    await planTasks(pm, 'big', Array.from({ length: 120 }, (_, i) => ({ title: `Task ${i + 1}: ${'a rather long title that takes room '.repeat(3)}` })));
+    await planTasks(
+      pm,
+      'big',
+      Array.from({ length: 120 }, (_, i) => ({
+        title: `Task ${i + 1}: ${'a rather long title that takes room '.repeat(3)}`,
+      })),
+    );
     client = new Client({ name: 'bosun-test', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [bosunBin, 'mcp', 'pm'], env: env(), cwd: repoRoot, stderr: 'pipe' }));
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [bosunBin, 'mcp', 'pm'],
+        env: env(),
+        cwd: repoRoot,
+        stderr: 'pipe',
+      }),
+    );
   });
   afterAll(async () => {
     await client?.close();
@@ -57,7 +83,17 @@ describe('the PM MCP server', () => {
     const { tools } = await client.listTools();
     expect(tools.length).toBeLessThanOrEqual(10);
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['advance_phase', 'complete_task', 'create_tasks', 'list_projects', 'list_tasks', 'next_task', 'project_overview', 'report_progress', 'task_details'].sort(),
+      [
+        'advance_phase',
+        'complete_task',
+        'create_tasks',
+        'list_projects',
+        'list_tasks',
+        'next_task',
+        'project_overview',
+        'report_progress',
+        'task_details',
+      ].sort(),
     );
     for (const t of tools) {
       expect(t.inputSchema.type).toBe('object');
@@ -74,21 +110,44 @@ describe('the PM MCP server', () => {
     expect(text(overview)).toContain('Audit the pages');
 
     const next = await call('next_task', { project: 'site', claimant: 'claude' });
-    expect(data(next)).toMatchObject({ claimed: true, task: { task: { ref: 'site#1', status: 'working', claimedBy: 'claude', acceptance: ['every page listed'] } } });
+    expect(data(next)).toMatchObject({
+      claimed: true,
+      task: { task: { ref: 'site#1', status: 'working', claimedBy: 'claude', acceptance: ['every page listed'] } },
+    });
     expect(text(next)).toContain('complete_task');
 
-    const progress = await call('report_progress', { project: 'site', task: 'site#1', message: 'half the pages listed', percent: 50 });
+    const progress = await call('report_progress', {
+      project: 'site',
+      task: 'site#1',
+      message: 'half the pages listed',
+      percent: 50,
+    });
     expect(data(progress).noted).toMatchObject({ kind: 'progress', task: 'site#1' });
     await call('report_progress', { project: 'site', kind: 'decision', message: 'Only audit public pages' });
 
-    const completed = await call('complete_task', { task: 'site#1', result: done('40 pages', { pages: ['/a', '/b'] }) });
-    expect(data(completed)).toMatchObject({ status: 'completed', alreadyCompleted: false, released: [{ ref: 'site#2', status: 'ready' }] });
+    const completed = await call('complete_task', {
+      task: 'site#1',
+      result: done('40 pages', { pages: ['/a', '/b'] }),
+    });
+    expect(data(completed)).toMatchObject({
+      status: 'completed',
+      alreadyCompleted: false,
+      released: [{ ref: 'site#2', status: 'ready' }],
+    });
     const again = await call('complete_task', { task: 'site#1', result: done('40 pages', { pages: ['/a', '/b'] }) });
     expect(data(again).alreadyCompleted).toBe(true);
 
     const details = await call('task_details', { task: 'site#2' });
-    expect(data(details)).toMatchObject({ inputs: { pages: ['/a', '/b'] }, missingInputs: [], upstream: [{ ref: 'site#1', status: 'completed' }] });
-    expect(data(details).context).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'note', noteKind: 'decision', body: 'Only audit public pages' })]));
+    expect(data(details)).toMatchObject({
+      inputs: { pages: ['/a', '/b'] },
+      missingInputs: [],
+      upstream: [{ ref: 'site#1', status: 'completed' }],
+    });
+    expect(data(details).context).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'note', noteKind: 'decision', body: 'Only audit public pages' }),
+      ]),
+    );
   });
 
   it('answers mistakes with tool errors that say what to do next, and changes nothing', async () => {
@@ -96,7 +155,13 @@ describe('the PM MCP server', () => {
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toMatch(/error\[NOT_FOUND\]: no project 'nope'\nnext: /);
 
-    const cycle = await call('create_tasks', { project: 'site', tasks: [{ key: 'x', title: 'X', dependsOn: ['y'] }, { key: 'y', title: 'Y', dependsOn: ['x'] }] });
+    const cycle = await call('create_tasks', {
+      project: 'site',
+      tasks: [
+        { key: 'x', title: 'X', dependsOn: ['y'] },
+        { key: 'y', title: 'Y', dependsOn: ['x'] },
+      ],
+    });
     expect(cycle.isError).toBe(true);
     expect(text(cycle)).toContain('dependency cycle: x → y → x');
     const skill = await call('create_tasks', { project: 'site', tasks: [{ title: 'Z', skill: 'mind.read' }] });
@@ -127,7 +192,11 @@ describe('the PM MCP server', () => {
       ['plan#1', 'ready'],
       ['plan#2', 'blocked'],
     ]);
-    expect(data(await call('advance_phase', { project: 'plan' }))).toEqual({ project: 'plan', status: 'execution', documentWritten: false });
+    expect(data(await call('advance_phase', { project: 'plan' }))).toEqual({
+      project: 'plan',
+      status: 'execution',
+      documentWritten: false,
+    });
   });
 
   it('keeps every answer within the token budget, continuing long lists by cursor', async () => {
@@ -143,12 +212,16 @@ describe('the PM MCP server', () => {
     expect(pages).toBeGreaterThan(1);
     expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `big#${i + 1}`));
 
-    const foreign = await call('list_tasks', { project: 'site', cursor: Buffer.from(JSON.stringify({ offset: 3, query: 'tasks:big:' })).toString('base64url') });
+    const foreign = await call('list_tasks', {
+      project: 'site',
+      cursor: Buffer.from(JSON.stringify({ offset: 3, query: 'tasks:big:' })).toString('base64url'),
+    });
     expect(text(foreign)).toContain('the cursor belongs to another query');
   });
 
   it('pages a long task context', async () => {
-    for (let i = 0; i < 12; i++) await addNote(pm, { project: 'big', task: 'big#1', kind: 'note', body: `note ${i} ${'x'.repeat(400)}` });
+    for (let i = 0; i < 12; i++)
+      await addNote(pm, { project: 'big', task: 'big#1', kind: 'note', body: `note ${i} ${'x'.repeat(400)}` });
     const bodies: string[] = [];
     let cursor: string | undefined;
     do {
@@ -184,12 +257,18 @@ describe('the PM MCP server', () => {
       const httpClient = new Client({ name: 'bosun-http-test', version: '1.0.0' });
       await httpClient.connect(new StreamableHTTPClientTransport(new URL(url)));
       const projects = (await httpClient.callTool({ name: 'list_projects', arguments: {} })) as CallToolResult;
-      expect((projects.structuredContent as any).projects.map((p: { slug: string }) => p.slug)).toEqual(expect.arrayContaining(['site', 'big']));
+      expect((projects.structuredContent as any).projects.map((p: { slug: string }) => p.slug)).toEqual(
+        expect.arrayContaining(['site', 'big']),
+      );
       await httpClient.close();
 
       const foreign = await fetch(url, {
         method: 'POST',
-        headers: { origin: 'http://evil.example', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: {
+          origin: 'http://evil.example',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
       expect(foreign.status).toBe(403);

@@ -24,7 +24,13 @@ describe('plans (task graphs added to a project)', () => {
     const slug = await project();
     const tasks = await planTasks(pm, slug, [
       { key: 'fetch', title: 'Fetch', skill: 'web.scrape' },
-      { key: 'parse', title: 'Parse', skill: 'python.run', dependsOn: ['fetch'], inputs: { html: '{{ steps.fetch.outputs.path }}' } },
+      {
+        key: 'parse',
+        title: 'Parse',
+        skill: 'python.run',
+        dependsOn: ['fetch'],
+        inputs: { html: '{{ steps.fetch.outputs.path }}' },
+      },
       { key: 'report', title: 'Report', skill: 'docs.write', dependsOn: ['parse', 'fetch'] },
     ]);
     expect(tasks.map((t) => [t.ref, t.stepKey, t.status])).toEqual([
@@ -72,7 +78,9 @@ describe('plans (task graphs added to a project)', () => {
     const slug = await project();
     const other = await project();
     await planTasks(pm, other, [{ title: 'Theirs' }]);
-    await expect(planTasks(pm, slug, [{ title: 'X', dependsOn: ['nowhere'] }])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(planTasks(pm, slug, [{ title: 'X', dependsOn: ['nowhere'] }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     await expect(planTasks(pm, slug, [{ title: 'X', dependsOn: [`${other}#1`] }])).rejects.toMatchObject({
       message: expect.stringContaining('belongs to another project'),
     });
@@ -91,9 +99,16 @@ describe('plans (task graphs added to a project)', () => {
 
   it('rejects malformed drafts with the field named', async () => {
     const slug = await project();
-    await expect(planTasks(pm, slug, [{ title: '' }])).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('0.title') });
-    await expect(planTasks(pm, slug, [{ title: 'x', trigger: 'whenever' as never }])).rejects.toMatchObject({ message: expect.stringContaining('0.trigger') });
-    await expect(planTasks(pm, slug, [])).rejects.toMatchObject({ message: expect.stringContaining('at least one task') });
+    await expect(planTasks(pm, slug, [{ title: '' }])).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('0.title'),
+    });
+    await expect(planTasks(pm, slug, [{ title: 'x', trigger: 'whenever' as never }])).rejects.toMatchObject({
+      message: expect.stringContaining('0.trigger'),
+    });
+    await expect(planTasks(pm, slug, [])).rejects.toMatchObject({
+      message: expect.stringContaining('at least one task'),
+    });
   });
 
   it('rejects a key the project already has', async () => {

@@ -81,16 +81,34 @@ describe('DAG readiness in the database', () => {
   it('releases each rule at its moment: one success is enough for one_success, all_success waits for both', async () => {
     const slug = await diamond();
     await finish(`${slug}#1`, 'complete');
-    expect(await statuses(slug)).toMatchObject({ success: 'blocked', done: 'blocked', one: 'ready', nofail: 'blocked', after: 'blocked' });
+    expect(await statuses(slug)).toMatchObject({
+      success: 'blocked',
+      done: 'blocked',
+      one: 'ready',
+      nofail: 'blocked',
+      after: 'blocked',
+    });
     await finish(`${slug}#2`, 'complete');
-    expect(await statuses(slug)).toMatchObject({ success: 'ready', done: 'ready', one: 'ready', nofail: 'ready', after: 'blocked' });
+    expect(await statuses(slug)).toMatchObject({
+      success: 'ready',
+      done: 'ready',
+      one: 'ready',
+      nofail: 'ready',
+      after: 'blocked',
+    });
   });
 
   it('a failure cancels what can no longer run, and down the line, but not all_done', async () => {
     const slug = await diamond();
     await finish(`${slug}#1`, 'complete');
     await finish(`${slug}#2`, 'fail');
-    expect(await statuses(slug)).toMatchObject({ success: 'canceled', done: 'ready', one: 'ready', nofail: 'canceled', after: 'canceled' });
+    expect(await statuses(slug)).toMatchObject({
+      success: 'canceled',
+      done: 'ready',
+      one: 'ready',
+      nofail: 'canceled',
+      after: 'canceled',
+    });
   });
 
   it('retrying the failed task revives what it canceled, which then runs when it succeeds', async () => {
@@ -98,7 +116,13 @@ describe('DAG readiness in the database', () => {
     await finish(`${slug}#1`, 'complete');
     await finish(`${slug}#2`, 'fail');
     await retryTask(pm, `${slug}#2`);
-    expect(await statuses(slug)).toMatchObject({ b: 'ready', success: 'blocked', nofail: 'blocked', after: 'blocked', done: 'ready' });
+    expect(await statuses(slug)).toMatchObject({
+      b: 'ready',
+      success: 'blocked',
+      nofail: 'blocked',
+      after: 'blocked',
+      done: 'ready',
+    });
     await finish(`${slug}#2`, 'complete');
     expect(await statuses(slug)).toMatchObject({ success: 'ready', nofail: 'ready', after: 'blocked' });
   });
@@ -107,8 +131,17 @@ describe('DAG readiness in the database', () => {
     const slug = await diamond();
     await cancelTask(pm, `${slug}#1`, 'not needed');
     await cancelTask(pm, `${slug}#2`, 'not needed');
-    expect(await statuses(slug)).toMatchObject({ success: 'canceled', done: 'ready', one: 'canceled', nofail: 'ready', after: 'canceled' });
-    await expect(retryTask(pm, `${slug}#7`)).rejects.toMatchObject({ code: 'CONFLICT', hint: expect.stringContaining('retry these first') });
+    expect(await statuses(slug)).toMatchObject({
+      success: 'canceled',
+      done: 'ready',
+      one: 'canceled',
+      nofail: 'ready',
+      after: 'canceled',
+    });
+    await expect(retryTask(pm, `${slug}#7`)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      hint: expect.stringContaining('retry these first'),
+    });
   });
 
   it('a task added after its dependency finished starts ready (or canceled when it never can run)', async () => {

@@ -9,16 +9,22 @@ describe('pm schema', () => {
   afterAll(async () => db.drop());
 
   it('rejects states outside the vocabulary and edits of the history', async () => {
-    const p = await db.pool.query(`INSERT INTO bosun.project (id, slug, name) VALUES (gen_random_uuid(), 'p1', 'P') RETURNING id`);
+    const p = await db.pool.query(
+      `INSERT INTO bosun.project (id, slug, name) VALUES (gen_random_uuid(), 'p1', 'P') RETURNING id`,
+    );
     const projectId = p.rows[0].id;
-    await expect(db.pool.query(`UPDATE bosun.project SET status = 'done' WHERE id = $1`, [projectId])).rejects.toThrow(/check constraint/);
+    await expect(db.pool.query(`UPDATE bosun.project SET status = 'done' WHERE id = $1`, [projectId])).rejects.toThrow(
+      /check constraint/,
+    );
     await expect(
       db.pool.query(
         `INSERT INTO bosun.task (id, project_id, number, title, status, cache_key) VALUES (gen_random_uuid(), $1, 1, 't', 'pending', 'x')`,
         [projectId],
       ),
     ).rejects.toThrow(/check constraint/);
-    await db.pool.query(`INSERT INTO bosun.event (project_id, kind, actor) VALUES ($1, 'project.created', 'test')`, [projectId]);
+    await db.pool.query(`INSERT INTO bosun.event (project_id, kind, actor) VALUES ($1, 'project.created', 'test')`, [
+      projectId,
+    ]);
     await expect(db.pool.query(`UPDATE bosun.event SET actor = 'someone else'`)).rejects.toThrow(/append-only/);
   });
 

@@ -62,13 +62,19 @@ describe('templates', () => {
       expect(d.title).not.toMatch(/\{\{/);
     }
     const slug = uniqueSlug(id);
-    const { project, tasks } = await createProject(pmContext(db), catalog, { slug, template: id, params: requiredParams[id]! });
+    const { project, tasks } = await createProject(pmContext(db), catalog, {
+      slug,
+      template: id,
+      params: requiredParams[id]!,
+    });
     expect(project).toMatchObject({ templateId: id, templateVersion: template.version, status: 'planning' });
     expect(tasks).toHaveLength(template.steps.length);
     const stored = await listTasks(db.pool, { projectId: project.id, limit: 1000, offset: 0 });
     const roots = template.steps.filter((s) => s.depends_on.length === 0).map((s) => s.key);
     for (const t of stored) expect(t.status).toBe(roots.includes(t.stepKey!) ? 'ready' : 'blocked');
-    const edges = await db.pool.query('SELECT count(*)::int AS n FROM bosun.task_edge WHERE project_id = $1', [project.id]);
+    const edges = await db.pool.query('SELECT count(*)::int AS n FROM bosun.task_edge WHERE project_id = $1', [
+      project.id,
+    ]);
     expect(edges.rows[0].n).toBe(template.steps.reduce((n, s) => n + s.depends_on.length, 0));
   });
 
@@ -84,25 +90,41 @@ describe('templates', () => {
   it('rejects a missing required param, an unknown one, and a badly typed one, creating nothing', async () => {
     const catalog = shippedCatalog();
     const slug = uniqueSlug('missing');
-    await expect(createProject(pmContext(db), catalog, { slug, template: 'etl-pipeline', params: { target_table: 'a.b' } })).rejects.toMatchObject({
+    await expect(
+      createProject(pmContext(db), catalog, { slug, template: 'etl-pipeline', params: { target_table: 'a.b' } }),
+    ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining('missing required param source_uri'),
     });
     await expect(
-      createProject(pmContext(db), catalog, { slug, template: 'etl-pipeline', params: { ...requiredParams['etl-pipeline'], colour: 'red' } }),
+      createProject(pmContext(db), catalog, {
+        slug,
+        template: 'etl-pipeline',
+        params: { ...requiredParams['etl-pipeline'], colour: 'red' },
+      }),
     ).rejects.toMatchObject({ message: expect.stringContaining('unknown param colour') });
     await expect(
-      createProject(pmContext(db), catalog, { slug, template: 'etl-pipeline', params: { ...requiredParams['etl-pipeline'], min_rows: 'lots' } }),
+      createProject(pmContext(db), catalog, {
+        slug,
+        template: 'etl-pipeline',
+        params: { ...requiredParams['etl-pipeline'], min_rows: 'lots' },
+      }),
     ).rejects.toMatchObject({ message: expect.stringContaining("param 'min_rows' must be a number") });
     await expect(
-      createProject(pmContext(db), catalog, { slug, template: 'etl-pipeline', params: { ...requiredParams['etl-pipeline'], source_format: 'xml' } }),
+      createProject(pmContext(db), catalog, {
+        slug,
+        template: 'etl-pipeline',
+        params: { ...requiredParams['etl-pipeline'], source_format: 'xml' },
+      }),
     ).rejects.toMatchObject({ message: expect.stringContaining('one of csv, json, parquet, postgres') });
     const rows = await db.pool.query('SELECT count(*)::int AS n FROM bosun.project WHERE slug = $1', [slug]);
     expect(rows.rows[0].n).toBe(0);
   });
 
   it('names the templates there are when one is unknown', () => {
-    expect(() => findTemplate(shippedCatalog(), 'etl')).toThrow(expect.objectContaining({ code: 'NOT_FOUND', hint: expect.stringContaining('etl-pipeline') }));
+    expect(() => findTemplate(shippedCatalog(), 'etl')).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', hint: expect.stringContaining('etl-pipeline') }),
+    );
   });
 
   describe('validation of a template file', () => {
@@ -140,7 +162,10 @@ describe('templates', () => {
       `,
       );
       expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(
-        expect.objectContaining({ message: expect.stringContaining("unknown skill 'telepathy.read'"), hint: expect.stringContaining('python.run') }),
+        expect.objectContaining({
+          message: expect.stringContaining("unknown skill 'telepathy.read'"),
+          hint: expect.stringContaining('python.run'),
+        }),
       );
     });
 
@@ -178,7 +203,9 @@ describe('templates', () => {
       steps: []
       `,
       );
-      expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(/id: ids are lowercase.*version: a version like.*steps: at least one step/);
+      expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(
+        /id: ids are lowercase.*version: a version like.*steps: at least one step/,
+      );
     });
 
     it('rejects an include of an unknown fragment and a fragment param left out', () => {
@@ -195,7 +222,9 @@ describe('templates', () => {
         - { fragment: data-quality-validation, as: dq, after: [a] }
       `,
       );
-      expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(/unknown fragment 'no-such-fragment'.*missing required param 'dataset'/);
+      expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(
+        /unknown fragment 'no-such-fragment'.*missing required param 'dataset'/,
+      );
     });
 
     it('accepts a valid template and returns its expanded steps in order', () => {
@@ -233,15 +262,22 @@ describe('templates', () => {
     await createProject(pmContext(db), catalog, { slug: uniqueSlug('pin'), template: 'automation', params }, { lake });
     await createProject(pmContext(db), catalog, { slug: uniqueSlug('pin'), template: 'automation', params }, { lake });
     const stored = await lake.withReader({}, async (conn) =>
-      (await conn.runAndReadAll(`SELECT id, version, yaml FROM pm.templates WHERE id = 'automation'`)).getRowObjectsJson(),
+      (
+        await conn.runAndReadAll(`SELECT id, version, yaml FROM pm.templates WHERE id = 'automation'`)
+      ).getRowObjectsJson(),
     );
     expect(stored).toEqual([{ id: 'automation', version: '1.0.0', yaml: findTemplate(catalog, 'automation').yaml }]);
     expect(await storedTemplateYaml(lake, 'automation', '1.0.0')).toContain('id: automation');
 
-    const edited = { ...findTemplate(catalog, 'automation'), yaml: findTemplate(catalog, 'automation').yaml + '\n# edited\n' };
+    const edited = {
+      ...findTemplate(catalog, 'automation'),
+      yaml: findTemplate(catalog, 'automation').yaml + '\n# edited\n',
+    };
     const slug = uniqueSlug('pin');
     const changedCatalog = { ...catalog, templates: new Map([...catalog.templates, ['automation', edited]]) };
-    await expect(createProject(pmContext(db), changedCatalog, { slug, template: 'automation', params }, { lake })).rejects.toMatchObject({
+    await expect(
+      createProject(pmContext(db), changedCatalog, { slug, template: 'automation', params }, { lake }),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
       hint: expect.stringContaining('new version'),
     });
@@ -265,6 +301,8 @@ describe('templates', () => {
     const catalog = loadCatalog(home.paths);
     expect(catalog.templates.get('etl-pipeline')).toMatchObject({ source: 'user', version: '9.0.0' });
     expect(catalog.templates.get('ml-research')).toMatchObject({ source: 'shipped' });
-    expect(catalog.problems).toEqual([expect.objectContaining({ source: 'user', message: expect.stringContaining('not valid YAML') })]);
+    expect(catalog.problems).toEqual([
+      expect.objectContaining({ source: 'user', message: expect.stringContaining('not valid YAML') }),
+    ]);
   });
 });

@@ -4,7 +4,11 @@ import { JobQueue, QueueWorker, testJobTypes, type JobInfo } from '../../src/que
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { runBosun } from '../support/cli.js';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -67,7 +71,9 @@ describe('job queue', () => {
       expect(job).toMatchObject({ state: 'completed', output: { db: db.name } });
       expect(seen.pool).toBe(db.pool);
       expect(seen.queue).toBe(queue);
-      expect(await finished('test.noop', (job.output as { followUp: string }).followUp)).toMatchObject({ state: 'completed' });
+      expect(await finished('test.noop', (job.output as { followUp: string }).followUp)).toMatchObject({
+        state: 'completed',
+      });
     } finally {
       await worker.stop();
     }
@@ -122,7 +128,10 @@ describe('job queue', () => {
   });
 
   it('rejects an unknown job type and a bad cron expression clearly', async () => {
-    await expect(queue.send('no.such', {})).rejects.toMatchObject({ code: 'QUEUE_ERROR', message: expect.stringContaining('no.such') });
+    await expect(queue.send('no.such', {})).rejects.toMatchObject({
+      code: 'QUEUE_ERROR',
+      message: expect.stringContaining('no.such'),
+    });
     await expect(queue.schedule('test.noop', 'every day')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await queue.schedule('test.noop', '*/5 * * * *', { from: 'cron' });
     expect(await queue.schedules()).toContainEqual(expect.objectContaining({ name: 'test.noop', cron: '*/5 * * * *' }));
@@ -133,7 +142,10 @@ describe('job queue', () => {
   it('retries the job of a worker killed with -9 on another worker', async () => {
     const child = runBosun(['worker', '--concurrency', '1'], { env: { BOSUN_DATABASE_URL: db.url } });
     const pid = await waitFor('the worker process', async () => {
-      const r = await db.pool.query<{ pid: number }>(`SELECT pid FROM bosun.process WHERE kind = 'worker' AND stopped_at IS NULL AND pid <> $1`, [process.pid]);
+      const r = await db.pool.query<{ pid: number }>(
+        `SELECT pid FROM bosun.process WHERE kind = 'worker' AND stopped_at IS NULL AND pid <> $1`,
+        [process.pid],
+      );
       return r.rows[0]?.pid;
     });
     const id = (await queue.send('test.sleep', { ms: 1_500 }, { retryLimit: 1 }))!;
@@ -183,7 +195,10 @@ describe('job queue', () => {
     process.kill(pid, 'SIGTERM');
     const res = await child;
     expect(res.exitCode, res.stderr).toBe(0);
-    const events = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.at(-1)).toMatchObject({ event: 'stopped', signal: 'SIGTERM', completed: 1 });
     expect((await jobState('test.sleep', id))?.state).toBe('completed');
     const row = await db.pool.query('SELECT stopped_at FROM bosun.process WHERE pid = $1', [pid]);

@@ -20,7 +20,9 @@ function withDatabase(url: string, name: string): string {
 }
 
 /** A fresh database on the run's server, migrated with every layer's migrations unless told not to. */
-export async function createTestDatabase(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<TestDatabase> {
   const admin = inject('databaseUrl');
   const name = `t_${crypto.randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });

@@ -29,6 +29,7 @@ export default async function setup(project: TestProject) {
     const state = readEmbeddedState(paths);
     await stopEmbeddedServer(paths);
     fs.rmSync(home, { recursive: true, force: true });
-    if (state && !state.serverRoot.startsWith(home)) fs.rmSync(path.dirname(state.serverRoot), { recursive: true, force: true });
+    if (state && !state.serverRoot.startsWith(home))
+      fs.rmSync(path.dirname(state.serverRoot), { recursive: true, force: true });
   };
 }

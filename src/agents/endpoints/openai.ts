@@ -15,14 +15,25 @@ export function endpointUrl(base: string, route: '/chat/completions' | '/audio/t
 }
 
 function unavailable(message: string, extra: { cause?: unknown; status?: number } = {}): BosunError {
-  return new BosunError('ENDPOINT_UNAVAILABLE', message, { cause: extra.cause, details: { retryable: true, status: extra.status } });
+  return new BosunError('ENDPOINT_UNAVAILABLE', message, {
+    cause: extra.cause,
+    details: { retryable: true, status: extra.status },
+  });
 }
 
 function rejected(message: string, extra: { hint?: string; status?: number } = {}): BosunError {
-  return new BosunError('ENDPOINT_REJECTED', message, { hint: extra.hint, details: { retryable: false, status: extra.status } });
+  return new BosunError('ENDPOINT_REJECTED', message, {
+    hint: extra.hint,
+    details: { retryable: false, status: extra.status },
+  });
 }
 
-async function send<T extends z.ZodTypeAny>(url: string, init: RequestInit, schema: T, what: string): Promise<z.infer<T>> {
+async function send<T extends z.ZodTypeAny>(
+  url: string,
+  init: RequestInit,
+  schema: T,
+  what: string,
+): Promise<z.infer<T>> {
   let res: Response;
   try {
     res = await fetch(url, init);
@@ -34,7 +45,10 @@ async function send<T extends z.ZodTypeAny>(url: string, init: RequestInit, sche
   if (!res.ok) {
     const message = `${what}: ${url} answered HTTP ${res.status}: ${text.slice(0, 300)}`;
     if (res.status === 429 || res.status >= 500) throw unavailable(message, { status: res.status });
-    throw rejected(message, { status: res.status, hint: res.status === 401 || res.status === 403 ? 'check endpoints.apiKey' : undefined });
+    throw rejected(message, {
+      status: res.status,
+      hint: res.status === 401 || res.status === 403 ? 'check endpoints.apiKey' : undefined,
+    });
   }
   let json: unknown;
   try {
@@ -61,9 +75,17 @@ export interface ChatMessage {
 const chatResponseSchema = z.object({
   model: z.string().optional(),
   choices: z
-    .array(z.object({ message: z.object({ role: z.string(), content: z.string().nullable() }), finish_reason: z.string().nullable().optional() }))
+    .array(
+      z.object({
+        message: z.object({ role: z.string(), content: z.string().nullable() }),
+        finish_reason: z.string().nullable().optional(),
+      }),
+    )
     .min(1, 'no choices'),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }).partial().optional(),
+  usage: z
+    .object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() })
+    .partial()
+    .optional(),
 });
 
 export interface ChatResult {
@@ -133,7 +155,12 @@ export async function transcribeAudio(options: {
   form.append('model', options.model);
   form.append('response_format', 'verbose_json');
   if (options.language) form.append('language', options.language);
-  const res = await send(url, { method: 'POST', headers: authHeaders(options.apiKey), body: form, signal: options.signal }, transcriptionSchema, 'transcription');
+  const res = await send(
+    url,
+    { method: 'POST', headers: authHeaders(options.apiKey), body: form, signal: options.signal },
+    transcriptionSchema,
+    'transcription',
+  );
   return {
     text: res.text.trim(),
     language: res.language ?? null,

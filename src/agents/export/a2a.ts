@@ -71,7 +71,15 @@ function card(agent: RegisteredAgent, baseUrl: string | undefined): A2AAgentCard
             skills: Object.fromEntries(
               m.skills.map((s) => [
                 s.id,
-                { accepts: s.accepts, inputSchema: s.inputSchema, outputSchema: s.outputSchema, requires: s.requires, timeoutSeconds: s.timeoutSeconds ?? null, cost: s.cost, cacheable: s.cacheable },
+                {
+                  accepts: s.accepts,
+                  inputSchema: s.inputSchema,
+                  outputSchema: s.outputSchema,
+                  requires: s.requires,
+                  timeoutSeconds: s.timeoutSeconds ?? null,
+                  cost: s.cost,
+                  cacheable: s.cacheable,
+                },
               ]),
             ),
           },

@@ -13,7 +13,9 @@ function prompt(agent: RegisteredAgent): string {
     `You are Bosun's ${m.name} agent (${m.tier} tier). ${m.description}`,
     '',
     automatic
-      ? 'Bosun runs this agent itself. Run a skill with `bosun agents run ' + m.id + ' <skill> --input key=value … --json`; it prints a result envelope (status, summary, outputs, artifacts with file paths, metrics, error). Read the artifacts it lists, and answer from them.'
+      ? 'Bosun runs this agent itself. Run a skill with `bosun agents run ' +
+        m.id +
+        ' <skill> --input key=value … --json`; it prints a result envelope (status, summary, outputs, artifacts with file paths, metrics, error). Read the artifacts it lists, and answer from them.'
       : 'Bosun routes these tasks to an assistant: you. Take the next task through the Bosun PM MCP server, do the work with your own tools, write result files into the task folder, and complete the task with a result envelope (status, summary, outputs, artifacts, metrics, handoffs). Hand work that another skill does better back as a handoff.',
     '',
     '## Skills',
@@ -25,9 +27,18 @@ function prompt(agent: RegisteredAgent): string {
   }
   const commands = [...m.requires.commands, ...m.skills.flatMap((s) => s.requires.commands)];
   if (commands.length) {
-    lines.push('', '## Needs', '', ...commands.map((c) => `- \`${c.name}\`${c.minVersion ? ` ≥ ${c.minVersion}` : ''}${c.optional ? ' (optional)' : ''}${c.purpose ? `: ${c.purpose}` : ''}`));
+    lines.push(
+      '',
+      '## Needs',
+      '',
+      ...commands.map(
+        (c) =>
+          `- \`${c.name}\`${c.minVersion ? ` ≥ ${c.minVersion}` : ''}${c.optional ? ' (optional)' : ''}${c.purpose ? `: ${c.purpose}` : ''}`,
+      ),
+    );
   }
-  if (!agent.availability.available) lines.push('', `Not usable on this machine right now: ${agent.availability.reasons.join('; ')}.`);
+  if (!agent.availability.available)
+    lines.push('', `Not usable on this machine right now: ${agent.availability.reasons.join('; ')}.`);
   return lines.join('\n');
 }
 
@@ -41,6 +52,9 @@ export function exportClaudeCodeSubagents(registry: AgentRegistry): { file: stri
       // Automatic agents only need to call the CLI and read what it wrote; assistants inherit every tool.
       ...(automatic ? { tools: 'Bash, Read' } : {}),
     };
-    return { file: `bosun-${m.id}.md`, content: `---\n${YAML.stringify(front, { lineWidth: 0 })}---\n\n${prompt(agent)}\n` };
+    return {
+      file: `bosun-${m.id}.md`,
+      content: `---\n${YAML.stringify(front, { lineWidth: 0 })}---\n\n${prompt(agent)}\n`,
+    };
   });
 }

@@ -11,7 +11,11 @@ function acceptsString(schema: JsonSchema | undefined): boolean {
  * skill's schema takes a string (so `--input id=007` stays "007"), and read as JSON elsewhere
  * (`--input args='["-v"]'`, `--input timeoutSeconds=5`). Each key once.
  */
-export function inputFromPairs(schema: JsonSchema, pairs: readonly string[], base: Record<string, unknown> = {}): Record<string, unknown> {
+export function inputFromPairs(
+  schema: JsonSchema,
+  pairs: readonly string[],
+  base: Record<string, unknown> = {},
+): Record<string, unknown> {
   const input: Record<string, unknown> = { ...base };
   const seen = new Set<string>();
   for (const pair of pairs) {
@@ -19,7 +23,10 @@ export function inputFromPairs(schema: JsonSchema, pairs: readonly string[], bas
     if (eq <= 0) throw new BosunError('INVALID_INPUT', `--input ${pair}: expected key=value`);
     const key = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
-    if (seen.has(key)) throw new BosunError('INVALID_INPUT', `--input ${key} is given twice`, { hint: 'pass a list as JSON: --input key=\'["a","b"]\'' });
+    if (seen.has(key))
+      throw new BosunError('INVALID_INPUT', `--input ${key} is given twice`, {
+        hint: 'pass a list as JSON: --input key=\'["a","b"]\'',
+      });
     seen.add(key);
     const prop = schema.properties?.[key];
     if (acceptsString(prop)) {
@@ -29,7 +36,10 @@ export function inputFromPairs(schema: JsonSchema, pairs: readonly string[], bas
     try {
       input[key] = JSON.parse(raw) as unknown;
     } catch {
-      throw new BosunError('INVALID_INPUT', `--input ${key}: expected JSON (${JSON.stringify(prop?.type ?? 'a value')}), got ${raw}`);
+      throw new BosunError(
+        'INVALID_INPUT',
+        `--input ${key}: expected JSON (${JSON.stringify(prop?.type ?? 'a value')}), got ${raw}`,
+      );
     }
   }
   return input;

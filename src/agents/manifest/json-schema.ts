@@ -120,7 +120,8 @@ function check(schema: JsonSchema, value: unknown, where: string, errors: string
       return value;
     }
   }
-  if (schema.enum && !schema.enum.some((e) => deepEqual(e, value))) fail(`must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
+  if (schema.enum && !schema.enum.some((e) => deepEqual(e, value)))
+    fail(`must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
   if (schema.const !== undefined && !deepEqual(schema.const, value)) fail(`must be ${JSON.stringify(schema.const)}`);
   let out = value;
   if (typeof value === 'string') checkString(schema, value, fail);
@@ -135,22 +136,34 @@ function check(schema: JsonSchema, value: unknown, where: string, errors: string
   }
   if (schema.oneOf) {
     const matching = schema.oneOf.filter((s) => validateJson(s, out, where).errors.length === 0).length;
-    if (matching !== 1) fail(`must match exactly one of: ${schema.oneOf.map(describe).join(' | ')} (matches ${matching})`);
+    if (matching !== 1)
+      fail(`must match exactly one of: ${schema.oneOf.map(describe).join(' | ')} (matches ${matching})`);
   }
   return out;
 }
 
 function checkString(schema: JsonSchema, value: string, fail: (p: string) => void): void {
   const length = [...value].length;
-  if (schema.minLength !== undefined && length < schema.minLength) fail(`must be at least ${schema.minLength} characters`);
-  if (schema.maxLength !== undefined && length > schema.maxLength) fail(`must be at most ${schema.maxLength} characters`);
-  if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) fail(`must match /${schema.pattern}/`);
+  if (schema.minLength !== undefined && length < schema.minLength)
+    fail(`must be at least ${schema.minLength} characters`);
+  if (schema.maxLength !== undefined && length > schema.maxLength)
+    fail(`must be at most ${schema.maxLength} characters`);
+  if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+    fail(`must match /${schema.pattern}/`);
   if (schema.format === 'uri' && !isUri(value)) fail('must be an absolute URI');
 }
 
-function checkArray(schema: JsonSchema, value: unknown[], where: string, errors: string[], fail: (p: string) => void): unknown[] {
-  if (schema.minItems !== undefined && value.length < schema.minItems) fail(`must have at least ${schema.minItems} items`);
-  if (schema.maxItems !== undefined && value.length > schema.maxItems) fail(`must have at most ${schema.maxItems} items`);
+function checkArray(
+  schema: JsonSchema,
+  value: unknown[],
+  where: string,
+  errors: string[],
+  fail: (p: string) => void,
+): unknown[] {
+  if (schema.minItems !== undefined && value.length < schema.minItems)
+    fail(`must have at least ${schema.minItems} items`);
+  if (schema.maxItems !== undefined && value.length > schema.maxItems)
+    fail(`must have at most ${schema.maxItems} items`);
   const items = schema.items;
   return items ? value.map((item, i) => check(items, item, `${where}[${i}]`, errors)) : value;
 }
@@ -173,8 +186,10 @@ function checkObject(
   for (const [key, item] of Object.entries(out)) {
     const prop = schema.properties?.[key];
     if (prop) out[key] = check(prop, item, at(key), errors);
-    else if (schema.additionalProperties === false) fail(`unknown key '${key}'${schema.properties ? ` (known: ${Object.keys(schema.properties).join(', ')})` : ''}`);
-    else if (typeof schema.additionalProperties === 'object') out[key] = check(schema.additionalProperties, item, at(key), errors);
+    else if (schema.additionalProperties === false)
+      fail(`unknown key '${key}'${schema.properties ? ` (known: ${Object.keys(schema.properties).join(', ')})` : ''}`);
+    else if (typeof schema.additionalProperties === 'object')
+      out[key] = check(schema.additionalProperties, item, at(key), errors);
   }
   return out;
 }

@@ -57,7 +57,10 @@ async function manifestFiles(dir: string): Promise<string[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new BosunError('INVALID_INPUT', `cannot read agent manifests in ${dir}: ${(err as Error).message}`);
   }
-  return names.filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => path.join(dir, n));
+  return names
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => path.join(dir, n));
 }
 
 export interface LoadManifestsOptions {
@@ -75,7 +78,10 @@ export interface LoadManifestsOptions {
 export async function loadManifests(options: LoadManifestsOptions): Promise<LoadedManifest[]> {
   const problems: string[] = [];
   const byId = new Map<string, LoadedManifest>();
-  for (const [source, dir] of [['builtin', options.builtinDir], ['user', options.userDir]] as const) {
+  for (const [source, dir] of [
+    ['builtin', options.builtinDir],
+    ['user', options.userDir],
+  ] as const) {
     const inThisDir = new Map<string, string>();
     for (const file of await manifestFiles(dir)) {
       let manifest: AgentManifest;
@@ -102,10 +108,14 @@ export async function loadManifests(options: LoadManifestsOptions): Promise<Load
     }
   }
   if (problems.length) {
-    throw new BosunError('INVALID_INPUT', problems.length === 1 ? problems[0]! : `${problems.length} invalid agent manifests:\n${problems.join('\n')}`, {
-      hint: `fix or remove the files named above (user manifests live in ${options.userDir})`,
-      details: { problems },
-    });
+    throw new BosunError(
+      'INVALID_INPUT',
+      problems.length === 1 ? problems[0]! : `${problems.length} invalid agent manifests:\n${problems.join('\n')}`,
+      {
+        hint: `fix or remove the files named above (user manifests live in ${options.userDir})`,
+        details: { problems },
+      },
+    );
   }
   return [...byId.values()].sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
 }

@@ -33,13 +33,20 @@ export type InputKind = (typeof inputKinds)[number];
 
 const agentId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'use lowercase letters, digits and hyphens, starting with a letter (it names Claude Code subagents too)');
+  .regex(
+    /^[a-z][a-z0-9-]{0,62}$/,
+    'use lowercase letters, digits and hyphens, starting with a letter (it names Claude Code subagents too)',
+  );
 const skillId = z
   .string()
   .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, 'use dotted lowercase words such as youtube.transcript');
 const mediaType = z.string().regex(/^[\w.+-]+\/[\w.*+-]+$/, 'expected a media type such as text/plain');
 const version = z.string().regex(/^\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$/, 'expected a version such as 1.2.0');
-const positiveSeconds = z.number().int().min(1).max(7 * 24 * 3600);
+const positiveSeconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 3600);
 
 export const requiredCommandSchema = z
   .object({
@@ -128,13 +135,17 @@ export const agentManifestSchema = z
     maxConcurrency: z.number().int().min(1).max(1024).default(1),
     defaultTimeoutSeconds: positiveSeconds.default(600),
     requires: requirementsSchema,
-    provider: z.object({ organization: z.string().min(1), url: z.string().url().optional() }).strict().optional(),
+    provider: z
+      .object({ organization: z.string().min(1), url: z.string().url().optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
     m.skills.forEach((s, i) => {
-      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['skills', i, 'id'], message: `duplicate skill id '${s.id}'` });
+      if (seen.has(s.id))
+        ctx.addIssue({ code: 'custom', path: ['skills', i, 'id'], message: `duplicate skill id '${s.id}'` });
       seen.add(s.id);
     });
   });

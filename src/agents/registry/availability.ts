@@ -66,7 +66,11 @@ async function checkCommand(req: RequiredCommand): Promise<CommandCheck> {
   if (!probe.path) return { ...base, ok: false, problem: `${req.name} missing${install}` };
   if (!probe.ok) return { ...base, ok: false, problem: `${req.name} does not run: ${probe.error ?? 'unknown error'}` };
   if (req.minVersion && (!probe.version || compareVersions(probe.version, req.minVersion) < 0)) {
-    return { ...base, ok: false, problem: `${req.name} ${probe.version ?? '(unknown version)'} is older than ${req.minVersion}${install}` };
+    return {
+      ...base,
+      ok: false,
+      problem: `${req.name} ${probe.version ?? '(unknown version)'} is older than ${req.minVersion}${install}`,
+    };
   }
   return { ...base, ok: true, problem: null };
 }

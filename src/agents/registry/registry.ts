@@ -1,7 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BosunError, loadConfig, parseWith, silentLogger, WriteBatcher, type BosunConfig, type BosunPaths, type Logger } from '../../core/index.js';
+import {
+  BosunError,
+  loadConfig,
+  parseWith,
+  silentLogger,
+  WriteBatcher,
+  type BosunConfig,
+  type BosunPaths,
+  type Logger,
+} from '../../core/index.js';
 import type { Pool } from '../../db/index.js';
 import { builtinAgents } from '../builtin/index.js';
 import { loadManifests, type LoadedManifest, type ManifestSource } from '../manifest/load.js';
@@ -12,7 +21,14 @@ import type { ResultCache } from '../runtime/cache.js';
 import { LakeResultCache } from '../runtime/lake-cache.js';
 import type { Endpoints } from '../runtime/types.js';
 import { checkAvailability, type Availability } from './availability.js';
-import { readSkillStats, recordRunOutcomes, runOutcomeSchema, syncRegistry, type RunOutcome, type SkillStats } from './store.js';
+import {
+  readSkillStats,
+  recordRunOutcomes,
+  runOutcomeSchema,
+  syncRegistry,
+  type RunOutcome,
+  type SkillStats,
+} from './store.js';
 
 export interface RegisteredAgent {
   manifest: AgentManifest;
@@ -48,7 +64,8 @@ function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new BosunError('INTERNAL', 'cannot find the Bosun package root (no package.json above the agents module)');
+    if (parent === dir)
+      throw new BosunError('INTERNAL', 'cannot find the Bosun package root (no package.json above the agents module)');
     dir = parent;
   }
   return dir;
@@ -94,12 +111,17 @@ export class AgentRegistry {
   get(agentId: string): RegisteredAgent {
     const agent = this.byId.get(agentId);
     if (!agent) {
-      throw new BosunError('NOT_FOUND', `no agent '${agentId}'`, { hint: `agents: ${[...this.byId.keys()].join(', ')}` });
+      throw new BosunError('NOT_FOUND', `no agent '${agentId}'`, {
+        hint: `agents: ${[...this.byId.keys()].join(', ')}`,
+      });
     }
     return agent;
   }
 
-  skill(agentId: string, skillId: string): { agent: RegisteredAgent; skill: SkillManifest; availability: Availability } {
+  skill(
+    agentId: string,
+    skillId: string,
+  ): { agent: RegisteredAgent; skill: SkillManifest; availability: Availability } {
     const agent = this.get(agentId);
     const skill = agent.manifest.skills.find((s) => s.id === skillId);
     if (!skill) {
@@ -141,7 +163,14 @@ export class AgentRegistry {
 
 /** The document BM25 indexes for a skill: what a person would write when asking for it. */
 function skillText(agent: AgentManifest, skill: SkillManifest): string {
-  return [skill.id.replace(/[.-]/g, ' '), skill.name, skill.description, skill.tags.join(' '), ...skill.examples, agent.name].join('\n');
+  return [
+    skill.id.replace(/[.-]/g, ' '),
+    skill.name,
+    skill.description,
+    skill.tags.join(' '),
+    ...skill.examples,
+    agent.name,
+  ].join('\n');
 }
 
 /**
@@ -159,7 +188,8 @@ export async function openAgentRegistry(options: OpenAgentRegistryOptions): Prom
   const agents = await Promise.all(
     loaded.map(async (l) => {
       const availability = await checkAvailability(l.manifest);
-      if (!availability.agent.available) logger.debug({ agent: l.manifest.id, reasons: availability.agent.reasons }, 'agent unavailable');
+      if (!availability.agent.available)
+        logger.debug({ agent: l.manifest.id, reasons: availability.agent.reasons }, 'agent unavailable');
       return { loaded: l, availability };
     }),
   );
@@ -173,11 +203,15 @@ export async function openAgentRegistry(options: OpenAgentRegistryOptions): Prom
     skillAvailability: availability.skills,
   }));
   const scorer = createTextScorer(
-    registered.flatMap((a) => a.manifest.skills.map((s) => ({ key: statsKey(a.manifest.id, s.id), text: skillText(a.manifest, s) }))),
+    registered.flatMap((a) =>
+      a.manifest.skills.map((s) => ({ key: statsKey(a.manifest.id, s.id), text: skillText(a.manifest, s) })),
+    ),
   );
   const config = options.config ?? loadConfig({ home: options.paths.home }).config;
   const endpoints = options.endpoints ?? config.endpoints;
-  const lake = options.lake ?? sharedLake(() => openLake({ pool: options.pool, dataPath: config.lake.dataPath ?? options.paths.lake, logger }));
+  const lake =
+    options.lake ??
+    sharedLake(() => openLake({ pool: options.pool, dataPath: config.lake.dataPath ?? options.paths.lake, logger }));
   const cache = options.cache ?? new LakeResultCache(lake);
   return new AgentRegistry(options.pool, options.paths, logger, endpoints, cache, registered, scorer, config, lake);
 }
@@ -193,4 +227,3 @@ function sharedLake(open: () => Promise<Lake>): () => Promise<Lake> {
     return opening;
   };
 }
-

@@ -35,8 +35,19 @@ export async function syncRegistry(pool: Pool, entries: readonly SyncEntry[]): P
            executor_kind = EXCLUDED.executor_kind, source = EXCLUDED.source, source_file = EXCLUDED.source_file,
            manifest = EXCLUDED.manifest, available = EXCLUDED.available,
            unavailable_reasons = EXCLUDED.unavailable_reasons, active = true, synced_at = now()`,
-        [m.id, m.name, m.tier, m.description, m.version, m.executor.kind, loaded.source, loaded.file, JSON.stringify(m),
-          availability.agent.available, availability.agent.reasons],
+        [
+          m.id,
+          m.name,
+          m.tier,
+          m.description,
+          m.version,
+          m.executor.kind,
+          loaded.source,
+          loaded.file,
+          JSON.stringify(m),
+          availability.agent.available,
+          availability.agent.reasons,
+        ],
       );
       for (const s of m.skills) {
         await client.query(
@@ -47,14 +58,24 @@ export async function syncRegistry(pool: Pool, entries: readonly SyncEntry[]): P
              name = EXCLUDED.name, description = EXCLUDED.description, tags = EXCLUDED.tags, examples = EXCLUDED.examples,
              accepts = EXCLUDED.accepts, input_schema = EXCLUDED.input_schema, output_schema = EXCLUDED.output_schema,
              available = EXCLUDED.available, active = true`,
-          [m.id, s.id, s.name, s.description, s.tags, s.examples, s.accepts, JSON.stringify(s.inputSchema),
-            JSON.stringify(s.outputSchema), availability.skills.get(s.id)?.available ?? false],
+          [
+            m.id,
+            s.id,
+            s.name,
+            s.description,
+            s.tags,
+            s.examples,
+            s.accepts,
+            JSON.stringify(s.inputSchema),
+            JSON.stringify(s.outputSchema),
+            availability.skills.get(s.id)?.available ?? false,
+          ],
         );
       }
-      await client.query(`UPDATE bosun.agent_skill SET active = false WHERE agent_id = $1 AND active AND NOT (skill_id = ANY($2))`, [
-        m.id,
-        m.skills.map((s) => s.id),
-      ]);
+      await client.query(
+        `UPDATE bosun.agent_skill SET active = false WHERE agent_id = $1 AND active AND NOT (skill_id = ANY($2))`,
+        [m.id, m.skills.map((s) => s.id)],
+      );
     }
     const ids = entries.map((e) => e.loaded.manifest.id);
     await client.query(`UPDATE bosun.agent SET active = false WHERE active AND NOT (id = ANY($1))`, [ids]);
@@ -71,10 +92,20 @@ export interface SkillStats {
 }
 
 export async function readSkillStats(pool: Pool): Promise<SkillStats[]> {
-  const res = await pool.query<{ agent_id: string; skill_id: string; runs: number; successes: number; p50_duration_ms: number | null }>(
-    `SELECT agent_id, skill_id, runs, successes, p50_duration_ms FROM bosun.agent_skill_stats`,
-  );
-  return res.rows.map((r) => ({ agentId: r.agent_id, skillId: r.skill_id, runs: r.runs, successes: r.successes, p50DurationMs: r.p50_duration_ms }));
+  const res = await pool.query<{
+    agent_id: string;
+    skill_id: string;
+    runs: number;
+    successes: number;
+    p50_duration_ms: number | null;
+  }>(`SELECT agent_id, skill_id, runs, successes, p50_duration_ms FROM bosun.agent_skill_stats`);
+  return res.rows.map((r) => ({
+    agentId: r.agent_id,
+    skillId: r.skill_id,
+    runs: r.runs,
+    successes: r.successes,
+    p50DurationMs: r.p50_duration_ms,
+  }));
 }
 
 export const runOutcomeSchema = z
@@ -97,7 +128,13 @@ export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 export async function recordRunOutcomes(pool: Pool, list: readonly RunOutcome[]): Promise<SkillStats[]> {
   if (!list.length) return [];
   try {
-    const res = await pool.query<{ agent_id: string; skill_id: string; runs: number; successes: number; p50_duration_ms: number | null }>(
+    const res = await pool.query<{
+      agent_id: string;
+      skill_id: string;
+      runs: number;
+      successes: number;
+      p50_duration_ms: number | null;
+    }>(
       prepared(
         `WITH given AS (
            SELECT agent_id, skill_id, count(*)::int AS runs, count(*) FILTER (WHERE ok)::int AS successes,
@@ -118,10 +155,22 @@ export async function recordRunOutcomes(pool: Pool, list: readonly RunOutcome[])
            runs = s.runs + EXCLUDED.runs, successes = s.successes + EXCLUDED.successes,
            recent_durations_ms = EXCLUDED.recent_durations_ms, p50_duration_ms = EXCLUDED.p50_duration_ms, last_run_at = now()
          RETURNING agent_id, skill_id, runs, successes, p50_duration_ms`,
-        [list.map((o) => o.agentId), list.map((o) => o.skillId), list.map((o) => o.ok), list.map((o) => o.durationMs), DURATION_WINDOW],
+        [
+          list.map((o) => o.agentId),
+          list.map((o) => o.skillId),
+          list.map((o) => o.ok),
+          list.map((o) => o.durationMs),
+          DURATION_WINDOW,
+        ],
       ),
     );
-    return res.rows.map((r) => ({ agentId: r.agent_id, skillId: r.skill_id, runs: r.runs, successes: r.successes, p50DurationMs: r.p50_duration_ms }));
+    return res.rows.map((r) => ({
+      agentId: r.agent_id,
+      skillId: r.skill_id,
+      runs: r.runs,
+      successes: r.successes,
+      p50DurationMs: r.p50_duration_ms,
+    }));
   } catch (err) {
     if ((err as { code?: string }).code === '23503') {
       const pairs = [...new Set(list.map((o) => `${o.agentId} ${o.skillId}`))];

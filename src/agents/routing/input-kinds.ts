@@ -41,7 +41,8 @@ const byExtension: Record<string, { kind: InputKind; noun: string }> = {
 };
 
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'`)\]]+/g;
-const FILE_IN_TEXT = /(?:^|[\s(`'"])((?:[\w.~-]+\/)*[\w.-]+\.(?:pdf|png|jpe?g|gif|webp|tiff?|bmp|mp3|wav|m4a|flac|mp4|mkv|webm|mov|py|ipynb|sql|cuh?|csv|tsv|parquet|xlsx))(?=$|[\s,.;:)`'"])/gi;
+const FILE_IN_TEXT =
+  /(?:^|[\s(`'"])((?:[\w.~-]+\/)*[\w.-]+\.(?:pdf|png|jpe?g|gif|webp|tiff?|bmp|mp3|wav|m4a|flac|mp4|mkv|webm|mov|py|ipynb|sql|cuh?|csv|tsv|parquet|xlsx))(?=$|[\s,.;:)`'"])/gi;
 
 function classifyUrl(raw: string): DetectedInput | null {
   let url: URL;
@@ -80,7 +81,11 @@ function* strings(value: unknown, depth = 0): Generator<string> {
  * The input kinds of a task: each input value, and each URL or file name written in its title or
  * description. One entry per kind (the first value seen names it).
  */
-export function detectInputs(task: { title: string; description?: string; inputs: Record<string, unknown> }): DetectedInput[] {
+export function detectInputs(task: {
+  title: string;
+  description?: string;
+  inputs: Record<string, unknown>;
+}): DetectedInput[] {
   const found = new Map<InputKind, DetectedInput>();
   const add = (d: DetectedInput | null) => {
     if (d && !found.has(d.kind)) found.set(d.kind, d);

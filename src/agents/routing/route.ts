@@ -148,17 +148,31 @@ function scoreSkill(
 
 /** Highest score first; exact ties go to the more specialised tier, then by agent id, then skill id. */
 function byPrecedence(a: Scored, b: Scored): number {
-  return b.score - a.score || tierRank[a.tier] - tierRank[b.tier] || a.agentId.localeCompare(b.agentId) || a.skillId.localeCompare(b.skillId);
+  return (
+    b.score - a.score ||
+    tierRank[a.tier] - tierRank[b.tier] ||
+    a.agentId.localeCompare(b.agentId) ||
+    a.skillId.localeCompare(b.skillId)
+  );
 }
 
-const publicCandidate = (c: Scored): RouteCandidate => ({ agentId: c.agentId, skillId: c.skillId, score: c.score, reasons: c.reasons });
+const publicCandidate = (c: Scored): RouteCandidate => ({
+  agentId: c.agentId,
+  skillId: c.skillId,
+  score: c.score,
+  reasons: c.reasons,
+});
 
 /**
  * Scores every skill of every agent for the task and picks the best available one, with the
  * reasons for it and the runners-up (unavailable ones included, marked skipped). Deterministic:
  * the same registry, statistics, load and task give the same decision.
  */
-export async function routeTask(registry: AgentRegistry, task: RouteTask, options: RouteOptions = {}): Promise<RouteDecision> {
+export async function routeTask(
+  registry: AgentRegistry,
+  task: RouteTask,
+  options: RouteOptions = {},
+): Promise<RouteDecision> {
   const t = parseWith(routeTaskSchema, task, 'task to route');
   const detected = detectInputs(t);
   const textMatches = registry.textScorer.score([t.title, t.description ?? '', ...(t.tags ?? [])].join('\n'));
@@ -176,9 +190,20 @@ export async function routeTask(registry: AgentRegistry, task: RouteTask, option
   const winner = scored.find((s) => s.available);
   const skipped = scored.filter((s) => !s.available);
   // The best of the rest, unavailable ones included where they rank (their reasons say they were skipped).
-  const runnersUp = scored.filter((s) => s !== winner).slice(0, MAX_RUNNERS_UP).map(publicCandidate);
+  const runnersUp = scored
+    .filter((s) => s !== winner)
+    .slice(0, MAX_RUNNERS_UP)
+    .map(publicCandidate);
   if (!winner) {
-    return { agentId: null, skillId: null, score: 0, reasons: [], runnersUp, waitingReason: whyNoAgent(t, detected, skipped), automatic: false };
+    return {
+      agentId: null,
+      skillId: null,
+      score: 0,
+      reasons: [],
+      runnersUp,
+      waitingReason: whyNoAgent(t, detected, skipped),
+      automatic: false,
+    };
   }
   return {
     agentId: winner.agentId,
@@ -186,7 +211,11 @@ export async function routeTask(registry: AgentRegistry, task: RouteTask, option
     score: winner.score,
     reasons: winner.reasons,
     runnersUp,
-    ...(winner.automatic ? {} : { waitingReason: `agent ${winner.agentId} is an assistant: the task waits to be claimed by a person or an AI assistant` }),
+    ...(winner.automatic
+      ? {}
+      : {
+          waitingReason: `agent ${winner.agentId} is an assistant: the task waits to be claimed by a person or an AI assistant`,
+        }),
     automatic: winner.automatic,
   };
 }
@@ -197,7 +226,9 @@ function whyNoAgent(task: z.output<typeof routeTaskSchema>, detected: DetectedIn
     return `no available agent: ${first.agentId} (${first.skillId}) would match but is unavailable: ${first.blockers.join('; ')}`;
   }
   if (task.skill) return `no agent offers skill '${task.skill}'`;
-  const inputs = detected.length ? `no skill accepts ${detected.map((d) => d.label).join(' or ')}` : 'no input of a kind skills accept';
+  const inputs = detected.length
+    ? `no skill accepts ${detected.map((d) => d.label).join(' or ')}`
+    : 'no input of a kind skills accept';
   return `no agent skill matches the task: no skill requested, ${inputs}, and no tag or text match`;
 }
 

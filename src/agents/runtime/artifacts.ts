@@ -18,7 +18,8 @@ export async function artifactProblems(artifacts: readonly Artifact[], workDir: 
   for (const a of artifacts) {
     if (a.inline !== undefined) {
       const bytes = Buffer.byteLength(a.inline);
-      if (bytes !== a.bytes || sha256(a.inline) !== a.sha256) problems.push(`artifact ${a.name}: inline content does not match its bytes/sha256`);
+      if (bytes !== a.bytes || sha256(a.inline) !== a.sha256)
+        problems.push(`artifact ${a.name}: inline content does not match its bytes/sha256`);
       continue;
     }
     const file = path.resolve(workDir, a.path!);

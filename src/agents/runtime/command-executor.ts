@@ -18,7 +18,13 @@ export function commandExecutor(spec: { argv: string[]; envAllowlist: string[] }
   const argv = spec.argv.map((a) => (a.startsWith('./') || a.startsWith('../') ? path.resolve(base, a) : a));
   return {
     async run(ctx: AgentContext): Promise<unknown> {
-      const request = { agentId: ctx.agentId, skillId: ctx.skillId, input: ctx.input, workDir: ctx.workDir, scope: ctx.scope };
+      const request = {
+        agentId: ctx.agentId,
+        skillId: ctx.skillId,
+        input: ctx.input,
+        workDir: ctx.workDir,
+        scope: ctx.scope,
+      };
       const result = await ctx.exec.runCommand(argv[0]!, argv.slice(1), {
         cwd: ctx.workDir,
         input: JSON.stringify(request),
@@ -30,22 +36,39 @@ export function commandExecutor(spec: { argv: string[]; envAllowlist: string[] }
         onStderrLine: (line) => ctx.logger.info({ stream: 'stderr' }, line),
       });
       if (result.timedOut) {
-        return failedEnvelope({ code: 'TIMEOUT', message: `${ctx.agentId} timed out after ${ctx.timeoutMs} ms`, retryable: true });
+        return failedEnvelope({
+          code: 'TIMEOUT',
+          message: `${ctx.agentId} timed out after ${ctx.timeoutMs} ms`,
+          retryable: true,
+        });
       }
       // Cancelled or past the run's deadline: the runtime reports which.
-      if (result.aborted) return failedEnvelope({ code: 'CANCELED', message: `${ctx.agentId} was stopped`, retryable: true });
+      if (result.aborted)
+        return failedEnvelope({ code: 'CANCELED', message: `${ctx.agentId} was stopped`, retryable: true });
       if (result.stdoutTruncated) {
-        return failedEnvelope({ code: 'INVALID_ENVELOPE', message: `${ctx.agentId} printed ${result.stdoutBytes} bytes, more than an envelope can be`, retryable: false });
+        return failedEnvelope({
+          code: 'INVALID_ENVELOPE',
+          message: `${ctx.agentId} printed ${result.stdoutBytes} bytes, more than an envelope can be`,
+          retryable: false,
+        });
       }
       try {
         return ctx.exec.parseJsonOutput(result.stdout, `${ctx.agentId}'s output`, { lastLine: true });
       } catch (err) {
         if (result.ok) {
-          return failedEnvelope({ code: 'INVALID_ENVELOPE', message: `${ctx.agentId} printed no JSON envelope: ${(err as Error).message}`, retryable: false });
+          return failedEnvelope({
+            code: 'INVALID_ENVELOPE',
+            message: `${ctx.agentId} printed no JSON envelope: ${(err as Error).message}`,
+            retryable: false,
+          });
         }
         const tail = result.stderr.trim().split('\n').slice(-5).join('\n');
         const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-        return failedEnvelope({ code: 'AGENT_CRASHED', message: `${ctx.agentId} ${how} without an envelope${tail ? `: ${tail}` : ''}`, retryable: true });
+        return failedEnvelope({
+          code: 'AGENT_CRASHED',
+          message: `${ctx.agentId} ${how} without an envelope${tail ? `: ${tail}` : ''}`,
+          retryable: true,
+        });
       }
     },
   };

@@ -47,9 +47,19 @@ function withMetrics(envelope: ResultEnvelope, metrics: Record<string, number>):
 }
 
 /** Validates what an executor returned; anything that is not a valid envelope becomes INVALID_ENVELOPE. */
-async function checkedEnvelope(raw: unknown, agent: RegisteredAgent, skillId: string, workDir: string): Promise<ResultEnvelope> {
+async function checkedEnvelope(
+  raw: unknown,
+  agent: RegisteredAgent,
+  skillId: string,
+  workDir: string,
+): Promise<ResultEnvelope> {
   const parsed = resultEnvelopeSchema.safeParse(raw);
-  const invalid = (why: string) => failedEnvelope({ code: 'INVALID_ENVELOPE', message: `${agent.manifest.id} returned an invalid envelope: ${why}`, retryable: false });
+  const invalid = (why: string) =>
+    failedEnvelope({
+      code: 'INVALID_ENVELOPE',
+      message: `${agent.manifest.id} returned an invalid envelope: ${why}`,
+      retryable: false,
+    });
   if (!parsed.success) return invalid(formatZodIssues(parsed.error));
   const envelope = parsed.data;
   const problems = await artifactProblems(envelope.artifacts, workDir);
@@ -84,13 +94,18 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
   const { agent, skill, availability } = registry.skill(agentId, skillId);
   const logger = (options.logger ?? registry.logger).child({ agent: agentId, skill: skillId });
   const elapsed = () => Math.round(performance.now() - started);
-  const done = (envelope: ResultEnvelope, extra: Record<string, number> = {}) => withMetrics(envelope, { ...extra, durationMs: elapsed() });
+  const done = (envelope: ResultEnvelope, extra: Record<string, number> = {}) =>
+    withMetrics(envelope, { ...extra, durationMs: elapsed() });
 
   const validated = validateJson(skill.inputSchema, options.input, 'input');
   if (validated.errors.length) {
     return done(
       failedEnvelope(
-        { code: 'INVALID_INPUT', message: `invalid input for ${skillId}: ${validated.errors.join('; ')}`, retryable: false },
+        {
+          code: 'INVALID_INPUT',
+          message: `invalid input for ${skillId}: ${validated.errors.join('; ')}`,
+          retryable: false,
+        },
         { status: 'rejected' },
       ),
     );
@@ -100,13 +115,23 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
   if (!executor) {
     return done(
       failedEnvelope(
-        { code: 'NOT_AUTOMATIC', message: `agent ${agentId} is an assistant: claim the task through the PM instead of running it`, retryable: false },
+        {
+          code: 'NOT_AUTOMATIC',
+          message: `agent ${agentId} is an assistant: claim the task through the PM instead of running it`,
+          retryable: false,
+        },
         { status: 'rejected' },
       ),
     );
   }
   if (!availability.available) {
-    return done(failedEnvelope({ code: 'AGENT_UNAVAILABLE', message: `agent ${agentId} cannot run here: ${availability.reasons.join('; ')}`, retryable: false }));
+    return done(
+      failedEnvelope({
+        code: 'AGENT_UNAVAILABLE',
+        message: `agent ${agentId} cannot run here: ${availability.reasons.join('; ')}`,
+        retryable: false,
+      }),
+    );
   }
 
   const workDir = path.resolve(options.workDir);
@@ -122,7 +147,8 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
         return null;
       },
     );
-    if (fingerprint) key = { agentId, agentVersion: agent.manifest.version, skillId, inputHash: inputHash(input, fingerprint.value) };
+    if (fingerprint)
+      key = { agentId, agentVersion: agent.manifest.version, skillId, inputHash: inputHash(input, fingerprint.value) };
   }
   if (key && !options.noCache) {
     const hit = await cache.get(key).catch((err: unknown) => {
@@ -175,10 +201,20 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
   let envelope: ResultEnvelope;
   if (outcome === 'aborted' || outcome.late) {
     envelope = timedOut
-      ? failedEnvelope({ code: 'TIMEOUT', message: `${agentId} ${skillId} timed out after ${timeoutMs / 1000} s`, retryable: true })
-      : { ...failedEnvelope({ code: 'CANCELED', message: `${agentId} ${skillId} was cancelled`, retryable: true }), status: 'canceled' };
+      ? failedEnvelope({
+          code: 'TIMEOUT',
+          message: `${agentId} ${skillId} timed out after ${timeoutMs / 1000} s`,
+          retryable: true,
+        })
+      : {
+          ...failedEnvelope({ code: 'CANCELED', message: `${agentId} ${skillId} was cancelled`, retryable: true }),
+          status: 'canceled',
+        };
   } else if ('err' in outcome) {
-    const e = outcome.err instanceof BosunError ? outcome.err : new BosunError('AGENT_ERROR', String((outcome.err as Error)?.message ?? outcome.err));
+    const e =
+      outcome.err instanceof BosunError
+        ? outcome.err
+        : new BosunError('AGENT_ERROR', String((outcome.err as Error)?.message ?? outcome.err));
     logger.warn({ err: outcome.err }, 'agent threw');
     // An agent says whether a retry can help through details.retryable; otherwise only bad input is final.
     const retryable = typeof e.details?.retryable === 'boolean' ? e.details.retryable : e.code !== 'INVALID_INPUT';
@@ -187,6 +223,7 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
     envelope = await checkedEnvelope(outcome.raw, agent, skillId, workDir);
   }
   // The cache saves work; failing to store a result must not fail the run that produced it.
-  if (envelope.status === 'completed' && key) await cache.put(key, envelope).catch((err: unknown) => logger.warn({ err }, 'the result could not be cached'));
+  if (envelope.status === 'completed' && key)
+    await cache.put(key, envelope).catch((err: unknown) => logger.warn({ err }, 'the result could not be cached'));
   return done(envelope);
 }

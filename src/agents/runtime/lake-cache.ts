@@ -29,7 +29,10 @@ export class LakeResultCache implements ResultCache {
   private ready(): Promise<Lake> {
     this.table ??= (async () => {
       const lake = await this.openLake();
-      await ensureLakeTables(lake, [{ name: RESULT_CACHE_TABLE, columns: COLUMNS }], { author: 'bosun agents', message: 'agents: result cache table' });
+      await ensureLakeTables(lake, [{ name: RESULT_CACHE_TABLE, columns: COLUMNS }], {
+        author: 'bosun agents',
+        message: 'agents: result cache table',
+      });
       return lake;
     })();
     this.table.catch(() => {

@@ -4,7 +4,10 @@ import type { Pool } from '../../db/index.js';
 import type { Lake } from '../../lake/index.js';
 
 /** The process-spawning API agents get: exec/'s functions, never their own child_process. */
-export type ExecModule = Pick<typeof exec, 'runCommand' | 'runChecked' | 'runSandboxed' | 'which' | 'probeTool' | 'parseJsonOutput' | 'parseCsv'>;
+export type ExecModule = Pick<
+  typeof exec,
+  'runCommand' | 'runChecked' | 'runSandboxed' | 'which' | 'probeTool' | 'parseJsonOutput' | 'parseCsv'
+>;
 
 export type Endpoints = BosunConfig['endpoints'];
 

@@ -49,20 +49,33 @@ function checkReport(registry: AgentRegistry) {
       usable: a.availability.available,
       automatic: a.manifest.executor.kind !== 'assistant',
       reasons: a.availability.reasons,
-      missing: [...missing.values()].map((c) => ({ command: c.name, optional: c.optional, problem: c.problem, package: c.package, purpose: c.purpose })),
+      missing: [...missing.values()].map((c) => ({
+        command: c.name,
+        optional: c.optional,
+        problem: c.problem,
+        package: c.package,
+        purpose: c.purpose,
+      })),
     };
   });
-  const packages = [...new Set(agents.flatMap((a) => a.missing.flatMap((m) => (m.package ? m.package.split(/\s+/) : []))))].sort();
+  const packages = [
+    ...new Set(agents.flatMap((a) => a.missing.flatMap((m) => (m.package ? m.package.split(/\s+/) : [])))),
+  ].sort();
   return { agents, install: packages.length ? `apt-get install -y ${packages.join(' ')}` : null };
 }
 
 function renderCheck(report: ReturnType<typeof checkReport>): string {
   const lines = report.agents.map((a) => {
     const head = `${a.usable ? '✔' : '✘'} ${a.id.padEnd(18)} ${a.automatic ? 'automatic' : 'assistant'}`;
-    const notes = a.missing.map((m) => `    ${m.optional ? 'optional: ' : ''}${m.problem}${m.purpose ? ` (for ${m.purpose})` : ''}`);
+    const notes = a.missing.map(
+      (m) => `    ${m.optional ? 'optional: ' : ''}${m.problem}${m.purpose ? ` (for ${m.purpose})` : ''}`,
+    );
     return [head, ...notes].join('\n');
   });
-  lines.push('', report.install ? `to install what is missing: ${report.install}` : 'every command the agents need is here');
+  lines.push(
+    '',
+    report.install ? `to install what is missing: ${report.install}` : 'every command the agents need is here',
+  );
   return lines.join('\n');
 }
 
@@ -72,10 +85,21 @@ function renderEnvelope(e: ResultEnvelope, workDir: string): string {
       ['status', e.status],
       ['summary', e.summary],
       ['work dir', workDir],
-      ...(e.error ? ([['error', `${e.error.code}: ${e.error.message}${e.error.retryable ? ' (retryable)' : ''}`]] as [string, unknown][]) : []),
+      ...(e.error
+        ? ([['error', `${e.error.code}: ${e.error.message}${e.error.retryable ? ' (retryable)' : ''}`]] as [
+            string,
+            unknown,
+          ][])
+        : []),
     ]),
   ];
-  if (e.artifacts.length) lines.push('', table(e.artifacts.map((a) => ({ artifact: a.name, type: a.mediaType, bytes: a.bytes, path: a.path ?? '(inline)' }))));
+  if (e.artifacts.length)
+    lines.push(
+      '',
+      table(
+        e.artifacts.map((a) => ({ artifact: a.name, type: a.mediaType, bytes: a.bytes, path: a.path ?? '(inline)' })),
+      ),
+    );
   const metrics = Object.entries(e.metrics);
   if (metrics.length) lines.push('', metrics.map(([k, v]) => `${k}=${v}`).join('  '));
   return lines.join('\n');
@@ -109,7 +133,9 @@ interface RunOptions {
 }
 
 export function registerAgentsCommands(program: Command, wrap: Wrap): void {
-  const agents = program.command('agents').description('agents: list, inspect, check what is usable here, export, run one skill');
+  const agents = program
+    .command('agents')
+    .description('agents: list, inspect, check what is usable here, export, run one skill');
 
   agents
     .command('list')
@@ -118,7 +144,16 @@ export function registerAgentsCommands(program: Command, wrap: Wrap): void {
       wrap(async (ctx) => {
         const rows = (await openRegistry(ctx)).list().map(agentRow);
         emit(ctx, rows, () =>
-          table(rows.map((r) => ({ id: r.id, tier: r.tier, executor: r.executor, usable: r.available ? 'yes' : 'no', source: r.source, skills: r.skills.join(', ') }))),
+          table(
+            rows.map((r) => ({
+              id: r.id,
+              tier: r.tier,
+              executor: r.executor,
+              usable: r.available ? 'yes' : 'no',
+              source: r.source,
+              skills: r.skills.join(', '),
+            })),
+          ),
         );
       }),
     );
@@ -134,10 +169,24 @@ export function registerAgentsCommands(program: Command, wrap: Wrap): void {
           agent.manifest.skills.map(async (s) => {
             const stats = await registry.statsFor(id, s.id);
             const availability = agent.skillAvailability.get(s.id) ?? agent.availability;
-            return { id: s.id, name: s.name, available: availability.available, reasons: availability.reasons, runs: stats?.runs ?? 0, successes: stats?.successes ?? 0, p50DurationMs: stats?.p50DurationMs ?? null };
+            return {
+              id: s.id,
+              name: s.name,
+              available: availability.available,
+              reasons: availability.reasons,
+              runs: stats?.runs ?? 0,
+              successes: stats?.successes ?? 0,
+              p50DurationMs: stats?.p50DurationMs ?? null,
+            };
           }),
         );
-        const data = { ...agentRow(agent), overrides: agent.overrides ?? null, manifest: agent.manifest, commands: agent.availability.commands, skillStats: skills };
+        const data = {
+          ...agentRow(agent),
+          overrides: agent.overrides ?? null,
+          manifest: agent.manifest,
+          commands: agent.availability.commands,
+          skillStats: skills,
+        };
         emit(ctx, data, () =>
           [
             keyValues([
@@ -153,7 +202,15 @@ export function registerAgentsCommands(program: Command, wrap: Wrap): void {
             '',
             agent.manifest.description,
             '',
-            table(skills.map((s) => ({ skill: s.id, usable: s.available ? 'yes' : 'no', runs: s.runs, successes: s.successes, p50_ms: s.p50DurationMs }))),
+            table(
+              skills.map((s) => ({
+                skill: s.id,
+                usable: s.available ? 'yes' : 'no',
+                runs: s.runs,
+                successes: s.successes,
+                p50_ms: s.p50DurationMs,
+              })),
+            ),
           ].join('\n'),
         );
       }),
@@ -203,11 +260,23 @@ export function registerAgentsCommands(program: Command, wrap: Wrap): void {
   agents
     .command('run <agent> <skill>')
     .description('run one skill now, in the foreground, and print its result envelope')
-    .option('--input <key=value>', 'an input field (repeatable); JSON where the skill expects a non-string', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--input <key=value>',
+      'an input field (repeatable); JSON where the skill expects a non-string',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--input-file <file>', 'the input as a JSON object (--input fields override it)')
     .option('--no-cache', 'run even if a cached result exists')
-    .option('--work-dir <dir>', 'where the agent reads and writes files (default: a new folder under workspaces/<scope>/runs)')
-    .option('--scope <name>', 'what the run belongs to, e.g. a project slug (the Python agent keeps one environment per scope)', 'default')
+    .option(
+      '--work-dir <dir>',
+      'where the agent reads and writes files (default: a new folder under workspaces/<scope>/runs)',
+    )
+    .option(
+      '--scope <name>',
+      'what the run belongs to, e.g. a project slug (the Python agent keeps one environment per scope)',
+      'default',
+    )
     .option('--timeout <seconds>', "override the skill's timeout")
     .action(
       wrap(async (ctx, agentId: string, skillId: string, opts: RunOptions) => {
@@ -216,7 +285,10 @@ export function registerAgentsCommands(program: Command, wrap: Wrap): void {
         const { skill } = registry.skill(agentId, skillId);
         const base = opts.inputFile ? await readInputFile(opts.inputFile) : {};
         const input = inputFromPairs(skill.inputSchema, opts.input, base);
-        const workDir = path.resolve(opts.workDir ?? path.join(ctx.paths.workspaces, scope, 'runs', `${agentId}-${skillId}-${newId().slice(0, 8)}`));
+        const workDir = path.resolve(
+          opts.workDir ??
+            path.join(ctx.paths.workspaces, scope, 'runs', `${agentId}-${skillId}-${newId().slice(0, 8)}`),
+        );
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop);
@@ -241,9 +313,16 @@ export function registerAgentsCommands(program: Command, wrap: Wrap): void {
           process.removeListener('SIGINT', stop);
         }
         const ran = !envelope.metrics.cacheHit && (envelope.status === 'completed' || envelope.status === 'failed');
-        if (ran) await recordRunOutcome(registry.pool, { agentId, skillId, ok: envelope.status === 'completed', durationMs: envelope.metrics.durationMs ?? 0 });
+        if (ran)
+          await recordRunOutcome(registry.pool, {
+            agentId,
+            skillId,
+            ok: envelope.status === 'completed',
+            durationMs: envelope.metrics.durationMs ?? 0,
+          });
         emit(ctx, { agentId, skillId, workDir, envelope }, () => renderEnvelope(envelope, workDir));
-        if (envelope.status !== 'completed') process.exitCode = envelope.status === 'rejected' ? ExitCode.usage : ExitCode.failure;
+        if (envelope.status !== 'completed')
+          process.exitCode = envelope.status === 'rejected' ? ExitCode.usage : ExitCode.failure;
       }),
     );
 }

@@ -24,7 +24,11 @@ export function registerConfigCommands(program: Command, wrap: Wrap): void {
           env: leaf.env,
           description: describeConfigKey(leaf.key) ?? '',
         }));
-        emit(ctx, { file: ctx.paths.configFile, keys: rows }, () => `config file: ${ctx.paths.configFile}\n\n` + table(rows));
+        emit(
+          ctx,
+          { file: ctx.paths.configFile, keys: rows },
+          () => `config file: ${ctx.paths.configFile}\n\n` + table(rows),
+        );
       }),
     );
 
@@ -34,7 +38,8 @@ export function registerConfigCommands(program: Command, wrap: Wrap): void {
     .action(
       wrap(async (ctx, key: string) => {
         const leaf = configLeaves().find((l) => l.key === key);
-        if (!leaf) throw new BosunError('INVALID_INPUT', `unknown config key '${key}'`, { hint: 'see `bosun config show`' });
+        if (!leaf)
+          throw new BosunError('INVALID_INPUT', `unknown config key '${key}'`, { hint: 'see `bosun config show`' });
         const value = getPath(ctx.config, key);
         emit(ctx, { key, value, source: ctx.loaded.sources[key] }, () => (value === undefined ? '' : String(value)));
       }),
@@ -46,7 +51,11 @@ export function registerConfigCommands(program: Command, wrap: Wrap): void {
     .action(
       wrap(async (ctx, key: string, value: string) => {
         const written = setConfigValue(ctx.paths, key, value);
-        emit(ctx, { key, value: mask(key, written), file: ctx.paths.configFile }, () => `${key} = ${String(mask(key, written))}  (${ctx.paths.configFile})`);
+        emit(
+          ctx,
+          { key, value: mask(key, written), file: ctx.paths.configFile },
+          () => `${key} = ${String(mask(key, written))}  (${ctx.paths.configFile})`,
+        );
       }),
     );
 }

@@ -34,14 +34,31 @@ const searchOptions = z
   .strict();
 
 const readOptions = z
-  .object({ version: z.string().min(1).optional(), section: z.string().min(1).optional(), maxTokens: count.optional(), offset: z.coerce.number().int().min(0).optional() })
+  .object({
+    version: z.string().min(1).optional(),
+    section: z.string().min(1).optional(),
+    maxTokens: count.optional(),
+    offset: z.coerce.number().int().min(0).optional(),
+  })
   .strict();
 
-const outlineOptions = z.object({ version: z.string().min(1).optional(), pathPrefix: z.string().min(1).optional(), depth: count.max(20).optional() }).strict();
+const outlineOptions = z
+  .object({
+    version: z.string().min(1).optional(),
+    pathPrefix: z.string().min(1).optional(),
+    depth: count.max(20).optional(),
+  })
+  .strict();
 
 const evalOptions = z.object({ limit: count.max(100).optional(), verbose: z.boolean().optional() }).strict();
 
-const embedOptions = z.object({ library: z.string().min(1).optional(), modelDir: z.string().min(1).optional(), model: z.string().min(1).optional() }).strict();
+const embedOptions = z
+  .object({
+    library: z.string().min(1).optional(),
+    modelDir: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+  })
+  .strict();
 
 /** Lines of a hit's text shown on a terminal (all of it with --max-tokens, which already bounds it). */
 const PREVIEW_LINES = 12;
@@ -79,7 +96,9 @@ async function search(ctx: CliContext, query: string, raw: Record<string, unknow
 function renderSearch(r: SearchResponse, maxTokens: number | undefined): string {
   const whole = maxTokens !== undefined;
   const searched = r.searched.map((v) => `${v.library}@${v.version}`).join(', ') || '(nothing)';
-  const lines = [`${r.hits.length} hit(s) in ${searched} · snapshot ${r.snapshot_id} · ${r.took_ms} ms${r.retrieval === 'hybrid' ? ' · hybrid' : ''}`];
+  const lines = [
+    `${r.hits.length} hit(s) in ${searched} · snapshot ${r.snapshot_id} · ${r.took_ms} ms${r.retrieval === 'hybrid' ? ' · hybrid' : ''}`,
+  ];
   for (const note of r.notes) lines.push(`note: ${note}`);
   if (r.omitted) lines.push(`note: ${r.omitted} more hit(s) did not fit in ${maxTokens} tokens`);
   for (const hit of r.hits) lines.push('', ...renderHit(hit, whole));
@@ -92,9 +111,13 @@ function renderHit(hit: Hit, whole: boolean): string[] {
   return [
     `${hit.rank}. ${citation(hit)}  (score ${hit.score})`,
     ...shown.map((l) => `   ${l}`),
-    ...(shown.length < text.length ? [`   … ${text.length - shown.length} more lines: bosun docs read ${hit.library} ${hit.chunk_id}`] : []),
+    ...(shown.length < text.length
+      ? [`   … ${text.length - shown.length} more lines: bosun docs read ${hit.library} ${hit.chunk_id}`]
+      : []),
     ...(hit.truncated ? ['   … cut to fit --max-tokens'] : []),
-    ...(hit.also_in.length ? [`   also in: ${hit.also_in.map((c) => `${c.library}@${c.version} ${c.path}`).join('; ')}`] : []),
+    ...(hit.also_in.length
+      ? [`   also in: ${hit.also_in.map((c) => `${c.library}@${c.version} ${c.path}`).join('; ')}`]
+      : []),
   ];
 }
 
@@ -115,24 +138,45 @@ async function read(ctx: CliContext, library: string, target: string, raw: Recor
 
 function renderRead(p: ReadResponse): string {
   const where = citation({ library: p.library, version: p.version, path: p.path, heading_path: p.section ?? [] });
-  const lines = [`${where} — ${p.title}`, `parts ${p.offset + 1}-${p.offset + p.parts_read} of ${p.total_chunks} · ${p.tokens} tokens${p.truncated ? ' (cut)' : ''}`, '', p.text];
-  if (p.next_offset !== null) lines.push('', `next: bosun docs read ${p.library} ${p.path} --version ${p.version}${p.section ? ` --section "${p.section.at(-1)}"` : ''} --offset ${p.next_offset}`);
+  const lines = [
+    `${where} — ${p.title}`,
+    `parts ${p.offset + 1}-${p.offset + p.parts_read} of ${p.total_chunks} · ${p.tokens} tokens${p.truncated ? ' (cut)' : ''}`,
+    '',
+    p.text,
+  ];
+  if (p.next_offset !== null)
+    lines.push(
+      '',
+      `next: bosun docs read ${p.library} ${p.path} --version ${p.version}${p.section ? ` --section "${p.section.at(-1)}"` : ''} --offset ${p.next_offset}`,
+    );
   return lines.join('\n');
 }
 
 async function outline(ctx: CliContext, library: string, raw: Record<string, unknown>): Promise<void> {
   const o = parseWith(outlineOptions, raw, 'options of docs outline');
   const result = await withSearcher(ctx, (s) =>
-    s.outline({ library, ...(o.version ? { version: o.version } : {}), ...(o.pathPrefix ? { pathPrefix: o.pathPrefix } : {}), ...(o.depth ? { depth: o.depth } : {}) }),
+    s.outline({
+      library,
+      ...(o.version ? { version: o.version } : {}),
+      ...(o.pathPrefix ? { pathPrefix: o.pathPrefix } : {}),
+      ...(o.depth ? { depth: o.depth } : {}),
+    }),
   );
-  emit(ctx, result, () => [`${result.library}@${result.version}: ${result.pages} page(s)`, ...renderOutline(result.tree)].join('\n'));
+  emit(ctx, result, () =>
+    [`${result.library}@${result.version}: ${result.pages} page(s)`, ...renderOutline(result.tree)].join('\n'),
+  );
 }
 
 async function evalQuestions(ctx: CliContext, file: string, raw: Record<string, unknown>): Promise<void> {
   const o = parseWith(evalOptions, raw, 'options of docs eval');
-  if (!fs.existsSync(file)) throw new BosunError('NOT_FOUND', `no such file: ${file}`, { hint: 'a question set is a .jsonl file: one {"question", "library", "version", "gold"} per line' });
+  if (!fs.existsSync(file))
+    throw new BosunError('NOT_FOUND', `no such file: ${file}`, {
+      hint: 'a question set is a .jsonl file: one {"question", "library", "version", "gold"} per line',
+    });
   const questions = parseQuestions(fs.readFileSync(file, 'utf8'), file);
-  const { summary, results } = await withSearcher(ctx, (s) => evaluate(s, questions, o.limit ? { limit: o.limit } : {}));
+  const { summary, results } = await withSearcher(ctx, (s) =>
+    evaluate(s, questions, o.limit ? { limit: o.limit } : {}),
+  );
   emit(ctx, { summary, results }, () => {
     const metrics = keyValues([
       ['questions', summary.questions],
@@ -145,21 +189,32 @@ async function evalQuestions(ctx: CliContext, file: string, raw: Record<string, 
     ]);
     const misses = results.filter((r) => r.firstGoldRank !== 1);
     if (!o.verbose || !misses.length) return metrics;
-    const rows = misses.map((r) => ({ id: r.id, rank: r.firstGoldRank ?? '-', question: r.question.slice(0, 70), top: r.hits[0] ?? '' }));
+    const rows = misses.map((r) => ({
+      id: r.id,
+      rank: r.firstGoldRank ?? '-',
+      question: r.question.slice(0, 70),
+      top: r.hits[0] ?? '',
+    }));
     return `${metrics}\n\nnot first:\n${table(rows)}`;
   });
 }
 
 async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<void> {
   const o = parseWith(embedOptions, raw, 'options of docs embed');
-  const embedder = await embedderFromConfig(ctx.config, { ...(o.modelDir ? { modelDir: o.modelDir } : {}), ...(o.model ? { model: o.model } : {}) });
+  const embedder = await embedderFromConfig(ctx.config, {
+    ...(o.modelDir ? { modelDir: o.modelDir } : {}),
+    ...(o.model ? { model: o.model } : {}),
+  });
   if (!embedder) {
     throw new BosunError('INVALID_CONFIG', 'no embedding model configured', {
       hint: 'set endpoints.embeddingsUrl and endpoints.embeddingsModel (e.g. Ollama: http://localhost:11434/v1, nomic-embed-text), or pass --model-dir',
     });
   }
   const lake = await ctx.lake();
-  const result = await embedChunks(lake, embedder, { logger: ctx.logger, ...(o.library ? { library: o.library } : {}) });
+  const result = await embedChunks(lake, embedder, {
+    logger: ctx.logger,
+    ...(o.library ? { library: o.library } : {}),
+  });
   emit(ctx, result, () =>
     keyValues([
       ['model', result.model],
@@ -174,14 +229,20 @@ async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<voi
 
 async function reindex(ctx: CliContext): Promise<void> {
   const result = await rebuildChunkIndex(await ctx.lake());
-  emit(ctx, result, () => (result.snapshotId === null ? 'no chunks to index' : `indexed ${result.chunks} chunks in snapshot ${result.snapshotId}`));
+  emit(ctx, result, () =>
+    result.snapshotId === null
+      ? 'no chunks to index'
+      : `indexed ${result.chunks} chunks in snapshot ${result.snapshotId}`,
+  );
 }
 
 /** `bosun docs search|read|outline|eval|embed|reindex`, registered into the `bosun docs` group. */
 export function registerDocsSearchCommands(docs: Command, wrap: Wrap): void {
   docs
     .command('search <query>')
-    .description("search the libraries' default versions (or --version / --all-versions); hits cite library@version path › heading")
+    .description(
+      "search the libraries' default versions (or --version / --all-versions); hits cite library@version path › heading",
+    )
     .option('--library <name>', 'search this library (repeatable; default: all)', collect)
     .option('--version <version>', 'search this version instead of the default')
     .option('--all-versions', 'search every version (copies of one section collapse into one hit)')
@@ -197,7 +258,11 @@ export function registerDocsSearchCommands(docs: Command, wrap: Wrap): void {
     .option('--section <heading>', 'only this section (heading text or anchor) and its subsections')
     .option('--max-tokens <n>', 'at most this many tokens; --offset continues')
     .option('--offset <k>', 'chunks to skip (the previous read says where to continue)')
-    .action(wrap(async (ctx, library: string, target: string, opts: Record<string, unknown>) => read(ctx, library, target, opts)));
+    .action(
+      wrap(async (ctx, library: string, target: string, opts: Record<string, unknown>) =>
+        read(ctx, library, target, opts),
+      ),
+    );
 
   docs
     .command('outline <library>')
@@ -209,14 +274,18 @@ export function registerDocsSearchCommands(docs: Command, wrap: Wrap): void {
 
   docs
     .command('eval <questions>')
-    .description('measure search on a question set (.jsonl: question, library, version, gold paths): hit@1, hit@5, recall@5, MRR@10, latency')
+    .description(
+      'measure search on a question set (.jsonl: question, library, version, gold paths): hit@1, hit@5, recall@5, MRR@10, latency',
+    )
     .option('--limit <n>', 'hits fetched per question (default 10)')
     .option('--verbose', 'list the questions whose first hit is not a gold page')
     .action(wrap(async (ctx, file: string, opts: Record<string, unknown>) => evalQuestions(ctx, file, opts)));
 
   docs
     .command('embed')
-    .description('embed chunks that have no vector of the configured model yet (endpoints.embeddingsUrl, or --model-dir)')
+    .description(
+      'embed chunks that have no vector of the configured model yet (endpoints.embeddingsUrl, or --model-dir)',
+    )
     .option('--library <name>', 'only this library')
     .option('--model-dir <dir>', 'a local model folder (needs the optional @huggingface/transformers package)')
     .option('--model <name>', 'the model name (default: endpoints.embeddingsModel, or the folder name)')

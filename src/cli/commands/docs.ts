@@ -93,7 +93,12 @@ function progressReporter(ctx: CliContext): { onProgress: (e: SyncProgress) => v
   }
   if (!process.stderr.isTTY) return { onProgress: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: '{library} [{bar}] {value}/{total} {phase} {current}', hideCursor: true, clearOnComplete: true },
+    {
+      stream: process.stderr,
+      format: '{library} [{bar}] {value}/{total} {phase} {current}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -124,7 +129,8 @@ function renderSummary(s: SyncSummary): string {
     `  snapshot: ${s.snapshotId ?? 'none (nothing changed)'}, ${(s.durationMs / 1000).toFixed(1)} s`,
   ];
   for (const f of s.failures) lines.push(`  failed: ${f.version} ${f.url ?? f.path}: ${f.reason}`);
-  for (const c of s.conflicts) lines.push(`  conflict: ${c.version} ${c.path} from source ${c.loser} ignored (source ${c.winner} has it)`);
+  for (const c of s.conflicts)
+    lines.push(`  conflict: ${c.version} ${c.path} from source ${c.loser} ignored (source ${c.winner} has it)`);
   for (const w of s.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }
@@ -134,9 +140,13 @@ async function sync(ctx: CliContext, names: string[], opts: { all?: boolean; for
   if (opts.all && names.length) throw new BosunError('INVALID_INPUT', 'give library names or --all, not both');
   const targets = opts.all ? await libraryNames(pool) : names;
   if (targets.length === 0) {
-    throw new BosunError('INVALID_INPUT', opts.all ? 'there are no libraries to sync' : 'name the libraries to sync, or give --all', {
-      hint: 'add one with `bosun docs add <name> <source>`',
-    });
+    throw new BosunError(
+      'INVALID_INPUT',
+      opts.all ? 'there are no libraries to sync' : 'name the libraries to sync, or give --all',
+      {
+        hint: 'add one with `bosun docs add <name> <source>`',
+      },
+    );
   }
   const controller = new AbortController();
   const interrupt = () => controller.abort(new BosunError('INTERRUPTED', 'interrupted'));
@@ -182,7 +192,9 @@ async function list(ctx: CliContext): Promise<void> {
         versions: l.versions.length,
         pages: l.pages,
         chunks: l.chunks,
-        'last sync': l.lastSync ? `${l.lastSync.status} ${(l.lastSync.finishedAt ?? l.lastSync.startedAt).toISOString()}` : 'never',
+        'last sync': l.lastSync
+          ? `${l.lastSync.status} ${(l.lastSync.finishedAt ?? l.lastSync.startedAt).toISOString()}`
+          : 'never',
         snapshot: l.snapshotId,
       })),
     ),
@@ -216,13 +228,23 @@ async function show(ctx: CliContext, name: string, opts: { brokenLimit: string }
         ['description', library.description],
         ['default version', library.defaultVersion],
         ['pinned version', library.pinnedVersion],
-        ['last sync', lastRun ? `${lastRun.status} at ${(lastRun.finishedAt ?? lastRun.startedAt).toISOString()}` : 'never'],
+        [
+          'last sync',
+          lastRun ? `${lastRun.status} at ${(lastRun.finishedAt ?? lastRun.startedAt).toISOString()}` : 'never',
+        ],
         ['snapshot', lastRun?.snapshotId ?? null],
         ['schedule', schedules.map((s) => `${s.cron} (${s.library ?? 'all libraries'})`).join('; ') || null],
       ]),
       '',
       'sources:',
-      table(library.sources.map((s) => ({ position: s.position, kind: s.spec.kind, source: s.input, options: optionsText(s.spec) }))),
+      table(
+        library.sources.map((s) => ({
+          position: s.position,
+          kind: s.spec.kind,
+          source: s.input,
+          options: optionsText(s.spec),
+        })),
+      ),
       '',
       'versions:',
       table(
@@ -255,28 +277,49 @@ function optionsText(spec: Record<string, unknown>): string {
 async function remove(ctx: CliContext, name: string): Promise<void> {
   const { pool, lake } = await lakeOf(ctx);
   const res = await removeLibrary(pool, lake, name);
-  emit(ctx, { removed: true, ...res }, () => `removed ${res.library}: ${res.pages} pages, ${res.chunks} chunks (snapshot ${res.snapshotId ?? 'none'}; earlier snapshots keep them)`);
+  emit(
+    ctx,
+    { removed: true, ...res },
+    () =>
+      `removed ${res.library}: ${res.pages} pages, ${res.chunks} chunks (snapshot ${res.snapshotId ?? 'none'}; earlier snapshots keep them)`,
+  );
 }
 
 async function deprecate(ctx: CliContext, name: string, version: string): Promise<void> {
   const pool = (await ctx.db()).pool;
   const res = await withTransaction(pool, (client) => deprecateVersion(client, name, version));
-  emit(ctx, { library: name, version, deprecated: true, ...res }, () =>
-    `${name} ${version} ${res.alreadyDeprecated ? 'was already' : 'is now'} deprecated; default version: ${res.defaultVersion ?? '(none)'}`,
+  emit(
+    ctx,
+    { library: name, version, deprecated: true, ...res },
+    () =>
+      `${name} ${version} ${res.alreadyDeprecated ? 'was already' : 'is now'} deprecated; default version: ${res.defaultVersion ?? '(none)'}`,
   );
 }
 
-async function schedule(ctx: CliContext, name: string | undefined, opts: { all?: boolean; cron?: string; list?: boolean; remove?: boolean }): Promise<void> {
+async function schedule(
+  ctx: CliContext,
+  name: string | undefined,
+  opts: { all?: boolean; cron?: string; list?: boolean; remove?: boolean },
+): Promise<void> {
   const pool = (await ctx.db()).pool;
   if (opts.list) {
-    if (name || opts.all || opts.cron || opts.remove) throw new BosunError('INVALID_INPUT', '--list takes no library, --all, --cron or --remove');
+    if (name || opts.all || opts.cron || opts.remove)
+      throw new BosunError('INVALID_INPUT', '--list takes no library, --all, --cron or --remove');
     const schedules = await listSchedules(pool);
     emit(ctx, { schedules }, () =>
-      table(schedules.map((s) => ({ library: s.library ?? '(all)', cron: s.cron, 'last queued': s.lastEnqueuedAt, since: s.createdAt }))),
+      table(
+        schedules.map((s) => ({
+          library: s.library ?? '(all)',
+          cron: s.cron,
+          'last queued': s.lastEnqueuedAt,
+          since: s.createdAt,
+        })),
+      ),
     );
     return;
   }
-  if (Boolean(name) === Boolean(opts.all)) throw new BosunError('INVALID_INPUT', 'name one library or give --all', { hint: 'or --list to see the schedules' });
+  if (Boolean(name) === Boolean(opts.all))
+    throw new BosunError('INVALID_INPUT', 'name one library or give --all', { hint: 'or --list to see the schedules' });
   const library = name ?? null;
   const queue = await ctx.queue();
   if (opts.remove) {
@@ -285,9 +328,16 @@ async function schedule(ctx: CliContext, name: string | undefined, opts: { all?:
     emit(ctx, { library, removed: true }, () => `removed the schedule of ${library ?? 'all libraries'}`);
     return;
   }
-  if (!opts.cron) throw new BosunError('INVALID_INPUT', 'give --cron "<minute> <hour> <day> <month> <weekday>"', { hint: 'e.g. --cron "0 3 * * *"' });
+  if (!opts.cron)
+    throw new BosunError('INVALID_INPUT', 'give --cron "<minute> <hour> <day> <month> <weekday>"', {
+      hint: 'e.g. --cron "0 3 * * *"',
+    });
   const saved = await scheduleSyncs(pool, queue, library, opts.cron, ctx.paths.home);
-  emit(ctx, { schedule: saved }, () => `${library ?? 'all libraries'} sync on "${saved.cron}" (UTC), run by \`bosun worker\``);
+  emit(
+    ctx,
+    { schedule: saved },
+    () => `${library ?? 'all libraries'} sync on "${saved.cron}" (UTC), run by \`bosun worker\``,
+  );
 }
 
 /** The `bosun docs` group. */
@@ -300,7 +350,12 @@ export function registerDocsCommands(program: Command, wrap: Wrap): void {
     .option('--append', 'add this source to an existing library (earlier sources win pages both provide)')
     .option('--description <text>', 'what the library is')
     .option('--version <version>', 'the version of every page (with --versions-from folders: only this version folder)')
-    .addOption(new Option('--versions-from <how>', 'take versions from version folders (0.3/, v1.2/, 2025-11-25/, stable/…)').choices(['folders']))
+    .addOption(
+      new Option(
+        '--versions-from <how>',
+        'take versions from version folders (0.3/, v1.2/, 2025-11-25/, stable/…)',
+      ).choices(['folders']),
+    )
     .option('--default-version <version>', 'the version search uses by default (else the newest)')
     .option('--include <glob>', 'only paths matching (repeatable)', collect)
     .option('--exclude <glob>', 'skip paths matching (repeatable)', collect)
@@ -314,7 +369,9 @@ export function registerDocsCommands(program: Command, wrap: Wrap): void {
     .option('--subdir <dir>', 'git: the documentation folder inside the repository')
     .option('--tags <pattern>', 'git: one version per tag matching the glob')
     .option('--branches <pattern>', 'git: one version per branch matching the glob')
-    .action(wrap(async (ctx, name: string, source: string, opts: Record<string, unknown>) => add(ctx, name, source, opts)));
+    .action(
+      wrap(async (ctx, name: string, source: string, opts: Record<string, unknown>) => add(ctx, name, source, opts)),
+    );
 
   docs
     .command('sync [names...]')
@@ -351,7 +408,15 @@ export function registerDocsCommands(program: Command, wrap: Wrap): void {
     .option('--cron <expression>', 'five fields, UTC: minute hour day-of-month month day-of-week')
     .option('--list', 'show the schedules')
     .option('--remove', 'remove the schedule')
-    .action(wrap(async (ctx, name: string | undefined, opts: { all?: boolean; cron?: string; list?: boolean; remove?: boolean }) => schedule(ctx, name, opts)));
+    .action(
+      wrap(
+        async (
+          ctx,
+          name: string | undefined,
+          opts: { all?: boolean; cron?: string; list?: boolean; remove?: boolean },
+        ) => schedule(ctx, name, opts),
+      ),
+    );
 
   // search, read, outline, eval…: docs/search's commands, in their own file.
   registerDocsSearchCommands(docs, wrap);

@@ -7,7 +7,9 @@ import type { Wrap } from './wrap.js';
 export function registerDoctorCommand(program: Command, wrap: Wrap): void {
   program
     .command('doctor')
-    .description('check Node, PostgreSQL, DuckDB, the lake folder and optional tools; exit 1 only if a required part fails')
+    .description(
+      'check Node, PostgreSQL, DuckDB, the lake folder and optional tools; exit 1 only if a required part fails',
+    )
     .action(
       wrap(async (ctx) => {
         const report = await runDoctor(ctx);

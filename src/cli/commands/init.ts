@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { BosunPaths } from '../../core/index.js';
-import { citation, indexOwnDocumentation, openLakeSearcher, OWN_LIBRARY, type SearchResponse } from '../../docs/index.js';
+import {
+  citation,
+  indexOwnDocumentation,
+  openLakeSearcher,
+  OWN_LIBRARY,
+  type SearchResponse,
+} from '../../docs/index.js';
 import type { Lake } from '../../lake/index.js';
 import { clientSnippet, defaultConfigFile, serverLaunch } from '../../mcp/clients.js';
 import type { CliContext } from '../context.js';
@@ -26,7 +32,16 @@ const CONFIG_TEMPLATE = `# Bosun configuration. Every key can also be set with a
 /** Creates the home folders and a commented config file; never overwrites. */
 export function initHome(paths: BosunPaths): { created: string[] } {
   const created: string[] = [];
-  for (const dir of [paths.home, paths.run, paths.lake, paths.artifacts, paths.agents, paths.templates, paths.workspaces, paths.logs]) {
+  for (const dir of [
+    paths.home,
+    paths.run,
+    paths.lake,
+    paths.artifacts,
+    paths.agents,
+    paths.templates,
+    paths.workspaces,
+    paths.logs,
+  ]) {
     if (!fs.existsSync(dir)) {
       fs.mkdirSync(dir, { recursive: true });
       created.push(dir);
@@ -49,15 +64,34 @@ async function quickstart(ctx: CliContext) {
   const search = await firstSearch(ctx, lake);
   // The server that serves this documentation to Claude Code, ready to paste.
   const launch = serverLaunch({ kind: 'docs', libraries: [OWN_LIBRARY], home: ctx.paths.home, env: clientEnv(ctx) });
-  const client = { client: 'claude-code', file: defaultConfigFile('claude-code'), snippet: clientSnippet('claude-code', launch) };
-  return { home: ctx.paths.home, created: home.created, database: db.target.mode, status, doctor, docs, search, client };
+  const client = {
+    client: 'claude-code',
+    file: defaultConfigFile('claude-code'),
+    snippet: clientSnippet('claude-code', launch),
+  };
+  return {
+    home: ctx.paths.home,
+    created: home.created,
+    database: db.target.mode,
+    status,
+    doctor,
+    docs,
+    search,
+    client,
+  };
 }
 
 /** The question the quickstart asks of Bosun's own documentation, to show search working. */
 const QUICKSTART_QUERY = 'serve documentation to Claude Code over MCP';
 
 async function firstSearch(ctx: CliContext, lake: Lake): Promise<SearchResponse> {
-  const searcher = await openLakeSearcher({ pool: (await ctx.db()).pool, lake, client: 'cli', logger: ctx.logger, libraries: [OWN_LIBRARY] });
+  const searcher = await openLakeSearcher({
+    pool: (await ctx.db()).pool,
+    lake,
+    client: 'cli',
+    logger: ctx.logger,
+    libraries: [OWN_LIBRARY],
+  });
   try {
     return await searcher.search({ query: QUICKSTART_QUERY, libraries: [OWN_LIBRARY], limit: 3, maxTokens: 600 });
   } finally {
@@ -90,7 +124,9 @@ export function registerInitCommands(program: Command, wrap: Wrap): void {
 
   program
     .command('quickstart')
-    .description("set everything up on embedded defaults: home, database, migrations, doctor, Bosun's own documentation indexed and served")
+    .description(
+      "set everything up on embedded defaults: home, database, migrations, doctor, Bosun's own documentation indexed and served",
+    )
     .action(
       wrap(async (ctx) => {
         const res = await quickstart(ctx);

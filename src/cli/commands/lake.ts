@@ -3,7 +3,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { BosunError, isBosunError, redactUrl } from '../../core/index.js';
-import { attachStatement, lakeQueryError, assertSingleSelect, type Lake, type SnapshotSelector } from '../../lake/index.js';
+import {
+  attachStatement,
+  lakeQueryError,
+  assertSingleSelect,
+  type Lake,
+  type SnapshotSelector,
+} from '../../lake/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues, table } from '../output.js';
 import type { Wrap } from './wrap.js';
@@ -15,17 +21,28 @@ async function openCliLake(ctx: CliContext): Promise<{ lake: Lake; url: string }
 
 const author = (): string => os.userInfo().username;
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const durationUnits: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** `30d`, `12h`, `90m`, `0s` → milliseconds. */
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!m) throw new BosunError('INVALID_INPUT', `'${text}' is not a duration`, { hint: 'use a number and a unit: 30d, 12h, 90m, 45s, 0s' });
+  if (!m)
+    throw new BosunError('INVALID_INPUT', `'${text}' is not a duration`, {
+      hint: 'use a number and a unit: 30d, 12h, 90m, 45s, 0s',
+    });
   return Math.round(Number(m[1]) * durationUnits[m[2]!]!);
 }
 
 function snapshotSelector(opts: { at?: string; atTime?: string }): SnapshotSelector {
-  if (opts.at !== undefined && opts.atTime !== undefined) throw new BosunError('INVALID_INPUT', 'give --at or --at-time, not both');
+  if (opts.at !== undefined && opts.atTime !== undefined)
+    throw new BosunError('INVALID_INPUT', 'give --at or --at-time, not both');
   if (opts.at !== undefined) {
     if (!/^\d+$/.test(opts.at)) throw new BosunError('INVALID_INPUT', `--at takes a snapshot id, got '${opts.at}'`);
     return { snapshot: Number(opts.at) };
@@ -41,24 +58,38 @@ function fileRelation(file: string): string {
   if (ext === '.parquet') return `SELECT * FROM read_parquet(${literal})`;
   if (ext === '.csv' || ext === '.tsv') return `SELECT * FROM read_csv(${literal})`;
   if (ext === '.json' || ext === '.jsonl' || ext === '.ndjson') return `SELECT * FROM read_json(${literal})`;
-  throw new BosunError('INVALID_INPUT', `cannot import ${file}: unknown file type '${ext || '(none)'}'`, { hint: 'import .csv, .tsv, .parquet, .json, .jsonl or .ndjson files' });
+  throw new BosunError('INVALID_INPUT', `cannot import ${file}: unknown file type '${ext || '(none)'}'`, {
+    hint: 'import .csv, .tsv, .parquet, .json, .jsonl or .ndjson files',
+  });
 }
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const formatBytes = (n: number): string =>
-  n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  n < 1024
+    ? `${n} B`
+    : n < 1024 ** 2
+      ? `${(n / 1024).toFixed(1)} KiB`
+      : n < 1024 ** 3
+        ? `${(n / 1024 ** 2).toFixed(1)} MiB`
+        : `${(n / 1024 ** 3).toFixed(2)} GiB`;
 
-const numericType = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+const numericType =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
-const cellText = (v: unknown): string => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const cellText = (v: unknown): string =>
+  v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** Query results as an aligned table: numbers right-aligned, NULL spelled out, a rule under the header. */
 function renderTable(columns: { name: string; type: string }[], rows: Record<string, unknown>[]): string {
   const cells = rows.map((r) => columns.map((c) => cellText(r[c.name])));
   const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((row) => row[i]!.length)));
   const right = columns.map((c) => numericType.test(c.type));
-  const line = (values: string[]) => values.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.name)), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -89,11 +120,23 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
               ['snapshots', info.snapshots],
               ['schemas', info.schemas],
               ['tables', info.tables.length],
-              ['files', `${info.dataFiles} data, ${info.deleteFiles} delete (${info.scheduledForDeletion} scheduled for deletion)`],
+              [
+                'files',
+                `${info.dataFiles} data, ${info.deleteFiles} delete (${info.scheduledForDeletion} scheduled for deletion)`,
+              ],
               ['size', formatBytes(info.bytes)],
             ]),
             '',
-            info.tables.length ? table(info.tables.map((t) => ({ table: t.name, rows: t.rows, files: t.dataFiles, size: formatBytes(t.bytes) }))) : '(no tables)',
+            info.tables.length
+              ? table(
+                  info.tables.map((t) => ({
+                    table: t.name,
+                    rows: t.rows,
+                    files: t.dataFiles,
+                    size: formatBytes(t.bytes),
+                  })),
+                )
+              : '(no tables)',
             '',
             'Attach it from DuckDB with the ducklake and postgres extensions (the statement holds the password):',
             `  ${attach};`,
@@ -119,7 +162,9 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
                   rows: t.rows,
                   files: t.dataFiles,
                   size: formatBytes(t.bytes),
-                  columns: t.unreadable ? `(cannot be read: ${t.unreadable})` : t.columns.map((c) => `${c.name} ${c.type}`).join(', '),
+                  columns: t.unreadable
+                    ? `(cannot be read: ${t.unreadable})`
+                    : t.columns.map((c) => `${c.name} ${c.type}`).join(', '),
                 })),
               )
             : '(no tables)',
@@ -136,7 +181,15 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
         const { lake: l } = await openCliLake(ctx);
         const snapshots = await l.snapshots({ table: opts.table });
         emit(ctx, { snapshots }, () =>
-          table(snapshots.map((s) => ({ id: s.id, time: s.time, changes: s.changesMade, author: s.author ?? '', message: s.message ?? '' }))),
+          table(
+            snapshots.map((s) => ({
+              id: s.id,
+              time: s.time,
+              changes: s.changesMade,
+              author: s.author ?? '',
+              message: s.message ?? '',
+            })),
+          ),
         );
       }),
     );
@@ -164,8 +217,12 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
           },
           { author: author(), message: opts.message ?? `import ${path.basename(file)}` },
         );
-        emit(ctx, { table: name, rows: result.value, snapshotId: result.snapshotId, changes: result.changes }, () =>
-          `${plural(result.value, 'row')} imported into ${name}` + (result.snapshotId === null ? ' (nothing to commit)' : ` (snapshot ${result.snapshotId})`),
+        emit(
+          ctx,
+          { table: name, rows: result.value, snapshotId: result.snapshotId, changes: result.changes },
+          () =>
+            `${plural(result.value, 'row')} imported into ${name}` +
+            (result.snapshotId === null ? ' (nothing to commit)' : ` (snapshot ${result.snapshotId})`),
         );
       }),
     );
@@ -178,9 +235,16 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
     .action(
       wrap(async (ctx, name: string, opts: { where: string; message?: string }) => {
         const { lake: l } = await openCliLake(ctx);
-        const result = await l.delete(name, opts.where, { author: author(), message: opts.message ?? `delete where ${opts.where}` });
-        emit(ctx, { table: name, ...result }, () =>
-          `${plural(result.rows, 'row')} deleted from ${name}` + (result.snapshotId === null ? ' (nothing matched; no snapshot)' : ` (snapshot ${result.snapshotId})`),
+        const result = await l.delete(name, opts.where, {
+          author: author(),
+          message: opts.message ?? `delete where ${opts.where}`,
+        });
+        emit(
+          ctx,
+          { table: name, ...result },
+          () =>
+            `${plural(result.rows, 'row')} deleted from ${name}` +
+            (result.snapshotId === null ? ' (nothing matched; no snapshot)' : ` (snapshot ${result.snapshotId})`),
         );
       }),
     );
@@ -193,7 +257,8 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
     .option('--format <format>', 'table | csv | json', 'table')
     .action(
       wrap(async (ctx, sql: string, opts: { at?: string; atTime?: string; format: string }) => {
-        if (!['table', 'csv', 'json'].includes(opts.format)) throw new BosunError('INVALID_INPUT', `--format must be table, csv or json, not '${opts.format}'`);
+        if (!['table', 'csv', 'json'].includes(opts.format))
+          throw new BosunError('INVALID_INPUT', `--format must be table, csv or json, not '${opts.format}'`);
         const { lake: l } = await openCliLake(ctx);
         const started = performance.now();
         const result = await l.withReader(snapshotSelector(opts), async (conn, snapshot) => {
@@ -211,11 +276,16 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
         }
         if (opts.format === 'json') process.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');
         else if (opts.format === 'csv') {
-          const lines = [result.columns.map((c) => csvField(c.name)).join(','), ...result.rows.map((r) => result.columns.map((c) => csvField(r[c.name])).join(','))];
+          const lines = [
+            result.columns.map((c) => csvField(c.name)).join(','),
+            ...result.rows.map((r) => result.columns.map((c) => csvField(r[c.name])).join(',')),
+          ];
           process.stdout.write(lines.join('\n') + '\n');
         } else {
           process.stdout.write(renderTable(result.columns, result.rows) + '\n');
-          process.stderr.write(`(${plural(result.rows.length, 'row')}, ${elapsedMs} ms, snapshot ${result.snapshotId})\n`);
+          process.stderr.write(
+            `(${plural(result.rows.length, 'row')}, ${elapsedMs} ms, snapshot ${result.snapshotId})\n`,
+          );
         }
       }),
     );
@@ -231,7 +301,13 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
         emit(ctx, result, () =>
           result.snapshotId === null
             ? 'nothing to compact'
-            : table(result.tables.map((t) => ({ table: t.table, 'files merged': t.filesMerged, 'files created': t.filesCreated }))) + `\n(snapshot ${result.snapshotId})`,
+            : table(
+                result.tables.map((t) => ({
+                  table: t.table,
+                  'files merged': t.filesMerged,
+                  'files created': t.filesCreated,
+                })),
+              ) + `\n(snapshot ${result.snapshotId})`,
         );
       }),
     );
@@ -265,9 +341,15 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
         const { lake: l } = await openCliLake(ctx);
         const result = await l.cleanup({ dryRun: opts.dryRun ?? false, olderThanMs: parseDuration(opts.olderThan) });
         const bytes = result.removed.reduce((n, f) => n + f.bytes, 0);
-        emit(ctx, result, () =>
-          (result.removed.length ? table(result.removed.map((f) => ({ file: f.path, reason: f.reason, size: formatBytes(f.bytes) }))) + '\n' : '') +
-          `${result.dryRun ? 'would remove' : 'removed'} ${plural(result.removed.length, 'file')} (${formatBytes(bytes)})`,
+        emit(
+          ctx,
+          result,
+          () =>
+            (result.removed.length
+              ? table(result.removed.map((f) => ({ file: f.path, reason: f.reason, size: formatBytes(f.bytes) }))) +
+                '\n'
+              : '') +
+            `${result.dryRun ? 'would remove' : 'removed'} ${plural(result.removed.length, 'file')} (${formatBytes(bytes)})`,
         );
       }),
     );

@@ -35,7 +35,11 @@ interface DocsBackend {
 }
 
 async function openBackend(ctx: CliContext, opts: ServeOptions, name: string): Promise<DocsBackend> {
-  const [{ pool }, docs, { pgDocsCatalog }] = await Promise.all([ctx.db(), import('../../docs/index.js'), import('../../mcp/docs/pg-catalog.js')]);
+  const [{ pool }, docs, { pgDocsCatalog }] = await Promise.all([
+    ctx.db(),
+    import('../../docs/index.js'),
+    import('../../mcp/docs/pg-catalog.js'),
+  ]);
   // A library nobody knows fails here, naming the known ones.
   for (const library of opts.library) await docs.getLibrary(pool, library);
   const lake = await ctx.lake();
@@ -79,7 +83,13 @@ async function serveDocs(ctx: CliContext, opts: ServeOptions): Promise<void> {
     await backend;
     const token = opts.token ?? ctx.config.mcp.token;
     const { serveHttp } = await import('../../mcp/http.js');
-    const running = await serveHttp({ host: opts.host, port: opts.port, ...(token ? { token } : {}), createServer, logger: ctx.logger });
+    const running = await serveHttp({
+      host: opts.host,
+      port: opts.port,
+      ...(token ? { token } : {}),
+      createServer,
+      logger: ctx.logger,
+    });
     if (ctx.json) emitLine({ event: 'listening', url: running.url, server: name });
     else process.stdout.write(`${name} MCP server at ${running.url} (Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => {
@@ -97,15 +107,26 @@ export function registerMcpDocsCommand(mcp: Command, wrap: Wrap): void {
   mcp
     .command('docs')
     .description('serve documentation libraries to an AI assistant (stdio, or --http on 127.0.0.1)')
-    .option('--library <name>', 'serve this library (repeat for several; default: all); with one, tools default to it', collect, [])
+    .option(
+      '--library <name>',
+      'serve this library (repeat for several; default: all); with one, tools default to it',
+      collect,
+      [],
+    )
     .option('--http', 'serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio')
     .option('--host <host>', 'HTTP host (loopback unless a token is given)', '127.0.0.1')
     .option('--port <port>', 'HTTP port (0 = any free one)', '7331')
     .option('--token <token>', 'bearer token HTTP clients must send (default: config mcp.token)')
-    .action(wrap(async (ctx, raw: Record<string, unknown>) => serveDocs(ctx, parseWith(serveOptionsSchema, raw, 'options of mcp docs'))));
+    .action(
+      wrap(async (ctx, raw: Record<string, unknown>) =>
+        serveDocs(ctx, parseWith(serveOptionsSchema, raw, 'options of mcp docs')),
+      ),
+    );
 }
 
-const exportOptionsSchema = z.object({ version: z.string().min(1).max(200).optional(), out: z.string().min(1) }).strict();
+const exportOptionsSchema = z
+  .object({ version: z.string().min(1).max(200).optional(), out: z.string().min(1) })
+  .strict();
 
 /** `bosun docs export`: one library as a standalone MCP server package (needs the `docs` group registered first). */
 export function registerDocsExportCommand(program: Command, wrap: Wrap): void {
@@ -113,7 +134,9 @@ export function registerDocsExportCommand(program: Command, wrap: Wrap): void {
   if (!docs) throw new Error('register the docs commands before docs export');
   docs
     .command('export <library>')
-    .description('write a standalone MCP server for one library: Parquet data, a manifest and one bundled server.js (runs with npx <dir> or node <dir>, no database)')
+    .description(
+      'write a standalone MCP server for one library: Parquet data, a manifest and one bundled server.js (runs with npx <dir> or node <dir>, no database)',
+    )
     .option('--version <version>', 'only this version (default: every version)')
     .requiredOption('--out <dir>', 'the package folder (new, empty, or an earlier export, which is replaced)')
     .action(
@@ -125,7 +148,12 @@ export function registerDocsExportCommand(program: Command, wrap: Wrap): void {
         const [lake, { exportLibrary }] = await Promise.all([ctx.lake(), import('../../mcp/export/index.js')]);
         const res = await exportLibrary(
           { pool, lake, logger: ctx.logger },
-          { library, outDir: opts.out, tokenBudget: ctx.config.mcp.tokenBudget, ...(opts.version !== undefined ? { version: opts.version } : {}) },
+          {
+            library,
+            outDir: opts.out,
+            tokenBudget: ctx.config.mcp.tokenBudget,
+            ...(opts.version !== undefined ? { version: opts.version } : {}),
+          },
         );
         const m = res.manifest;
         emit(ctx, res, () =>

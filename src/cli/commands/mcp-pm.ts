@@ -15,18 +15,25 @@ interface PmServeOptions {
 async function serverDeps(ctx: CliContext): Promise<PmServerDeps> {
   // Imported here, not at the top: the whole `mcp` group (`mcp docs` too) loads this module.
   const { pmContext } = await import('./project.js');
-  return { pm: await pmContext(ctx, 'mcp'), artifactsDir: ctx.paths.artifacts, tokenBudget: ctx.config.mcp.tokenBudget };
+  return {
+    pm: await pmContext(ctx, 'mcp'),
+    artifactsDir: ctx.paths.artifacts,
+    tokenBudget: ctx.config.mcp.tokenBudget,
+  };
 }
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BosunError('INVALID_INPUT', `--port must be 0-65535, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new BosunError('INVALID_INPUT', `--port must be 0-65535, got '${value}'`);
   return n;
 }
 
 /** `bosun mcp pm`: the project manager as an MCP server, over stdio (default) or Streamable HTTP. */
 export function registerMcpPmCommand(program: Command, wrap: Wrap): void {
-  const mcp = program.commands.find((c) => c.name() === 'mcp') ?? program.command('mcp').description('MCP servers for AI assistants');
+  const mcp =
+    program.commands.find((c) => c.name() === 'mcp') ??
+    program.command('mcp').description('MCP servers for AI assistants');
   mcp
     .command('pm')
     .description('serve the project manager to an AI assistant (stdio, or --http on 127.0.0.1)')

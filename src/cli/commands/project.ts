@@ -49,7 +49,14 @@ export function agentRegistry(ctx: CliContext): Promise<AgentRegistry> {
 /** The project manager for a command: tasks it creates are routed, and ready ones for automatic agents queued. */
 export async function pmContext(ctx: CliContext, actor: string = cliActor()): Promise<PmContext> {
   const db = await ctx.db();
-  const dispatch = createDispatcher({ pool: db.pool, logger: ctx.logger, actor, home: ctx.paths.home, registry: () => agentRegistry(ctx), queue: () => ctx.queue() });
+  const dispatch = createDispatcher({
+    pool: db.pool,
+    logger: ctx.logger,
+    actor,
+    home: ctx.paths.home,
+    registry: () => agentRegistry(ctx),
+    queue: () => ctx.queue(),
+  });
   return { pool: db.pool, logger: ctx.logger, actor, afterCommit: dispatch };
 }
 
@@ -80,7 +87,8 @@ const phaseSchema = z.enum(projectPhases);
 const number = (v: string | undefined, what: string) => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new BosunError('INVALID_INPUT', `${what} must be a number, got '${v}'`);
+  if (v.trim() === '' || !Number.isFinite(n))
+    throw new BosunError('INVALID_INPUT', `${what} must be a number, got '${v}'`);
   return n;
 };
 
@@ -93,9 +101,20 @@ function renderOverview(o: ProjectOverview): string {
       ['client', p.client],
       ['phase', p.status + (p.heldFrom ? ` (from ${p.heldFrom})` : '')],
       ['template', p.templateId ? `${p.templateId} v${p.templateVersion}` : null],
-      ['progress', `${o.progress.finished}/${o.progress.total} finished (${o.progress.percent} %), ${o.progress.completed} completed`],
-      ['tasks', Object.entries(o.tasksByState).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'],
-      ['time spent', `${hours} h${o.budget.hours !== null ? ` of ${o.budget.hours} h (${o.budget.usedPercent} %)` : ''}`],
+      [
+        'progress',
+        `${o.progress.finished}/${o.progress.total} finished (${o.progress.percent} %), ${o.progress.completed} completed`,
+      ],
+      [
+        'tasks',
+        Object.entries(o.tasksByState)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(', ') || 'none',
+      ],
+      [
+        'time spent',
+        `${hours} h${o.budget.hours !== null ? ` of ${o.budget.hours} h (${o.budget.usedPercent} %)` : ''}`,
+      ],
     ]),
   ];
   if (o.ready.length) lines.push('', 'ready:', table(o.ready, ['ref', 'title', 'skill', 'priority', 'agentId']));
@@ -118,7 +137,9 @@ interface NewOptions {
 }
 
 export function registerProjectCommands(program: Command, wrap: Wrap): void {
-  const project = program.command('project').description('projects: create, follow and move through planning → execution → documentation → archiving');
+  const project = program
+    .command('project')
+    .description('projects: create, follow and move through planning → execution → documentation → archiving');
 
   project
     .command('new <slug>')
@@ -150,19 +171,55 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
         // The pinned template version is kept in the lake when there is one to keep it in.
         const lake = opts.template
           ? await ctx.lake().catch((err: unknown) => {
-              ctx.logger.warn({ err }, 'the lake is not available: the template version is pinned but its YAML is not stored');
+              ctx.logger.warn(
+                { err },
+                'the lake is not available: the template version is pinned but its YAML is not stored',
+              );
               return undefined;
             })
           : undefined;
-        const { project: created, tasks } = await createProject(pm, loadCatalog(ctx.paths), input, lake ? { lake } : {});
+        const { project: created, tasks } = await createProject(
+          pm,
+          loadCatalog(ctx.paths),
+          input,
+          lake ? { lake } : {},
+        );
         const { document: _document, ...shown } = created;
-        emit(ctx, { project: shown, tasks: tasks.map((t) => ({ ref: t.ref, id: t.id, key: t.stepKey, title: t.title, skill: t.skill, status: t.status })) }, () =>
-          [
-            `created ${created.slug} (${created.status})${created.templateId ? ` from ${created.templateId} v${created.templateVersion}` : ''}`,
-            ...(tasks.length ? ['', table(tasks.map((t) => ({ ref: t.ref, key: t.stepKey, title: t.title, skill: t.skill, status: t.status })))] : []),
-            '',
-            tasks.length ? `next: bosun project advance ${created.slug}` : `next: bosun task add ${created.slug} "<title>"`,
-          ].join('\n'),
+        emit(
+          ctx,
+          {
+            project: shown,
+            tasks: tasks.map((t) => ({
+              ref: t.ref,
+              id: t.id,
+              key: t.stepKey,
+              title: t.title,
+              skill: t.skill,
+              status: t.status,
+            })),
+          },
+          () =>
+            [
+              `created ${created.slug} (${created.status})${created.templateId ? ` from ${created.templateId} v${created.templateVersion}` : ''}`,
+              ...(tasks.length
+                ? [
+                    '',
+                    table(
+                      tasks.map((t) => ({
+                        ref: t.ref,
+                        key: t.stepKey,
+                        title: t.title,
+                        skill: t.skill,
+                        status: t.status,
+                      })),
+                    ),
+                  ]
+                : []),
+              '',
+              tasks.length
+                ? `next: bosun project advance ${created.slug}`
+                : `next: bosun task add ${created.slug} "<title>"`,
+            ].join('\n'),
         );
       }),
     );
@@ -177,7 +234,9 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
         const status = opts.status ? parseWith(phaseSchema, opts.status, '--status') : undefined;
         const db = await ctx.db();
         const rows = await listProjects(db.pool, { status, limit: parsePositiveInt(opts.limit, '--limit'), offset: 0 });
-        emit(ctx, { projects: rows }, () => table(rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString().slice(0, 16) }))));
+        emit(ctx, { projects: rows }, () =>
+          table(rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString().slice(0, 16) }))),
+        );
       }),
     );
 
@@ -210,7 +269,11 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
     .action(
       wrap(async (ctx, slug: string, opts: { reason?: string }) => {
         const held = await holdProject(await pmContext(ctx), slug, opts.reason);
-        emit(ctx, { slug, status: held.status, heldFrom: held.heldFrom }, () => `${slug} is on hold (was ${held.heldFrom})`);
+        emit(
+          ctx,
+          { slug, status: held.status, heldFrom: held.heldFrom },
+          () => `${slug} is on hold (was ${held.heldFrom})`,
+        );
       }),
     );
 
@@ -247,14 +310,18 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
         const document = p.document ?? (await renderProjectDocument(db.pool, p));
         if (opts.out) fs.writeFileSync(opts.out, document);
         emit(ctx, { slug, draft, generatedAt: p.documentAt, ...(opts.out ? { file: opts.out } : { document }) }, () =>
-          opts.out ? `wrote ${opts.out}${draft ? ' (draft)' : ''}` : (draft ? '<!-- draft: the document is written on entering documentation -->\n' : '') + document,
+          opts.out
+            ? `wrote ${opts.out}${draft ? ' (draft)' : ''}`
+            : (draft ? '<!-- draft: the document is written on entering documentation -->\n' : '') + document,
         );
       }),
     );
 
   project
     .command('archive <slug>')
-    .description('archive a documented or cancelled project: lake tables (schema archive) and a JSON bundle, verified, then the working rows are freed')
+    .description(
+      'archive a documented or cancelled project: lake tables (schema archive) and a JSON bundle, verified, then the working rows are freed',
+    )
     .action(
       wrap(async (ctx, slug: string) => {
         const archived = await archiveProject(await pmContext(ctx), { lake: await ctx.lake(), paths: ctx.paths }, slug);
@@ -262,7 +329,9 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
           [
             `${slug} is archived (lake snapshot ${archived.archive!.snapshotId})`,
             `bundle: ${archived.archive!.bundlePath}`,
-            `rows: ${Object.entries(archived.archive!.counts).map(([t, n]) => `${t} ${n}`).join(', ')}`,
+            `rows: ${Object.entries(archived.archive!.counts)
+              .map(([t, n]) => `${t} ${n}`)
+              .join(', ')}`,
           ].join('\n'),
         );
       }),
@@ -285,7 +354,12 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
     .option('--task <ref>', 'the task it is about')
     .action(
       wrap(async (ctx, slug: string, text: string, opts: { kind: string; task?: string }) => {
-        const note = await addNote(await pmContext(ctx), { project: slug, kind: opts.kind as NoteInput['kind'], body: text, ...(opts.task ? { task: opts.task } : {}) });
+        const note = await addNote(await pmContext(ctx), {
+          project: slug,
+          kind: opts.kind as NoteInput['kind'],
+          body: text,
+          ...(opts.task ? { task: opts.task } : {}),
+        });
         emit(ctx, { note }, () => `noted (${note.kind}) on ${note.taskRef ?? slug}`);
       }),
     );

@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
 import { redactUrl } from '../../core/index.js';
-import { embeddedStatus, embeddedUrl, migrationStatus, serverVersion, stopEmbeddedServer, createPool, unreachable } from '../../db/index.js';
+import {
+  embeddedStatus,
+  embeddedUrl,
+  migrationStatus,
+  serverVersion,
+  stopEmbeddedServer,
+  createPool,
+  unreachable,
+} from '../../db/index.js';
 import { liveWorkers } from '../../queue/index.js';
 import { allMigrations } from '../../migrations.js';
 import type { CliContext } from '../context.js';
@@ -27,7 +35,17 @@ export async function statusReport(ctx: CliContext): Promise<StatusReport> {
   let url: string | null = external ?? null;
   let report: StatusReport;
   if (external) {
-    report = { ...base, mode: 'external', running: false, serverVersion: null, port: null, pid: null, dataDir: null, url: redactUrl(external), migrations: null };
+    report = {
+      ...base,
+      mode: 'external',
+      running: false,
+      serverVersion: null,
+      port: null,
+      pid: null,
+      dataDir: null,
+      url: redactUrl(external),
+      migrations: null,
+    };
   } else {
     const st = await embeddedStatus(ctx.paths);
     report = {
@@ -77,8 +95,14 @@ export function renderStatus(r: StatusReport): string {
     ['pid', r.pid],
     ['data dir', r.dataDir],
     ['url', r.url],
-    ['migrations', r.migrations ? `${r.migrations.applied}/${r.migrations.total} (latest ${r.migrations.latest ?? '-'})` : null],
-    ['workers', r.workers.length ? r.workers.map((w) => `pid ${w.pid}@${w.hostname} ×${w.concurrency}`).join(', ') : 'none'],
+    [
+      'migrations',
+      r.migrations ? `${r.migrations.applied}/${r.migrations.total} (latest ${r.migrations.latest ?? '-'})` : null,
+    ],
+    [
+      'workers',
+      r.workers.length ? r.workers.map((w) => `pid ${w.pid}@${w.hostname} ×${w.concurrency}`).join(', ') : 'none',
+    ],
     ['home', r.home],
   ]);
 }
@@ -101,7 +125,11 @@ export function registerServerCommands(program: Command, wrap: Wrap): void {
     .action(
       wrap(async (ctx) => {
         if (ctx.config.database.url) {
-          emit(ctx, { stopped: false, reason: 'external database: Bosun never stops it' }, () => 'external database: nothing to stop');
+          emit(
+            ctx,
+            { stopped: false, reason: 'external database: Bosun never stops it' },
+            () => 'external database: nothing to stop',
+          );
           return;
         }
         const res = await stopEmbeddedServer(ctx.paths, ctx.logger);

@@ -38,7 +38,16 @@ function parseJsonFile(file: string, what: string): unknown {
 const inputObjectSchema = z.record(z.unknown());
 
 function taskRow(t: Task) {
-  return { ref: t.ref, key: t.stepKey, title: t.title, skill: t.skill, status: t.status, priority: t.priority, agent: t.agentId, claimedBy: t.claimedBy };
+  return {
+    ref: t.ref,
+    key: t.stepKey,
+    title: t.title,
+    skill: t.skill,
+    status: t.status,
+    priority: t.priority,
+    agent: t.agentId,
+    claimedBy: t.claimedBy,
+  };
 }
 
 /** The JSON form of a task: what a script needs, without internal bookkeeping. */
@@ -73,11 +82,23 @@ function taskJson(t: Task) {
 
 function renderRoute(route: Record<string, unknown> | null): string[] {
   if (!route) return ['route: not routed'];
-  const r = route as { agentId: string | null; skillId: string | null; reasons: string[]; runnersUp: { agentId: string; skillId: string; score: number; reasons: string[] }[]; waitingReason?: string; automatic: boolean };
+  const r = route as {
+    agentId: string | null;
+    skillId: string | null;
+    reasons: string[];
+    runnersUp: { agentId: string; skillId: string; score: number; reasons: string[] }[];
+    waitingReason?: string;
+    automatic: boolean;
+  };
   return [
     `route: ${r.agentId ? `${r.agentId} (${r.skillId})${r.automatic ? ', runs automatically' : ', waits to be claimed'}` : `no agent — ${r.waitingReason ?? 'waits for a person or assistant'}`}`,
     ...r.reasons.map((x) => `  - ${x}`),
-    ...(r.runnersUp.length ? ['  runners-up:', ...r.runnersUp.map((u) => `    ${u.agentId} (${u.skillId}, ${u.score}): ${u.reasons.join('; ')}`)] : []),
+    ...(r.runnersUp.length
+      ? [
+          '  runners-up:',
+          ...r.runnersUp.map((u) => `    ${u.agentId} (${u.skillId}, ${u.score}): ${u.reasons.join('; ')}`),
+        ]
+      : []),
   ];
 }
 
@@ -102,9 +123,27 @@ function renderDetails(d: TaskDetails): string {
     ...renderRoute(t.route),
     '',
     'runs:',
-    table(d.runs.map((r) => ({ attempt: r.attempt, state: r.state, by: r.claimedBy, agent: r.agentId, started: r.startedAt, ms: r.wallMs, error: r.error?.message ?? '' }))),
+    table(
+      d.runs.map((r) => ({
+        attempt: r.attempt,
+        state: r.state,
+        by: r.claimedBy,
+        agent: r.agentId,
+        started: r.startedAt,
+        ms: r.wallMs,
+        error: r.error?.message ?? '',
+      })),
+    ),
     ...(d.children.length ? ['', 'handoff tasks:', table(d.children)] : []),
-    ...(d.artifacts.length ? ['', 'artifacts:', table(d.artifacts.map((a) => ({ name: a.name, type: a.mediaType, bytes: a.bytes, uri: a.uri ?? '(inline)' })))] : []),
+    ...(d.artifacts.length
+      ? [
+          '',
+          'artifacts:',
+          table(
+            d.artifacts.map((a) => ({ name: a.name, type: a.mediaType, bytes: a.bytes, uri: a.uri ?? '(inline)' })),
+          ),
+        ]
+      : []),
     '',
     'events:',
     table(d.events.map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, data: e.data }))),
@@ -140,7 +179,13 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
     .option('--estimate <minutes>', 'estimated minutes')
     .action(
       wrap(async (ctx, project: string, title: string, opts: AddOptions) => {
-        const fromFile = opts.inputFile ? parseWith(inputObjectSchema, parseJsonFile(opts.inputFile, 'the input file'), `--input-file ${opts.inputFile}`) : {};
+        const fromFile = opts.inputFile
+          ? parseWith(
+              inputObjectSchema,
+              parseJsonFile(opts.inputFile, 'the input file'),
+              `--input-file ${opts.inputFile}`,
+            )
+          : {};
         const draft = {
           title,
           inputs: { ...fromFile, ...parseKeyValues(opts.input, '--input') },
@@ -168,7 +213,12 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
         const pool = (await ctx.db()).pool;
         const status = opts.status ? parseWith(z.enum(taskStates), opts.status, '--status') : undefined;
         const projectId = opts.project ? (await getProject(pool, opts.project)).id : undefined;
-        const tasks = await listTasks(pool, { projectId, status, limit: parsePositiveInt(opts.limit, '--limit'), offset: 0 });
+        const tasks = await listTasks(pool, {
+          projectId,
+          status,
+          limit: parsePositiveInt(opts.limit, '--limit'),
+          offset: 0,
+        });
         emit(ctx, { tasks: tasks.map(taskJson) }, () => table(tasks.map(taskRow)));
       }),
     );
@@ -192,22 +242,34 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
       wrap(async (ctx, ref: string | undefined, opts: { project?: string; as?: string }) => {
         const pm = await pmContext(ctx);
         const claimant = opts.as ?? cliActor();
-        const claimed = ref ? await claimTask(pm, ref, claimant) : await claimNextTask(pm, { claimant, ...(opts.project ? { projectSlug: opts.project } : {}) });
+        const claimed = ref
+          ? await claimTask(pm, ref, claimant)
+          : await claimNextTask(pm, { claimant, ...(opts.project ? { projectSlug: opts.project } : {}) });
         emit(ctx, { claimed: claimed ? { task: taskJson(claimed.task), run: claimed.run } : null }, () =>
-          claimed ? `claimed ${claimed.task.ref}: ${claimed.task.title} (attempt ${claimed.run.attempt})` : 'no ready task',
+          claimed
+            ? `claimed ${claimed.task.ref}: ${claimed.task.title} (attempt ${claimed.run.attempt})`
+            : 'no ready task',
         );
       }),
     );
 
   task
     .command('complete <task>')
-    .description('finish a claimed task with a result envelope (JSON: status, summary, outputs, artifacts, metrics, handoffs)')
+    .description(
+      'finish a claimed task with a result envelope (JSON: status, summary, outputs, artifacts, metrics, handoffs)',
+    )
     .requiredOption('--result <file>', 'the result envelope as a JSON file')
     .action(
       wrap(async (ctx, ref: string, opts: { result: string }) => {
         const envelope = parseJsonFile(opts.result, 'the result');
-        const { task: done, alreadyCompleted } = await completeTask(await pmContext(ctx), ref, envelope, { artifactsDir: ctx.paths.artifacts });
-        emit(ctx, { task: taskJson(done), alreadyCompleted }, () => `${done.ref} is ${done.status}${alreadyCompleted ? ' (already, with this same result)' : ''}`);
+        const { task: done, alreadyCompleted } = await completeTask(await pmContext(ctx), ref, envelope, {
+          artifactsDir: ctx.paths.artifacts,
+        });
+        emit(
+          ctx,
+          { task: taskJson(done), alreadyCompleted },
+          () => `${done.ref} is ${done.status}${alreadyCompleted ? ' (already, with this same result)' : ''}`,
+        );
       }),
     );
 
@@ -218,7 +280,10 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
     .option('--retryable', 'a retry could succeed')
     .action(
       wrap(async (ctx, ref: string, opts: { reason: string; retryable?: boolean }) => {
-        const failed = await failTask(await pmContext(ctx), ref, { reason: opts.reason, retryable: opts.retryable ?? false });
+        const failed = await failTask(await pmContext(ctx), ref, {
+          reason: opts.reason,
+          retryable: opts.retryable ?? false,
+        });
         emit(ctx, { task: taskJson(failed) }, () => `${failed.ref} failed: ${opts.reason}`);
       }),
     );
@@ -252,8 +317,13 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
         const pm = await pmContext(ctx);
         const registry = await agentRegistry(ctx);
         const { task: routed, decision } = await routeStoredTask(pm, registry, ref);
-        const queued = routed.status === 'ready' && decision.automatic && (await enqueueTasks(pm, await ctx.queue(), registry, ctx.paths.home, [routed.id])).length > 0;
-        emit(ctx, { task: routed.ref, decision, queued }, () => [...renderRoute({ ...decision }), ...(queued ? ['queued for a worker (bosun worker)'] : [])].join('\n'));
+        const queued =
+          routed.status === 'ready' &&
+          decision.automatic &&
+          (await enqueueTasks(pm, await ctx.queue(), registry, ctx.paths.home, [routed.id])).length > 0;
+        emit(ctx, { task: routed.ref, decision, queued }, () =>
+          [...renderRoute({ ...decision }), ...(queued ? ['queued for a worker (bosun worker)'] : [])].join('\n'),
+        );
       }),
     );
 
@@ -276,11 +346,21 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
             noCache: !opts.cache,
             signal: controller.signal,
             logger: ctx.logger,
-            onProgress: (e) => process.stderr.write(`${e.fraction !== undefined ? `[${Math.round(e.fraction * 100)}%] ` : ''}${e.message}\n`),
+            onProgress: (e) =>
+              process.stderr.write(
+                `${e.fraction !== undefined ? `[${Math.round(e.fraction * 100)}%] ` : ''}${e.message}\n`,
+              ),
           });
           const t = outcome.task;
-          emit(ctx, outcome.kind === 'ran' ? { task: taskJson(t), envelope: outcome.envelope } : { task: taskJson(t), skipped: outcome.reason }, () =>
-            outcome.kind === 'ran' ? `${t.ref} is ${t.status}: ${outcome.envelope.summary}` : `${t.ref} was not run: ${outcome.reason}`,
+          emit(
+            ctx,
+            outcome.kind === 'ran'
+              ? { task: taskJson(t), envelope: outcome.envelope }
+              : { task: taskJson(t), skipped: outcome.reason },
+            () =>
+              outcome.kind === 'ran'
+                ? `${t.ref} is ${t.status}: ${outcome.envelope.summary}`
+                : `${t.ref} was not run: ${outcome.reason}`,
           );
         } finally {
           process.off('SIGINT', stop);
@@ -294,7 +374,10 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
     .option('--percent <n>', '0-100')
     .action(
       wrap(async (ctx, ref: string, message: string, opts: { percent?: string }) => {
-        const note = await reportProgress(await pmContext(ctx), ref, { message, ...(opts.percent !== undefined ? { percent: Number(opts.percent) } : {}) });
+        const note = await reportProgress(await pmContext(ctx), ref, {
+          message,
+          ...(opts.percent !== undefined ? { percent: Number(opts.percent) } : {}),
+        });
         emit(ctx, { note }, () => `progress on ${note.taskRef}: ${note.body}`);
       }),
     );

@@ -23,14 +23,22 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
           params: Object.keys(t.value.params).length,
           source: t.source,
         }));
-        const fragments = [...catalog.fragments.values()].map((f) => ({ id: f.id, version: f.version, title: f.value.title, steps: f.value.steps.length, source: f.source }));
+        const fragments = [...catalog.fragments.values()].map((f) => ({
+          id: f.id,
+          version: f.version,
+          title: f.value.title,
+          steps: f.value.steps.length,
+          source: f.source,
+        }));
         emit(ctx, { templates: rows, fragments, problems: catalog.problems }, () =>
           [
             table(rows),
             '',
             'fragments (included by templates):',
             table(fragments),
-            ...(catalog.problems.length ? ['', 'files that do not load:', ...catalog.problems.map((p) => `  ${p.file}: ${p.message}`)] : []),
+            ...(catalog.problems.length
+              ? ['', 'files that do not load:', ...catalog.problems.map((p) => `  ${p.file}: ${p.message}`)]
+              : []),
           ].join('\n'),
         );
       }),
@@ -62,7 +70,17 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
           description: p.description ?? '',
         }));
         const source = t ?? catalog.fragments.get(id)!;
-        const data = { kind: value.kind, id: value.id, version: value.version, title: value.title, description: value.description, source: source.source, file: source.file, params, steps };
+        const data = {
+          kind: value.kind,
+          id: value.id,
+          version: value.version,
+          title: value.title,
+          description: value.description,
+          source: source.source,
+          file: source.file,
+          params,
+          steps,
+        };
         emit(ctx, data, () =>
           [
             keyValues([
@@ -77,7 +95,10 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
             table(params),
             '',
             'steps:',
-            table(steps.map((s) => ({ ...s, dependsOn: s.dependsOn.join(', ') })), ['key', 'title', 'skill', 'dependsOn', 'trigger']),
+            table(
+              steps.map((s) => ({ ...s, dependsOn: s.dependsOn.join(', ') })),
+              ['key', 'title', 'skill', 'dependsOn', 'trigger'],
+            ),
           ].join('\n'),
         );
       }),
@@ -91,8 +112,18 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
         const absolute = path.resolve(file);
         if (!/\.ya?ml$/.test(absolute)) throw new BosunError('INVALID_INPUT', `${file} is not a .yaml or .yml file`);
         const result = validateTemplateFile(loadCatalog(ctx.paths), absolute);
-        emit(ctx, { valid: true, file: absolute, kind: result.kind, id: result.id, version: result.version, steps: result.steps.map((s) => s.key) }, () =>
-          `${absolute}: valid ${result.kind} ${result.id} v${result.version} (${result.steps.length} steps: ${result.steps.map((s) => s.key).join(', ')})`,
+        emit(
+          ctx,
+          {
+            valid: true,
+            file: absolute,
+            kind: result.kind,
+            id: result.id,
+            version: result.version,
+            steps: result.steps.map((s) => s.key),
+          },
+          () =>
+            `${absolute}: valid ${result.kind} ${result.id} v${result.version} (${result.steps.length} steps: ${result.steps.map((s) => s.key).join(', ')})`,
         );
       }),
     );

@@ -11,7 +11,9 @@ export function registerWorkerCommand(program: Command, wrap: Wrap): void {
     .option('--shutdown-timeout <seconds>', 'on SIGINT/SIGTERM, wait this long for running jobs', '30')
     .action(
       wrap(async (ctx, opts: { concurrency?: string; shutdownTimeout: string }) => {
-        const concurrency = opts.concurrency ? parsePositiveInt(opts.concurrency, '--concurrency') : ctx.config.worker.concurrency;
+        const concurrency = opts.concurrency
+          ? parsePositiveInt(opts.concurrency, '--concurrency')
+          : ctx.config.worker.concurrency;
         const graceMs = parsePositiveInt(opts.shutdownTimeout, '--shutdown-timeout') * 1000;
         const queue = await ctx.queue({ supervise: true });
         const worker = new QueueWorker(queue, { concurrency }, ctx.logger);

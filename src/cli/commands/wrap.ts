@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { CliContext, type GlobalOptions } from '../context.js';
 import { reportError } from '../output.js';
 
-export type Wrap = <A extends unknown[]>(fn: (ctx: CliContext, ...args: A) => Promise<void>) => (...args: unknown[]) => Promise<void>;
+export type Wrap = <A extends unknown[]>(
+  fn: (ctx: CliContext, ...args: A) => Promise<void>,
+) => (...args: unknown[]) => Promise<void>;
 
 /**
  * Gives an action its context and always closes it; errors become `error[CODE]` and the

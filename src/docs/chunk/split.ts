@@ -84,7 +84,9 @@ function cutText(lines: string[], maxTokens: number): Unit[] {
       continue;
     }
     // Whitespace stays attached to the word before it, so the pieces join back to the line.
-    line.split(/(?<=\s)(?=\S)/).forEach((word, i) => units.push({ text: word, tokens: countTokens(word), gap: i === 0 ? '\n' : '' }));
+    line
+      .split(/(?<=\s)(?=\S)/)
+      .forEach((word, i) => units.push({ text: word, tokens: countTokens(word), gap: i === 0 ? '\n' : '' }));
   }
   return pack(units, maxTokens).map((part) => ({ ...part, gap: '\n' }));
 }

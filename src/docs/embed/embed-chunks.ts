@@ -28,7 +28,12 @@ export interface EmbedChunksResult {
   snapshots: number[];
 }
 
-const pendingRow = z.object({ chunk_id: z.string(), title: z.string().nullable(), heading_path: z.array(z.string()).nullable(), text: z.string() });
+const pendingRow = z.object({
+  chunk_id: z.string(),
+  title: z.string().nullable(),
+  heading_path: z.array(z.string()).nullable(),
+  text: z.string(),
+});
 const countRow = z.object({ n: z.union([z.number(), z.bigint()]) });
 
 /**
@@ -38,12 +43,23 @@ const countRow = z.object({ n: z.union([z.number(), z.bigint()]) });
  * and changing the model means embedding again. Runs outside syncs (a sync never waits on an
  * embeddings server); chunks a later sync adds are embedded by the next run.
  */
-export async function embedChunks(lake: Lake, embedder: Embedder, options: EmbedChunksOptions = {}): Promise<EmbedChunksResult> {
+export async function embedChunks(
+  lake: Lake,
+  embedder: Embedder,
+  options: EmbedChunksOptions = {},
+): Promise<EmbedChunksResult> {
   const logger = options.logger ?? silentLogger;
   const commitEvery = options.commitEvery ?? 2000;
   await ensureIndexTables(lake);
   const { pending, already } = await pendingChunks(lake, embedder.model, options.library);
-  const result: EmbedChunksResult = { model: embedder.model, dim: null, embedded: 0, alreadyEmbedded: already, replaced: 0, snapshots: [] };
+  const result: EmbedChunksResult = {
+    model: embedder.model,
+    dim: null,
+    embedded: 0,
+    alreadyEmbedded: already,
+    replaced: 0,
+    snapshots: [],
+  };
   options.onProgress?.(0, pending.length);
 
   for (let start = 0; start < pending.length; start += commitEvery) {
@@ -51,7 +67,12 @@ export async function embedChunks(lake: Lake, embedder: Embedder, options: Embed
     const vectors = await embedder.embed(batch.map(documentText), 'document');
     const dim = vectors[0]?.length ?? 0;
     result.dim ??= dim;
-    const rows: EmbeddingRow[] = batch.map((c, i) => ({ chunk_id: c.chunk_id, model: embedder.model, dim, vector: vectors[i]! }));
+    const rows: EmbeddingRow[] = batch.map((c, i) => ({
+      chunk_id: c.chunk_id,
+      model: embedder.model,
+      dim,
+      vector: vectors[i]!,
+    }));
     const first = start === 0;
     const committed = await lake.transaction(
       async (tx) => {

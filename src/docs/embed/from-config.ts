@@ -16,7 +16,8 @@ export interface EmbedderChoice {
  * when neither is set (search is then lexical only, which is the default).
  */
 export async function embedderFromConfig(config: BosunConfig, choice: EmbedderChoice = {}): Promise<Embedder | null> {
-  if (choice.modelDir) return localEmbedder({ modelDir: choice.modelDir, ...(choice.model ? { model: choice.model } : {}) });
+  if (choice.modelDir)
+    return localEmbedder({ modelDir: choice.modelDir, ...(choice.model ? { model: choice.model } : {}) });
   const { embeddingsUrl, embeddingsModel, apiKey } = config.endpoints;
   const model = choice.model ?? embeddingsModel;
   if (!embeddingsUrl || !model) return null;

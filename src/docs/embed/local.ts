@@ -38,7 +38,10 @@ const transformersModule = z
   })
   .passthrough();
 
-type Extractor = (texts: string[], options: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ tolist(): unknown }>;
+type Extractor = (
+  texts: string[],
+  options: { pooling: 'mean' | 'cls'; normalize: boolean },
+) => Promise<{ tolist(): unknown }>;
 
 const vectorsOutput = z.array(z.array(z.number()));
 
@@ -52,8 +55,14 @@ export async function localEmbedder(options: LocalEmbedderOptions): Promise<Embe
   }
   const transformers = await importTransformers();
   // No model hub, ever: only the folder given.
-  Object.assign(transformers.env, { allowRemoteModels: false, allowLocalModels: true, localModelPath: path.dirname(modelDir) });
-  const extractor = (await transformers.pipeline('feature-extraction', path.basename(modelDir), { local_files_only: true })) as Extractor;
+  Object.assign(transformers.env, {
+    allowRemoteModels: false,
+    allowLocalModels: true,
+    localModelPath: path.dirname(modelDir),
+  });
+  const extractor = (await transformers.pipeline('feature-extraction', path.basename(modelDir), {
+    local_files_only: true,
+  })) as Extractor;
   const prefixes: Prefixes = { queryPrefix: o.queryPrefix, documentPrefix: o.documentPrefix };
 
   return {
@@ -62,7 +71,10 @@ export async function localEmbedder(options: LocalEmbedderOptions): Promise<Embe
       const inputs = withPrefix(texts, kind, prefixes);
       const vectors: number[][] = [];
       for (let i = 0; i < inputs.length; i += o.batchSize) {
-        const output = await extractor(inputs.slice(i, i + o.batchSize), { pooling: o.pooling, normalize: o.normalize });
+        const output = await extractor(inputs.slice(i, i + o.batchSize), {
+          pooling: o.pooling,
+          normalize: o.normalize,
+        });
         vectors.push(...parseWith(vectorsOutput, output.tolist(), 'local model output', 'EMBEDDINGS_FAILED'));
       }
       return vectors;
@@ -70,17 +82,24 @@ export async function localEmbedder(options: LocalEmbedderOptions): Promise<Embe
   };
 }
 
-async function importTransformers(): Promise<{ env: Record<string, unknown>; pipeline: (...args: unknown[]) => Promise<unknown> }> {
+async function importTransformers(): Promise<{
+  env: Record<string, unknown>;
+  pipeline: (...args: unknown[]) => Promise<unknown>;
+}> {
   let loaded: unknown;
   try {
     // A variable specifier: the package is optional and TypeScript must not require its types.
     const specifier: string = TRANSFORMERS;
     loaded = await import(specifier);
   } catch (err) {
-    throw new BosunError('TOOL_MISSING', `local embedding models need the optional package ${TRANSFORMERS}, which is not installed`, {
-      hint: `install ${TRANSFORMERS} and point --model-dir at a local model folder (npm install ${TRANSFORMERS}); or use an OpenAI-compatible endpoint (endpoints.embeddingsUrl)`,
-      cause: err,
-    });
+    throw new BosunError(
+      'TOOL_MISSING',
+      `local embedding models need the optional package ${TRANSFORMERS}, which is not installed`,
+      {
+        hint: `install ${TRANSFORMERS} and point --model-dir at a local model folder (npm install ${TRANSFORMERS}); or use an OpenAI-compatible endpoint (endpoints.embeddingsUrl)`,
+        cause: err,
+      },
+    );
   }
   const mod = parseWith(transformersModule, loaded, `the ${TRANSFORMERS} module`, 'TOOL_MISSING');
   return mod as unknown as { env: Record<string, unknown>; pipeline: (...args: unknown[]) => Promise<unknown> };

@@ -30,23 +30,30 @@ export const openAIEmbedderOptionsSchema = z
 export type OpenAIEmbedderOptions = z.input<typeof openAIEmbedderOptionsSchema>;
 
 const embeddingsResponse = z.object({
-  data: z
-    .array(z.object({ index: z.number().int().min(0), embedding: z.array(z.number()) }))
-    .min(1),
+  data: z.array(z.object({ index: z.number().int().min(0), embedding: z.array(z.number()) })).min(1),
 });
 
-const errorResponse = z.object({ error: z.union([z.string(), z.object({ message: z.string() }).passthrough()]) }).passthrough();
+const errorResponse = z
+  .object({ error: z.union([z.string(), z.object({ message: z.string() }).passthrough()]) })
+  .passthrough();
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 8_000;
 
 export function openAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
   const o = parseWith(openAIEmbedderOptionsSchema, options, 'embeddings endpoint options', 'INVALID_CONFIG');
-  const url = o.baseUrl.replace(/\/+$/, '').endsWith('/embeddings') ? o.baseUrl : `${o.baseUrl.replace(/\/+$/, '')}/embeddings`;
+  const url = o.baseUrl.replace(/\/+$/, '').endsWith('/embeddings')
+    ? o.baseUrl
+    : `${o.baseUrl.replace(/\/+$/, '')}/embeddings`;
   const prefixes: Prefixes = { queryPrefix: o.queryPrefix, documentPrefix: o.documentPrefix };
 
   async function embedBatch(input: string[]): Promise<number[][]> {
-    const body = JSON.stringify({ model: o.model, input, encoding_format: 'float', ...(o.dimensions ? { dimensions: o.dimensions } : {}) });
+    const body = JSON.stringify({
+      model: o.model,
+      input,
+      encoding_format: 'float',
+      ...(o.dimensions ? { dimensions: o.dimensions } : {}),
+    });
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
@@ -74,9 +81,11 @@ export function openAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
     async embed(texts, kind) {
       const inputs = withPrefix(texts, kind, prefixes).map((t) => t.slice(0, o.maxInputChars));
       const vectors: number[][] = [];
-      for (let i = 0; i < inputs.length; i += o.batchSize) vectors.push(...(await embedBatch(inputs.slice(i, i + o.batchSize))));
+      for (let i = 0; i < inputs.length; i += o.batchSize)
+        vectors.push(...(await embedBatch(inputs.slice(i, i + o.batchSize))));
       const dim = vectors[0]?.length;
-      if (vectors.some((v) => v.length !== dim)) throw new BosunError('EMBEDDINGS_FAILED', `${url} returned vectors of different lengths`);
+      if (vectors.some((v) => v.length !== dim))
+        throw new BosunError('EMBEDDINGS_FAILED', `${url} returned vectors of different lengths`);
       return vectors;
     },
   };
@@ -85,9 +94,13 @@ export function openAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
 function parseVectors(json: unknown, expected: number, url: string): number[][] {
   const parsed = embeddingsResponse.safeParse(json);
   if (!parsed.success) {
-    throw new BosunError('EMBEDDINGS_FAILED', `${url} did not answer like an OpenAI embeddings endpoint: ${formatZodIssues(parsed.error)}`, {
-      hint: 'the base URL usually ends in /v1 (Ollama: http://localhost:11434/v1)',
-    });
+    throw new BosunError(
+      'EMBEDDINGS_FAILED',
+      `${url} did not answer like an OpenAI embeddings endpoint: ${formatZodIssues(parsed.error)}`,
+      {
+        hint: 'the base URL usually ends in /v1 (Ollama: http://localhost:11434/v1)',
+      },
+    );
   }
   const data = [...parsed.data.data].sort((a, b) => a.index - b.index);
   if (data.length !== expected || data.some((d, i) => d.index !== i)) {
@@ -111,7 +124,11 @@ async function httpError(res: Response, url: string): Promise<BosunError> {
       : res.status === 404
         ? 'check endpoints.embeddingsUrl (it usually ends in /v1) and that the model is available there'
         : undefined;
-  return new BosunError('EMBEDDINGS_FAILED', `embeddings request to ${url} failed: HTTP ${res.status}${message ? `: ${message}` : ''}`, { hint });
+  return new BosunError(
+    'EMBEDDINGS_FAILED',
+    `embeddings request to ${url} failed: HTTP ${res.status}${message ? `: ${message}` : ''}`,
+    { hint },
+  );
 }
 
 function unreachable(url: string, err: unknown): BosunError {

@@ -8,5 +8,13 @@ export { stopWords } from './stopwords.js';
 export { expandWithSynonyms } from './synonyms.js';
 export { chunkTerms, type ChunkTermsRow, type IndexableChunk } from './fields.js';
 export { simhash, hammingDistance, isNearDuplicate, NEAR_DUPLICATE_BITS } from './simhash.js';
-export { CHUNK_TERMS_TABLE, EMBEDDINGS_TABLE, INDEX_SCHEMA, chunkTermsColumns, embeddingColumns, type EmbeddingRow, type IndexColumns } from './tables.js';
+export {
+  CHUNK_TERMS_TABLE,
+  EMBEDDINGS_TABLE,
+  INDEX_SCHEMA,
+  chunkTermsColumns,
+  embeddingColumns,
+  type EmbeddingRow,
+  type IndexColumns,
+} from './tables.js';
 export { writeChunkIndex, ensureIndexTables, rebuildChunkIndex, type ChunkIndexUpdate } from './write.js';

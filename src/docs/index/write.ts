@@ -4,7 +4,14 @@ import { ensureLakeTables, type Lake, type LakeTransaction } from '../../lake/in
 import { hasDocsTables } from '../store/read.js';
 import { toDefinitions } from '../store/tables.js';
 import { chunkTerms, type IndexableChunk } from './fields.js';
-import { CHUNK_TERMS_TABLE, chunkTermsColumns, EMBEDDINGS_TABLE, embeddingColumns, INDEX_SCHEMA, type IndexColumns } from './tables.js';
+import {
+  CHUNK_TERMS_TABLE,
+  chunkTermsColumns,
+  EMBEDDINGS_TABLE,
+  embeddingColumns,
+  INDEX_SCHEMA,
+  type IndexColumns,
+} from './tables.js';
 
 export interface ChunkIndexUpdate {
   added: readonly IndexableChunk[];
@@ -24,7 +31,11 @@ export async function writeChunkIndex(tx: LakeTransaction, update: ChunkIndexUpd
   const removed = update.removedChunkIds.map(checkedChunkId);
   const termsCreated = await createIfMissing(tx, CHUNK_TERMS_TABLE, chunkTermsColumns);
   if (!termsCreated && removed.length) await tx.delete(CHUNK_TERMS_TABLE, chunkIdPredicate(removed));
-  if (update.added.length) await tx.append(CHUNK_TERMS_TABLE, update.added.map((chunk) => chunkTerms(chunk)));
+  if (update.added.length)
+    await tx.append(
+      CHUNK_TERMS_TABLE,
+      update.added.map((chunk) => chunkTerms(chunk)),
+    );
 
   const readded = new Set(update.added.map((c) => c.chunk_id));
   const gone = removed.filter((id) => !readded.has(id));
@@ -49,7 +60,9 @@ export async function rebuildChunkIndex(lake: Lake): Promise<{ chunks: number; s
   const base = await lake.latestSnapshotId();
   const chunks = await lake.withReader({ snapshot: base }, async (conn) => {
     if (!(await hasDocsTables(conn, ['chunks']))) return [];
-    const rows = (await conn.runAndReadAll(`SELECT chunk_id, path, title, heading_path, text FROM docs.chunks`)).getRowObjectsJS();
+    const rows = (
+      await conn.runAndReadAll(`SELECT chunk_id, path, title, heading_path, text FROM docs.chunks`)
+    ).getRowObjectsJS();
     return rows.map((r) => parseWith(indexableRow, r, 'docs.chunks row', 'LAKE_ERROR'));
   });
   if (!chunks.length) return { chunks: 0, snapshotId: null };

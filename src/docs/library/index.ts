@@ -16,10 +16,25 @@ export {
   type Queryable,
 } from './libraries.js';
 export { listLibraries, type LibrarySummary } from './overview.js';
-export { addVersions, deprecateVersion, libraryVersions, pruneVersions, refreshDefaultVersion, type VersionInfo } from './versions.js';
+export {
+  addVersions,
+  deprecateVersion,
+  libraryVersions,
+  pruneVersions,
+  refreshDefaultVersion,
+  type VersionInfo,
+} from './versions.js';
 export { compareVersionsNewestFirst, newestVersion } from './version-order.js';
 export { findPage, libraryPages, replacePages, type PageRecord } from './pages.js';
-export { brokenLinks, libraryLinks, linkCounts, pageLinks, replaceLinks, type LinkKind, type LinkRecord } from './links.js';
+export {
+  brokenLinks,
+  libraryLinks,
+  linkCounts,
+  pageLinks,
+  replaceLinks,
+  type LinkKind,
+  type LinkRecord,
+} from './links.js';
 export {
   failSyncRun,
   finishSyncRun,

@@ -68,14 +68,22 @@ export async function appendSource(client: pg.PoolClient, name: string, source: 
   const library = await getLibrary(client, name, { forUpdate: true });
   const same = library.sources.find((s) => JSON.stringify(s.spec) === JSON.stringify(source.spec));
   if (same) {
-    throw new BosunError('CONFLICT', `library '${name}' already has this source (position ${same.position}: ${same.input})`);
+    throw new BosunError(
+      'CONFLICT',
+      `library '${name}' already has this source (position ${same.position}: ${same.input})`,
+    );
   }
   const position = (library.sources.at(-1)?.position ?? -1) + 1;
   await insertSource(client, name, position, source);
   return position;
 }
 
-async function insertSource(client: pg.PoolClient, library: string, position: number, source: NewSource): Promise<void> {
+async function insertSource(
+  client: pg.PoolClient,
+  library: string,
+  position: number,
+  source: NewSource,
+): Promise<void> {
   await client.query(`INSERT INTO bosun.doc_source (library, position, input, spec) VALUES ($1, $2, $3, $4)`, [
     library,
     position,

@@ -53,12 +53,19 @@ const fromRow = (r: LinkRow): LinkRecord => ({
 });
 
 export async function libraryLinks(q: Queryable, library: string): Promise<LinkRecord[]> {
-  const res = await q.query<LinkRow>(`SELECT ${COLUMNS} FROM bosun.doc_link WHERE library = $1 ORDER BY version, from_path, ordinal`, [library]);
+  const res = await q.query<LinkRow>(
+    `SELECT ${COLUMNS} FROM bosun.doc_link WHERE library = $1 ORDER BY version, from_path, ordinal`,
+    [library],
+  );
   return res.rows.map(fromRow);
 }
 
 /** Makes the library's links exactly `links` (they were all re-resolved together). */
-export async function replaceLinks(client: pg.PoolClient, library: string, links: readonly LinkRecord[]): Promise<void> {
+export async function replaceLinks(
+  client: pg.PoolClient,
+  library: string,
+  links: readonly LinkRecord[],
+): Promise<void> {
   const col = <K extends keyof LinkRecord>(k: K) => links.map((l) => l[k]);
   await client.query(`DELETE FROM bosun.doc_link WHERE library = $1`, [library]);
   await client.query(
@@ -104,8 +111,15 @@ export async function pageLinks(
 }
 
 /** Broken links in version and page order, at most `limit`; `total` counts them all. */
-export async function brokenLinks(q: Queryable, library: string, limit: number): Promise<{ total: number; links: LinkRecord[] }> {
-  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM bosun.doc_link WHERE library = $1 AND kind = 'broken'`, [library]);
+export async function brokenLinks(
+  q: Queryable,
+  library: string,
+  limit: number,
+): Promise<{ total: number; links: LinkRecord[] }> {
+  const total = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM bosun.doc_link WHERE library = $1 AND kind = 'broken'`,
+    [library],
+  );
   const res = await q.query<LinkRow>(
     `SELECT ${COLUMNS} FROM bosun.doc_link WHERE library = $1 AND kind = 'broken' ORDER BY version, from_path, ordinal LIMIT $2`,
     [library, limit],

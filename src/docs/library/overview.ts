@@ -58,7 +58,10 @@ export async function listLibraries(q: Queryable): Promise<LibrarySummary[]> {
     defaultVersion: r.default_version,
     pages: r.pages,
     chunks: r.chunks,
-    lastSync: r.last_status && r.last_started_at ? { status: r.last_status, startedAt: r.last_started_at, finishedAt: r.last_finished_at } : null,
+    lastSync:
+      r.last_status && r.last_started_at
+        ? { status: r.last_status, startedAt: r.last_started_at, finishedAt: r.last_finished_at }
+        : null,
     snapshotId: r.snapshot_id,
   }));
 }

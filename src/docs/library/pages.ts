@@ -54,12 +54,20 @@ const fromRow = (r: PageRow): PageRecord => ({
 });
 
 export async function libraryPages(q: Queryable, library: string): Promise<PageRecord[]> {
-  const res = await q.query<PageRow>(`SELECT ${COLUMNS} FROM bosun.doc_page WHERE library = $1 ORDER BY version, path`, [library]);
+  const res = await q.query<PageRow>(
+    `SELECT ${COLUMNS} FROM bosun.doc_page WHERE library = $1 ORDER BY version, path`,
+    [library],
+  );
   return res.rows.map(fromRow);
 }
 
 /** One page by path or URL within a version; null when there is none. */
-export async function findPage(q: Queryable, library: string, version: string, pathOrUrl: string): Promise<PageRecord | null> {
+export async function findPage(
+  q: Queryable,
+  library: string,
+  version: string,
+  pathOrUrl: string,
+): Promise<PageRecord | null> {
   const res = await q.query<PageRow>(
     `SELECT ${COLUMNS} FROM bosun.doc_page
       WHERE library = $1 AND version = $2 AND (path = $3 OR url = $3)
@@ -73,7 +81,11 @@ export async function findPage(q: Queryable, library: string, version: string, p
  * Makes the library's page rows exactly `pages`: upserts them and deletes every other row.
  * Column arrays through unnest keep it to two statements for thousands of pages.
  */
-export async function replacePages(client: pg.PoolClient, library: string, pages: readonly PageRecord[]): Promise<void> {
+export async function replacePages(
+  client: pg.PoolClient,
+  library: string,
+  pages: readonly PageRecord[],
+): Promise<void> {
   const col = <K extends keyof PageRecord>(k: K) => pages.map((p) => p[k]);
   await client.query(
     `DELETE FROM bosun.doc_page d

@@ -19,7 +19,10 @@ export interface AddLibraryOptions {
  * Registers a library (or one more source of it). The source is checked before anything is
  * stored: a missing folder or an unreadable file fails here and leaves nothing behind.
  */
-export async function addLibrary(pool: pg.Pool, options: AddLibraryOptions): Promise<{ library: Library; position: number }> {
+export async function addLibrary(
+  pool: pg.Pool,
+  options: AddLibraryOptions,
+): Promise<{ library: Library; position: number }> {
   const spec = detectSource(options.input, options.source);
   const source = { input: options.input, spec };
   const position = await withTransaction(pool, async (client) => {
@@ -33,7 +36,10 @@ export async function addLibrary(pool: pg.Pool, options: AddLibraryOptions): Pro
       return 0;
     }
     if (options.description !== undefined || options.defaultVersion !== undefined) {
-      throw new BosunError('INVALID_INPUT', '--description and --default-version describe a new library; they do not go with --append');
+      throw new BosunError(
+        'INVALID_INPUT',
+        '--description and --default-version describe a new library; they do not go with --append',
+      );
     }
     return appendSource(client, options.name, source);
   });

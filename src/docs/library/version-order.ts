@@ -6,7 +6,18 @@
  */
 
 const recommended = new Set(['stable', 'latest', 'current']);
-const unreleased = new Set(['draft', 'next', 'main', 'master', 'preview', 'nightly', 'dev', 'develop', 'head', 'unreleased']);
+const unreleased = new Set([
+  'draft',
+  'next',
+  'main',
+  'master',
+  'preview',
+  'nightly',
+  'dev',
+  'develop',
+  'head',
+  'unreleased',
+]);
 const release = /^v?\d+(\.\d+)*(\.x)?$|^\d{4}-\d{2}-\d{2}$/;
 const prerelease = /^v?\d+(\.\d+)*[-.]?(alpha|beta|rc|pre|dev)\.?\d*$/i;
 

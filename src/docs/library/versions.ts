@@ -79,7 +79,10 @@ export async function refreshDefaultVersion(client: Queryable, library: string):
   const live = res.rows.map((r) => r.version);
   const { pinnedVersion } = await getLibrary(client, library);
   const chosen = pinnedVersion !== null && live.includes(pinnedVersion) ? pinnedVersion : newestVersion(live);
-  await client.query(`UPDATE bosun.doc_library SET default_version = $2, updated_at = now() WHERE name = $1`, [library, chosen]);
+  await client.query(`UPDATE bosun.doc_library SET default_version = $2, updated_at = now() WHERE name = $1`, [
+    library,
+    chosen,
+  ]);
   return chosen;
 }
 
@@ -99,17 +102,25 @@ export async function deprecateVersion(
   );
   const row = res.rows[0];
   if (!row) {
-    const known = await client.query<{ version: string }>(`SELECT version FROM bosun.doc_version WHERE library = $1`, [library]);
+    const known = await client.query<{ version: string }>(`SELECT version FROM bosun.doc_version WHERE library = $1`, [
+      library,
+    ]);
     const names = known.rows.map((r) => r.version).sort(compareVersionsNewestFirst);
     throw new BosunError('NOT_FOUND', `library '${library}' has no version '${version}'`, {
       hint: names.length ? `versions: ${names.join(', ')}` : `sync it first: \`bosun docs sync ${library}\``,
     });
   }
   if (row.deprecated_at === null) {
-    await client.query(`UPDATE bosun.doc_version SET deprecated_at = now() WHERE library = $1 AND version = $2`, [library, version]);
+    await client.query(`UPDATE bosun.doc_version SET deprecated_at = now() WHERE library = $1 AND version = $2`, [
+      library,
+      version,
+    ]);
   }
   if (lib.pinnedVersion === version) {
     await client.query(`UPDATE bosun.doc_library SET pinned_version = NULL WHERE name = $1`, [library]);
   }
-  return { alreadyDeprecated: row.deprecated_at !== null, defaultVersion: await refreshDefaultVersion(client, library) };
+  return {
+    alreadyDeprecated: row.deprecated_at !== null,
+    defaultVersion: await refreshDefaultVersion(client, library),
+  };
 }

@@ -62,12 +62,21 @@ export function scanBlocks(lines: readonly string[]): Block[] {
     const atx = atxPattern.exec(line);
     if (atx) {
       close(i);
-      blocks.push({ kind: 'heading', start: i, end: i + 1, level: (atx[1] as string).length, heading: (atx[2] ?? '').trim() });
+      blocks.push({
+        kind: 'heading',
+        start: i,
+        end: i + 1,
+        level: (atx[1] as string).length,
+        heading: (atx[2] ?? '').trim(),
+      });
       continue;
     }
     const open = current as Block | null; // TypeScript cannot see `close` resetting `current`
     if (open && paragraph && setextPattern.test(line)) {
-      const heading = lines.slice(open.start, i).map((l) => l.trim()).join(' ');
+      const heading = lines
+        .slice(open.start, i)
+        .map((l) => l.trim())
+        .join(' ');
       blocks.push({ kind: 'heading', start: open.start, end: i + 1, level: line.trim()[0] === '=' ? 1 : 2, heading });
       current = null;
       paragraph = false;
@@ -108,7 +117,10 @@ function isTableStart(header: string, delimiter: string): boolean {
 }
 
 function cellCount(row: string): number {
-  const trimmed = row.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
+  const trimmed = row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '');
   let count = 1;
   let inCode = false;
   for (let i = 0; i < trimmed.length; i++) {

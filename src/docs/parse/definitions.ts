@@ -17,7 +17,11 @@ const opener = /^ {0,3}\[/;
  * The destination of each label (the first definition wins), keyed by normalised label. The
  * lines the definitions take are set in `skip`: a definition is not a link where it stands.
  */
-export function readDefinitions(lines: readonly string[], blocks: readonly Block[], skip: Uint8Array): Map<string, string> {
+export function readDefinitions(
+  lines: readonly string[],
+  blocks: readonly Block[],
+  skip: Uint8Array,
+): Map<string, string> {
   const hrefs = new Map<string, string>();
   for (const block of blocks) {
     if (block.kind !== 'text' || !opener.test(lines[block.start] as string)) continue;

@@ -46,6 +46,7 @@ export function closesFence(line: string, fence: Fence): boolean {
 
 /** The line that closes `fence`, for documents that end inside a code block. */
 export function closingLine(fence: Fence): string {
-  return '> '.repeat(fence.quoteDepth) + ' '.repeat(fence.quoteDepth ? 0 : fence.indent) + fence.char.repeat(fence.length);
+  return (
+    '> '.repeat(fence.quoteDepth) + ' '.repeat(fence.quoteDepth ? 0 : fence.indent) + fence.char.repeat(fence.length)
+  );
 }
-

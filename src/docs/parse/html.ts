@@ -81,7 +81,10 @@ function isChrome(el: Element, parent: Root | Element): boolean {
   if (classes.some((c) => chromeClasses.has(c)) || (el.tagName === 'a' && classes.includes('anchor'))) return true;
   // A site header holds navigation; a header inside the article holds its title.
   if (el.tagName !== 'header') return false;
-  return (parent.type === 'element' && parent.tagName === 'body') || findElement(el, (e) => e.tagName === 'nav') !== undefined;
+  return (
+    (parent.type === 'element' && parent.tagName === 'body') ||
+    findElement(el, (e) => e.tagName === 'nav') !== undefined
+  );
 }
 
 /** A single <article>, else a main landmark; pages with several articles are listings. */
@@ -104,7 +107,9 @@ function mainContent(tree: Root): Element | undefined {
 /** Readability's article HTML, for pages without landmarks. */
 function readableContent(html: string): string | undefined {
   // linkedom builds no body for a bare fragment.
-  const page = /<(?:html|body)[\s>]/i.test(html) ? html : `<!doctype html><html><head></head><body>${html}</body></html>`;
+  const page = /<(?:html|body)[\s>]/i.test(html)
+    ? html
+    : `<!doctype html><html><head></head><body>${html}</body></html>`;
   const { document } = parseHTML(page) as unknown as { document: never };
   return new Readability(document, { charThreshold: 200 }).parse()?.content ?? undefined;
 }
@@ -115,10 +120,15 @@ function tagCodeLanguages(root: Root | Element): void {
     if (el.tagName !== 'pre') return;
     const code = el.children.find((c): c is Element => c.type === 'element' && c.tagName === 'code');
     const holders = [code, el, ancestors.at(-1), ancestors.at(-2)];
-    const lang = holders.map((h) => (h ? languageClass.exec(classList(h).join(' '))?.[1] : undefined)).find((l) => l !== undefined);
+    const lang = holders
+      .map((h) => (h ? languageClass.exec(classList(h).join(' '))?.[1] : undefined))
+      .find((l) => l !== undefined);
     if (!lang) return;
     if (code) code.properties.className = [`language-${lang}`];
-    else el.children = [{ type: 'element', tagName: 'code', properties: { className: [`language-${lang}`] }, children: el.children }];
+    else
+      el.children = [
+        { type: 'element', tagName: 'code', properties: { className: [`language-${lang}`] }, children: el.children },
+      ];
   });
 }
 
@@ -133,7 +143,8 @@ function absolutise(root: Root | Element, base: string): void {
 }
 
 function baseUrl(tree: Root, url: string | undefined): string | undefined {
-  const declared = findElement(tree, (el) => el.tagName === 'base' && typeof el.properties.href === 'string')?.properties.href;
+  const declared = findElement(tree, (el) => el.tagName === 'base' && typeof el.properties.href === 'string')
+    ?.properties.href;
   if (typeof declared !== 'string') return url;
   return resolveUrl(declared, url) ?? url;
 }

@@ -13,18 +13,22 @@ import type { Link } from './types.js';
 const linkPattern = new RegExp(
   // The lookahead lets most positions fail on one character test.
   String.raw`(?=[![<h])(?:` +
-  [
-    String.raw`(?<bang>!?)\[(?<text>${linkText})\](?:\(${space}(?<dest>${destination})(?:${beforeTitle}${title})?${space}\)|\[(?<ref>${label})?\])?`,
-    String.raw`<(?<auto>https?://[^\s<>]+)>`,
-    String.raw`(?<bare>https?://[^\s<>()[\]\`"']+(?:\([^\s<>()]*\)[^\s<>()[\]\`"']*)*)`,
-  ].join('|') +
-  ')',
+    [
+      String.raw`(?<bang>!?)\[(?<text>${linkText})\](?:\(${space}(?<dest>${destination})(?:${beforeTitle}${title})?${space}\)|\[(?<ref>${label})?\])?`,
+      String.raw`<(?<auto>https?://[^\s<>]+)>`,
+      String.raw`(?<bare>https?://[^\s<>()[\]\`"']+(?:\([^\s<>()]*\)[^\s<>()[\]\`"']*)*)`,
+    ].join('|') +
+    ')',
   'gd', // indices: the text is read from the unmasked text, code spans included
 );
 const codeSpanPattern = /(`+)(?:[^`\n]|\n(?![ \t]*\n)|(?!\1)`)*?\1(?!`)/g;
 const skippedScheme = /^(?:mailto|tel|javascript|data):/i;
 
-export function extractLinks(lines: readonly string[], blocks: readonly Block[], sections: readonly SectionRange[]): Link[] {
+export function extractLinks(
+  lines: readonly string[],
+  blocks: readonly Block[],
+  sections: readonly SectionRange[],
+): Link[] {
   /** Lines that hold no links: code blocks and link reference definitions. */
   const skip = new Uint8Array(lines.length);
   for (const block of blocks) if (block.kind === 'code') skip.fill(1, block.start, block.end);

@@ -66,4 +66,3 @@ function pushProse(out: string[], prose: string[], options: MarkupOptions): void
     out.push(line);
   }
 }
-

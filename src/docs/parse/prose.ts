@@ -77,4 +77,3 @@ function sticky(pattern: RegExp, text: string, at: number): RegExpExecArray | nu
   pattern.lastIndex = at;
   return pattern.exec(text);
 }
-

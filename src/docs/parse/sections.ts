@@ -19,7 +19,8 @@ export function buildSections(lines: readonly string[], blocks: readonly Block[]
   const ranges: SectionRange[] = [];
   const firstStart = headings[0]?.start ?? lines.length;
   const preamble = sectionMarkdown(lines, 0, firstStart);
-  if (preamble) ranges.push({ section: { headingPath: [], level: 0, anchor: '', markdown: preamble }, start: 0, end: firstStart });
+  if (preamble)
+    ranges.push({ section: { headingPath: [], level: 0, anchor: '', markdown: preamble }, start: 0, end: firstStart });
 
   const slugger = new Slugger();
   const stack: Array<{ level: number; text: string }> = [];

@@ -41,7 +41,8 @@ export function replaceTag(m: RegExpExecArray, scan: ProseScan): { replacement?:
     return { replacement: self === '/' ? symbolFor(name, attribute(attrs, 'icon')) : '' };
   }
   if (lower === 'code') return { replacement: '`' };
-  if (lower === 'br' || (closing && blockElements.has(lower))) return { replacement: inTableRow(scan, m.index) ? ' ' : '\n' };
+  if (lower === 'br' || (closing && blockElements.has(lower)))
+    return { replacement: inTableRow(scan, m.index) ? ' ' : '\n' };
   if (lower !== 'a') return { replacement: '' };
   if (closing) {
     const href = anchors.pop();
@@ -55,7 +56,19 @@ export function replaceTag(m: RegExpExecArray, scan: ProseScan): { replacement?:
 }
 
 /** Elements whose end is a line break in the text; a table row cannot hold one. */
-const blockElements = new Set(['p', 'div', 'section', 'li', 'tr', 'pre', 'blockquote', 'details', 'summary', 'dd', 'dt']);
+const blockElements = new Set([
+  'p',
+  'div',
+  'section',
+  'li',
+  'tr',
+  'pre',
+  'blockquote',
+  'details',
+  'summary',
+  'dd',
+  'dt',
+]);
 
 function inTableRow(scan: ProseScan, at: number): boolean {
   for (let nl = scan.text.indexOf('\n', scan.scanned); nl !== -1 && nl < at; nl = scan.text.indexOf('\n', nl + 1)) {

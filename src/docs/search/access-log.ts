@@ -56,7 +56,11 @@ export class AccessLog {
   }
 
   record(entry: AccessRecord): void {
-    this.buffer.push({ ...entry, query: entry.query === null ? null : entry.query.slice(0, MAX_STORED_QUERY), at: new Date() });
+    this.buffer.push({
+      ...entry,
+      query: entry.query === null ? null : entry.query.slice(0, MAX_STORED_QUERY),
+      at: new Date(),
+    });
     if (this.buffer.length > this.maxBuffered) this.buffer.splice(0, this.buffer.length - this.maxBuffered);
     if (this.buffer.length >= this.batchSize) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
@@ -116,7 +120,10 @@ const accessRow = z.object({
 export type AccessRow = z.infer<typeof accessRow>;
 
 /** The most recent access records, newest first; optionally of one library. */
-export async function recentAccess(pool: Pool, options: { library?: string; limit?: number } = {}): Promise<AccessRow[]> {
+export async function recentAccess(
+  pool: Pool,
+  options: { library?: string; limit?: number } = {},
+): Promise<AccessRow[]> {
   const res = await pool.query(
     `SELECT at, kind, libraries, versions, query, target, hits, chunk_ids, paths, client, took_ms
        FROM bosun.doc_access

@@ -23,7 +23,11 @@ export interface BudgetResult<T> {
  * Keeps hits in order while they fit `maxTokens`, counting each hit's text and its citation
  * (`overhead`). Returns the hits (the first possibly cut, with `truncated: true`).
  */
-export function fitToBudget<T extends Budgeted>(hits: readonly T[], maxTokens: number, overhead: (hit: T) => number): BudgetResult<T & { truncated: boolean }> {
+export function fitToBudget<T extends Budgeted>(
+  hits: readonly T[],
+  maxTokens: number,
+  overhead: (hit: T) => number,
+): BudgetResult<T & { truncated: boolean }> {
   const kept: (T & { truncated: boolean })[] = [];
   let used = 0;
   for (const hit of hits) {

@@ -91,9 +91,16 @@ export async function evaluate(
     const started = performance.now();
     const response = await searcher.search(requestOf(q));
     const latencyMs = performance.now() - started;
-    const found = response.hits.map((h) => (q.library === undefined || h.library === q.library) && q.gold.includes(h.path));
+    const found = response.hits.map(
+      (h) => (q.library === undefined || h.library === q.library) && q.gold.includes(h.path),
+    );
     const rank = found.indexOf(true);
-    const top5 = new Set(response.hits.slice(0, 5).filter((_, j) => found[j]).map((h) => h.path));
+    const top5 = new Set(
+      response.hits
+        .slice(0, 5)
+        .filter((_, j) => found[j])
+        .map((h) => h.path),
+    );
     results.push({
       id: q.id ?? String(i + 1),
       question: q.question,
@@ -119,4 +126,3 @@ export function summarize(results: readonly QuestionResult[]): EvalSummary {
     latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), mean: mean((r) => r.latencyMs) },
   };
 }
-

@@ -56,7 +56,12 @@ export function toHit(group: HitGroup, rank: number, snapshotId: number): Hit {
     tokens: countTokens(text),
     truncated: false,
     snapshot_id: snapshotId,
-    also_in: group.duplicates.map((d) => ({ library: d.library, version: d.version, path: d.path, chunk_id: d.chunk_id })),
+    also_in: group.duplicates.map((d) => ({
+      library: d.library,
+      version: d.version,
+      path: d.path,
+      chunk_id: d.chunk_id,
+    })),
   };
 }
 

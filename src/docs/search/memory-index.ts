@@ -1,5 +1,14 @@
 import os from 'node:os';
-import { DOUBLE, DuckDBInstance, LIST, listValue, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DOUBLE,
+  DuckDBInstance,
+  LIST,
+  listValue,
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
 import type { ChunkRow } from '../store/index.js';
 import type { OutlineEntry } from './outline.js';
@@ -229,8 +238,14 @@ export class MemoryIndex {
       try {
         await build(conn, relations, options);
         const versions = await readVersions(conn);
-        const unindexed = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM chunk WHERE body_len IS NULL`)).getRowObjectsJS()[0]?.n ?? 0);
-        const dense = options.denseModel && relations.embeddings ? await loadVectors(conn, relations.embeddings, options.denseModel) : null;
+        const unindexed = Number(
+          (await conn.runAndReadAll(`SELECT count(*) AS n FROM chunk WHERE body_len IS NULL`)).getRowObjectsJS()[0]
+            ?.n ?? 0,
+        );
+        const dense =
+          options.denseModel && relations.embeddings
+            ? await loadVectors(conn, relations.embeddings, options.denseModel)
+            : null;
         const pool = await ConnectionPool.open(db, conn, threads);
         return new MemoryIndex(db, pool, relations.snapshotId, versions, unindexed, dense);
       } catch (err) {
@@ -239,15 +254,24 @@ export class MemoryIndex {
       }
     } catch (err) {
       db.closeSync();
-      throw new BosunError('LAKE_ERROR', `cannot load the search index of snapshot ${relations.snapshotId}: ${firstLine(err)}`, {
-        cause: err,
-        hint: 'if the index tables were written by an older Bosun, rebuild them: `bosun docs reindex`',
-      });
+      throw new BosunError(
+        'LAKE_ERROR',
+        `cannot load the search index of snapshot ${relations.snapshotId}: ${firstLine(err)}`,
+        {
+          cause: err,
+          hint: 'if the index tables were written by an older Bosun, rebuild them: `bosun docs reindex`',
+        },
+      );
     }
   }
 
   /** The best chunks for the weighted query terms in the given library versions (and path prefix), best first. */
-  async match(terms: readonly QueryTerm[], lvs: readonly number[], pathPrefix: string | undefined, limit: number): Promise<ScoredChunk[]> {
+  async match(
+    terms: readonly QueryTerm[],
+    lvs: readonly number[],
+    pathPrefix: string | undefined,
+    limit: number,
+  ): Promise<ScoredChunk[]> {
     if (!terms.length || !lvs.length) return [];
     const searched = this.versions.filter((v) => lvs.includes(v.lv));
     const pairs = lvs.flatMap((lv) => terms.map((t) => ({ key: termKey(lv, t.term), weight: t.weight })));
@@ -259,14 +283,20 @@ export class MemoryIndex {
       ...(pathPrefix === undefined ? {} : { lvs: listValue([...lvs]), prefix: pathPrefix }),
     };
     // Weights like [1, 1, 0.5] must bind as doubles, whatever the first one looks like.
-    const rows = await this.query(matchSql(pathPrefix !== undefined, lvs.length === 1 ? 'one' : 'several'), params, { key_weights: LIST(DOUBLE) });
-    return rows.map((r) => ({ doc: Number(r.doc), score: Number(r.score), chunk: toChunk(r) })).sort((a, b) => b.score - a.score || a.doc - b.doc);
+    const rows = await this.query(matchSql(pathPrefix !== undefined, lvs.length === 1 ? 'one' : 'several'), params, {
+      key_weights: LIST(DOUBLE),
+    });
+    return rows
+      .map((r) => ({ doc: Number(r.doc), score: Number(r.score), chunk: toChunk(r) }))
+      .sort((a, b) => b.score - a.score || a.doc - b.doc);
   }
 
   /** In how many chunks of the given versions each term occurs (terms that occur nowhere are absent). */
   async documentFrequencies(terms: readonly string[], lvs: readonly number[]): Promise<Map<string, number>> {
     const keys = lvs.flatMap((lv) => terms.map((term) => termKey(lv, term)));
-    const rows = await this.query(`SELECT key, df FROM term_list WHERE key IN (SELECT unnest($keys::VARCHAR[]))`, { keys: listValue(keys) });
+    const rows = await this.query(`SELECT key, df FROM term_list WHERE key IN (SELECT unnest($keys::VARCHAR[]))`, {
+      keys: listValue(keys),
+    });
     const df = new Map<string, number>();
     for (const r of rows) {
       const term = String(r.key).slice(String(r.key).indexOf(':') + 1);
@@ -276,19 +306,36 @@ export class MemoryIndex {
   }
 
   /** The chunks nearest to a query vector (cosine), when vectors are loaded. */
-  async nearest(vector: readonly number[], lvs: readonly number[], pathPrefix: string | undefined, limit: number): Promise<Scored[]> {
+  async nearest(
+    vector: readonly number[],
+    lvs: readonly number[],
+    pathPrefix: string | undefined,
+    limit: number,
+  ): Promise<Scored[]> {
     if (!this.dense || !lvs.length) return [];
     if (vector.length !== this.dense.dim) {
-      throw new BosunError('INVALID_INPUT', `the query vector has ${vector.length} dimensions; the index holds ${this.dense.dim}`);
+      throw new BosunError(
+        'INVALID_INPUT',
+        `the query vector has ${vector.length} dimensions; the index holds ${this.dense.dim}`,
+      );
     }
-    const params = { vector: listValue([...vector]), lvs: listValue([...lvs]), limit, ...(pathPrefix === undefined ? {} : { prefix: pathPrefix }) };
+    const params = {
+      vector: listValue([...vector]),
+      lvs: listValue([...lvs]),
+      limit,
+      ...(pathPrefix === undefined ? {} : { prefix: pathPrefix }),
+    };
     const rows = await this.query(nearestSql(this.dense.dim, pathPrefix !== undefined), params);
     return rows.map((r) => ({ doc: Number(r.doc), score: Number(r.score) }));
   }
 
   async chunks(docs: readonly number[]): Promise<ChunkRecord[]> {
     if (!docs.length) return [];
-    return (await this.query(`SELECT ${chunkColumns} FROM chunk WHERE doc IN (SELECT unnest($docs::INTEGER[]))`, { docs: listValue([...docs]) })).map(toChunk);
+    return (
+      await this.query(`SELECT ${chunkColumns} FROM chunk WHERE doc IN (SELECT unnest($docs::INTEGER[]))`, {
+        docs: listValue([...docs]),
+      })
+    ).map(toChunk);
   }
 
   async chunkById(chunkId: string): Promise<ChunkRecord | null> {
@@ -298,10 +345,13 @@ export class MemoryIndex {
 
   /** A page's chunks in order; the page is named by its path or its URL. */
   async pageChunks(lv: number, pathOrUrl: string): Promise<ChunkRecord[]> {
-    const rows = await this.query(`SELECT ${chunkColumns} FROM chunk WHERE lv = $lv AND (path = $page OR url = $page) ORDER BY ordinal`, {
-      lv,
-      page: pathOrUrl,
-    });
+    const rows = await this.query(
+      `SELECT ${chunkColumns} FROM chunk WHERE lv = $lv AND (path = $page OR url = $page) ORDER BY ordinal`,
+      {
+        lv,
+        page: pathOrUrl,
+      },
+    );
     return rows.map(toChunk);
   }
 
@@ -324,7 +374,12 @@ export class MemoryIndex {
         ORDER BY path, ordinal`,
       { lv, prefix: pathPrefix ?? '' },
     );
-    return rows.map((r) => ({ path: String(r.path), title: String(r.title ?? ''), anchor: String(r.anchor ?? ''), text: String(r.text ?? '') }));
+    return rows.map((r) => ({
+      path: String(r.path),
+      title: String(r.title ?? ''),
+      anchor: String(r.anchor ?? ''),
+      text: String(r.text ?? ''),
+    }));
   }
 
   /** Bytes DuckDB holds for this index. */
@@ -360,7 +415,11 @@ export class MemoryIndex {
     this.db.closeSync();
   }
 
-  private async query(sql: string, params: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>): Promise<Record<string, unknown>[]> {
+  private async query(
+    sql: string,
+    params: Record<string, DuckDBValue>,
+    types?: Record<string, DuckDBType>,
+  ): Promise<Record<string, unknown>[]> {
     return this.pool.use(async (prepared) => {
       const statement = await prepared(sql);
       statement.bind(params, types);
@@ -420,7 +479,12 @@ async function readVersions(conn: DuckDBConnection): Promise<LibraryVersion[]> {
 
 /** The model's vectors (of its most common dimension: a model re-embedded at another size leaves stragglers until cleaned). */
 async function loadVectors(conn: DuckDBConnection, relation: string, model: string): Promise<DenseModel | null> {
-  const dims = (await conn.runAndReadAll(`SELECT dim, count(*) AS n FROM (${relation}) WHERE model = $model GROUP BY dim ORDER BY n DESC LIMIT 1`, { model })).getRowObjectsJS();
+  const dims = (
+    await conn.runAndReadAll(
+      `SELECT dim, count(*) AS n FROM (${relation}) WHERE model = $model GROUP BY dim ORDER BY n DESC LIMIT 1`,
+      { model },
+    )
+  ).getRowObjectsJS();
   const dim = Number(dims[0]?.dim ?? 0);
   if (!Number.isInteger(dim) || dim < 1 || dim > 65536) return null;
   await conn.run(vectorTableSql(relation, dim), { model, dim });

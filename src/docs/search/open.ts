@@ -32,11 +32,16 @@ export interface OpenLakeSearcherOptions {
  */
 export async function openLakeSearcher(options: OpenLakeSearcherOptions): Promise<Searcher> {
   // A searcher that does not look before every call learns of Bosun's commits as they happen.
-  const snapshots = options.freshnessMs ? await listenForSnapshots(options.pool, options.logger).catch(fallBackToPolling(options)) : undefined;
+  const snapshots = options.freshnessMs
+    ? await listenForSnapshots(options.pool, options.logger).catch(fallBackToPolling(options))
+    : undefined;
   return Searcher.open({
     source: lakeIndexSource(options.lake, options.libraries ? { libraries: options.libraries } : {}),
     catalog: pgVersionCatalog(options.pool),
-    accessLog: options.accessLog === false ? null : new AccessLog(options.pool, options.logger ? { logger: options.logger } : {}),
+    accessLog:
+      options.accessLog === false
+        ? null
+        : new AccessLog(options.pool, options.logger ? { logger: options.logger } : {}),
     ...(options.client !== undefined ? { client: options.client } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.embedder ? { embedder: options.embedder } : {}),
@@ -52,7 +57,10 @@ export async function openLakeSearcher(options: OpenLakeSearcherOptions): Promis
 
 function fallBackToPolling(options: OpenLakeSearcherOptions) {
   return (err: unknown): undefined => {
-    options.logger?.warn({ err, freshnessMs: options.freshnessMs }, 'cannot listen for new lake snapshots; looking for them every freshnessMs instead');
+    options.logger?.warn(
+      { err, freshnessMs: options.freshnessMs },
+      'cannot listen for new lake snapshots; looking for them every freshnessMs instead',
+    );
     return undefined;
   };
 }

@@ -50,14 +50,20 @@ export function pageSections(chunks: readonly ChunkRecord[]): PageSection[] {
 export function selectSection(chunks: readonly ChunkRecord[], section: string): SelectedSection | null {
   const wanted = section.replace(/^#/, '').trim().toLowerCase();
   const sections = parsedSections(chunks);
-  const start = sections.findIndex((s) => s.level > 0 && (s.anchor === wanted || (s.headingPath.at(-1) ?? '').trim().toLowerCase() === wanted));
+  const start = sections.findIndex(
+    (s) => s.level > 0 && (s.anchor === wanted || (s.headingPath.at(-1) ?? '').trim().toLowerCase() === wanted),
+  );
   if (start < 0) return null;
   const head = sections[start]!;
-  const within = (s: Section) => s.headingPath.length >= head.headingPath.length && head.headingPath.every((h, i) => s.headingPath[i] === h);
+  const within = (s: Section) =>
+    s.headingPath.length >= head.headingPath.length && head.headingPath.every((h, i) => s.headingPath[i] === h);
   let end = start + 1;
   while (end < sections.length && within(sections[end]!)) end++;
   const chunkIds = chunks.filter((c) => overlaps(c, head)).map((c) => c.chunk_id);
-  const markdown = sections.slice(start, end).map((s) => s.markdown).join('\n\n');
+  const markdown = sections
+    .slice(start, end)
+    .map((s) => s.markdown)
+    .join('\n\n');
   return { headingPath: head.headingPath, pieces: blockPieces(markdown, chunkIds) };
 }
 
@@ -92,20 +98,28 @@ export function readPieces(pieces: readonly Piece[], offset: number, maxTokens: 
   let truncated = false;
   if (maxTokens !== undefined && tokens > maxTokens) ({ text, tokens, truncated } = trimToTokens(text, maxTokens));
   const end = offset + taken.length;
-  return { chunkIds: [...new Set(taken.flatMap((p) => p.chunkIds))], text, tokens, truncated, nextOffset: end < pieces.length ? end : null };
+  return {
+    chunkIds: [...new Set(taken.flatMap((p) => p.chunkIds))],
+    text,
+    tokens,
+    truncated,
+    nextOffset: end < pieces.length ? end : null,
+  };
 }
 
 function parsedSections(chunks: readonly ChunkRecord[]): Section[] {
   const first = chunks[0];
   if (!first) return [];
-  return parseDocument({ content: chunks.map((c) => c.text).join('\n\n'), format: 'markdown', path: first.path }).sections;
+  return parseDocument({ content: chunks.map((c) => c.text).join('\n\n'), format: 'markdown', path: first.path })
+    .sections;
 }
 
 /** Whether a chunk holds text of the section: it lies inside it, or it is a merged chunk that contains its heading. */
 function overlaps(chunk: ChunkRecord, section: Section): boolean {
   const path = chunk.heading_path;
   const inside = path.length >= section.headingPath.length && section.headingPath.every((h, i) => path[i] === h);
-  const around = path.every((h, i) => section.headingPath[i] === h) && chunk.text.includes(section.headingPath.at(-1) ?? '');
+  const around =
+    path.every((h, i) => section.headingPath[i] === h) && chunk.text.includes(section.headingPath.at(-1) ?? '');
   return inside || around;
 }
 

@@ -29,7 +29,10 @@ export const searchRequestSchema = z
     maxTokens: tokens.optional(),
   })
   .strict()
-  .refine((r) => !(r.version !== undefined && r.allVersions), { message: 'give a version or allVersions, not both', path: ['version'] });
+  .refine((r) => !(r.version !== undefined && r.allVersions), {
+    message: 'give a version or allVersions, not both',
+    path: ['version'],
+  });
 export type SearchRequest = z.input<typeof searchRequestSchema>;
 
 export const readRequestSchema = z

@@ -14,7 +14,14 @@ import { MemoryIndex, type ChunkRecord, type LibraryVersion, type QueryTerm } fr
 import { buildOutline, type OutlineNode } from './outline.js';
 import { defaultRanking, rankingSchema, type Ranking } from './ranking.js';
 import { chunkPieces, pageSections, readPieces, selectSection, type PageSection } from './read.js';
-import { outlineRequestSchema, readRequestSchema, searchRequestSchema, type OutlineRequest, type ReadRequest, type SearchRequest } from './request.js';
+import {
+  outlineRequestSchema,
+  readRequestSchema,
+  searchRequestSchema,
+  type OutlineRequest,
+  type ReadRequest,
+  type SearchRequest,
+} from './request.js';
 import type { IndexSource } from './source.js';
 import { resolveTargets, staticVersionCatalog, type LibraryPolicy, type VersionCatalog } from './versions.js';
 
@@ -171,15 +178,22 @@ export class Searcher {
       const lvs = targets.versions.map((v) => v.lv);
       const pathPrefix = normalizePath(req.pathPrefix);
       let terms = queryTerms(req.query, this.options.tokenize);
-      if (terms.length === 0) notes.push('the query has no searchable words (only stop words or punctuation); ask with the words the documentation would use');
+      if (terms.length === 0)
+        notes.push(
+          'the query has no searchable words (only stop words or punctuation); ask with the words the documentation would use',
+        );
       if (terms.length > MAX_QUERY_TERMS) {
         terms = await rarestTerms(index, terms, lvs);
         notes.push(`the query was long: searched its ${terms.length} most specific terms`);
       }
       const pool = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
-      const weighted = this.ranking.synonyms > 0 ? expandWithSynonyms(terms, this.ranking.synonyms) : terms.map((term) => ({ term, weight: 1 }));
+      const weighted =
+        this.ranking.synonyms > 0
+          ? expandWithSynonyms(terms, this.ranking.synonyms)
+          : terms.map((term) => ({ term, weight: 1 }));
       const { ranked, records, retrieval } = await this.rank(index, req.query, weighted, lvs, pathPrefix, pool, notes);
-      for (const c of await index.chunks(ranked.filter((r) => !records.has(r.doc)).map((r) => r.doc))) records.set(c.doc, c);
+      for (const c of await index.chunks(ranked.filter((r) => !records.has(r.doc)).map((r) => r.doc)))
+        records.set(c.doc, c);
       const retrieved: RankedChunk[] = ranked.flatMap((r) => {
         const chunk = records.get(r.doc);
         return chunk ? [{ chunk, score: r.score }] : [];
@@ -236,7 +250,9 @@ export class Searcher {
         if (!found) {
           const headings = pageSections(page).map((s) => s.heading);
           throw new BosunError('NOT_FOUND', `${first.path} has no section '${sectionName}'`, {
-            hint: headings.length ? `sections: ${headings.slice(0, 30).join(' | ')}` : 'the page has no headings: read it without a section',
+            hint: headings.length
+              ? `sections: ${headings.slice(0, 30).join(' | ')}`
+              : 'the page has no headings: read it without a section',
           });
         }
         pieces = found.pieces;
@@ -244,7 +260,9 @@ export class Searcher {
       }
       const part = readPieces(pieces, req.offset, req.maxTokens);
       if (req.offset > 0 && req.offset >= pieces.length) {
-        throw new BosunError('INVALID_INPUT', `offset ${req.offset} is past the end (${pieces.length} parts)`, { hint: 'start again at offset 0' });
+        throw new BosunError('INVALID_INPUT', `offset ${req.offset} is past the end (${pieces.length} parts)`, {
+          hint: 'start again at offset 0',
+        });
       }
       const response: ReadResponse = {
         library: first.library,
@@ -377,7 +395,10 @@ export class Searcher {
       const latest = await this.options.source.latestSnapshotId();
       if (latest === this.index.snapshotId) return;
       const started = performance.now();
-      const [next, policies] = await Promise.all([loadIndex(this.options, this.ranking, latest), this.catalog.policies()]);
+      const [next, policies] = await Promise.all([
+        loadIndex(this.options, this.ranking, latest),
+        this.catalog.policies(),
+      ]);
       const previous = this.index;
       this.index = next;
       this.policies = policies;
@@ -391,7 +412,15 @@ export class Searcher {
     }
   }
 
-  private async rank(index: MemoryIndex, query: string, weighted: QueryTerm[], lvs: number[], pathPrefix: string | undefined, pool: number, notes: string[]) {
+  private async rank(
+    index: MemoryIndex,
+    query: string,
+    weighted: QueryTerm[],
+    lvs: number[],
+    pathPrefix: string | undefined,
+    pool: number,
+    notes: string[],
+  ) {
     const lexical = await index.match(weighted, lvs, pathPrefix, pool);
     // The lexical matches come with their rows; only chunks found by dense retrieval alone are read after.
     const records = new Map(lexical.map((m) => [m.doc, m.chunk]));
@@ -413,11 +442,19 @@ export class Searcher {
   }
 
   /** A page by path, URL or chunk id (a chunk id also names the section to read). */
-  private async findPage(index: MemoryIndex, library: string, pathOrChunkId: string, version: string | undefined): Promise<{ page: ChunkRecord[]; sectionHint?: string }> {
+  private async findPage(
+    index: MemoryIndex,
+    library: string,
+    pathOrChunkId: string,
+    version: string | undefined,
+  ): Promise<{ page: ChunkRecord[]; sectionHint?: string }> {
     if (chunkIdPattern.test(pathOrChunkId)) {
       const chunk = await index.chunkById(pathOrChunkId);
       if (chunk && chunk.library === library) {
-        return { page: await index.pageChunks(chunk.lv, chunk.path), ...(chunk.anchor ? { sectionHint: chunk.anchor } : {}) };
+        return {
+          page: await index.pageChunks(chunk.lv, chunk.path),
+          ...(chunk.anchor ? { sectionHint: chunk.anchor } : {}),
+        };
       }
     }
     const target = this.oneVersion(index, library, version);
@@ -433,9 +470,16 @@ export class Searcher {
   }
 
   private oneVersion(index: MemoryIndex, library: string, version: string | undefined): LibraryVersion {
-    const targets = resolveTargets({ libraries: [library], ...(version !== undefined ? { version } : {}) }, index.versions, this.policies);
+    const targets = resolveTargets(
+      { libraries: [library], ...(version !== undefined ? { version } : {}) },
+      index.versions,
+      this.policies,
+    );
     const target = targets.versions[0];
-    if (!target) throw new BosunError('NOT_FOUND', `library '${library}' has nothing indexed yet`, { hint: `run \`bosun docs sync ${library}\`` });
+    if (!target)
+      throw new BosunError('NOT_FOUND', `library '${library}' has nothing indexed yet`, {
+        hint: `run \`bosun docs sync ${library}\``,
+      });
     return target;
   }
 
@@ -445,9 +489,15 @@ export class Searcher {
 }
 
 function loadIndex(options: SearcherOptions, ranking: Ranking, snapshot: number): Promise<MemoryIndex> {
-  return options.source.relations(snapshot).then((relations) =>
-    MemoryIndex.load(relations, { ranking, denseModel: options.embedder?.model ?? null, ...(options.threads ? { threads: options.threads } : {}) }),
-  );
+  return options.source
+    .relations(snapshot)
+    .then((relations) =>
+      MemoryIndex.load(relations, {
+        ranking,
+        denseModel: options.embedder?.model ?? null,
+        ...(options.threads ? { threads: options.threads } : {}),
+      }),
+    );
 }
 
 /** The query's terms that occur in the searched versions, rarest first, at most MAX_QUERY_TERMS. */
@@ -477,4 +527,3 @@ function pathVariants(input: string): string[] {
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
-

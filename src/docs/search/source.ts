@@ -47,7 +47,12 @@ export function lakeIndexSource(lake: Lake, options: { libraries?: readonly stri
         scan(CHUNK_TERMS_TABLE, snapshotId),
         scan(EMBEDDINGS_TABLE, snapshotId),
       ]);
-      return { snapshotId, chunks: chunks && only ? `SELECT * FROM (${chunks}) ${only}` : chunks, chunkTerms, embeddings };
+      return {
+        snapshotId,
+        chunks: chunks && only ? `SELECT * FROM (${chunks}) ${only}` : chunks,
+        chunkTerms,
+        embeddings,
+      };
     },
   };
 }
@@ -75,4 +80,3 @@ export function parquetIndexSource(files: ParquetFiles): IndexSource {
     relations: async () => relations,
   };
 }
-

@@ -22,7 +22,9 @@ export function pgVersionCatalog(pool: Pool): VersionCatalog {
   return {
     async policies() {
       const libraries = await listLibraries(pool);
-      return new Map(libraries.map((l) => [l.name, { defaultVersion: l.defaultVersion, deprecated: new Set(l.deprecatedVersions) }]));
+      return new Map(
+        libraries.map((l) => [l.name, { defaultVersion: l.defaultVersion, deprecated: new Set(l.deprecatedVersions) }]),
+      );
     },
   };
 }
@@ -51,7 +53,11 @@ export interface Targets {
  * deprecated and has indexed chunks. A library that is registered but has nothing indexed is
  * searched as empty, with a note; a library nobody knows is an error naming the known ones.
  */
-export function resolveTargets(request: TargetRequest, indexed: readonly LibraryVersion[], policies: ReadonlyMap<string, LibraryPolicy>): Targets {
+export function resolveTargets(
+  request: TargetRequest,
+  indexed: readonly LibraryVersion[],
+  policies: ReadonlyMap<string, LibraryPolicy>,
+): Targets {
   const byLibrary = new Map<string, LibraryVersion[]>();
   for (const v of indexed) byLibrary.set(v.library, [...(byLibrary.get(v.library) ?? []), v]);
   const known = [...new Set([...byLibrary.keys(), ...policies.keys()])].sort();
@@ -65,7 +71,9 @@ export function resolveTargets(request: TargetRequest, indexed: readonly Library
     if (!available) {
       if (!policies.has(name)) {
         throw new BosunError('NOT_FOUND', `unknown library '${name}'`, {
-          hint: known.length ? `libraries: ${known.join(', ')}` : 'no library is indexed yet: add one with `bosun docs add` and sync it',
+          hint: known.length
+            ? `libraries: ${known.join(', ')}`
+            : 'no library is indexed yet: add one with `bosun docs add` and sync it',
         });
       }
       notes.push(`library '${name}' has nothing indexed yet (run \`bosun docs sync ${name}\`)`);
@@ -87,11 +95,14 @@ export function resolveTargets(request: TargetRequest, indexed: readonly Library
     } else {
       const chosen = defaultVersion(available, policy);
       versions.push(chosen);
-      if (policy.deprecated.has(chosen.version)) notes.push(`every version of ${name} is deprecated; searching ${chosen.version}`);
+      if (policy.deprecated.has(chosen.version))
+        notes.push(`every version of ${name} is deprecated; searching ${chosen.version}`);
     }
   }
   if (request.version !== undefined && !explicit && versions.length === 0 && indexed.length > 0) {
-    throw new BosunError('NOT_FOUND', `no library has an indexed version '${request.version}'`, { hint: 'name the library with --library, or drop --version' });
+    throw new BosunError('NOT_FOUND', `no library has an indexed version '${request.version}'`, {
+      hint: 'name the library with --library, or drop --version',
+    });
   }
   return { versions, notes };
 }

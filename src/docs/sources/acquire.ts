@@ -28,7 +28,11 @@ function pages(spec: SourceSpec, ctx: AcquireContext): AsyncGenerator<SourceDocu
   switch (spec.kind) {
     case 'local': {
       const lim = limits(spec);
-      return walkFolder(spec.path, { ...spec, version: spec.version ?? null, maxPages: lim.maxPages, maxPageBytes: lim.maxPageBytes }, ctx);
+      return walkFolder(
+        spec.path,
+        { ...spec, version: spec.version ?? null, maxPages: lim.maxPages, maxPageBytes: lim.maxPageBytes },
+        ctx,
+      );
     }
     case 'git':
       return acquireGit(spec, ctx);

@@ -41,7 +41,10 @@ export function detectSource(input: string, options: DetectOptions = {}): Source
   const build = (spec: Record<string, unknown>): SourceSpec =>
     parseWith(sourceSpecSchema, dropUndefined({ ...common, ...spec }), `source '${input}'`);
 
-  if (/^(git@[^:]+:|ssh:\/\/|git:\/\/|git\+)/i.test(input) || (/^https?:\/\//i.test(input) && (/\.git\/?$/i.test(input) || wantsGit))) {
+  if (
+    /^(git@[^:]+:|ssh:\/\/|git:\/\/|git\+)/i.test(input) ||
+    (/^https?:\/\//i.test(input) && (/\.git\/?$/i.test(input) || wantsGit))
+  ) {
     return build({ kind: 'git', url: input, ...gitOptions });
   }
   if (/^https?:\/\//i.test(input)) {
@@ -76,7 +79,10 @@ export function detectSource(input: string, options: DetectOptions = {}): Source
   }
   const name = path.basename(local);
   if (isLlmsName(name)) return build({ kind: 'llms', path: local });
-  if (isSpecName(name) && /(^|[{,\s])["']?openapi["']?\s*:\s*["']?3\./m.test(readFileSync(local, 'utf8').slice(0, 65_536))) {
+  if (
+    isSpecName(name) &&
+    /(^|[{,\s])["']?openapi["']?\s*:\s*["']?3\./m.test(readFileSync(local, 'utf8').slice(0, 65_536))
+  ) {
     return build({ kind: 'openapi', path: local });
   }
   throw new BosunError('UNSUPPORTED', `cannot tell what kind of source ${input} is`, {

@@ -57,7 +57,10 @@ export function tooLarge(size: number, max: number): string {
  * include/exclude globs. A path is tested as found and, when it carries a version folder,
  * also without it, so that `specification/**` selects that folder in every version.
  */
-export function pathFilter(include: string[] | undefined, exclude: string[] | undefined): (...paths: string[]) => boolean {
+export function pathFilter(
+  include: string[] | undefined,
+  exclude: string[] | undefined,
+): (...paths: string[]) => boolean {
   const inc = include?.length ? picomatch(include) : undefined;
   const exc = exclude?.length ? picomatch(exclude) : undefined;
   return (...paths) => (!inc || paths.some((p) => inc(p))) && !(exc && paths.some((p) => exc(p)));

@@ -27,7 +27,18 @@ const CLONE_TIMEOUT_MS = 10 * 60_000;
 function gitOptions(ctx: AcquireContext, extra: RunOptions = {}): RunOptions {
   return {
     env: { GIT_TERMINAL_PROMPT: '0' },
-    envAllowlist: [...DEFAULT_ENV_ALLOWLIST, 'SSH_AUTH_SOCK', 'GIT_SSH', 'GIT_SSH_COMMAND', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'],
+    envAllowlist: [
+      ...DEFAULT_ENV_ALLOWLIST,
+      'SSH_AUTH_SOCK',
+      'GIT_SSH',
+      'GIT_SSH_COMMAND',
+      'HTTP_PROXY',
+      'HTTPS_PROXY',
+      'NO_PROXY',
+      'http_proxy',
+      'https_proxy',
+      'no_proxy',
+    ],
     signal: ctx.signal,
     ...extra,
   };
@@ -50,9 +61,16 @@ export async function* acquireGit(spec: GitSpec, ctx: AcquireContext): AsyncGene
       await checkout(remote, target, subdir, dir, ctx);
       const root = subdir ? path.join(dir, subdir) : dir;
       if (!(await fs.stat(root).catch(() => undefined))?.isDirectory()) {
-        throw new BosunError('NOT_FOUND', `subdir '${subdir}' not found in ${spec.url} at ${target.ref ?? 'the default branch'}`);
+        throw new BosunError(
+          'NOT_FOUND',
+          `subdir '${subdir}' not found in ${spec.url} at ${target.ref ?? 'the default branch'}`,
+        );
       }
-      yield* walkFolder(root, { ...spec, version: target.version, maxPages: lim.maxPages, maxPageBytes: lim.maxPageBytes }, ctx);
+      yield* walkFolder(
+        root,
+        { ...spec, version: target.version, maxPages: lim.maxPages, maxPageBytes: lim.maxPageBytes },
+        ctx,
+      );
       await fs.rm(dir, { recursive: true, force: true });
     }
   } finally {
@@ -64,20 +82,29 @@ export async function* acquireGit(spec: GitSpec, ctx: AcquireContext): AsyncGene
 async function remoteUrl(url: string): Promise<string> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/\s]+@[^:\s]+:/.test(url)) return url;
   const stat = await fs.stat(url).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new BosunError('NOT_FOUND', `git repository not found: ${url}`, { hint: 'give a repository URL or the path of a local repository' });
+  if (!stat?.isDirectory())
+    throw new BosunError('NOT_FOUND', `git repository not found: ${url}`, {
+      hint: 'give a repository URL or the path of a local repository',
+    });
   return pathToFileURL(path.resolve(url)).href;
 }
 
 function safeSubdir(subdir: string): string {
   const normal = path.posix.normalize(subdir.replace(/\\/g, '/')).replace(/^\.\/|\/$/g, '');
   if (normal === '..' || normal.startsWith('../') || path.posix.isAbsolute(normal)) {
-    throw new BosunError('INVALID_INPUT', `subdir '${subdir}' leaves the repository`, { hint: 'give a folder inside the repository, such as docs' });
+    throw new BosunError('INVALID_INPUT', `subdir '${subdir}' leaves the repository`, {
+      hint: 'give a folder inside the repository, such as docs',
+    });
   }
   return normal;
 }
 
 async function listRefs(remote: string, shown: string, ctx: AcquireContext): Promise<RemoteRef[]> {
-  const result = await runCommand('git', ['ls-remote', '--tags', '--heads', '--', remote], gitOptions(ctx, { timeoutMs: 120_000 }));
+  const result = await runCommand(
+    'git',
+    ['ls-remote', '--tags', '--heads', '--', remote],
+    gitOptions(ctx, { timeoutMs: 120_000 }),
+  );
   ctx.signal?.throwIfAborted();
   if (!result.ok) {
     const reason = result.stderr.trim().split('\n')[0] ?? `exit code ${result.exitCode}`;
@@ -98,8 +125,12 @@ async function listRefs(remote: string, shown: string, ctx: AcquireContext): Pro
 const byVersion = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
 
 function available(refs: RemoteRef[], kind?: RemoteRef['kind']): string {
-  const names = refs.filter((r) => !kind || r.kind === kind).map((r) => r.name).sort(byVersion);
-  if (names.length === 0) return `the repository has no ${kind === 'tag' ? 'tags' : kind === 'branch' ? 'branches' : 'branches or tags'}`;
+  const names = refs
+    .filter((r) => !kind || r.kind === kind)
+    .map((r) => r.name)
+    .sort(byVersion);
+  if (names.length === 0)
+    return `the repository has no ${kind === 'tag' ? 'tags' : kind === 'branch' ? 'branches' : 'branches or tags'}`;
   const shown = names.slice(0, 15).join(', ');
   return `available: ${shown}${names.length > 15 ? ` (and ${names.length - 15} more)` : ''}`;
 }
@@ -109,9 +140,16 @@ function selectTargets(spec: GitSpec, refs: RemoteRef[]): Target[] {
   if (pattern !== undefined) {
     const kind = spec.tags !== undefined ? 'tag' : 'branch';
     const matches = picomatch(pattern);
-    const names = refs.filter((r) => r.kind === kind && matches(r.name)).map((r) => r.name).sort(byVersion);
+    const names = refs
+      .filter((r) => r.kind === kind && matches(r.name))
+      .map((r) => r.name)
+      .sort(byVersion);
     if (names.length === 0) {
-      throw new BosunError('NOT_FOUND', `no ${kind === 'tag' ? 'tags' : 'branches'} match '${pattern}' in ${spec.url}`, { hint: available(refs, kind) });
+      throw new BosunError(
+        'NOT_FOUND',
+        `no ${kind === 'tag' ? 'tags' : 'branches'} match '${pattern}' in ${spec.url}`,
+        { hint: available(refs, kind) },
+      );
     }
     return names.map((name) => ({ ref: name, commit: false, version: name }));
   }
@@ -123,8 +161,15 @@ function selectTargets(spec: GitSpec, refs: RemoteRef[]): Target[] {
   throw new BosunError('NOT_FOUND', `ref '${ref}' not found in ${spec.url}`, { hint: available(refs) });
 }
 
-async function checkout(remote: string, target: Target, subdir: string | undefined, dir: string, ctx: AcquireContext): Promise<void> {
-  const git = (args: string[]): Promise<unknown> => runChecked('git', ['-c', 'advice.detachedHead=false', ...args], gitOptions(ctx, { timeoutMs: CLONE_TIMEOUT_MS }));
+async function checkout(
+  remote: string,
+  target: Target,
+  subdir: string | undefined,
+  dir: string,
+  ctx: AcquireContext,
+): Promise<void> {
+  const git = (args: string[]): Promise<unknown> =>
+    runChecked('git', ['-c', 'advice.detachedHead=false', ...args], gitOptions(ctx, { timeoutMs: CLONE_TIMEOUT_MS }));
   const partial = subdir ? ['--filter=blob:none'] : [];
   if (target.commit) {
     // `clone --branch` takes names only: a commit is fetched into an empty repository.
@@ -136,6 +181,19 @@ async function checkout(remote: string, target: Target, subdir: string | undefin
     return;
   }
   const branch = target.ref === undefined ? [] : ['--branch', target.ref];
-  await git(['clone', '-q', '--depth', '1', '--single-branch', '--no-tags', ...branch, ...partial, ...(subdir ? ['--sparse'] : []), '--', remote, dir]);
+  await git([
+    'clone',
+    '-q',
+    '--depth',
+    '1',
+    '--single-branch',
+    '--no-tags',
+    ...branch,
+    ...partial,
+    ...(subdir ? ['--sparse'] : []),
+    '--',
+    remote,
+    dir,
+  ]);
   if (subdir) await git(['-C', dir, 'sparse-checkout', 'set', '--', subdir]);
 }

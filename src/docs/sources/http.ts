@@ -107,7 +107,8 @@ export class HttpClient {
       const outcome = await this.limit(() => this.once(url, options));
       const retry = attempt < this.retries && (outcome.status === 0 || retryable.has(outcome.status));
       if (!retry) return outcome;
-      const delay = retryAfterMs(outcome.headers.get('retry-after')) ?? this.backoffMs * 2 ** attempt * (1 + Math.random() / 2);
+      const delay =
+        retryAfterMs(outcome.headers.get('retry-after')) ?? this.backoffMs * 2 ** attempt * (1 + Math.random() / 2);
       this.options.logger.debug({ url: url.href, status: outcome.status, attempt, delay }, 'retrying');
       await sleep(delay, undefined, { signal: this.options.signal });
     }

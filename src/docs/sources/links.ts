@@ -28,7 +28,8 @@ export function* proseLines(lines: string[]): Generator<[number, string]> {
   for (const [i, line] of lines.entries()) {
     const marker = line.match(/^ {0,3}(`{3,}|~{3,})/)?.[1];
     if (fence) {
-      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
+        fence = undefined;
     } else if (marker) {
       fence = marker;
     } else {
@@ -42,6 +43,7 @@ const markdownLink = /(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"]*"|'[^']*
 /** The targets of the markdown links of a text (images and code blocks left out), as written. */
 export function markdownLinks(text: string): string[] {
   const hrefs: string[] = [];
-  for (const [, line] of proseLines(text.split('\n'))) for (const match of line.matchAll(markdownLink)) hrefs.push(match[1] as string);
+  for (const [, line] of proseLines(text.split('\n')))
+    for (const match of line.matchAll(markdownLink)) hrefs.push(match[1] as string);
   return hrefs;
 }

@@ -23,7 +23,17 @@ export async function* acquireLlms(spec: LlmsSpec, ctx: AcquireContext): AsyncGe
   const logger = ctx.logger ?? silentLogger;
   const abort = innerAbort(ctx.signal);
   try {
-    yield* llmsPages(spec, ctx, new HttpClient({ concurrency: lim.concurrency, rate: lim.rate, maxBytes: lim.maxPageBytes, logger, signal: abort.signal }));
+    yield* llmsPages(
+      spec,
+      ctx,
+      new HttpClient({
+        concurrency: lim.concurrency,
+        rate: lim.rate,
+        maxBytes: lim.maxPageBytes,
+        logger,
+        signal: abort.signal,
+      }),
+    );
   } finally {
     abort.stop();
   }
@@ -39,13 +49,19 @@ async function* llmsPages(spec: LlmsSpec, ctx: AcquireContext, http: HttpClient)
 
   if (root.name.toLowerCase() !== 'llms.txt') {
     const pages = splitLlmsFull(root.text)
-      .map((page) => ({ ...page, path: page.url ? withMarkdownExtension(pathOf(page.url)) : `${slugify(page.title)}.md` }))
+      .map((page) => ({
+        ...page,
+        path: page.url ? withMarkdownExtension(pathOf(page.url)) : `${slugify(page.title)}.md`,
+      }))
       .filter((page) => wanted(page.path));
     const paths = new Set<string>();
     let done = 0;
     for (const page of pages.slice(0, lim.maxPages)) {
       const unique = uniquePath(page.path, paths);
-      yield pageDoc({ path: unique, version, format: 'markdown', ...(page.url ? { url: page.url.href } : {}) }, page.content);
+      yield pageDoc(
+        { path: unique, version, format: 'markdown', ...(page.url ? { url: page.url.href } : {}) },
+        page.content,
+      );
       ctx.onProgress?.({ done: ++done, total: Math.min(pages.length, lim.maxPages), current: unique });
     }
     return;
@@ -58,7 +74,9 @@ async function* llmsPages(spec: LlmsSpec, ctx: AcquireContext, http: HttpClient)
   const robots = new RobotsCache(http);
   const rootDir = root.base.protocol === 'file:' ? fileURLToPath(folder) : undefined;
   // All requests start at once; the client's concurrency and rate limits pace them, order is kept.
-  const pending = links.map((u) => linkedPage(u, { http, robots, previous, version, pathOf, rootDir, maxBytes: lim.maxPageBytes }));
+  const pending = links.map((u) =>
+    linkedPage(u, { http, robots, previous, version, pathOf, rootDir, maxBytes: lim.maxPageBytes }),
+  );
   // Awaited in order below; this only keeps a failure after an early stop from going unhandled.
   for (const p of pending) p.catch(() => undefined);
   let done = 0;
@@ -86,8 +104,14 @@ async function linkedPage(u: URL, deps: LinkDeps): Promise<SourceDocument> {
     if (!deps.rootDir || !isInside(deps.rootDir, abs)) return errorDoc(base, 'outside root');
     return readFilePage(abs, base, deps.maxBytes);
   }
-  if (!(await deps.robots.rules(u.origin)).isAllowed(u)) return errorDoc({ ...base, url: u.href }, 'disallowed by robots.txt');
-  const { doc } = await fetchPage(deps.http, { url: u, version: deps.version, pathOf: deps.pathOf, previous: deps.previous });
+  if (!(await deps.robots.rules(u.origin)).isAllowed(u))
+    return errorDoc({ ...base, url: u.href }, 'disallowed by robots.txt');
+  const { doc } = await fetchPage(deps.http, {
+    url: u,
+    version: deps.version,
+    pathOf: deps.pathOf,
+    previous: deps.previous,
+  });
   return doc;
 }
 

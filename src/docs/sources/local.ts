@@ -21,7 +21,11 @@ interface Entry {
 }
 
 /** Reads every documentation file under `root` as a page, in path order. */
-export async function* walkFolder(root: string, options: WalkOptions, ctx: AcquireContext): AsyncGenerator<SourceDocument> {
+export async function* walkFolder(
+  root: string,
+  options: WalkOptions,
+  ctx: AcquireContext,
+): AsyncGenerator<SourceDocument> {
   const realRoot = await openRoot(root);
   const wanted = pathFilter(options.include, options.exclude);
   const entries = (await collect(realRoot, ''))
@@ -40,10 +44,14 @@ export async function* walkFolder(root: string, options: WalkOptions, ctx: Acqui
 async function openRoot(root: string): Promise<string> {
   const stat = await fs.stat(root).catch(() => undefined);
   if (!stat) {
-    throw new BosunError('NOT_FOUND', `folder not found: ${root}`, { hint: 'check the path, relative to the current directory' });
+    throw new BosunError('NOT_FOUND', `folder not found: ${root}`, {
+      hint: 'check the path, relative to the current directory',
+    });
   }
   if (!stat.isDirectory()) {
-    throw new BosunError('INVALID_INPUT', `not a folder: ${root}`, { hint: 'a local source is a folder of documentation files' });
+    throw new BosunError('INVALID_INPUT', `not a folder: ${root}`, {
+      hint: 'a local source is a folder of documentation files',
+    });
   }
   return fs.realpath(root);
 }
@@ -80,7 +88,9 @@ async function symlinkEntry(realRoot: string, rel: string, abs: string): Promise
   const stat = target ? await fs.stat(target).catch(() => undefined) : undefined;
   if (!target || !stat) return formatOfPath(rel) ? { rel, abs, error: 'broken symlink' } : undefined;
   if (!isInside(realRoot, target)) {
-    return formatOfPath(rel) || stat.isDirectory() ? { rel, abs, error: `outside root: symlink to ${target}` } : undefined;
+    return formatOfPath(rel) || stat.isDirectory()
+      ? { rel, abs, error: `outside root: symlink to ${target}` }
+      : undefined;
   }
   return stat.isFile() && formatOfPath(rel) ? { rel, abs: target } : undefined;
 }

@@ -47,7 +47,10 @@ export class Refs {
 }
 
 function schemaName(ref: string): string | undefined {
-  return ref.match(/^#\/components\/schemas\/([^/]+)$/)?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
+  return ref
+    .match(/^#\/components\/schemas\/([^/]+)$/)?.[1]
+    ?.replace(/~1/g, '/')
+    .replace(/~0/g, '~');
 }
 
 export function schemaFile(name: string): string {
@@ -56,7 +59,10 @@ export function schemaFile(name: string): string {
 
 /** Text safe inside one table cell. */
 function cell(text: string | undefined): string {
-  return (text ?? '').replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return (text ?? '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
 interface Row {
@@ -82,8 +88,13 @@ class SchemaRenderer {
     const { value, name, broken } = this.refs.resolve(schema);
     if (broken) return broken;
     if (!value) return 'any';
-    if (name && isObj(schema) && '$ref' in schema) return stack.includes(name) ? `${this.link(name)} (recursive)` : this.link(name);
-    const types = Array.isArray(value.type) ? value.type.map(String) : value.type === undefined ? [] : [String(value.type)];
+    if (name && isObj(schema) && '$ref' in schema)
+      return stack.includes(name) ? `${this.link(name)} (recursive)` : this.link(name);
+    const types = Array.isArray(value.type)
+      ? value.type.map(String)
+      : value.type === undefined
+        ? []
+        : [String(value.type)];
     const base = types.filter((t) => t !== 'null');
     const options = Array.isArray(value.oneOf) ? value.oneOf : Array.isArray(value.anyOf) ? value.anyOf : undefined;
     let text: string;
@@ -103,7 +114,8 @@ class SchemaRenderer {
     this.rows(schema, '', stack, named, rows);
     if (rows.length === 0) return '';
     const lines = ['| Field | Type | Required | Description |', '|---|---|---|---|'];
-    for (const r of rows.slice(0, MAX_ROWS)) lines.push(`| \`${r.field}\` | ${cell(r.type)} | ${r.required ? 'yes' : 'no'} | ${cell(r.description)} |`);
+    for (const r of rows.slice(0, MAX_ROWS))
+      lines.push(`| \`${r.field}\` | ${cell(r.type)} | ${r.required ? 'yes' : 'no'} | ${cell(r.description)} |`);
     if (rows.length > MAX_ROWS) lines.push(`| … | ${rows.length - MAX_ROWS} more fields | | |`);
     return lines.join('\n');
   }
@@ -127,8 +139,14 @@ class SchemaRenderer {
     for (const [key, prop] of Object.entries(properties)) {
       const field = prefix + key;
       const resolved = this.refs.resolve(prop).value;
-      out.push({ field, type: this.typeOf(prop, stack), required: required.has(key), description: str(resolved?.description) ?? '' });
-      const items = resolved && (resolved.type === 'array' || resolved.items !== undefined) ? resolved.items : undefined;
+      out.push({
+        field,
+        type: this.typeOf(prop, stack),
+        required: required.has(key),
+        description: str(resolved?.description) ?? '',
+      });
+      const items =
+        resolved && (resolved.type === 'array' || resolved.items !== undefined) ? resolved.items : undefined;
       if (items !== undefined) this.rows(items, `${field}[].`, stack, named, out);
       else this.rows(prop, `${field}.`, stack, named, out);
     }
@@ -185,7 +203,9 @@ export function operationMarkdown(o: Operation, refs: Refs): string {
   if (params.length > 0) {
     out.push('## Parameters', '', '| Name | In | Type | Required | Description |', '|---|---|---|---|---|');
     for (const p of params) {
-      out.push(`| \`${cell(str(p.name))}\` | ${cell(str(p.in))} | ${cell(schemas.typeOf(p.schema))} | ${p.required === true ? 'yes' : 'no'} | ${cell(str(p.description))} |`);
+      out.push(
+        `| \`${cell(str(p.name))}\` | ${cell(str(p.in))} | ${cell(schemas.typeOf(p.schema))} | ${p.required === true ? 'yes' : 'no'} | ${cell(str(p.description))} |`,
+      );
     }
     out.push('');
   }
@@ -204,7 +224,10 @@ export function operationMarkdown(o: Operation, refs: Refs): string {
     out.push('## Responses', '');
     for (const [status, response] of Object.entries(op.responses)) {
       const r = refs.resolve(response);
-      out.push(`### ${status}${r.value && str(r.value.description) ? ` — ${cell(r.value.description as string)}` : ''}`, '');
+      out.push(
+        `### ${status}${r.value && str(r.value.description) ? ` — ${cell(r.value.description as string)}` : ''}`,
+        '',
+      );
       if (r.broken) out.push(r.broken, '');
       if (r.value) out.push(...content(r.value.content, schemas, ''));
     }
@@ -252,19 +275,38 @@ export function schemaMarkdown(name: string, schema: unknown, refs: Refs): strin
   if (table) out.push('## Fields', '', table, '');
   for (const combiner of ['oneOf', 'anyOf'] as const) {
     const options = value[combiner];
-    if (Array.isArray(options)) out.push(`## ${combiner === 'oneOf' ? 'One of' : 'Any of'}`, '', ...options.map((o) => `- ${schemas.typeOf(o, [name])}`), '');
+    if (Array.isArray(options))
+      out.push(
+        `## ${combiner === 'oneOf' ? 'One of' : 'Any of'}`,
+        '',
+        ...options.map((o) => `- ${schemas.typeOf(o, [name])}`),
+        '',
+      );
   }
-  if (value.example !== undefined) out.push('## Example', '', '```json', JSON.stringify(value.example, null, 2), '```', '');
+  if (value.example !== undefined)
+    out.push('## Example', '', '```json', JSON.stringify(value.example, null, 2), '```', '');
   return out.join('\n').trimEnd() + '\n';
 }
 
 /** The overview page: title, servers, operations by tag, schemas. */
-export function indexMarkdown(info: Obj, servers: unknown, operations: { file: string; o: Operation }[], schemaNames: string[]): string {
+export function indexMarkdown(
+  info: Obj,
+  servers: unknown,
+  operations: { file: string; o: Operation }[],
+  schemaNames: string[],
+): string {
   const out = [`# ${str(info.title) ?? 'API'}`, ''];
   if (info.version !== undefined) out.push(`**Version:** ${String(info.version)}`, '');
   if (str(info.description)) out.push(info.description as string, '');
   if (Array.isArray(servers) && servers.length > 0) {
-    out.push('## Servers', '', ...servers.filter(isObj).map((s) => `- \`${String(s.url)}\`${str(s.description) ? ` — ${s.description as string}` : ''}`), '');
+    out.push(
+      '## Servers',
+      '',
+      ...servers
+        .filter(isObj)
+        .map((s) => `- \`${String(s.url)}\`${str(s.description) ? ` — ${s.description as string}` : ''}`),
+      '',
+    );
   }
   const byTag = new Map<string, string[]>();
   for (const { file, o } of operations) {
@@ -274,6 +316,7 @@ export function indexMarkdown(info: Obj, servers: unknown, operations: { file: s
   }
   out.push('## Operations', '');
   for (const [tag, lines] of byTag) out.push(`### ${tag}`, '', ...lines, '');
-  if (schemaNames.length > 0) out.push('## Schemas', '', ...schemaNames.map((n) => `- [${n}](schemas/${schemaFile(n)})`), '');
+  if (schemaNames.length > 0)
+    out.push('## Schemas', '', ...schemaNames.map((n) => `- [${n}](schemas/${schemaFile(n)})`), '');
   return out.join('\n').trimEnd() + '\n';
 }

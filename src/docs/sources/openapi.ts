@@ -4,7 +4,15 @@ import { BosunError, parseWith, silentLogger } from '../../core/index.js';
 import { innerAbort } from './abort.js';
 import { pageDoc, pathFilter, uniquePath } from './document.js';
 import { HttpClient } from './http.js';
-import { HTTP_METHODS, Refs, indexMarkdown, operationMarkdown, schemaFile, schemaMarkdown, type Operation } from './openapi-markdown.js';
+import {
+  HTTP_METHODS,
+  Refs,
+  indexMarkdown,
+  operationMarkdown,
+  schemaFile,
+  schemaMarkdown,
+  type Operation,
+} from './openapi-markdown.js';
 import { loadRootText } from './page.js';
 import { limits, type OpenApiSpec } from './spec.js';
 import type { AcquireContext, SourceDocument } from './types.js';
@@ -14,10 +22,16 @@ const versionString = z.union([z.string(), z.number()]).transform(String);
 
 const openApiSchema = z
   .object({
-    openapi: versionString.refine((v) => /^3\.\d+/.test(v), 'expected an OpenAPI 3.x version such as "3.0.3" or "3.1.0"'),
+    openapi: versionString.refine(
+      (v) => /^3\.\d+/.test(v),
+      'expected an OpenAPI 3.x version such as "3.0.3" or "3.1.0"',
+    ),
     info: z.object({ title: z.string(), version: versionString }).passthrough(),
     paths: z.record(z.string().startsWith('/', 'a path must start with /'), z.record(z.unknown())),
-    components: z.object({ schemas: z.record(z.unknown()).optional() }).passthrough().optional(),
+    components: z
+      .object({ schemas: z.record(z.unknown()).optional() })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 
@@ -26,7 +40,13 @@ export async function* acquireOpenApi(spec: OpenApiSpec, ctx: AcquireContext): A
   const lim = limits(spec);
   const abort = innerAbort(ctx.signal);
   try {
-    const http = new HttpClient({ concurrency: 1, rate: lim.rate, maxBytes: lim.maxPageBytes, logger: ctx.logger ?? silentLogger, signal: abort.signal });
+    const http = new HttpClient({
+      concurrency: 1,
+      rate: lim.rate,
+      maxBytes: lim.maxPageBytes,
+      logger: ctx.logger ?? silentLogger,
+      signal: abort.signal,
+    });
     const root = await loadRootText(spec, http, lim.maxPageBytes);
     const doc = parseOpenApi(root.text, spec.url ?? spec.path ?? root.name);
     const version = spec.version ?? doc.info.version;
@@ -51,16 +71,26 @@ function parseOpenApi(text: string, what: string): OpenApiDoc {
   try {
     value = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000 });
   } catch (err) {
-    throw new BosunError('INVALID_INPUT', `malformed OpenAPI document ${what}: ${(err as Error).message.split('\n')[0]}`, {
-      hint: 'the document must be valid JSON or YAML',
-    });
+    throw new BosunError(
+      'INVALID_INPUT',
+      `malformed OpenAPI document ${what}: ${(err as Error).message.split('\n')[0]}`,
+      {
+        hint: 'the document must be valid JSON or YAML',
+      },
+    );
   }
   if (typeof value === 'object' && value !== null && 'swagger' in value) {
     throw new BosunError('UNSUPPORTED', `${what} is Swagger/OpenAPI 2, not OpenAPI 3`, {
       hint: 'convert it to OpenAPI 3 first (for example with swagger2openapi)',
     });
   }
-  return parseWith(openApiSchema, value, `OpenAPI document ${what}`, 'INVALID_INPUT', 'an OpenAPI 3 document needs openapi, info and paths');
+  return parseWith(
+    openApiSchema,
+    value,
+    `OpenAPI document ${what}`,
+    'INVALID_INPUT',
+    'an OpenAPI 3 document needs openapi, info and paths',
+  );
 }
 
 function* renderPages(doc: OpenApiDoc): Generator<{ path: string; content: string }> {
@@ -80,12 +110,27 @@ function* renderPages(doc: OpenApiDoc): Generator<{ path: string; content: strin
     }
   }
   const schemas = Object.entries(doc.components?.schemas ?? {});
-  for (const [name, schema] of schemas) yield { path: `schemas/${schemaFile(name)}`, content: schemaMarkdown(name, schema, refs) };
-  yield { path: 'index.md', content: indexMarkdown(doc.info, doc.servers, operations, schemas.map(([name]) => name)) };
+  for (const [name, schema] of schemas)
+    yield { path: `schemas/${schemaFile(name)}`, content: schemaMarkdown(name, schema, refs) };
+  yield {
+    path: 'index.md',
+    content: indexMarkdown(
+      doc.info,
+      doc.servers,
+      operations,
+      schemas.map(([name]) => name),
+    ),
+  };
 }
 
 /** The operationId when there is one, else `method-path` (`get-pets-petId`). */
 function operationSlug(o: Operation): string {
   const id = typeof o.op.operationId === 'string' ? o.op.operationId : `${o.method}-${o.path}`;
-  return id.replace(/[{}]/g, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '') || o.method;
+  return (
+    id
+      .replace(/[{}]/g, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/-{2,}/g, '-')
+      .replace(/^-+|-+$/g, '') || o.method
+  );
 }

@@ -60,7 +60,10 @@ export async function fetchPage(http: HttpClient, req: PageRequest): Promise<Fet
   const body = res.body ?? Buffer.alloc(0);
   const decoded = decodeText(body, charset ?? (format === 'html' ? metaCharset(body) : undefined) ?? 'utf-8');
   if ('error' in decoded) return { finalUrl, doc: errorDoc({ ...base, format }, decoded.error) };
-  const validators = dropUndefined({ etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined });
+  const validators = dropUndefined({
+    etag: res.headers.get('etag') ?? undefined,
+    lastModified: res.headers.get('last-modified') ?? undefined,
+  });
   return { finalUrl, doc: pageDoc({ ...base, format, ...validators }, decoded.content) };
 }
 
@@ -83,7 +86,11 @@ export interface RootText {
 }
 
 /** The one document a source starts from (llms.txt, an OpenAPI file), from a URL or a file; failures are errors, not pages. */
-export async function loadRootText(source: { url?: string; path?: string }, http: HttpClient, maxBytes: number): Promise<RootText> {
+export async function loadRootText(
+  source: { url?: string; path?: string },
+  http: HttpClient,
+  maxBytes: number,
+): Promise<RootText> {
   if (source.path !== undefined) {
     const abs = path.resolve(source.path);
     const stat = await fs.stat(abs).catch(() => undefined);
@@ -94,12 +101,18 @@ export async function loadRootText(source: { url?: string; path?: string }, http
     return { text: decoded.content, base: pathToFileURL(abs), name: path.basename(abs) };
   }
   const url = new URL(source.url as string);
-  const res = await http.get(url, { accept: 'text/markdown, text/plain, application/json, application/yaml, */*;q=0.1' });
+  const res = await http.get(url, {
+    accept: 'text/markdown, text/plain, application/json, application/yaml, */*;q=0.1',
+  });
   if (res.error || !res.body) {
     const missing = res.status === 404 || res.status === 410;
-    throw new BosunError(missing ? 'NOT_FOUND' : 'FETCH_FAILED', `cannot fetch ${url.href}: ${res.error ?? `HTTP ${res.status}`}`, {
-      hint: missing ? 'check the URL' : 'check that the server is reachable, then retry',
-    });
+    throw new BosunError(
+      missing ? 'NOT_FOUND' : 'FETCH_FAILED',
+      `cannot fetch ${url.href}: ${res.error ?? `HTTP ${res.status}`}`,
+      {
+        hint: missing ? 'check the URL' : 'check that the server is reachable, then retry',
+      },
+    );
   }
   const decoded = decodeText(res.body, mediaType(res.headers).charset ?? 'utf-8');
   if ('error' in decoded) throw new BosunError('INVALID_INPUT', `${url.href}: ${decoded.error}`);

@@ -40,7 +40,12 @@ const llmsSpec = z
   .object({ kind: z.literal('llms'), url: z.string().url().optional(), path: z.string().min(1).optional(), ...common })
   .strict();
 const openapiSpec = z
-  .object({ kind: z.literal('openapi'), url: z.string().url().optional(), path: z.string().min(1).optional(), ...common })
+  .object({
+    kind: z.literal('openapi'),
+    url: z.string().url().optional(),
+    path: z.string().min(1).optional(),
+    ...common,
+  })
   .strict();
 
 export const sourceSpecSchema = z
@@ -53,7 +58,10 @@ export const sourceSpecSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'use tags or branches, not both' });
     }
     if (spec.kind === 'git' && spec.ref !== undefined && (spec.tags !== undefined || spec.branches !== undefined)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'ref selects one version; tags/branches select several: use one' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'ref selects one version; tags/branches select several: use one',
+      });
     }
   });
 

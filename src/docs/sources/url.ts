@@ -35,7 +35,10 @@ function folderOf(pathname: string): string {
 export function scopeOf(start: URL, scope?: string): Scope {
   if (scope === undefined) return { origin: start.origin, prefix: folderOf(start.pathname) };
   const u = parseHttpUrl(scope, start);
-  if (!u) throw new BosunError('INVALID_INPUT', `invalid scope '${scope}'`, { hint: 'give a URL prefix such as https://example.com/docs/' });
+  if (!u)
+    throw new BosunError('INVALID_INPUT', `invalid scope '${scope}'`, {
+      hint: 'give a URL prefix such as https://example.com/docs/',
+    });
   return { origin: u.origin, prefix: folderOf(u.pathname) };
 }
 

@@ -1,8 +1,7 @@
 import { BosunError } from '../../core/index.js';
 import type { SourceDocument } from './types.js';
 
-const versionFolder =
-  /^(v?\d+(\.\d+)*(\.x)?|\d{4}-\d{2}-\d{2}|stable|latest|current|draft|next|main|preview|nightly)$/;
+const versionFolder = /^(v?\d+(\.\d+)*(\.x)?|\d{4}-\d{2}-\d{2}|stable|latest|current|draft|next|main|preview|nightly)$/;
 
 /** The first folder of a path that names a version, and the path without it. */
 export function splitVersionFolder(p: string): { version: string; path: string } | undefined {

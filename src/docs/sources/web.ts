@@ -35,21 +35,33 @@ export async function* acquireWeb(spec: WebSpec, ctx: AcquireContext): AsyncGene
   if (!start) throw new BosunError('INVALID_INPUT', `not an http(s) URL: ${spec.url}`);
   const scope = scopeOf(start, spec.scope);
   if (!inScope(start, scope)) {
-    throw new BosunError('INVALID_INPUT', `start URL ${start.href} is outside the scope ${scope.origin}${scope.prefix}`);
+    throw new BosunError(
+      'INVALID_INPUT',
+      `start URL ${start.href} is outside the scope ${scope.origin}${scope.prefix}`,
+    );
   }
   const logger = ctx.logger ?? silentLogger;
   const lim = limits(spec);
   ctx.signal?.throwIfAborted();
   const renderer = spec.render ? await openRenderer() : undefined;
   const abort = innerAbort(ctx.signal);
-  const http = new HttpClient({ concurrency: lim.concurrency, rate: lim.rate, maxBytes: lim.maxPageBytes, logger, signal: abort.signal });
+  const http = new HttpClient({
+    concurrency: lim.concurrency,
+    rate: lim.rate,
+    maxBytes: lim.maxPageBytes,
+    logger,
+    signal: abort.signal,
+  });
   const channel = new Channel<SourceDocument>();
   let running: Promise<void> | undefined;
   try {
     const rules = await new RobotsCache(http).rules(scope.origin);
     if (rules.crawlDelay) http.slowTo(1 / rules.crawlDelay);
     if (!rules.isAllowed(start)) {
-      yield errorDoc({ path: pagePath(start, scope), url: start.href, version: spec.version ?? null, format: 'html' }, 'disallowed by robots.txt');
+      yield errorDoc(
+        { path: pagePath(start, scope), url: start.href, version: spec.version ?? null, format: 'html' },
+        'disallowed by robots.txt',
+      );
       return;
     }
     const crawler = new Crawler(spec, ctx, { http, scope, lim, logger, renderer, channel, rules });

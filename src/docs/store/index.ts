@@ -11,4 +11,10 @@ export {
 } from './tables.js';
 export { chunkIdsOf, pageIdOf } from './ids.js';
 export { storedChunkIds, storedPages, type StoredPage } from './read.js';
-export { commitLibraryChanges, deleteLibraryRows, ensureDocsTables, type CommitResult, type LibraryChanges } from './write.js';
+export {
+  commitLibraryChanges,
+  deleteLibraryRows,
+  ensureDocsTables,
+  type CommitResult,
+  type LibraryChanges,
+} from './write.js';

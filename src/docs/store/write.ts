@@ -3,7 +3,15 @@ import { BosunError, assertSlug, isBosunError } from '../../core/index.js';
 import { ensureLakeTables, type Lake, type LakeTransaction } from '../../lake/index.js';
 import { ensureIndexTables, writeChunkIndex } from '../index/index.js';
 import { storedChunkIds } from './read.js';
-import { CHUNKS_TABLE, chunkColumns, PAGES_TABLE, pageColumns, toDefinitions, type ChunkRow, type PageRow } from './tables.js';
+import {
+  CHUNKS_TABLE,
+  chunkColumns,
+  PAGES_TABLE,
+  pageColumns,
+  toDefinitions,
+  type ChunkRow,
+  type PageRow,
+} from './tables.js';
 
 export interface CommitOptions {
   author: string;
@@ -24,7 +32,6 @@ export interface CommitResult {
   snapshotId: number | null;
   removedChunks: number;
 }
-
 
 /**
  * Creates docs.pages and docs.chunks on first use, in a commit of their own so that two
@@ -73,7 +80,11 @@ async function withConflictRetry<T>(fn: () => Promise<T>): Promise<T> {
  * and chunk rows appended, and the search index updated in the same transaction, so readers
  * see the library either before or after the sync, never half of it.
  */
-export async function commitLibraryChanges(lake: Lake, changes: LibraryChanges, options: CommitOptions): Promise<CommitResult> {
+export async function commitLibraryChanges(
+  lake: Lake,
+  changes: LibraryChanges,
+  options: CommitOptions,
+): Promise<CommitResult> {
   if (changes.pages.length === 0 && changes.replacedPageIds.length === 0) return { snapshotId: null, removedChunks: 0 };
   await ensureDocsTables(lake);
   await ensureIndexTables(lake);

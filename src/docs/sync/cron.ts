@@ -56,7 +56,8 @@ function parseField(text: string, spec: FieldSpec, expression: string): Set<numb
   const out = new Set<number>();
   for (const item of text.split(',')) {
     const [range, stepText, extra] = item.split('/');
-    if (range === undefined || range === '' || extra !== undefined) throw invalid(expression, `bad ${spec.name} '${item}'`);
+    if (range === undefined || range === '' || extra !== undefined)
+      throw invalid(expression, `bad ${spec.name} '${item}'`);
     const step = stepText === undefined ? 1 : /^\d+$/.test(stepText) && Number(stepText) > 0 ? Number(stepText) : NaN;
     if (Number.isNaN(step)) throw invalid(expression, `bad step '${stepText}' in ${spec.name}`);
     let from: number;
@@ -79,19 +80,28 @@ function parseField(text: string, spec: FieldSpec, expression: string): Set<numb
 export function parseCron(expression: string): Cron {
   const parts = expression.trim().split(/\s+/);
   if (parts.length !== 5) throw invalid(expression, `expected 5 fields, got ${parts.length}`);
-  const [minutes, hours, days, months, weekdays] = parts.map((p, i) => parseField(p, fields[i] as FieldSpec, expression)) as [
-    Set<number>,
-    Set<number>,
-    Set<number>,
-    Set<number>,
-    Set<number>,
-  ];
+  const [minutes, hours, days, months, weekdays] = parts.map((p, i) =>
+    parseField(p, fields[i] as FieldSpec, expression),
+  ) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
   if (weekdays.delete(7)) weekdays.add(0);
-  return { expression, minutes, hours, days, months, weekdays, eitherDay: !parts[2]!.startsWith('*') && !parts[4]!.startsWith('*') };
+  return {
+    expression,
+    minutes,
+    hours,
+    days,
+    months,
+    weekdays,
+    eitherDay: !parts[2]!.startsWith('*') && !parts[4]!.startsWith('*'),
+  };
 }
 
 export function cronMatches(cron: Cron, at: Date): boolean {
-  if (!cron.minutes.has(at.getUTCMinutes()) || !cron.hours.has(at.getUTCHours()) || !cron.months.has(at.getUTCMonth() + 1)) return false;
+  if (
+    !cron.minutes.has(at.getUTCMinutes()) ||
+    !cron.hours.has(at.getUTCHours()) ||
+    !cron.months.has(at.getUTCMonth() + 1)
+  )
+    return false;
   const day = cron.days.has(at.getUTCDate());
   const weekday = cron.weekdays.has(at.getUTCDay());
   return cron.eitherDay ? day || weekday : day && weekday;

@@ -151,7 +151,8 @@ function resolve(index: PageIndex, scopes: readonly string[], from: LinkingPage,
     const u = parseUrl(href, from.url ?? undefined);
     const target = u && index.findUrl(u);
     if (target) return { kind: 'page', target };
-    if (u && scopes.some((s) => u.href.startsWith(s))) return { kind: 'broken', reason: 'no page at this URL in the crawled site' };
+    if (u && scopes.some((s) => u.href.startsWith(s)))
+      return { kind: 'broken', reason: 'no page at this URL in the crawled site' };
     if (absolute) return { kind: 'external' };
   }
   const relative = decode(href.replace(/\?.*$/, ''));

@@ -1,6 +1,12 @@
 import type { Logger } from '../../core/index.js';
 import type { Library, PageRecord, SourceConflict } from '../library/index.js';
-import { acquire, previousKey, type PreviousPageState, type ProgressEvent, type SourceDocument } from '../sources/index.js';
+import {
+  acquire,
+  previousKey,
+  type PreviousPageState,
+  type ProgressEvent,
+  type SourceDocument,
+} from '../sources/index.js';
 import { pageIdOf, type StoredPage } from '../store/index.js';
 import { PageProcessor, type ProcessedPage } from './process-page.js';
 
@@ -75,7 +81,10 @@ export async function gatherPages(input: GatherInput): Promise<Gathered> {
         conflicts.push({ version, path: doc.path, winner: earlier.source, loser: source.position });
         continue;
       }
-      outcomes.set(key, decide(input, processor, { source: source.position, version, path: doc.path, url: doc.url ?? null, doc }));
+      outcomes.set(
+        key,
+        decide(input, processor, { source: source.position, version, path: doc.path, url: doc.url ?? null, doc }),
+      );
     }
   }
   return { outcomes, conflicts };

@@ -10,7 +10,10 @@ export async function withLibraryLock<T>(pool: pg.Pool, library: string, fn: () 
   const client = await pool.connect();
   const key = `bosun.docs.sync:${library}`;
   try {
-    const res = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [key]);
+    const res = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
+      [key],
+    );
     if (!res.rows[0]?.locked) {
       throw new BosunError('CONFLICT', `a sync of library '${library}' is already running`, {
         hint: 'wait for it to finish (`bosun docs show` reports the last sync)',

@@ -83,7 +83,12 @@ export class PageProcessor {
     const key = `${input.format}\u0000${input.path}\u0000${input.url ?? ''}\u0000${input.contentHash}`;
     let parsed = this.parsed.get(key);
     if (!parsed) {
-      const doc = parseDocument({ content: input.content, format: input.format, path: input.path, ...(input.url ? { url: input.url } : {}) });
+      const doc = parseDocument({
+        content: input.content,
+        format: input.format,
+        path: input.path,
+        ...(input.url ? { url: input.url } : {}),
+      });
       parsed = { doc, chunks: chunkDocument(doc) };
       this.parsed.set(key, parsed);
     }

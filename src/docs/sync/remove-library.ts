@@ -22,7 +22,10 @@ export async function removeLibrary(pool: pg.Pool, lake: Lake, name: string): Pr
   await getLibrary(pool, name);
   return withLibraryLock(pool, name, async () => {
     const summary = (await listLibraries(pool)).find((l) => l.name === name);
-    const snapshotId = await deleteLibraryRows(lake, name, { author: 'bosun docs remove', message: `docs remove ${name}` });
+    const snapshotId = await deleteLibraryRows(lake, name, {
+      author: 'bosun docs remove',
+      message: `docs remove ${name}`,
+    });
     await withTransaction(pool, (client) => deleteLibrary(client, name));
     return { library: name, pages: summary?.pages ?? 0, chunks: summary?.chunks ?? 0, snapshotId };
   });

@@ -18,7 +18,10 @@ export interface DocsRuntime {
  * The database and lake for a queue job: the worker's own connections, and the lake of the
  * Bosun home that queued the job (its configuration says where the lake's files are).
  */
-export async function docsJobRuntime(job: Pick<JobContext<unknown>, 'pool' | 'logger'>, home: string | undefined): Promise<DocsRuntime> {
+export async function docsJobRuntime(
+  job: Pick<JobContext<unknown>, 'pool' | 'logger'>,
+  home: string | undefined,
+): Promise<DocsRuntime> {
   const lake = await openLake({ pool: job.pool, dataPath: lakeDataPathOf(loadConfig({ home })), logger: job.logger });
   return { pool: job.pool, lake, logger: job.logger };
 }

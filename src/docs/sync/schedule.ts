@@ -25,7 +25,13 @@ export interface DocsSyncJobData {
 }
 
 /** Schedules syncs of one library (or of every library: null) on a five-field UTC cron expression. */
-export async function scheduleSyncs(pool: pg.Pool, queue: JobQueue, library: string | null, cron: string, home: string): Promise<DocsSchedule> {
+export async function scheduleSyncs(
+  pool: pg.Pool,
+  queue: JobQueue,
+  library: string | null,
+  cron: string,
+  home: string,
+): Promise<DocsSchedule> {
   parseCron(cron);
   if (library !== null) await getLibrary(pool, library);
   const saved = await saveSchedule(pool, library, cron);
@@ -36,9 +42,13 @@ export async function scheduleSyncs(pool: pg.Pool, queue: JobQueue, library: str
 /** Removes a schedule; the minute tick goes with the last one. */
 export async function unscheduleSyncs(pool: pg.Pool, queue: JobQueue, library: string | null): Promise<void> {
   if (!(await deleteSchedule(pool, library))) {
-    throw new BosunError('NOT_FOUND', library === null ? 'there is no schedule for all libraries' : `library '${library}' has no schedule`, {
-      hint: '`bosun docs schedule --list` shows the schedules',
-    });
+    throw new BosunError(
+      'NOT_FOUND',
+      library === null ? 'there is no schedule for all libraries' : `library '${library}' has no schedule`,
+      {
+        hint: '`bosun docs schedule --list` shows the schedules',
+      },
+    );
   }
   if ((await listSchedules(pool)).length === 0) await queue.unschedule(DOCS_SCHEDULE_TICK_JOB);
 }
@@ -48,7 +58,12 @@ export async function unscheduleSyncs(pool: pg.Pool, queue: JobQueue, library: s
  * (a worker that was down catches up once, not once per missed minute). The 'stately' policy
  * with the library as singleton key keeps one queued and one running sync per library.
  */
-export async function enqueueDueSyncs(pool: pg.Pool, queue: JobQueue, now: Date, home: string | undefined): Promise<string[]> {
+export async function enqueueDueSyncs(
+  pool: pg.Pool,
+  queue: JobQueue,
+  now: Date,
+  home: string | undefined,
+): Promise<string[]> {
   const queued: string[] = [];
   for (const schedule of await listSchedules(pool)) {
     if (!cronFiredBetween(parseCron(schedule.cron), schedule.lastEnqueuedAt ?? schedule.createdAt, now)) continue;

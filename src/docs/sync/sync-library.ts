@@ -65,9 +65,13 @@ export async function syncLibrary(deps: SyncDeps, name: string, options: SyncOpt
       return await runSync(deps, library, runId, options);
     } catch (thrown) {
       const err = options.signal?.aborted
-        ? new BosunError('INTERRUPTED', `the sync of '${name}' was interrupted; the library is as the previous sync left it`, {
-            hint: `run \`bosun docs sync ${name}\` again to finish`,
-          })
+        ? new BosunError(
+            'INTERRUPTED',
+            `the sync of '${name}' was interrupted; the library is as the previous sync left it`,
+            {
+              hint: `run \`bosun docs sync ${name}\` again to finish`,
+            },
+          )
         : toBosunError(thrown);
       await failSyncRun(deps.pool, runId, err).catch(() => undefined);
       throw err;
@@ -98,7 +102,9 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
   options.signal?.throwIfAborted();
 
   const all = [...outcomes.values()];
-  const written = all.filter((o): o is Extract<PageOutcome, { kind: 'added' | 'changed' }> => o.kind === 'added' || o.kind === 'changed');
+  const written = all.filter(
+    (o): o is Extract<PageOutcome, { kind: 'added' | 'changed' }> => o.kind === 'added' || o.kind === 'changed',
+  );
   const removed = removedPages(stored, outcomes);
   progress({ phase: 'commit' });
   const commit = await commitLibraryChanges(
@@ -107,17 +113,31 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
       library: name,
       pages: written.map((o) => o.processed.page),
       chunks: written.flatMap((o) => o.processed.chunks),
-      replacedPageIds: [...written.filter((o) => o.kind === 'changed').map((o) => o.processed.page.page_id), ...removed.map((p) => p.pageId)],
+      replacedPageIds: [
+        ...written.filter((o) => o.kind === 'changed').map((o) => o.processed.page.page_id),
+        ...removed.map((p) => p.pageId),
+      ],
     },
-    { author: 'bosun docs sync', message: `docs sync ${name}: ${count(all, 'added')} added, ${count(all, 'changed')} changed, ${removed.length} removed` },
+    {
+      author: 'bosun docs sync',
+      message: `docs sync ${name}: ${count(all, 'added')} added, ${count(all, 'changed')} changed, ${removed.length} removed`,
+    },
   );
 
   const pages = all.map((o) =>
-    pageRecordOf(name, o, records.get(pageKey(o.version, o.path)), stored.get(pageIdOf(name, o.version, o.path)), fetchedAt),
+    pageRecordOf(
+      name,
+      o,
+      records.get(pageKey(o.version, o.path)),
+      stored.get(pageIdOf(name, o.version, o.path)),
+      fetchedAt,
+    ),
   );
   // Links change only with the set of pages or their content; otherwise the stored ones stand.
   const relink = commit.snapshotId !== null || all.some((o) => o.kind === 'refreshed');
-  const links = relink ? resolveCrossReferences(await linkingPages(deps.pool, name, all, pages), webScopes(library)) : null;
+  const links = relink
+    ? resolveCrossReferences(await linkingPages(deps.pool, name, all, pages), webScopes(library))
+    : null;
   const versions = [...new Set(pages.map((p) => p.version))].sort(compareVersionsNewestFirst);
 
   const summary = await withTransaction(deps.pool, async (client) => {
@@ -136,14 +156,20 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
         unchanged: count(all, 'unchanged') + count(all, 'refreshed'),
         failed: count(all, 'failed'),
       },
-      failures: all.flatMap((o) => (o.kind === 'failed' ? [{ version: o.version, path: o.path, ...(o.url ? { url: o.url } : {}), reason: o.reason }] : [])),
+      failures: all.flatMap((o) =>
+        o.kind === 'failed'
+          ? [{ version: o.version, path: o.path, ...(o.url ? { url: o.url } : {}), reason: o.reason }]
+          : [],
+      ),
       conflicts,
       chunks: {
         added: written.reduce((n, o) => n + o.processed.chunks.length, 0),
         removed: commit.removedChunks,
         total: pages.reduce((n, p) => n + (p.contentHash === null ? 0 : p.chunkCount), 0),
       },
-      links: links ? { total: links.length, broken: links.filter((l) => l.kind === 'broken').length } : await linkCounts(client, name),
+      links: links
+        ? { total: links.length, broken: links.filter((l) => l.kind === 'broken').length }
+        : await linkCounts(client, name),
       versions,
       defaultVersion,
       snapshotId: commit.snapshotId,
@@ -158,10 +184,14 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
   return summary;
 }
 
-const count = (all: readonly PageOutcome[], kind: PageOutcome['kind']): number => all.filter((o) => o.kind === kind).length;
+const count = (all: readonly PageOutcome[], kind: PageOutcome['kind']): number =>
+  all.filter((o) => o.kind === kind).length;
 
 /** Lake pages no source provides any more, and those the server says are gone. */
-function removedPages(stored: ReadonlyMap<string, StoredPage>, outcomes: ReadonlyMap<string, PageOutcome>): StoredPage[] {
+function removedPages(
+  stored: ReadonlyMap<string, StoredPage>,
+  outcomes: ReadonlyMap<string, PageOutcome>,
+): StoredPage[] {
   return [...stored.values()].filter((p) => {
     const o = outcomes.get(pageKey(p.version, p.path));
     return o === undefined || (o.kind === 'failed' && o.gone);
@@ -169,7 +199,12 @@ function removedPages(stored: ReadonlyMap<string, StoredPage>, outcomes: Readonl
 }
 
 /** Every page the lake holds after the sync, with its links: fresh from the parser, or as stored. */
-async function linkingPages(pool: pg.Pool, library: string, all: readonly PageOutcome[], pages: readonly PageRecord[]): Promise<LinkingPage[]> {
+async function linkingPages(
+  pool: pg.Pool,
+  library: string,
+  all: readonly PageOutcome[],
+  pages: readonly PageRecord[],
+): Promise<LinkingPage[]> {
   const storedLinks = new Map<string, PageLink[]>();
   for (const l of await libraryLinks(pool, library)) {
     const key = pageKey(l.version, l.fromPath);
@@ -197,17 +232,21 @@ function webScopes(library: Library): string[] {
     if (spec.kind !== 'web') return [];
     const u = new URL(spec.scope ?? spec.url, spec.url);
     const last = u.pathname.slice(u.pathname.lastIndexOf('/') + 1);
-    const folder = last.includes('.') ? u.pathname.slice(0, u.pathname.length - last.length) : u.pathname.replace(/\/?$/, '/');
+    const folder = last.includes('.')
+      ? u.pathname.slice(0, u.pathname.length - last.length)
+      : u.pathname.replace(/\/?$/, '/');
     return [`${u.origin}${folder}`];
   });
 }
 
 function warnings(library: Library, versions: readonly string[], pages: readonly PageRecord[]): string[] {
   const out: string[] = [];
-  if (!pages.some((p) => p.contentHash !== null)) out.push('no pages were found: check the source and its --include/--exclude patterns');
+  if (!pages.some((p) => p.contentHash !== null))
+    out.push('no pages were found: check the source and its --include/--exclude patterns');
   if (library.pinnedVersion !== null && !versions.includes(library.pinnedVersion)) {
-    out.push(`the default version '${library.pinnedVersion}' was not found; versions: ${versions.join(', ') || '(none)'}`);
+    out.push(
+      `the default version '${library.pinnedVersion}' was not found; versions: ${versions.join(', ') || '(none)'}`,
+    );
   }
   return out;
 }
-

@@ -41,7 +41,11 @@ export class AnswerBudget {
 }
 
 /** fitPrefix, counting tokens as the docs server does. */
-export function fitDocsPrefix<T, S>(items: readonly T[], budget: number, build: (shown: readonly T[]) => Answer<S>): Answer<S> {
+export function fitDocsPrefix<T, S>(
+  items: readonly T[],
+  budget: number,
+  build: (shown: readonly T[]) => Answer<S>,
+): Answer<S> {
   return fitPrefix(items, budget, build, countTokens);
 }
 

@@ -17,5 +17,7 @@ export interface DocsToolDeps {
 
 /** `library` as one-library tools take it: optional when the server serves one library. */
 export function libraryDescription(scope: LibraryScope): string {
-  return scope.defaultLibrary ? `the library (default ${scope.defaultLibrary})` : 'the library, one of those list_libraries shows';
+  return scope.defaultLibrary
+    ? `the library (default ${scope.defaultLibrary})`
+    : 'the library, one of those list_libraries shows';
 }

@@ -9,9 +9,13 @@ export function checkedPagePath(input: string): string {
   if (input.includes('\0')) throw new BosunError('INVALID_INPUT', 'a page path must not contain NUL bytes');
   const segments = input.split(/[\\/]/).map(decodeSegment);
   if (segments.some((s) => s === '..')) {
-    throw new BosunError('INVALID_INPUT', `'${input}' climbs out of the library with '..': page paths are relative to the library's root`, {
-      hint: 'use a path as search_docs or get_outline give it, e.g. guide/install.md',
-    });
+    throw new BosunError(
+      'INVALID_INPUT',
+      `'${input}' climbs out of the library with '..': page paths are relative to the library's root`,
+      {
+        hint: 'use a path as search_docs or get_outline give it, e.g. guide/install.md',
+      },
+    );
   }
   return input;
 }

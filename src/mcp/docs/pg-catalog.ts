@@ -12,14 +12,23 @@ export function pgDocsCatalog(pool: Pool): DocsCatalog {
           name: l.name,
           description: l.description,
           defaultVersion: l.defaultVersion,
-          versions: (await libraryVersions(pool, l.name)).map((v) => ({ version: v.version, pages: v.pages, chunks: v.chunks, deprecated: v.deprecatedAt !== null })),
-          lastSync: l.lastSync ? { status: l.lastSync.status, at: (l.lastSync.finishedAt ?? l.lastSync.startedAt).toISOString() } : null,
+          versions: (await libraryVersions(pool, l.name)).map((v) => ({
+            version: v.version,
+            pages: v.pages,
+            chunks: v.chunks,
+            deprecated: v.deprecatedAt !== null,
+          })),
+          lastSync: l.lastSync
+            ? { status: l.lastSync.status, at: (l.lastSync.finishedAt ?? l.lastSync.startedAt).toISOString() }
+            : null,
           snapshotId: l.snapshotId,
         })),
       );
     },
     async pages(library) {
-      return (await libraryPages(pool, library)).filter((p) => p.contentHash !== null).map((p) => ({ version: p.version, path: p.path, title: p.title }));
+      return (await libraryPages(pool, library))
+        .filter((p) => p.contentHash !== null)
+        .map((p) => ({ version: p.version, path: p.path, title: p.title }));
     },
     links: (library, version, path) => pageLinks(pool, library, version, path),
   };

@@ -26,7 +26,10 @@ const MARKDOWN = 'text/markdown';
  * returns the whole page: resources are attached by the application (or the user), not
  * pulled into a conversation by the model, and a page cut short would not be the page.
  */
-export function registerPageResources(server: McpServer, deps: { searcher: Promise<Searcher>; catalog: Promise<DocsCatalog>; scope: LibraryScope; logger: Logger }): void {
+export function registerPageResources(
+  server: McpServer,
+  deps: { searcher: Promise<Searcher>; catalog: Promise<DocsCatalog>; scope: LibraryScope; logger: Logger },
+): void {
   const { searcher, catalog, scope } = deps;
   server.server.registerCapabilities({ resources: {} });
 
@@ -50,18 +53,29 @@ export function registerPageResources(server: McpServer, deps: { searcher: Promi
       const resources: Resource[] = [];
       for (const library of libraries) {
         for (const page of await pages.pages(library)) {
-          resources.push({ uri: pageUri({ library, ...page }), name: page.path, title: page.title ?? page.path, description: `${library}@${page.version}`, mimeType: MARKDOWN });
+          resources.push({
+            uri: pageUri({ library, ...page }),
+            name: page.path,
+            title: page.title ?? page.path,
+            description: `${library}@${page.version}`,
+            mimeType: MARKDOWN,
+          });
         }
       }
       const end = offset + RESOURCES_PER_PAGE;
-      return { resources: resources.slice(offset, end), ...(end < resources.length ? { nextCursor: encodeCursor({ offset: end, query: 'resources' }) } : {}) };
+      return {
+        resources: resources.slice(offset, end),
+        ...(end < resources.length ? { nextCursor: encodeCursor({ offset: end, query: 'resources' }) } : {}),
+      };
     }),
   );
 
   server.server.setRequestHandler(ReadResourceRequestSchema, async (request) =>
     asProtocolError(deps.logger, async () => {
       const address = parsePageUri(request.params.uri);
-      const page = await (await searcher).read({ library: scope.check(address.library), version: address.version, pathOrChunkId: address.path });
+      const page = await (
+        await searcher
+      ).read({ library: scope.check(address.library), version: address.version, pathOrChunkId: address.path });
       return { contents: [{ uri: request.params.uri, mimeType: MARKDOWN, text: page.text }] };
     }),
   );

@@ -25,7 +25,9 @@ export class LibraryScope {
   one(requested: string | undefined, searcher: Searcher): string {
     if (requested !== undefined) return this.check(requested);
     if (this.defaultLibrary) return this.defaultLibrary;
-    throw new BosunError('INVALID_INPUT', 'name the library: this server serves several', { hint: `pass library, one of: ${this.known(searcher).join(', ')}` });
+    throw new BosunError('INVALID_INPUT', 'name the library: this server serves several', {
+      hint: `pass library, one of: ${this.known(searcher).join(', ')}`,
+    });
   }
 
   /** The libraries a search covers: the one asked for, else every library served (undefined: all). */
@@ -40,7 +42,9 @@ export class LibraryScope {
    */
   check(library: string): string {
     if (this.served && !this.served.includes(library)) {
-      throw new BosunError('NOT_FOUND', `unknown library '${library}'`, { hint: `libraries: ${this.served.join(', ')}` });
+      throw new BosunError('NOT_FOUND', `unknown library '${library}'`, {
+        hint: `libraries: ${this.served.join(', ')}`,
+      });
     }
     return library;
   }

@@ -44,7 +44,10 @@ export function createDocsServer(options: DocsServerOptions): McpServer {
   const name = serverName('docs', libraries ?? []);
   const logger = options.logger ?? silentLogger;
   const budget = new AnswerBudget(options.tokenBudget);
-  const server = new McpServer({ name, version: options.version }, { instructions: instructions(libraries, budget), capabilities: { tools: {} } });
+  const server = new McpServer(
+    { name, version: options.version },
+    { instructions: instructions(libraries, budget), capabilities: { tools: {} } },
+  );
   const searcher = Promise.resolve(options.searcher);
   const catalog = Promise.resolve(options.catalog);
   // A failed load is reported by every request that needs it, not as an unhandled rejection.
@@ -56,14 +59,22 @@ export function createDocsServer(options: DocsServerOptions): McpServer {
     budget,
     tools: { logger, nextSteps: docsNextSteps },
   };
-  const tools = [registerSearchDocs, registerReadPage, registerListLibraries, registerGetOutline, registerFindRelated].map((register) => register(server, deps));
+  const tools = [
+    registerSearchDocs,
+    registerReadPage,
+    registerListLibraries,
+    registerGetOutline,
+    registerFindRelated,
+  ].map((register) => register(server, deps));
   answerToolCalls(server, tools, deps.tools);
   registerPageResources(server, { ...deps, logger });
   return server;
 }
 
 function instructions(libraries: readonly string[] | null, budget: AnswerBudget): string {
-  const what = libraries ? `the documentation of ${libraries.join(', ')}` : 'documentation libraries indexed by Bosun (list_libraries names them)';
+  const what = libraries
+    ? `the documentation of ${libraries.join(', ')}`
+    : 'documentation libraries indexed by Bosun (list_libraries names them)';
   return [
     `This server answers from ${what}, always current with the last sync.`,
     'search_docs finds the sections that answer a question; cite hits as their citation says. read_page reads a hit’s section (its chunk_id) or a whole page (its path), in parts for long pages (next_offset).',

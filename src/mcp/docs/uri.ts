@@ -23,10 +23,16 @@ export function pageUri(page: PageAddress): string {
 export function parsePageUri(uri: string): PageAddress {
   const [library, version, ...rest] = uri.startsWith(SCHEME) ? uri.slice(SCHEME.length).split('/') : [];
   if (!library || !version || rest.length === 0 || rest.some((s) => s === '')) {
-    throw new BosunError('INVALID_INPUT', `'${uri}' is not a page URI`, { hint: `page URIs read ${PAGE_URI_TEMPLATE}, as resources/list gives them` });
+    throw new BosunError('INVALID_INPUT', `'${uri}' is not a page URI`, {
+      hint: `page URIs read ${PAGE_URI_TEMPLATE}, as resources/list gives them`,
+    });
   }
   try {
-    return { library: decodeURIComponent(library), version: decodeURIComponent(version), path: checkedPagePath(rest.map(decodeURIComponent).join('/')) };
+    return {
+      library: decodeURIComponent(library),
+      version: decodeURIComponent(version),
+      path: checkedPagePath(rest.map(decodeURIComponent).join('/')),
+    };
   } catch (err) {
     if (err instanceof URIError) throw new BosunError('INVALID_INPUT', `'${uri}' has a malformed percent-encoding`);
     throw err;

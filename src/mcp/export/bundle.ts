@@ -25,12 +25,18 @@ export async function bundleServer(dir: string): Promise<void> {
     format: 'esm',
     target: 'node20',
     // Bundled CommonJS modules call require(); ESM has none of its own.
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as bosunCreateRequire } from 'node:module';\nconst require = bosunCreateRequire(import.meta.url);" },
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as bosunCreateRequire } from 'node:module';\nconst require = bosunCreateRequire(import.meta.url);",
+    },
     plugins: [duckdbBeside],
     legalComments: 'none',
     logLevel: 'silent',
   }).catch((err: unknown) => {
-    throw new BosunError('INTERNAL', `bundling the standalone server failed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new BosunError(
+      'INTERNAL',
+      `bundling the standalone server failed: ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    );
   });
   await fs.writeFile(path.join(dir, DUCKDB_FILE), await duckdbLoader());
 }
@@ -62,7 +68,9 @@ const duckdbBeside: Plugin = {
  * the server's own dependencies, else from the manifest's fallback.
  */
 async function duckdbLoader(): Promise<string> {
-  const names = Object.keys(await import(DUCKDB_PACKAGE)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+  const names = Object.keys(await import(DUCKDB_PACKAGE)).filter(
+    (n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n),
+  );
   return `// Loads ${DUCKDB_PACKAGE}: the one installed with this server (npx installs it), else the one of
 // the Bosun installation that exported it (manifest.json, duckdb.fallback).
 import { readFileSync } from 'node:fs';

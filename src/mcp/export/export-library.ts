@@ -31,16 +31,27 @@ export interface ExportResult {
  * manifest, a package.json and one bundled server.js. Built in a folder beside the target and
  * moved into place at the end, so a failed export leaves no half package behind.
  */
-export async function exportLibrary(deps: { pool: Pool; lake: Lake; logger: Logger }, options: ExportOptions): Promise<ExportResult> {
+export async function exportLibrary(
+  deps: { pool: Pool; lake: Lake; logger: Logger },
+  options: ExportOptions,
+): Promise<ExportResult> {
   const dir = path.resolve(options.outDir);
   await getLibrary(deps.pool, options.library);
   const info = (await pgDocsCatalog(deps.pool).libraries()).find((l) => l.name === options.library)!;
   const withPages = info.versions.filter((v) => v.pages > 0);
   const versions = options.version === undefined ? withPages : withPages.filter((v) => v.version === options.version);
   if (versions.length === 0) {
-    throw new BosunError('NOT_FOUND', options.version === undefined ? `${options.library} has no pages yet` : `${options.library} has no version '${options.version}' with pages`, {
-      hint: withPages.length ? `versions: ${withPages.map((v) => v.version).join(', ')}` : `sync it first: bosun docs sync ${options.library}`,
-    });
+    throw new BosunError(
+      'NOT_FOUND',
+      options.version === undefined
+        ? `${options.library} has no pages yet`
+        : `${options.library} has no version '${options.version}' with pages`,
+      {
+        hint: withPages.length
+          ? `versions: ${withPages.map((v) => v.version).join(', ')}`
+          : `sync it first: bosun docs sync ${options.library}`,
+      },
+    );
   }
   await checkTarget(dir);
 
@@ -88,6 +99,8 @@ async function checkTarget(dir: string): Promise<void> {
     throw err;
   });
   if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
-    throw new BosunError('CONFLICT', `${dir} is not empty and holds no earlier export`, { hint: 'choose an empty or new folder with --out' });
+    throw new BosunError('CONFLICT', `${dir} is not empty and holds no earlier export`, {
+      hint: 'choose an empty or new folder with --out',
+    });
   }
 }

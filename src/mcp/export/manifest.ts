@@ -11,7 +11,14 @@ import { BosunError, formatZodIssues } from '../../core/index.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
-const versionSchema = z.object({ version: z.string().min(1), pages: z.number().int().min(0), chunks: z.number().int().min(0), deprecated: z.boolean() }).strict();
+const versionSchema = z
+  .object({
+    version: z.string().min(1),
+    pages: z.number().int().min(0),
+    chunks: z.number().int().min(0),
+    deprecated: z.boolean(),
+  })
+  .strict();
 
 export const manifestSchema = z
   .object({
@@ -28,7 +35,14 @@ export const manifestSchema = z
     bosun_version: z.string(),
     /** Tokens per answer (Bosun's mcp.tokenBudget when exported). */
     token_budget: z.number().int().min(200),
-    counts: z.object({ pages: z.number().int(), chunks: z.number().int(), chunk_terms: z.number().int(), links: z.number().int() }).strict(),
+    counts: z
+      .object({
+        pages: z.number().int(),
+        chunks: z.number().int(),
+        chunk_terms: z.number().int(),
+        links: z.number().int(),
+      })
+      .strict(),
     /** Data files, relative to the package folder. */
     files: z.object({ chunks: z.string(), chunk_terms: z.string(), pages: z.string(), links: z.string() }).strict(),
     duckdb: z
@@ -49,11 +63,15 @@ export function readManifest(dir: string): Manifest {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new BosunError('INVALID_CONFIG', `cannot read ${file}: ${(err as Error).message}`, { hint: 'export the server again with `bosun docs export`' });
+    throw new BosunError('INVALID_CONFIG', `cannot read ${file}: ${(err as Error).message}`, {
+      hint: 'export the server again with `bosun docs export`',
+    });
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new BosunError('INVALID_CONFIG', `${file} is not a docs server manifest: ${formatZodIssues(parsed.error)}`, { hint: 'export the server again with `bosun docs export`' });
+    throw new BosunError('INVALID_CONFIG', `${file} is not a docs server manifest: ${formatZodIssues(parsed.error)}`, {
+      hint: 'export the server again with `bosun docs export`',
+    });
   }
   return parsed.data;
 }

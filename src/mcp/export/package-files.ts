@@ -25,7 +25,9 @@ export function packageJson(manifest: Manifest): Record<string, unknown> {
 /** How to run and plug in the server, for whoever receives it. */
 export function readme(manifest: Manifest): string {
   const name = serverName('docs', [manifest.library]);
-  const versions = manifest.versions.map((v) => (v.version === manifest.default_version ? `${v.version} (default)` : v.version)).join(', ');
+  const versions = manifest.versions
+    .map((v) => (v.version === manifest.default_version ? `${v.version} (default)` : v.version))
+    .join(', ');
   return `# ${name}
 
 An MCP server for the **${manifest.library}** documentation — versions ${versions}; ${manifest.counts.pages} pages,

@@ -45,14 +45,23 @@ export function standaloneCatalog(dir: string, manifest: Manifest): DocsCatalog 
       const links = name === manifest.library ? (await load()).links : [];
       return {
         outgoing: links.filter((l) => l.version === version && l.fromPath === pagePath),
-        incoming: links.filter((l) => l.kind === 'page' && l.toVersion === version && l.toPath === pagePath && !(l.version === version && l.fromPath === pagePath)),
+        incoming: links.filter(
+          (l) =>
+            l.kind === 'page' &&
+            l.toVersion === version &&
+            l.toPath === pagePath &&
+            !(l.version === version && l.fromPath === pagePath),
+        ),
       };
     },
   };
 }
 
 async function readData(dir: string, manifest: Manifest): Promise<{ pages: PageInfo[]; links: LinkRecord[] }> {
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await db.connect();
   const read = async <T extends z.ZodTypeAny>(file: string, schema: T): Promise<z.infer<T>[]> => {
     const rows = (await conn.runAndReadAll(`SELECT * FROM read_parquet($1)`, [path.join(dir, file)])).getRowObjectsJS();

@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   const deprecated = new Set(manifest.versions.filter((v) => v.deprecated).map((v) => v.version));
   // Opened while the protocol starts: the client's initialize is answered at once.
   const searcher = Searcher.open({
-    source: parquetIndexSource({ chunks: [file(manifest.files.chunks)], chunkTerms: [file(manifest.files.chunk_terms)], snapshotId: manifest.snapshot_id }),
+    source: parquetIndexSource({
+      chunks: [file(manifest.files.chunks)],
+      chunkTerms: [file(manifest.files.chunk_terms)],
+      snapshotId: manifest.snapshot_id,
+    }),
     catalog: staticVersionCatalog({ [manifest.library]: { defaultVersion: manifest.default_version, deprecated } }),
     client: `mcp:${name}`,
     logger,
@@ -34,7 +38,14 @@ async function main(): Promise<void> {
   try {
     const catalog = standaloneCatalog(dir, manifest);
     await serveStdio(
-      createDocsServer({ searcher, catalog, libraries: [manifest.library], tokenBudget: manifest.token_budget, version: manifest.bosun_version, logger }),
+      createDocsServer({
+        searcher,
+        catalog,
+        libraries: [manifest.library],
+        tokenBudget: manifest.token_budget,
+        version: manifest.bosun_version,
+        logger,
+      }),
     );
   } finally {
     await (await searcher.catch(() => null))?.close();

@@ -1,6 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  INTEGER,
+  LIST,
+  listValue,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
 import type { Pool } from '../../db/index.js';
 import { CHUNK_TERMS_TABLE, CHUNKS_TABLE, PAGES_TABLE } from '../../docs/index.js';
@@ -28,11 +36,18 @@ export interface WrittenData {
  * resources) and the cross-references (from PostgreSQL, for find_related). Embeddings stay
  * behind: a standalone server has no model to embed queries with.
  */
-export async function writeLibraryData(deps: { pool: Pool; lake: Lake }, library: string, versions: readonly string[], dir: string): Promise<WrittenData> {
+export async function writeLibraryData(
+  deps: { pool: Pool; lake: Lake },
+  library: string,
+  versions: readonly string[],
+  dir: string,
+): Promise<WrittenData> {
   const tables = new Set((await deps.lake.tables()).map((t) => t.name));
   for (const table of [PAGES_TABLE, CHUNKS_TABLE, CHUNK_TERMS_TABLE]) {
     if (!tables.has(table)) {
-      throw new BosunError('NOT_FOUND', `the lake has no ${table} table: nothing to export`, { hint: `sync the library first: bosun docs sync ${library}` });
+      throw new BosunError('NOT_FOUND', `the lake has no ${table} table: nothing to export`, {
+        hint: `sync the library first: bosun docs sync ${library}`,
+      });
     }
   }
   await fs.mkdir(path.join(dir, 'data'), { recursive: true });
@@ -42,15 +57,26 @@ export async function writeLibraryData(deps: { pool: Pool; lake: Lake }, library
   const links = (await libraryLinks(deps.pool, library)).filter((l) => versions.includes(l.version));
 
   return deps.lake.withReader({}, async (conn, snapshot) => {
-    const chunks = await copy(conn, `SELECT * FROM ${CHUNKS_TABLE} WHERE ${inLibrary} ORDER BY version, path, ordinal`, file('chunks'), params);
+    const chunks = await copy(
+      conn,
+      `SELECT * FROM ${CHUNKS_TABLE} WHERE ${inLibrary} ORDER BY version, path, ordinal`,
+      file('chunks'),
+      params,
+    );
     const chunkTerms = await copy(
       conn,
       `SELECT * FROM ${CHUNK_TERMS_TABLE} WHERE chunk_id IN (SELECT chunk_id FROM ${CHUNKS_TABLE} WHERE ${inLibrary}) ORDER BY chunk_id`,
       file('chunk_terms'),
       params,
     );
-    const pages = await copy(conn, `SELECT version, path, title FROM ${PAGES_TABLE} WHERE ${inLibrary} ORDER BY version, path`, file('pages'), params);
-    const column = <K extends keyof (typeof links)[number]>(key: K) => listValue(links.map((l) => l[key] as DuckDBValue));
+    const pages = await copy(
+      conn,
+      `SELECT version, path, title FROM ${PAGES_TABLE} WHERE ${inLibrary} ORDER BY version, path`,
+      file('pages'),
+      params,
+    );
+    const column = <K extends keyof (typeof links)[number]>(key: K) =>
+      listValue(links.map((l) => l[key] as DuckDBValue));
     // Typed explicitly: DuckDB infers a list's type from its first value, and a first null says nothing.
     const text = LIST(VARCHAR);
     const linkCount = await copy(
@@ -74,13 +100,24 @@ export async function writeLibraryData(deps: { pool: Pool; lake: Lake }, library
       ],
       [text, text, LIST(INTEGER), text, text, text, text, text, text, text, text],
     );
-    if (chunks === 0) throw new BosunError('NOT_FOUND', `${library} has no chunks in the lake for ${versions.join(', ')}`, { hint: `sync it first: bosun docs sync ${library}` });
+    if (chunks === 0)
+      throw new BosunError('NOT_FOUND', `${library} has no chunks in the lake for ${versions.join(', ')}`, {
+        hint: `sync it first: bosun docs sync ${library}`,
+      });
     return { snapshotId: snapshot.id, counts: { pages, chunks, chunk_terms: chunkTerms, links: linkCount } };
   });
 }
 
 /** COPY … TO a Parquet file; the rows written. */
-async function copy(conn: DuckDBConnection, select: string, file: string, params: DuckDBValue[], types?: DuckDBType[]): Promise<number> {
-  const rows = (await conn.runAndReadAll(`COPY (${select}) TO ${file} (FORMAT parquet)`, params, types)).getRowObjectsJS();
+async function copy(
+  conn: DuckDBConnection,
+  select: string,
+  file: string,
+  params: DuckDBValue[],
+  types?: DuckDBType[],
+): Promise<number> {
+  const rows = (
+    await conn.runAndReadAll(`COPY (${select}) TO ${file} (FORMAT parquet)`, params, types)
+  ).getRowObjectsJS();
   return Number(rows[0]?.Count ?? 0);
 }

@@ -19,14 +19,23 @@ export function registerProjectTools(server: McpServer, deps: PmServerDeps): voi
     {
       name: 'list_projects',
       title: 'List projects',
-      description: 'Projects with their phase and progress, most recently changed first. Paginated: pass nextCursor back as cursor for more.',
+      description:
+        'Projects with their phase and progress, most recently changed first. Paginated: pass nextCursor back as cursor for more.',
       input: {
         status: z.enum(projectPhases).optional().describe('only projects in this phase'),
         cursor: z.string().optional().describe('nextCursor of the previous call'),
       },
       output: {
         projects: z.array(
-          z.object({ slug: z.string(), name: z.string(), client: z.string().nullable(), status: z.string(), tasks: z.number(), completed: z.number(), updatedAt: z.string() }),
+          z.object({
+            slug: z.string(),
+            name: z.string(),
+            client: z.string().nullable(),
+            status: z.string(),
+            tasks: z.number(),
+            completed: z.number(),
+            updatedAt: z.string(),
+          }),
         ),
         nextCursor: z.string().nullable(),
       },
@@ -54,7 +63,8 @@ export function registerProjectTools(server: McpServer, deps: PmServerDeps): voi
     {
       name: 'project_overview',
       title: 'Project overview',
-      description: 'Where a project stands: phase, progress, tasks by state, time spent, the ready/in-progress/failed tasks, and the next actions.',
+      description:
+        'Where a project stands: phase, progress, tasks by state, time spent, the ready/in-progress/failed tasks, and the next actions.',
       input: { project: z.string().min(1).describe('project slug') },
       output: overviewSchema.shape,
       annotations: { readOnlyHint: true },
@@ -68,7 +78,9 @@ export function registerProjectTools(server: McpServer, deps: PmServerDeps): voi
               `# ${p.name} (${p.slug}) — ${p.status}`,
               `${view.progress.finished}/${view.progress.total} tasks finished (${view.progress.percent} %), ${view.timeSpentHours} h spent`,
               ...(view.ready.length ? ['ready:', ...view.ready.map((t) => `- ${t.ref} ${t.title}`)] : []),
-              ...(view.problems.length ? ['failed:', ...view.problems.map((t) => `- ${t.ref} ${t.title}: ${t.statusReason ?? ''}`)] : []),
+              ...(view.problems.length
+                ? ['failed:', ...view.problems.map((t) => `- ${t.ref} ${t.title}: ${t.statusReason ?? ''}`)]
+                : []),
               'next:',
               ...view.nextActions.map((a) => `- ${a}`),
             ].join('\n'),
@@ -89,7 +101,10 @@ export function registerProjectTools(server: McpServer, deps: PmServerDeps): voi
         'Moves a project to its next phase (planning → execution → documentation), or to `to`. Guards: execution needs a ready task; documentation needs every task finished (the project document is then written). Archiving is done by a person (`bosun project archive`).',
       input: {
         project: z.string().min(1).describe('project slug'),
-        to: z.enum(['planning', 'execution', 'documentation']).optional().describe('target phase; default the next one'),
+        to: z
+          .enum(['planning', 'execution', 'documentation'])
+          .optional()
+          .describe('target phase; default the next one'),
       },
       output: { project: z.string(), status: z.string(), documentWritten: z.boolean() },
       run: async ({ project, to }) => {

@@ -10,7 +10,10 @@ Every answer fits a token budget; lists and long context continue with a cursor.
 
 /** The PM MCP server: nine tools over the project manager. */
 export function createPmServer(deps: PmServerDeps): McpServer {
-  const server = new McpServer({ name: 'bosun-pm', version: '0.1.0' }, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
+  const server = new McpServer(
+    { name: 'bosun-pm', version: '0.1.0' },
+    { instructions: INSTRUCTIONS, capabilities: { tools: {} } },
+  );
   registerProjectTools(server, deps);
   registerTaskTools(server, deps);
   return server;

@@ -20,12 +20,24 @@ import { cursorOffset, fitList, type Answer } from '../budget.js';
 import type { PmServerDeps } from './deps.js';
 import { defineTool, type ToolContext } from '../tool.js';
 import { pmNextSteps } from './next-steps.js';
-import { contextItems, taskContextSchema, taskContextText, taskContextView, taskLineSchema, taskLineView, type TaskContextView } from './views.js';
+import {
+  contextItems,
+  taskContextSchema,
+  taskContextText,
+  taskContextView,
+  taskLineSchema,
+  taskLineView,
+  type TaskContextView,
+} from './views.js';
 
 const PAGE = 200;
 
 /** A task with its context, the context list cut to the budget and continued by cursor. */
-async function taskContextAnswer(deps: PmServerDeps, ref: string, cursor: string | undefined): Promise<Answer<TaskContextView>> {
+async function taskContextAnswer(
+  deps: PmServerDeps,
+  ref: string,
+  cursor: string | undefined,
+): Promise<Answer<TaskContextView>> {
   const details = await taskDetails(deps.pm.pool, ref);
   const query = `task:${details.task.id}`;
   const offset = cursorOffset(cursor, query);
@@ -45,7 +57,8 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
     {
       name: 'list_tasks',
       title: 'List tasks',
-      description: 'Tasks of a project in number order, optionally of one state. Paginated: pass nextCursor back as cursor for more.',
+      description:
+        'Tasks of a project in number order, optionally of one state. Paginated: pass nextCursor back as cursor for more.',
       input: {
         project: z.string().min(1).describe('project slug'),
         status: z.enum(taskStates).optional(),
@@ -85,7 +98,10 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
       },
       output: { claimed: z.boolean(), task: taskContextSchema.nullable(), message: z.string() },
       run: async ({ project, claimant }) => {
-        const claimed = await claimNextTask(pm, { claimant: claimant ?? pm.actor, ...(project ? { projectSlug: project } : {}) });
+        const claimed = await claimNextTask(pm, {
+          claimant: claimant ?? pm.actor,
+          ...(project ? { projectSlug: project } : {}),
+        });
         if (!claimed) {
           const message = `No ready task${project ? ` in ${project}` : ''}. Check project_overview for what is blocked or failed.`;
           return { structured: { claimed: false, task: null, message }, text: message };
@@ -135,15 +151,24 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
         message: z.string(),
       },
       run: async ({ task, result }) => {
-        const { task: done, alreadyCompleted } = await completeTask(pm, task, result, { artifactsDir: deps.artifactsDir });
+        const { task: done, alreadyCompleted } = await completeTask(pm, task, result, {
+          artifactsDir: deps.artifactsDir,
+        });
         const released = [
           ...(await downstreamOf(pm.pool, done.id)).filter((d) => d.status === 'ready'),
-          ...(await listTasks(pm.pool, { parentId: done.id, limit: 50, offset: 0 })).map((c) => ({ ref: c.ref, title: c.title, status: c.status })),
+          ...(await listTasks(pm.pool, { parentId: done.id, limit: 50, offset: 0 })).map((c) => ({
+            ref: c.ref,
+            title: c.title,
+            status: c.status,
+          })),
         ].map(({ ref, title, status }) => ({ ref, title, status }));
         const message = alreadyCompleted
           ? `${done.ref} was already completed with this result.`
           : `${done.ref} is ${done.status}${done.statusReason ? ` (${done.statusReason})` : ''}.${released.length ? ` Now ready or created: ${released.map((r) => r.ref).join(', ')}.` : ''} Call next_task for more work.`;
-        return { structured: { task: done.ref, status: done.status, alreadyCompleted, released, message }, text: message };
+        return {
+          structured: { task: done.ref, status: done.status, alreadyCompleted, released, message },
+          text: message,
+        };
       },
     },
     tools,
@@ -163,16 +188,28 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
         message: z.string().trim().min(1).max(20_000),
         percent: z.number().min(0).max(100).optional().describe('progress, 0-100'),
       },
-      output: { noted: z.object({ kind: z.string(), task: z.string().nullable(), at: z.string() }), message: z.string() },
+      output: {
+        noted: z.object({ kind: z.string(), task: z.string().nullable(), at: z.string() }),
+        message: z.string(),
+      },
       run: async ({ project, task, kind, message, percent }) => {
         const noteKind = kind ?? (task ? 'progress' : 'note');
-        if (noteKind === 'progress' && !task) throw new BosunError('INVALID_INPUT', 'progress is reported on a task', { hint: 'pass task, or a kind such as note or decision' });
+        if (noteKind === 'progress' && !task)
+          throw new BosunError('INVALID_INPUT', 'progress is reported on a task', {
+            hint: 'pass task, or a kind such as note or decision',
+          });
         const note =
           noteKind === 'progress'
             ? await reportProgress(pm, task!, { message, ...(percent !== undefined ? { percent } : {}) })
             : await addNote(pm, { project, kind: noteKind, body: message, ...(task ? { task } : {}) });
         const text = `Noted (${note.kind}) on ${note.taskRef ?? project}.`;
-        return { structured: { noted: { kind: note.kind, task: note.taskRef, at: note.createdAt.toISOString() }, message: text }, text };
+        return {
+          structured: {
+            noted: { kind: note.kind, task: note.taskRef, at: note.createdAt.toISOString() },
+            message: text,
+          },
+          text,
+        };
       },
     },
     tools,
@@ -190,19 +227,37 @@ export function registerTaskTools(server: McpServer, deps: PmServerDeps): void {
         tasks: planSchema,
       },
       output: {
-        created: z.array(z.object({ ref: z.string(), key: z.string().nullable(), title: z.string(), status: z.string(), skill: z.string().nullable() })),
+        created: z.array(
+          z.object({
+            ref: z.string(),
+            key: z.string().nullable(),
+            title: z.string(),
+            status: z.string(),
+            skill: z.string().nullable(),
+          }),
+        ),
         omitted: z.number().describe('created tasks left out of this answer to fit the budget (see list_tasks)'),
         message: z.string(),
       },
       run: async ({ project, tasks }) => {
         const created = await planTasks(pm, project, tasks);
-        const rows = created.map((t) => ({ ref: t.ref, key: t.stepKey, title: t.title, status: t.status, skill: t.skill }));
+        const rows = created.map((t) => ({
+          ref: t.ref,
+          key: t.stepKey,
+          title: t.title,
+          status: t.status,
+          skill: t.skill,
+        }));
         const ready = rows.filter((r) => r.status === 'ready').length;
         const message = `Added ${rows.length} task(s) to ${project}; ${ready} ready now.`;
         // The tasks exist whatever is shown: a long plan is summarised, not paged.
         return fitList(rows, { offset: 0, query: 'created', budget }, (shown) => ({
           structured: { created: [...shown], omitted: rows.length - shown.length, message },
-          text: [message, ...shown.map((r) => `- ${r.ref} [${r.status}] ${r.title}`), ...(shown.length < rows.length ? [`…and ${rows.length - shown.length} more: list_tasks`] : [])].join('\n'),
+          text: [
+            message,
+            ...shown.map((r) => `- ${r.ref} [${r.status}] ${r.title}`),
+            ...(shown.length < rows.length ? [`…and ${rows.length - shown.length} more: list_tasks`] : []),
+          ].join('\n'),
         }));
       },
     },

@@ -20,7 +20,15 @@ export const taskLineSchema = z.object({
 export type TaskLineView = z.infer<typeof taskLineSchema>;
 
 export function taskLineView(t: TaskLine | Task): TaskLineView {
-  return { ref: t.ref, title: t.title, status: t.status, skill: t.skill, priority: t.priority, claimedBy: t.claimedBy, statusReason: t.statusReason };
+  return {
+    ref: t.ref,
+    title: t.title,
+    status: t.status,
+    skill: t.skill,
+    priority: t.priority,
+    claimedBy: t.claimedBy,
+    statusReason: t.statusReason,
+  };
 }
 
 export const overviewSchema = z.object({
@@ -74,8 +82,24 @@ const neighbourSchema = z.object({ ref: z.string(), title: z.string(), status: z
 
 /** An upstream artifact or a note: the context a task is worked in, paged by cursor. */
 export const contextItemSchema = z.union([
-  z.object({ kind: z.literal('artifact'), task: z.string(), name: z.string(), mediaType: z.string(), uri: z.string().nullable(), inline: z.string().nullable(), bytes: z.number(), sha256: z.string() }),
-  z.object({ kind: z.literal('note'), noteKind: z.string(), task: z.string().nullable(), body: z.string(), author: z.string(), at: z.string() }),
+  z.object({
+    kind: z.literal('artifact'),
+    task: z.string(),
+    name: z.string(),
+    mediaType: z.string(),
+    uri: z.string().nullable(),
+    inline: z.string().nullable(),
+    bytes: z.number(),
+    sha256: z.string(),
+  }),
+  z.object({
+    kind: z.literal('note'),
+    noteKind: z.string(),
+    task: z.string().nullable(),
+    body: z.string(),
+    author: z.string(),
+    at: z.string(),
+  }),
 ]);
 export type ContextItem = z.infer<typeof contextItemSchema>;
 
@@ -97,7 +121,13 @@ export const taskContextSchema = z.object({
     attemptsAllowed: z.number(),
     claimedBy: z.string().nullable(),
     route: z
-      .object({ agentId: z.string().nullable(), skillId: z.string().nullable(), automatic: z.boolean(), reasons: z.array(z.string()), runnersUp: z.array(z.unknown()) })
+      .object({
+        agentId: z.string().nullable(),
+        skillId: z.string().nullable(),
+        automatic: z.boolean(),
+        reasons: z.array(z.string()),
+        runnersUp: z.array(z.unknown()),
+      })
       .nullable(),
     resultSummary: z.string().nullable(),
   }),
@@ -106,7 +136,16 @@ export const taskContextSchema = z.object({
   upstream: z.array(neighbourSchema),
   downstream: z.array(neighbourSchema),
   children: z.array(neighbourSchema),
-  runs: z.array(z.object({ attempt: z.number(), state: z.string(), claimedBy: z.string(), startedAt: z.string(), finishedAt: z.string().nullable(), error: z.string().nullable() })),
+  runs: z.array(
+    z.object({
+      attempt: z.number(),
+      state: z.string(),
+      claimedBy: z.string(),
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
   context: z.array(contextItemSchema),
   nextCursor: z.string().nullable(),
 });
@@ -117,14 +156,40 @@ const RUNS_SHOWN = 3;
 
 export function contextItems(d: TaskDetails): ContextItem[] {
   return [
-    ...d.upstreamArtifacts.map((a): ContextItem => ({ kind: 'artifact', task: a.taskRef, name: a.name, mediaType: a.mediaType, uri: a.uri, inline: a.inline, bytes: a.bytes, sha256: a.sha256 })),
-    ...d.notes.map((n): ContextItem => ({ kind: 'note', noteKind: n.kind, task: n.taskRef, body: n.body, author: n.author, at: n.createdAt.toISOString() })),
+    ...d.upstreamArtifacts.map((a): ContextItem => ({
+      kind: 'artifact',
+      task: a.taskRef,
+      name: a.name,
+      mediaType: a.mediaType,
+      uri: a.uri,
+      inline: a.inline,
+      bytes: a.bytes,
+      sha256: a.sha256,
+    })),
+    ...d.notes.map((n): ContextItem => ({
+      kind: 'note',
+      noteKind: n.kind,
+      task: n.taskRef,
+      body: n.body,
+      author: n.author,
+      at: n.createdAt.toISOString(),
+    })),
   ];
 }
 
-export function taskContextView(d: TaskDetails, context: readonly ContextItem[], nextCursor: string | null): TaskContextView {
+export function taskContextView(
+  d: TaskDetails,
+  context: readonly ContextItem[],
+  nextCursor: string | null,
+): TaskContextView {
   const t = d.task;
-  const route = t.route as { agentId: string | null; skillId: string | null; automatic: boolean; reasons: string[]; runnersUp: unknown[] } | null;
+  const route = t.route as {
+    agentId: string | null;
+    skillId: string | null;
+    automatic: boolean;
+    reasons: string[];
+    runnersUp: unknown[];
+  } | null;
   return {
     task: {
       ref: t.ref,
@@ -142,7 +207,15 @@ export function taskContextView(d: TaskDetails, context: readonly ContextItem[],
       attempts: t.attempts,
       attemptsAllowed: t.attemptsAllowed,
       claimedBy: t.claimedBy,
-      route: route ? { agentId: route.agentId, skillId: route.skillId, automatic: route.automatic, reasons: route.reasons, runnersUp: route.runnersUp } : null,
+      route: route
+        ? {
+            agentId: route.agentId,
+            skillId: route.skillId,
+            automatic: route.automatic,
+            reasons: route.reasons,
+            runnersUp: route.runnersUp,
+          }
+        : null,
       resultSummary: (t.result as { summary?: string } | null)?.summary ?? null,
     },
     inputs: d.inputs,
@@ -171,12 +244,15 @@ export function taskContextText(v: TaskContextView): string {
     `status: ${t.status}${t.statusReason ? ` (${t.statusReason})` : ''}; skill: ${t.skill ?? 'any'}; attempt ${t.attempts} of ${t.attemptsAllowed}`,
   ];
   if (t.description) lines.push('', t.description);
-  if (t.acceptance.length) lines.push('', 'Done when:', ...t.acceptance.map((a) => `- ${typeof a === 'string' ? a : JSON.stringify(a)}`));
+  if (t.acceptance.length)
+    lines.push('', 'Done when:', ...t.acceptance.map((a) => `- ${typeof a === 'string' ? a : JSON.stringify(a)}`));
   lines.push('', `inputs: ${JSON.stringify(v.inputs)}`);
   if (v.missingInputs.length) lines.push(`not available yet: ${v.missingInputs.join(', ')}`);
   if (v.upstream.length) lines.push(`depends on: ${v.upstream.map((u) => `${u.ref} (${u.status})`).join(', ')}`);
-  if (v.context.length) lines.push(`context: ${v.context.length} item(s) (upstream artifacts, notes) in the structured result`);
+  if (v.context.length)
+    lines.push(`context: ${v.context.length} item(s) (upstream artifacts, notes) in the structured result`);
   if (v.nextCursor) lines.push('more context: call task_details again with the cursor');
-  if (t.status === 'working') lines.push('', `When finished, call complete_task with task "${t.ref}" and a result envelope.`);
+  if (t.status === 'working')
+    lines.push('', `When finished, call complete_task with task "${t.ref}" and a result envelope.`);
   return lines.join('\n');
 }

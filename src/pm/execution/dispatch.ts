@@ -31,12 +31,22 @@ function jobTimeoutSeconds(task: Task, registry: AgentRegistry): number {
  * (those released together start in any order, by priority first). If the queue refuses the
  * jobs, the tasks go back to ready. Returns the ids of the tasks queued.
  */
-export async function enqueueTasks(pm: PmContext, queue: JobQueue, registry: AgentRegistry, home: string, taskIds: readonly string[]): Promise<string[]> {
+export async function enqueueTasks(
+  pm: PmContext,
+  queue: JobQueue,
+  registry: AgentRegistry,
+  home: string,
+  taskIds: readonly string[],
+): Promise<string[]> {
   if (!taskIds.length) return [];
   const tasks = await pmTransaction(pm, async (tx) => {
     const locked = await lockDispatchable(tx.client, taskIds);
     for (const agentId of new Set(locked.map((t) => t.agentId))) {
-      await moveTasks(tx, locked.filter((t) => t.agentId === agentId), { status: 'submitted', reason: `queued for ${agentId}` });
+      await moveTasks(
+        tx,
+        locked.filter((t) => t.agentId === agentId),
+        { status: 'submitted', reason: `queued for ${agentId}` },
+      );
     }
     return locked;
   });
@@ -54,7 +64,9 @@ export async function enqueueTasks(pm: PmContext, queue: JobQueue, registry: Age
     await queue.sendMany(TASK_RUN_JOB, jobs);
   } catch (err) {
     const submitted = tasks.map((t) => ({ ...t, status: 'submitted' as const }));
-    await pmTransaction(pm, async (tx) => moveTasks(tx, submitted, { status: 'ready', reason: 'the queue refused the job' }));
+    await pmTransaction(pm, async (tx) =>
+      moveTasks(tx, submitted, { status: 'ready', reason: 'the queue refused the job' }),
+    );
     throw err;
   }
   return tasks.map((t) => t.id);
@@ -85,8 +97,15 @@ export function createDispatcher(deps: DispatcherDeps): (change: TaskChange) => 
       await routeStoredTasks(pm, registry, createdTaskIds);
       if (!readyTaskIds.length) return;
       const routed = new Set(createdTaskIds);
-      const stale = await getTasksByIds(deps.pool, readyTaskIds.filter((id) => !routed.has(id)));
-      await routeStoredTasks(pm, registry, stale.filter((t) => t.route === null || hasStepInputs(t)).map((t) => t.id));
+      const stale = await getTasksByIds(
+        deps.pool,
+        readyTaskIds.filter((id) => !routed.has(id)),
+      );
+      await routeStoredTasks(
+        pm,
+        registry,
+        stale.filter((t) => t.route === null || hasStepInputs(t)).map((t) => t.id),
+      );
       await enqueueTasks(pm, await deps.queue(), registry, deps.home, readyTaskIds);
     } catch (err) {
       deps.logger.warn({ err }, 'routing or queueing tasks failed; `bosun task route <task>` tries again');

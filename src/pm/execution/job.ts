@@ -19,12 +19,22 @@ export const taskRunJobType: JobType<TaskRunJobData> = {
   handler: async (job) => {
     const data = parseWith(jobData, job.data, `${TASK_RUN_JOB} job data`);
     const runtime = await executionRuntime(job, data.home);
-    const outcome = await runTask(runtime, data.taskId, { claimant: workerActor(), jobId: job.id, retry: true, signal: job.signal, logger: job.logger });
+    const outcome = await runTask(runtime, data.taskId, {
+      claimant: workerActor(),
+      jobId: job.id,
+      retry: true,
+      signal: job.signal,
+      logger: job.logger,
+    });
     if (outcome.kind === 'skipped') return { task: outcome.task.ref, skipped: outcome.reason };
     if (outcome.willRetry) {
-      throw new BosunError('AGENT_FAILED', `attempt ${outcome.run.attempt} of ${outcome.task.ref} failed: ${outcome.envelope.error?.message ?? outcome.envelope.summary}`, {
-        details: { retryable: true },
-      });
+      throw new BosunError(
+        'AGENT_FAILED',
+        `attempt ${outcome.run.attempt} of ${outcome.task.ref} failed: ${outcome.envelope.error?.message ?? outcome.envelope.summary}`,
+        {
+          details: { retryable: true },
+        },
+      );
     }
     return { task: outcome.task.ref, status: outcome.task.status };
   },

@@ -19,7 +19,11 @@ export function hasStepInputs(task: Pick<Task, 'inputs'>): boolean {
  * are routed together: one read of the tasks, their inputs and the agents' load, and one
  * transaction for the decisions.
  */
-export async function routeStoredTasks(pm: PmContext, registry: AgentRegistry, taskIds: readonly string[]): Promise<Map<string, RouteDecision>> {
+export async function routeStoredTasks(
+  pm: PmContext,
+  registry: AgentRegistry,
+  taskIds: readonly string[],
+): Promise<Map<string, RouteDecision>> {
   const decisions = new Map<string, RouteDecision>();
   if (!taskIds.length) return decisions;
   const tasks = await getTasksByIds(pm.pool, taskIds);
@@ -68,7 +72,11 @@ export async function routeStoredTasks(pm: PmContext, registry: AgentRegistry, t
 }
 
 /** Routes one task (`bosun task route`); returns it as stored now, with the decision. */
-export async function routeStoredTask(pm: PmContext, registry: AgentRegistry, ref: string): Promise<{ task: Task; decision: RouteDecision }> {
+export async function routeStoredTask(
+  pm: PmContext,
+  registry: AgentRegistry,
+  ref: string,
+): Promise<{ task: Task; decision: RouteDecision }> {
   const { id } = await getTask(pm.pool, ref);
   const decision = (await routeStoredTasks(pm, registry, [id])).get(id)!;
   return { task: await getTask(pm.pool, id), decision };

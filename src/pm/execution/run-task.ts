@@ -1,5 +1,11 @@
 import path from 'node:path';
-import { executeAgent, failedEnvelope, type AgentRegistry, type ProgressEvent, type ResultEnvelope } from '../../agents/index.js';
+import {
+  executeAgent,
+  failedEnvelope,
+  type AgentRegistry,
+  type ProgressEvent,
+  type ResultEnvelope,
+} from '../../agents/index.js';
 import { BosunError, toBosunError, type BosunPaths, type Logger } from '../../core/index.js';
 import { storeArtifacts } from '../artifact-store.js';
 import type { PmContext } from '../context.js';
@@ -53,27 +59,46 @@ interface Started {
 }
 
 /** Opens the run in one transaction, or says why there is nothing to run. */
-async function startTaskRun(tx: PmTx, deps: RunTaskDeps, taskId: string, opts: RunTaskOptions): Promise<Started | { skipped: string; task: Task }> {
+async function startTaskRun(
+  tx: PmTx,
+  deps: RunTaskDeps,
+  taskId: string,
+  opts: RunTaskOptions,
+): Promise<Started | { skipped: string; task: Task }> {
   let task = await getTask(tx.client, taskId, { forUpdate: true });
-  if (isFinished(task.status) || task.status === 'input-required') return { skipped: `the task is ${task.status}`, task };
+  if (isFinished(task.status) || task.status === 'input-required')
+    return { skipped: `the task is ${task.status}`, task };
   if (task.statusReason === WAITING_FOR_CHILDREN) return { skipped: task.statusReason, task };
   const stale = await openRun(tx.client, task.id, { forUpdate: true });
   if (stale) {
     // Only one job runs a task at a time, so an open run here was left by a worker that died.
-    await finishRun(tx, stale, { state: 'failed', error: { code: 'WORKER_LOST', message: `the worker running attempt ${stale.attempt} stopped`, retryable: true } }, task.ref);
+    await finishRun(
+      tx,
+      stale,
+      {
+        state: 'failed',
+        error: { code: 'WORKER_LOST', message: `the worker running attempt ${stale.attempt} stopped`, retryable: true },
+      },
+      task.ref,
+    );
     await moveTask(tx, task, { status: 'submitted', reason: `attempt ${stale.attempt} was lost with its worker` });
     task = { ...task, status: 'submitted' };
   }
   const project = await getProject(tx.client, task.projectSlug);
   if (project.status !== 'execution') {
-    if (task.status === 'submitted') await moveTask(tx, task, { status: 'ready', reason: `the project is ${project.status}` });
+    if (task.status === 'submitted')
+      await moveTask(tx, task, { status: 'ready', reason: `the project is ${project.status}` });
     return { skipped: `the project is ${project.status}`, task };
   }
   const route = task.route as { skillId?: string | null } | null;
   if (!task.agentId || !task.automatic || !route?.skillId) {
-    throw new BosunError('CONFLICT', `task ${task.ref} is not routed to an agent that runs by itself${task.agentId ? ` (${task.agentId} waits for a person or assistant)` : ''}`, {
-      hint: `claim it (bosun task claim ${task.ref}), or re-route it after adding an agent (bosun task route ${task.ref})`,
-    });
+    throw new BosunError(
+      'CONFLICT',
+      `task ${task.ref} is not routed to an agent that runs by itself${task.agentId ? ` (${task.agentId} waits for a person or assistant)` : ''}`,
+      {
+        hint: `claim it (bosun task claim ${task.ref}), or re-route it after adding an agent (bosun task route ${task.ref})`,
+      },
+    );
   }
   if (task.attempts >= task.attemptsAllowed) {
     await moveTask(tx, task, { status: 'failed', reason: `all ${task.attemptsAllowed} attempts are used up` });
@@ -111,7 +136,10 @@ async function execute(deps: RunTaskDeps, s: Started, workDir: string, opts: Run
       ...(opts.noCache ? { noCache: true } : {}),
       ...(s.task.timeoutSeconds ? { timeoutSeconds: s.task.timeoutSeconds } : {}),
       onProgress: (event) => {
-        void recordProgress(deps.pm.pool, s.run.id, { message: event.message, ...(event.fraction !== undefined ? { percent: Math.round(event.fraction * 100) } : {}) }).catch(() => undefined);
+        void recordProgress(deps.pm.pool, s.run.id, {
+          message: event.message,
+          ...(event.fraction !== undefined ? { percent: Math.round(event.fraction * 100) } : {}),
+        }).catch(() => undefined);
         opts.onProgress?.(event);
       },
     });
@@ -124,10 +152,21 @@ async function execute(deps: RunTaskDeps, s: Started, workDir: string, opts: Run
 }
 
 /** Agents name files relative to their working folder; the artifact store wants them absolute. */
-async function storeRunArtifacts(deps: RunTaskDeps, s: Started, workDir: string, envelope: ResultEnvelope): Promise<ResultEnvelope> {
-  const absolute = envelope.artifacts.map((a) => (a.path === undefined ? a : { ...a, path: path.resolve(workDir, a.path) }));
+async function storeRunArtifacts(
+  deps: RunTaskDeps,
+  s: Started,
+  workDir: string,
+  envelope: ResultEnvelope,
+): Promise<ResultEnvelope> {
+  const absolute = envelope.artifacts.map((a) =>
+    a.path === undefined ? a : { ...a, path: path.resolve(workDir, a.path) },
+  );
   try {
-    const artifacts = await storeArtifacts(deps.paths.artifacts, { projectSlug: s.task.projectSlug, taskNumber: s.task.number, attempt: s.run.attempt }, absolute);
+    const artifacts = await storeArtifacts(
+      deps.paths.artifacts,
+      { projectSlug: s.task.projectSlug, taskNumber: s.task.number, attempt: s.run.attempt },
+      absolute,
+    );
     return { ...envelope, artifacts };
   } catch (err) {
     return failedEnvelope({ code: 'INVALID_ARTIFACTS', message: toBosunError(err).message, retryable: false });
@@ -143,10 +182,21 @@ export async function runTask(deps: RunTaskDeps, taskId: string, opts: RunTaskOp
   // owner: that is a failure to try again, not a cancellation of the task.
   const raw =
     opts.signal?.aborted && executed.status === 'canceled'
-      ? { ...failedEnvelope({ code: 'INTERRUPTED', message: 'the run was interrupted before it finished', retryable: true }), metrics: executed.metrics }
+      ? {
+          ...failedEnvelope({
+            code: 'INTERRUPTED',
+            message: 'the run was interrupted before it finished',
+            retryable: true,
+          }),
+          metrics: executed.metrics,
+        }
       : executed;
   const envelope = await storeRunArtifacts(deps, started, workDir, raw);
-  const willRetry = opts.retry === true && envelope.status === 'failed' && envelope.error?.retryable === true && started.run.attempt < started.task.attemptsAllowed;
+  const willRetry =
+    opts.retry === true &&
+    envelope.status === 'failed' &&
+    envelope.error?.retryable === true &&
+    started.run.attempt < started.task.attemptsAllowed;
   const applied = await pmTransaction(deps.pm, async (tx) => {
     const task = await getTask(tx.client, taskId, { forUpdate: true });
     const current = await openRun(tx.client, taskId, { forUpdate: true });
@@ -155,13 +205,20 @@ export async function runTask(deps: RunTaskDeps, taskId: string, opts: RunTaskOp
     return applyEnvelope(tx, task, current, envelope, { hash: envelopeHash(envelope), willRetry });
   });
   if (!(raw.metrics.cacheHit ?? 0)) {
-    await deps.registry.recordOutcome({
-      agentId: started.task.agentId!,
-      skillId: started.skillId,
-      ok: envelope.status === 'completed',
-      durationMs: Math.min(2_147_483_647, Math.round(raw.metrics.durationMs ?? 0)),
-    }).catch((err: unknown) => opts.logger.warn({ err }, 'could not record the run outcome'));
+    await deps.registry
+      .recordOutcome({
+        agentId: started.task.agentId!,
+        skillId: started.skillId,
+        ok: envelope.status === 'completed',
+        durationMs: Math.min(2_147_483_647, Math.round(raw.metrics.durationMs ?? 0)),
+      })
+      .catch((err: unknown) => opts.logger.warn({ err }, 'could not record the run outcome'));
   }
-  if (!applied) return { kind: 'skipped', task: await getTask(deps.pm.pool, taskId), reason: 'the run was canceled while the agent worked' };
+  if (!applied)
+    return {
+      kind: 'skipped',
+      task: await getTask(deps.pm.pool, taskId),
+      reason: 'the run was canceled while the agent worked',
+    };
   return { kind: 'ran', task: applied, envelope, run: started.run, willRetry };
 }

@@ -31,7 +31,14 @@ async function open(job: Pick<JobContext<unknown>, 'pool' | 'queue'>, home: stri
     pool,
     logger,
     actor,
-    afterCommit: createDispatcher({ pool, logger, actor, home: paths.home, registry: async () => registry, queue: async () => queue }),
+    afterCommit: createDispatcher({
+      pool,
+      logger,
+      actor,
+      home: paths.home,
+      registry: async () => registry,
+      queue: async () => queue,
+    }),
   };
   return { pm, registry, paths };
 }

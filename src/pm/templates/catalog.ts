@@ -58,7 +58,8 @@ function yamlFiles(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-export type ParsedFile = { kind: 'template'; value: Template; yaml: string } | { kind: 'fragment'; value: Fragment; yaml: string };
+export type ParsedFile =
+  { kind: 'template'; value: Template; yaml: string } | { kind: 'fragment'; value: Fragment; yaml: string };
 
 /** YAML → a template or a fragment (told apart by `kind:`), or INVALID_INPUT naming the file. */
 export function parseTemplateText(text: string, file: string): ParsedFile {
@@ -130,7 +131,10 @@ export function findTemplate(catalog: TemplateCatalog, id: string): CatalogTempl
   const found = catalog.templates.get(id);
   if (found) return found;
   const broken = catalog.problems.find((p) => p.id === id);
-  if (broken) throw new BosunError('INVALID_INPUT', `template '${id}' does not load: ${broken.message}`, { hint: `fix ${broken.file}` });
+  if (broken)
+    throw new BosunError('INVALID_INPUT', `template '${id}' does not load: ${broken.message}`, {
+      hint: `fix ${broken.file}`,
+    });
   throw new BosunError('NOT_FOUND', `no template '${id}'`, {
     hint: `templates: ${[...catalog.templates.keys()].sort().join(', ') || 'none'} (see \`bosun templates list\`)`,
   });
@@ -150,5 +154,10 @@ export function validateTemplateFile(
     return { kind: 'fragment', id: parsed.value.id, version: parsed.value.version, steps: parsed.value.steps };
   }
   const fragments = new Map([...catalog.fragments].map(([id, f]) => [id, f.value]));
-  return { kind: 'template', id: parsed.value.id, version: parsed.value.version, steps: expandTemplate(parsed.value, fragments) };
+  return {
+    kind: 'template',
+    id: parsed.value.id,
+    version: parsed.value.version,
+    steps: expandTemplate(parsed.value, fragments),
+  };
 }

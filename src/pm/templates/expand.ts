@@ -21,7 +21,10 @@ function expandInclude(include: Template['include'][number], fragment: Fragment,
   const local = new Set(fragment.steps.map((s) => s.key));
   const rename = (key: string) => (local.has(key) ? `${include.as}.${key}` : key);
   for (const name of Object.keys(include.with)) {
-    if (!(name in fragment.params)) issues.push(`${where}: unknown param '${name}' (the fragment declares: ${Object.keys(fragment.params).join(', ') || 'none'})`);
+    if (!(name in fragment.params))
+      issues.push(
+        `${where}: unknown param '${name}' (the fragment declares: ${Object.keys(fragment.params).join(', ') || 'none'})`,
+      );
   }
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(fragment.params)) {
@@ -43,7 +46,12 @@ function expandInclude(include: Template['include'][number], fragment: Fragment,
 }
 
 /** Checks that refer to more than one field: skills, dependencies, placeholders, cycles. */
-function checkSteps(steps: readonly ExpandedStep[], params: Record<string, ParamSpec>, what: string, issues: string[]): ExpandedStep[] {
+function checkSteps(
+  steps: readonly ExpandedStep[],
+  params: Record<string, ParamSpec>,
+  what: string,
+  issues: string[],
+): ExpandedStep[] {
   const keys = new Set<string>();
   for (const step of steps) {
     if (keys.has(step.key)) issues.push(`step '${step.key}' appears twice`);
@@ -52,21 +60,26 @@ function checkSteps(steps: readonly ExpandedStep[], params: Record<string, Param
   const nodes = steps.map((s) => ({ key: s.key, dependsOn: s.depends_on }));
   for (const step of steps) {
     if (!isKnownSkill(step.skill)) issues.push(`step '${step.key}': unknown skill '${step.skill}'`);
-    for (const dep of step.depends_on) if (!keys.has(dep)) issues.push(`step '${step.key}': depends on unknown step '${dep}'`);
+    for (const dep of step.depends_on)
+      if (!keys.has(dep)) issues.push(`step '${step.key}': depends on unknown step '${dep}'`);
     for (const name of paramNamesIn(placeholderText(step))) {
       if (!(name in params)) issues.push(`step '${step.key}': {{ params.${name} }} is not a declared param`);
     }
     const upstream = ancestorsOf(step.key, nodes);
     for (const ref of stepReferencesIn(placeholderText(step))) {
       if (!upstream.has(ref.key)) {
-        issues.push(`step '${step.key}': {{ steps.${ref.key}.outputs.${ref.path} }} refers to a step it does not depend on`);
+        issues.push(
+          `step '${step.key}': {{ steps.${ref.key}.outputs.${ref.path} }} refers to a step it does not depend on`,
+        );
       }
     }
   }
   if (issues.length) {
     const unknownSkill = issues.some((i) => i.includes('unknown skill'));
     throw new BosunError('INVALID_INPUT', `${what} is invalid: ${issues.join('; ')}`, {
-      hint: unknownSkill ? `known skills: ${Object.keys(knownSkills).join(', ')}` : 'fix the steps listed and validate again',
+      hint: unknownSkill
+        ? `known skills: ${Object.keys(knownSkills).join(', ')}`
+        : 'fix the steps listed and validate again',
       details: { issues },
     });
   }
@@ -88,7 +101,9 @@ export function expandTemplate(template: Template, fragments: ReadonlyMap<string
     prefixes.add(include.as);
     const fragment = fragments.get(include.fragment);
     if (!fragment) {
-      issues.push(`include '${include.as}': unknown fragment '${include.fragment}' (known: ${[...fragments.keys()].join(', ') || 'none'})`);
+      issues.push(
+        `include '${include.as}': unknown fragment '${include.fragment}' (known: ${[...fragments.keys()].join(', ') || 'none'})`,
+      );
       continue;
     }
     steps.push(...expandInclude(include, fragment, issues));

@@ -31,7 +31,8 @@ function coerce(name: string, spec: ParamSpec, raw: RawParam): string | number |
     case 'url':
       try {
         const url = new URL(String(raw));
-        if (!/^(https?|s3|gs|file|postgres(ql)?):$/.test(url.protocol)) return fail('an http(s), s3, gs, file or postgres URL');
+        if (!/^(https?|s3|gs|file|postgres(ql)?):$/.test(url.protocol))
+          return fail('an http(s), s3, gs, file or postgres URL');
         return url.toString();
       } catch {
         return fail('a URL');
@@ -42,7 +43,10 @@ function coerce(name: string, spec: ParamSpec, raw: RawParam): string | number |
 }
 
 /** Checks given params against the declared ones: unknown names and missing required ones fail together. */
-export function resolveParams(template: CatalogTemplate, given: Record<string, RawParam>): Record<string, string | number | boolean | null> {
+export function resolveParams(
+  template: CatalogTemplate,
+  given: Record<string, RawParam>,
+): Record<string, string | number | boolean | null> {
   const declared = template.value.params;
   const unknown = Object.keys(given).filter((k) => !(k in declared));
   const missing = Object.entries(declared)
@@ -55,7 +59,10 @@ export function resolveParams(template: CatalogTemplate, given: Record<string, R
     ];
     throw new BosunError('INVALID_INPUT', `template ${template.id}: ${parts.join('; ')}`, {
       hint: `params: ${Object.entries(declared)
-        .map(([k, s]) => `${k} (${s.type}${s.required ? ', required' : s.default !== undefined ? `, default ${String(s.default)}` : ''})`)
+        .map(
+          ([k, s]) =>
+            `${k} (${s.type}${s.required ? ', required' : s.default !== undefined ? `, default ${String(s.default)}` : ''})`,
+        )
         .join(', ')}; pass them as --param name=value`,
       details: { missing, unknown },
     });
@@ -69,10 +76,16 @@ export function resolveParams(template: CatalogTemplate, given: Record<string, R
 }
 
 /** The template's steps as task drafts, with params filled in (step outputs are filled at run time). */
-export function instantiate(template: CatalogTemplate, given: Record<string, RawParam>): { params: Record<string, unknown>; drafts: TaskDraft[] } {
+export function instantiate(
+  template: CatalogTemplate,
+  given: Record<string, RawParam>,
+): { params: Record<string, unknown>; drafts: TaskDraft[] } {
   const params = resolveParams(template, given);
   const drafts = template.steps.map((step): TaskDraft => {
-    const filled = substituteParams({ title: step.title, description: step.description, inputs: step.inputs, acceptance: step.acceptance }, params) as {
+    const filled = substituteParams(
+      { title: step.title, description: step.description, inputs: step.inputs, acceptance: step.acceptance },
+      params,
+    ) as {
       title: string;
       description?: string;
       inputs: Record<string, unknown>;

@@ -13,7 +13,9 @@ export const stepKeySchema = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,40}$/, 'step keys are lowercase letters, digits, _ and -, starting with a letter');
 
-const paramNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'param names are identifiers (letters, digits, _)');
+const paramNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'param names are identifiers (letters, digits, _)');
 
 /** `90s`, `30m`, `2h`, `1d`, or a number of seconds. */
 export const durationSchema = z.union([
@@ -38,7 +40,8 @@ export const paramSchema = z
   .superRefine((p, ctx) => {
     if (p.type === 'enum' && !p.values) ctx.addIssue({ code: 'custom', message: "an enum param needs 'values'" });
     if (p.type !== 'enum' && p.values) ctx.addIssue({ code: 'custom', message: "'values' is only for enum params" });
-    if (p.required && p.default !== undefined) ctx.addIssue({ code: 'custom', message: 'a required param has no default' });
+    if (p.required && p.default !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'a required param has no default' });
   });
 export type ParamSpec = z.infer<typeof paramSchema>;
 
@@ -102,7 +105,11 @@ export const includeSchema = z
   .strict();
 
 export const templateSchema = z
-  .object({ kind: z.literal('template').default('template'), ...commonFields, include: z.array(includeSchema).default([]) })
+  .object({
+    kind: z.literal('template').default('template'),
+    ...commonFields,
+    include: z.array(includeSchema).default([]),
+  })
   .strict();
 export type Template = z.infer<typeof templateSchema>;
 

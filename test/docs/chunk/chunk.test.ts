@@ -5,8 +5,10 @@ import { blockKinds, fencesBalanced } from './checks.js';
 
 const parse = (content: string): ParsedDocument => parseDocument({ content, format: 'markdown', path: 'page.md' });
 
-const sentence = (i: number): string => `Sentence number ${i} says something useful about widgets and their configuration.`;
-const paragraph = (from: number, count: number): string => Array.from({ length: count }, (_, i) => sentence(from + i)).join(' ');
+const sentence = (i: number): string =>
+  `Sentence number ${i} says something useful about widgets and their configuration.`;
+const paragraph = (from: number, count: number): string =>
+  Array.from({ length: count }, (_, i) => sentence(from + i)).join(' ');
 
 describe('countTokens', () => {
   it('approximates BPE tokens for prose, identifiers and punctuation', () => {
@@ -29,7 +31,9 @@ describe('countTokens', () => {
 
 describe('chunkDocument', () => {
   it('makes one chunk per section, with heading path, anchor and page title', () => {
-    const doc = parse(`---\ntitle: Widgets\n---\n\n## Install\n\n${paragraph(0, 5)}\n\n## Configure\n\n${paragraph(10, 5)}\n`);
+    const doc = parse(
+      `---\ntitle: Widgets\n---\n\n## Install\n\n${paragraph(0, 5)}\n\n## Configure\n\n${paragraph(10, 5)}\n`,
+    );
     const chunks = chunkDocument(doc);
     expect(chunks.map((c) => [c.ordinal, c.headingPath, c.anchor, c.title])).toEqual([
       [0, ['Install'], 'install', 'Widgets'],
@@ -79,17 +83,31 @@ describe('chunkDocument', () => {
   });
 
   it('does not merge across branches of the heading tree', () => {
-    const doc = parse(`## A\n\n### A1\n\n${paragraph(0, 4)}\n\n## B\n\nTiny.\n\n### B1\n\n${paragraph(10, 4)}\n\n#### B1a\n\nTiny too.`);
+    const doc = parse(
+      `## A\n\n### A1\n\n${paragraph(0, 4)}\n\n## B\n\nTiny.\n\n### B1\n\n${paragraph(10, 4)}\n\n#### B1a\n\nTiny too.`,
+    );
     expect(chunkDocument(doc).map((c) => c.headingPath)).toEqual([['A'], ['B']]);
-    expect(chunkDocument(parse(`## A\n\n### A1\n\n${paragraph(0, 4)}\n\n## B\n\nTiny leaf.`)).map((c) => c.headingPath)).toEqual([['A'], ['B']]);
+    expect(
+      chunkDocument(parse(`## A\n\n### A1\n\n${paragraph(0, 4)}\n\n## B\n\nTiny leaf.`)).map((c) => c.headingPath),
+    ).toEqual([['A'], ['B']]);
   });
 
   it('splits a long section at block boundaries, never inside a code block or table', () => {
-    const code = ['```python', ...Array.from({ length: 12 }, (_, i) => `value_${i} = compute(${i})  # step ${i}`), '```'].join('\n');
-    const table = ['| name | value |', '| --- | --- |', ...Array.from({ length: 12 }, (_, i) => `| key_${i} | ${i * 7} |`)].join('\n');
+    const code = [
+      '```python',
+      ...Array.from({ length: 12 }, (_, i) => `value_${i} = compute(${i})  # step ${i}`),
+      '```',
+    ].join('\n');
+    const table = [
+      '| name | value |',
+      '| --- | --- |',
+      ...Array.from({ length: 12 }, (_, i) => `| key_${i} | ${i * 7} |`),
+    ].join('\n');
     expect(countTokens(code)).toBeLessThan(200);
     expect(countTokens(table)).toBeLessThan(200);
-    const body = [paragraph(0, 8), code, paragraph(20, 8), table, '- first item\n- second item', paragraph(40, 8)].join('\n\n');
+    const body = [paragraph(0, 8), code, paragraph(20, 8), table, '- first item\n- second item', paragraph(40, 8)].join(
+      '\n\n',
+    );
     const doc = parse(`## Long\n\n${body}`);
     const chunks = chunkDocument(doc, { maxTokens: 200 });
     expect(chunks.length).toBeGreaterThan(3);
@@ -104,7 +122,11 @@ describe('chunkDocument', () => {
   });
 
   it('sends a code block over the budget alone as an oversize chunk', () => {
-    const code = ['```sql', ...Array.from({ length: 60 }, (_, i) => `SELECT column_${i} FROM table_${i} WHERE id = ${i};`), '```'].join('\n');
+    const code = [
+      '```sql',
+      ...Array.from({ length: 60 }, (_, i) => `SELECT column_${i} FROM table_${i} WHERE id = ${i};`),
+      '```',
+    ].join('\n');
     const doc = parse(`## Query\n\nIntro.\n\n${code}\n\nOutro.`);
     const chunks = chunkDocument(doc, { maxTokens: 200, minTokens: 0 });
     expect(chunks.map((c) => c.text)).toEqual(['## Query\n\nIntro.', code, 'Outro.']);
@@ -134,7 +156,9 @@ describe('chunkDocument', () => {
     const head = '| id | description |\n| --- | --- |';
     const rows = Array.from({ length: 150 }, (_, i) => `| ${i} | row ${i} describes an entry of the catalog |`);
     const doc = parse(`## Table\n\n${head}\n${rows.join('\n')}`);
-    const pieces = chunkDocument(doc, { maxTokens: 100, minTokens: 0 }).map((c, i) => (i === 0 ? c.text.slice('## Table\n\n'.length) : c.text));
+    const pieces = chunkDocument(doc, { maxTokens: 100, minTokens: 0 }).map((c, i) =>
+      i === 0 ? c.text.slice('## Table\n\n'.length) : c.text,
+    );
     for (const piece of pieces) {
       expect(piece.startsWith(`${head}\n`)).toBe(true);
       expect(blockKinds(piece)).toEqual(['table']);
@@ -146,7 +170,12 @@ describe('chunkDocument', () => {
     const doc = parse(`## Wall\n\n${paragraph(0, 60)}`);
     const chunks = chunkDocument(doc, { maxTokens: 100, minTokens: 0 });
     for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(100);
-    expect(chunks.slice(1).map((c) => c.text).join(' ')).toBe(paragraph(0, 60));
+    expect(
+      chunks
+        .slice(1)
+        .map((c) => c.text)
+        .join(' '),
+    ).toBe(paragraph(0, 60));
   });
 
   it('hashes heading path and text, stable across runs', () => {
@@ -160,7 +189,11 @@ describe('chunkDocument', () => {
   });
 
   it('chunks a text document and an empty one', () => {
-    const text = parseDocument({ content: `${paragraph(0, 3)}\n\n${paragraph(5, 3)}`, format: 'text', path: 'notes.txt' });
+    const text = parseDocument({
+      content: `${paragraph(0, 3)}\n\n${paragraph(5, 3)}`,
+      format: 'text',
+      path: 'notes.txt',
+    });
     expect(chunkDocument(text).map((c) => [c.headingPath, c.anchor, c.title])).toEqual([[[], '', 'notes']]);
     expect(chunkDocument(parse('   \n'))).toEqual([]);
   });

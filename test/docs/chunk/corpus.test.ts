@@ -13,7 +13,11 @@ interface Page {
 function ingest(files: CorpusFile[], maxTokens?: number): Page[] {
   return files.map((file) => {
     const doc = parseDocument({ content: file.content, format: file.format, path: file.path });
-    return { file, doc, chunks: chunkDocument(doc, maxTokens === undefined ? {} : { maxTokens, minTokens: Math.floor(maxTokens / 10) }) };
+    return {
+      file,
+      doc,
+      chunks: chunkDocument(doc, maxTokens === undefined ? {} : { maxTokens, minTokens: Math.floor(maxTokens / 10) }),
+    };
   });
 }
 
@@ -26,7 +30,9 @@ describe.skipIf(!haveCorpora)('chunking every file of both corpora', () => {
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const wallMs = performance.now() - started;
   const chunkCount = pages.reduce((n, p) => n + p.chunks.length, 0);
-  console.log(`parse+chunk of both corpora: ${files.length} files, ${chunkCount} chunks, ${Math.round(wallMs)} ms wall, ${Math.round(cpuMs)} ms CPU`);
+  console.log(
+    `parse+chunk of both corpora: ${files.length} files, ${chunkCount} chunks, ${Math.round(wallMs)} ms wall, ${Math.round(cpuMs)} ms CPU`,
+  );
 
   it('is fast', () => {
     // About 1 s of CPU on the 2-core target; CPU time, unlike wall time, does not grow when
@@ -48,7 +54,10 @@ describe.skipIf(!haveCorpora)('chunking every file of both corpora', () => {
           cut++;
           continue;
         }
-        expect(chunks.some((c) => c.text.includes(block)), `${file.path}: ${block.slice(0, 60)}`).toBe(true);
+        expect(
+          chunks.some((c) => c.text.includes(block)),
+          `${file.path}: ${block.slice(0, 60)}`,
+        ).toBe(true);
       }
     }
     // Only a few tutorial scripts and the SEP index table are that large.
@@ -63,7 +72,10 @@ describe.skipIf(!haveCorpora)('chunking every file of both corpora', () => {
         if (chunk.tokens <= 400) continue;
         oversize++;
         const kinds = blockKinds(chunk.text);
-        expect(kinds.length === 1 && (kinds[0] === 'code' || kinds[0] === 'table'), `${file.path} #${chunk.ordinal}`).toBe(true);
+        expect(
+          kinds.length === 1 && (kinds[0] === 'code' || kinds[0] === 'table'),
+          `${file.path} #${chunk.ordinal}`,
+        ).toBe(true);
         expect(chunk.tokens).toBeLessThanOrEqual(1600);
       }
     }
@@ -93,7 +105,11 @@ describe.skipIf(!haveCorpora)('chunking every file of both corpora', () => {
 
   it('keeps fences valid and tables headed when a small budget forces cuts', () => {
     for (const { file, doc, chunks } of ingest(files, 100)) {
-      const headers = new Set(atomicBlocks(doc.markdown).filter((b) => b.startsWith('|')).map((b) => b.split('\n').slice(0, 2).join('\n')));
+      const headers = new Set(
+        atomicBlocks(doc.markdown)
+          .filter((b) => b.startsWith('|'))
+          .map((b) => b.split('\n').slice(0, 2).join('\n')),
+      );
       for (const chunk of chunks) {
         const where = `${file.path} #${chunk.ordinal}`;
         expect(fencesBalanced(chunk.text), where).toBe(true);

@@ -12,7 +12,13 @@ describe('tokenize: code identifiers are kept whole and split', () => {
 
   it('method names with slashes', () => {
     expect(tokenize('tools/call')).toEqual(['tools/call', 'tool', 'call']);
-    expect(tokenize('notifications/tools/list_changed')).toEqual(['notifications/tools/list_changed', 'notif', 'tool', 'list', 'chang']);
+    expect(tokenize('notifications/tools/list_changed')).toEqual([
+      'notifications/tools/list_changed',
+      'notif',
+      'tool',
+      'list',
+      'chang',
+    ]);
   });
 
   it('camelCase meets the lower-case spelling, and splits into its humps', () => {
@@ -52,7 +58,13 @@ describe('tokenize: English', () => {
 
   it('drops stop words and the phrasing of questions', () => {
     expect(tokenize('How do I list the snapshots of a table?')).toEqual(['list', 'snapshot', 'tabl']);
-    expect(tokenize('What is the difference between DuckLake and Iceberg?')).toEqual(['differ', 'ducklak', 'duck', 'lake', 'iceberg']);
+    expect(tokenize('What is the difference between DuckLake and Iceberg?')).toEqual([
+      'differ',
+      'ducklak',
+      'duck',
+      'lake',
+      'iceberg',
+    ]);
     expect(tokenize('how do I do it, and what is this?')).toEqual([]);
   });
 

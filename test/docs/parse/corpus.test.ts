@@ -14,7 +14,10 @@ function prose(doc: ParsedDocument): string {
 
 describe.skipIf(!haveCorpora)('every file of both corpora', () => {
   const files: CorpusFile[] = haveCorpora ? corpusFiles() : [];
-  const docs = files.map((file) => ({ file, doc: parseDocument({ content: file.content, format: file.format, path: file.path }) }));
+  const docs = files.map((file) => ({
+    file,
+    doc: parseDocument({ content: file.content, format: file.format, path: file.path }),
+  }));
 
   it('parses, with a title and at least one section', () => {
     expect(files.length).toBeGreaterThan(600);
@@ -31,7 +34,9 @@ describe.skipIf(!haveCorpora)('every file of both corpora', () => {
       if (doc.frontMatter.title !== undefined) expect(doc.title, file.path).toBe(String(doc.frontMatter.title).trim());
     }
     const untitled = docs.filter(({ doc }) => doc.frontMatter.title === undefined);
-    expect(untitled.map(({ file, doc }) => [file.path, doc.title])).toEqual([['mcp-docs/docs/snippets/snippet-intro.mdx', 'snippet-intro']]);
+    expect(untitled.map(({ file, doc }) => [file.path, doc.title])).toEqual([
+      ['mcp-docs/docs/snippets/snippet-intro.mdx', 'snippet-intro'],
+    ]);
   });
 
   it('leaves no JSX, ESM, MDX comments or Liquid tags in prose', () => {

@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { DocumentFormat } from '../../../src/docs/parse/index.js';
 
 /** The shared documentation corpora, read in place (never copied into the repository). */
-export const corporaRoot = process.env.BOSUN_CORPORA ?? path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/corpora');
-export const haveCorpora = fs.existsSync(path.join(corporaRoot, 'ducklake-docs')) && fs.existsSync(path.join(corporaRoot, 'mcp-docs'));
+export const corporaRoot =
+  process.env.BOSUN_CORPORA ?? path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/corpora');
+export const haveCorpora =
+  fs.existsSync(path.join(corporaRoot, 'ducklake-docs')) && fs.existsSync(path.join(corporaRoot, 'mcp-docs'));
 
 export interface CorpusFile {
   /** Path relative to the corpora root, e.g. `ducklake-docs/docs/stable/index.md`. */
@@ -15,7 +17,11 @@ export interface CorpusFile {
 }
 
 export function corpusFile(relative: string): CorpusFile {
-  return { path: relative, format: relative.endsWith('.mdx') ? 'mdx' : 'markdown', content: fs.readFileSync(path.join(corporaRoot, relative), 'utf8') };
+  return {
+    path: relative,
+    format: relative.endsWith('.mdx') ? 'mdx' : 'markdown',
+    content: fs.readFileSync(path.join(corporaRoot, relative), 'utf8'),
+  };
 }
 
 /** Every markdown and MDX file of both corpora. */

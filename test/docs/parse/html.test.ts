@@ -27,7 +27,12 @@ acme.install("widget")</pre></div>
 </body></html>`;
 
 describe('html', () => {
-  const doc = parseDocument({ content: page, format: 'html', path: 'docs/v2/widgets.html', url: 'https://acme.test/docs/v2/widgets.html' });
+  const doc = parseDocument({
+    content: page,
+    format: 'html',
+    path: 'docs/v2/widgets.html',
+    url: 'https://acme.test/docs/v2/widgets.html',
+  });
 
   it('keeps headings as sections, titled by the content h1', () => {
     expect(doc.title).toBe('Widgets guide');
@@ -48,7 +53,8 @@ describe('html', () => {
   });
 
   it('drops navigation, header, aside, footer and scripts', () => {
-    for (const chrome of ['Blog', 'Intro', 'On this page', 'Legal', 'tracking']) expect(doc.markdown).not.toContain(chrome);
+    for (const chrome of ['Blog', 'Intro', 'On this page', 'Legal', 'tracking'])
+      expect(doc.markdown).not.toContain(chrome);
   });
 
   it('resolves relative links against the page URL and leaves anchors out of links', () => {
@@ -64,13 +70,22 @@ describe('html', () => {
       <div role="main"><header><h1>API<a class="headerlink" href="#api">¶</a></h1></header>
       <p>Call <a href="ref/run.html">run</a>.<span aria-hidden="true">decor</span></p>
       <div class="highlight-sql notranslate"><div class="highlight"><pre>SELECT 1;</pre></div></div></div></body></html>`;
-    const parsed = parseDocument({ content: sphinx, format: 'html', path: 'api.html', url: 'https://db.test/docs/api.html' });
+    const parsed = parseDocument({
+      content: sphinx,
+      format: 'html',
+      path: 'api.html',
+      url: 'https://db.test/docs/api.html',
+    });
     expect(parsed.markdown).toBe('# API\n\nCall [run](https://db.test/docs/ref/run.html).\n\n```sql\nSELECT 1;\n```');
     expect(parsed.title).toBe('API');
   });
 
   it('finds the content of a page without landmarks, or falls back to the body', () => {
-    const paragraphs = Array.from({ length: 8 }, (_, i) => `<p>Paragraph ${i} explains how widgets are configured, deployed and monitored in production systems.</p>`).join('');
+    const paragraphs = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `<p>Paragraph ${i} explains how widgets are configured, deployed and monitored in production systems.</p>`,
+    ).join('');
     const soup = `<html><head><title>Soup</title></head><body><div class="menu"><a href="/a">A</a></div><div id="text"><h2>Deploying</h2>${paragraphs}</div></body></html>`;
     const parsed = parseDocument({ content: soup, format: 'html', path: 'soup.html' });
     expect(parsed.markdown).toContain('## Deploying');

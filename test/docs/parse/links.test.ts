@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument, type Link } from '../../../src/docs/parse/index.js';
 
 const linksOf = (content: string, format: 'markdown' | 'mdx' = 'markdown'): Array<Omit<Link, 'sectionAnchor'>> =>
-  parseDocument({ content, format, path: format === 'mdx' ? 'page.mdx' : 'page.md' }).links.map(({ href, text }) => ({ href, text }));
+  parseDocument({ content, format, path: format === 'mdx' ? 'page.mdx' : 'page.md' }).links.map(({ href, text }) => ({
+    href,
+    text,
+  }));
 
 describe('links: GFM footnotes', () => {
   it('takes neither footnote references nor footnote definitions for links', () => {
@@ -20,7 +23,9 @@ describe('links: GFM footnotes', () => {
   });
 
   it('finds the links written inside a footnote', () => {
-    const links = linksOf('Claim.[^src]\n\n[^src]: [The source](https://example.com/source), p. 3; see also [guide].\n\n[guide]: ./guide.md');
+    const links = linksOf(
+      'Claim.[^src]\n\n[^src]: [The source](https://example.com/source), p. 3; see also [guide].\n\n[guide]: ./guide.md',
+    );
     expect(links).toEqual([
       { href: 'https://example.com/source', text: 'The source' },
       { href: './guide.md', text: 'guide' },
@@ -52,7 +57,14 @@ describe('links: reference links and their definitions (CommonMark)', () => {
 
   it('reads no definition that interrupts a paragraph or has more than a title after it', () => {
     const links = linksOf(
-      ['A paragraph line', '[inside]: ./inside.md', '', '[trailing]: ./trailing.md then words', '', 'Uses [inside] and [trailing].'].join('\n'),
+      [
+        'A paragraph line',
+        '[inside]: ./inside.md',
+        '',
+        '[trailing]: ./trailing.md then words',
+        '',
+        'Uses [inside] and [trailing].',
+      ].join('\n'),
     );
     expect(links).toEqual([]);
   });
@@ -83,13 +95,28 @@ describe('links: text, destination and title across lines', () => {
   });
 
   it('finds no link across a blank line, nor a line break inside a destination', () => {
-    const links = linksOf(['[not a link', '', 'across a blank line](./blank.md)', '', '[split](<./a', 'b.md>) and [split](./a', 'b.md)'].join('\n'));
+    const links = linksOf(
+      [
+        '[not a link',
+        '',
+        'across a blank line](./blank.md)',
+        '',
+        '[split](<./a',
+        'b.md>) and [split](./a',
+        'b.md)',
+      ].join('\n'),
+    );
     expect(links).toEqual([]);
   });
 
   it('keeps <a href> elements as links, across lines too', () => {
     const links = linksOf(
-      ['<a href="./target.md">', '  Wrapped anchor', '  text', '</a> and <a href="https://example.com/x">one line</a>, <a href="#top">top</a>.'].join('\n'),
+      [
+        '<a href="./target.md">',
+        '  Wrapped anchor',
+        '  text',
+        '</a> and <a href="https://example.com/x">one line</a>, <a href="#top">top</a>.',
+      ].join('\n'),
       'mdx',
     );
     expect(links).toEqual([

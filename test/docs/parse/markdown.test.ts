@@ -45,7 +45,10 @@ describe.skipIf(!haveCorpora)('markdown: DuckLake specification pages', () => {
       ]),
     );
     // "Nested Types" is both an H2 and an H3: the second anchor gets a suffix.
-    expect(doc.sections.filter((s) => s.headingPath.at(-1) === 'Nested Types').map((s) => s.anchor)).toEqual(['nested-types', 'nested-types-1']);
+    expect(doc.sections.filter((s) => s.headingPath.at(-1) === 'Nested Types').map((s) => s.anchor)).toEqual([
+      'nested-types',
+      'nested-types-1',
+    ]);
   });
 
   it('keeps a heading-less table page as one section titled from front matter', () => {
@@ -81,7 +84,8 @@ describe.skipIf(!haveCorpora)('markdown: DuckLake specification pages', () => {
 });
 
 describe('markdown: structure and fallbacks', () => {
-  const parse = (content: string, path = 'guide/setup.md'): ParsedDocument => parseDocument({ content, format: 'markdown', path });
+  const parse = (content: string, path = 'guide/setup.md'): ParsedDocument =>
+    parseDocument({ content, format: 'markdown', path });
 
   it('takes the title from front matter, then the first heading, then the file name', () => {
     expect(parse('---\ntitle: From YAML\ndescription: Short\n---\n# Heading\n').title).toBe('From YAML');
@@ -92,13 +96,17 @@ describe('markdown: structure and fallbacks', () => {
   });
 
   it('includes an H1 in heading paths, and content before it is its own section', () => {
-    const doc = parse('Preface.\n\n# Manual\n\nIntro.\n\n## Install\n\nSteps.\n\n### On Linux\n\napt\n\n## Use\n\nRun it.');
+    const doc = parse(
+      'Preface.\n\n# Manual\n\nIntro.\n\n## Install\n\nSteps.\n\n### On Linux\n\napt\n\n## Use\n\nRun it.',
+    );
     expect(paths(doc)).toEqual(['', 'Manual', 'Manual > Install', 'Manual > Install > On Linux', 'Manual > Use']);
     expect(doc.sections.map((s) => s.level)).toEqual([0, 1, 2, 3, 2]);
   });
 
   it('reads setext headings, strips inline markup from heading paths, and slugs like GitHub', () => {
-    const doc = parse('The *API*\n=======\n\nText.\n\n## `ducklake_snapshot` [table](x.md) **now**\n\nMore.\n\n## Foo? Bar!\n');
+    const doc = parse(
+      'The *API*\n=======\n\nText.\n\n## `ducklake_snapshot` [table](x.md) **now**\n\nMore.\n\n## Foo? Bar!\n',
+    );
     expect(paths(doc)).toEqual(['The API', 'The API > ducklake_snapshot table now', 'The API > Foo? Bar!']);
     expect(doc.sections.map((s) => s.anchor)).toEqual(['the-api', 'ducklake_snapshot-table-now', 'foo-bar']);
   });
@@ -152,13 +160,21 @@ describe('markdown: structure and fallbacks', () => {
 
 describe('text', () => {
   it('is one section with the file name as title', () => {
-    const doc = parseDocument({ content: '# not a heading\r\n\r\nplain words\r\n', format: 'text', path: 'notes/todo.txt' });
+    const doc = parseDocument({
+      content: '# not a heading\r\n\r\nplain words\r\n',
+      format: 'text',
+      path: 'notes/todo.txt',
+    });
     expect(doc.title).toBe('todo');
-    expect(doc.sections).toEqual([{ headingPath: [], level: 0, anchor: '', markdown: '# not a heading\n\nplain words' }]);
+    expect(doc.sections).toEqual([
+      { headingPath: [], level: 0, anchor: '', markdown: '# not a heading\n\nplain words' },
+    ]);
     expect(doc.links).toEqual([]);
   });
 
   it('rejects an unknown format with a clear error', () => {
-    expect(() => parseDocument({ content: 'x', format: 'pdf' as never, path: 'x.pdf' })).toThrow(/invalid document to parse: format/);
+    expect(() => parseDocument({ content: 'x', format: 'pdf' as never, path: 'x.pdf' })).toThrow(
+      /invalid document to parse: format/,
+    );
   });
 });

@@ -13,8 +13,12 @@ describe.skipIf(!haveCorpora)('mdx: MCP documentation', () => {
   it('keeps the text inside <Card>, <Warning> and <Steps>/<Step>, with titles as bold lines', () => {
     const doc = parseCorpus('mcp-docs/docs/extensions/auth/oauth-client-credentials.mdx');
     expect(doc.title).toBe('OAuth Client Credentials');
-    expect(doc.description).toBe('Machine-to-machine authentication for MCP using the OAuth 2.0 client credentials flow');
-    expect(doc.markdown).toContain('Client secrets are **long-lived credentials** that grant access without user interaction.');
+    expect(doc.description).toBe(
+      'Machine-to-machine authentication for MCP using the OAuth 2.0 client credentials flow',
+    );
+    expect(doc.markdown).toContain(
+      'Client secrets are **long-lived credentials** that grant access without user interaction.',
+    );
     expect(doc.markdown).toContain('Full technical specification for the OAuth Client Credentials extension.');
     expect(doc.markdown).toContain('\n**Declare support**\n');
     expect(doc.markdown).not.toMatch(/<\/?(Card|Warning|Steps|Step)\b/);
@@ -100,12 +104,16 @@ describe('mdx: tolerant clean-up', () => {
         '<Note>Inline note with `<Tag>` in code.</Note>',
       ].join('\n'),
     );
-    expect(doc.markdown).toBe('**Server not showing up**\n\nRestart the app, see [the logs](/docs/logs) and top.\n\nInline note with `<Tag>` in code.');
+    expect(doc.markdown).toBe(
+      '**Server not showing up**\n\nRestart the app, see [the logs](/docs/logs) and top.\n\nInline note with `<Tag>` in code.',
+    );
     expect(doc.links).toEqual([{ href: '/docs/logs', text: 'the logs', sectionAnchor: '' }]);
   });
 
   it('shifts text indented by JSX nesting out of indented-code depth, and keeps escaped markup', () => {
-    const doc = parseMdx('<CardGroup>\n  <Card title="Guide">\n\n      Deeply nested text.\n        - nested item\n\n  </Card>\n</CardGroup>\n\nAn escaped \\<Tag> stays.');
+    const doc = parseMdx(
+      '<CardGroup>\n  <Card title="Guide">\n\n      Deeply nested text.\n        - nested item\n\n  </Card>\n</CardGroup>\n\nAn escaped \\<Tag> stays.',
+    );
     expect(doc.markdown).toBe('  **Guide**\n\n   Deeply nested text.\n     - nested item\n\nAn escaped \\<Tag> stays.');
   });
 

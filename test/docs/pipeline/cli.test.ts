@@ -11,7 +11,11 @@ describe('bosun docs', () => {
   let db: TestDatabase;
   let home: string;
   const bosun = (...args: string[]) => runBosun(args, { home, env: { BOSUN_DATABASE_URL: db.url } });
-  const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  const jsonLines = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -23,10 +27,39 @@ describe('bosun docs', () => {
   });
 
   it('adds libraries; --version after the command is the documentation version', async () => {
-    const res = await bosun('docs', 'add', 'ducklake', DUCKLAKE_DOCS, '--versions-from', 'folders', '--description', 'DuckLake manual', '--json');
+    const res = await bosun(
+      'docs',
+      'add',
+      'ducklake',
+      DUCKLAKE_DOCS,
+      '--versions-from',
+      'folders',
+      '--description',
+      'DuckLake manual',
+      '--json',
+    );
     expect(res.exitCode, res.stderr).toBe(0);
-    expect(res.json).toMatchObject({ library: 'ducklake', source: { position: 0, input: DUCKLAKE_DOCS, spec: { kind: 'local', path: DUCKLAKE_DOCS, versionsFrom: 'folders' } } });
-    const one = await bosun('docs', 'add', 'mcp-spec', MCP_DOCS, '--versions-from', 'folders', '--version', '2025-11-25', '--include', 'specification/**', '--json');
+    expect(res.json).toMatchObject({
+      library: 'ducklake',
+      source: {
+        position: 0,
+        input: DUCKLAKE_DOCS,
+        spec: { kind: 'local', path: DUCKLAKE_DOCS, versionsFrom: 'folders' },
+      },
+    });
+    const one = await bosun(
+      'docs',
+      'add',
+      'mcp-spec',
+      MCP_DOCS,
+      '--versions-from',
+      'folders',
+      '--version',
+      '2025-11-25',
+      '--include',
+      'specification/**',
+      '--json',
+    );
     expect(one.exitCode, one.stderr).toBe(0);
     expect(one.json.source.spec).toMatchObject({ version: '2025-11-25', include: ['specification/**'] });
     const version = await bosun('--version');
@@ -40,7 +73,11 @@ describe('bosun docs', () => {
     expect(lines.some((l) => l.event === 'progress' && l.library === 'ducklake' && l.phase === 'fetch')).toBe(true);
     const summaries = lines.filter((l) => l.event === 'summary');
     expect(summaries.map((s) => s.library)).toEqual(['ducklake', 'mcp-spec']);
-    expect(summaries[0]).toMatchObject({ pages: { added: 301, failed: 0 }, defaultVersion: 'stable', snapshotId: expect.any(Number) });
+    expect(summaries[0]).toMatchObject({
+      pages: { added: 301, failed: 0 },
+      defaultVersion: 'stable',
+      snapshotId: expect.any(Number),
+    });
     expect(summaries[1]).toMatchObject({ versions: ['2025-11-25'], pages: { failed: 0 } });
     // Only the spec pages of one version were taken.
     expect(summaries[1]?.pages.added).toBe(22);
@@ -61,7 +98,12 @@ describe('bosun docs', () => {
     ]);
     const show = await bosun('docs', 'show', 'ducklake', '--json');
     expect(show.exitCode, show.stderr).toBe(0);
-    expect(show.json).toMatchObject({ name: 'ducklake', description: 'DuckLake manual', defaultVersion: 'stable', lastSync: { status: 'succeeded' } });
+    expect(show.json).toMatchObject({
+      name: 'ducklake',
+      description: 'DuckLake manual',
+      defaultVersion: 'stable',
+      lastSync: { status: 'succeeded' },
+    });
     expect(show.json.versions.map((v: { version: string; pages: number }) => [v.version, v.pages])).toEqual([
       ['stable', 72],
       ['0.4', 71],
@@ -95,7 +137,10 @@ describe('bosun docs', () => {
     ]);
     const bad = await bosun('docs', 'schedule', 'ducklake', '--cron', '0 3 * *', '--json');
     expect(bad.exitCode).toBe(2);
-    expect(bad.json.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('expected 5 fields') });
+    expect(bad.json.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('expected 5 fields'),
+    });
     const removed = await bosun('docs', 'schedule', 'ducklake', '--remove', '--json');
     expect(removed.json).toEqual({ library: 'ducklake', removed: true });
   });
@@ -117,7 +162,13 @@ describe('bosun docs', () => {
     expect(nothing.exitCode).toBe(2);
     const unknown = await bosun('docs', 'sync', 'nope', '--json');
     expect(unknown.exitCode).toBe(3);
-    expect(jsonLines(unknown.stdout)).toEqual([expect.objectContaining({ event: 'error', library: 'nope', error: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
+    expect(jsonLines(unknown.stdout)).toEqual([
+      expect.objectContaining({
+        event: 'error',
+        library: 'nope',
+        error: expect.objectContaining({ code: 'NOT_FOUND' }),
+      }),
+    ]);
     const list = await bosun('docs', 'list', '--json');
     expect(list.json.libraries.map((l: { name: string }) => l.name)).toEqual(['ducklake', 'mcp-spec']);
   });
@@ -138,6 +189,10 @@ describe('bosun docs', () => {
     const second = await bosun('quickstart', '--json');
     expect(second.json?.docs).toMatchObject({ pages: { added: 0, unchanged: expected }, snapshotId: null });
     const show = await bosun('docs', 'show', 'bosun', '--json');
-    expect(show.json.sources[0].spec).toMatchObject({ kind: 'local', path: repoRoot, include: ['README.md', 'docs/**'] });
+    expect(show.json.sources[0].spec).toMatchObject({
+      kind: 'local',
+      path: repoRoot,
+      include: ['README.md', 'docs/**'],
+    });
   });
 });

@@ -45,10 +45,14 @@ describe('crawling a documentation site through the pipeline', () => {
     expect(reasons[TRAPS.missing]).toBe('HTTP 404');
     expect(reasons[TRAPS.binary]).toMatch(/unsupported content type/);
     expect(first.pages.failed).toBe(first.failures.length);
-    const calendar = await p.query(`SELECT count(*) AS n FROM docs.pages WHERE library = 'site' AND url LIKE '%/docs/calendar%'`);
+    const calendar = await p.query(
+      `SELECT count(*) AS n FROM docs.pages WHERE library = 'site' AND url LIKE '%/docs/calendar%'`,
+    );
     expect(Number(calendar[0]?.n)).toBeLessThanOrEqual(10);
     // The flaky page answered 503 once and was retried.
-    expect(await p.query(`SELECT title FROM docs.pages WHERE library = 'site' AND url LIKE '%/docs/flaky.html'`)).toEqual([{ title: 'Flaky' }]);
+    expect(
+      await p.query(`SELECT title FROM docs.pages WHERE library = 'site' AND url LIKE '%/docs/flaky.html'`),
+    ).toEqual([{ title: 'Flaky' }]);
   });
 
   it('re-crawls with conditional requests: every page answers 304 and no snapshot is made', async () => {
@@ -69,9 +73,13 @@ describe('crawling a documentation site through the pipeline', () => {
 describe('cross-references between crawled pages', () => {
   let p: Pipeline;
   let server: TestServer;
-  const html = (title: string, body: string) => `<!doctype html><html><head><title>${title}</title></head><body><nav><a href="/guide/">Home</a></nav><main><h1>${title}</h1>${body}</main></body></html>`;
+  const html = (title: string, body: string) =>
+    `<!doctype html><html><head><title>${title}</title></head><body><nav><a href="/guide/">Home</a></nav><main><h1>${title}</h1>${body}</main></body></html>`;
   const pages: Record<string, string> = {
-    '/guide/': html('Guide', '<p>Start with <a href="install.html">installing</a>, then <a href="/guide/usage/#flags">use it</a>. See also <a href="missing.html">a page that is gone</a> and <a href="https://elsewhere.invalid/x">elsewhere</a>.</p>'),
+    '/guide/': html(
+      'Guide',
+      '<p>Start with <a href="install.html">installing</a>, then <a href="/guide/usage/#flags">use it</a>. See also <a href="missing.html">a page that is gone</a> and <a href="https://elsewhere.invalid/x">elsewhere</a>.</p>',
+    ),
     '/guide/install.html': html('Install', '<p>Back to <a href="./">the guide</a>.</p>'),
     '/guide/usage/': html('Usage', '<h2>Flags</h2><p>See <a href="../install.html#requirements">requirements</a>.</p>'),
   };
@@ -96,10 +104,15 @@ describe('cross-references between crawled pages', () => {
     const byText = Object.fromEntries(home.outgoing.map((l) => [l.text, l]));
     expect(byText['installing']).toMatchObject({ kind: 'page', toPath: 'install.html' });
     expect(byText['use it']).toMatchObject({ kind: 'page', toPath: 'usage/index.html', toAnchor: 'flags' });
-    expect(byText['a page that is gone']).toMatchObject({ kind: 'broken', reason: 'no page at this URL in the crawled site' });
+    expect(byText['a page that is gone']).toMatchObject({
+      kind: 'broken',
+      reason: 'no page at this URL in the crawled site',
+    });
     expect(byText['elsewhere']).toMatchObject({ kind: 'external' });
     const usage = await pageLinks(p.db.pool, 'guide', 'latest', 'usage/index.html');
-    expect(usage.outgoing).toEqual([expect.objectContaining({ kind: 'page', toPath: 'install.html', toAnchor: 'requirements' })]);
+    expect(usage.outgoing).toEqual([
+      expect.objectContaining({ kind: 'page', toPath: 'install.html', toAnchor: 'requirements' }),
+    ]);
     const install = await pageLinks(p.db.pool, 'guide', 'latest', 'install.html');
     expect(install.incoming.map((l) => l.fromPath).sort()).toEqual(['index.html', 'usage/index.html']);
   });

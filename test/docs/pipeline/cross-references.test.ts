@@ -10,8 +10,19 @@ const page = (version: string, path: string, hrefs: string[] = [], url: string |
 
 /** Resolves the links of the first page against all pages; returns `href → result`. */
 function resolveFirst(pages: LinkingPage[], scopes: string[] = []) {
-  const records = resolveCrossReferences(pages, scopes).filter((r) => r.version === pages[0]!.version && r.fromPath === pages[0]!.path);
-  return Object.fromEntries(records.map((r) => [r.href, r.kind === 'page' ? `${r.toVersion}:${r.toPath}${r.toAnchor ? `#${r.toAnchor}` : ''}` : r.kind === 'broken' ? `broken: ${r.reason}` : 'external']));
+  const records = resolveCrossReferences(pages, scopes).filter(
+    (r) => r.version === pages[0]!.version && r.fromPath === pages[0]!.path,
+  );
+  return Object.fromEntries(
+    records.map((r) => [
+      r.href,
+      r.kind === 'page'
+        ? `${r.toVersion}:${r.toPath}${r.toAnchor ? `#${r.toAnchor}` : ''}`
+        : r.kind === 'broken'
+          ? `broken: ${r.reason}`
+          : 'external',
+    ]),
+  );
 }
 
 describe('cross-reference resolution', () => {
@@ -75,7 +86,12 @@ describe('cross-reference resolution', () => {
 
   it('resolves web pages by URL; a URL in the crawled scope that is no page is broken', () => {
     const web = [
-      page('latest', 'index.html', ['https://docs.test/docs/a/', 'b.html#usage', 'https://docs.test/docs/gone.html', 'https://elsewhere.test/'], 'https://docs.test/docs/'),
+      page(
+        'latest',
+        'index.html',
+        ['https://docs.test/docs/a/', 'b.html#usage', 'https://docs.test/docs/gone.html', 'https://elsewhere.test/'],
+        'https://docs.test/docs/',
+      ),
       page('latest', 'a/index.html', [], 'https://docs.test/docs/a/'),
       page('latest', 'b.html', [], 'https://docs.test/docs/b.html'),
     ];
@@ -87,7 +103,21 @@ describe('cross-reference resolution', () => {
   });
 
   it('numbers links per page and keeps their text and section', () => {
-    const records = resolveCrossReferences([{ version: 'v', path: 'a.md', url: null, links: [{ href: 'b.md', text: 'B', sectionAnchor: 'intro' }, { href: 'b.md', text: 'again', sectionAnchor: 'end' }] }, page('v', 'b.md')], []);
+    const records = resolveCrossReferences(
+      [
+        {
+          version: 'v',
+          path: 'a.md',
+          url: null,
+          links: [
+            { href: 'b.md', text: 'B', sectionAnchor: 'intro' },
+            { href: 'b.md', text: 'again', sectionAnchor: 'end' },
+          ],
+        },
+        page('v', 'b.md'),
+      ],
+      [],
+    );
     expect(records.map((r) => [r.ordinal, r.text, r.sectionAnchor, r.kind])).toEqual([
       [0, 'B', 'intro', 'page'],
       [1, 'again', 'end', 'page'],

@@ -30,11 +30,17 @@ describe('a git repository with several tags', () => {
     await write('docs/index.md', '# Docs 1.0\n\nRead the [install guide](guide/install.md).\n');
     await write('docs/guide/install.md', '# Install\n\n```sh\nnpm i thing\n```\n');
     await release('v1.0');
-    await write('docs/index.md', '# Docs 1.1\n\nRead the [install guide](guide/install.md) and [configure](guide/configure.mdx).\n');
+    await write(
+      'docs/index.md',
+      '# Docs 1.1\n\nRead the [install guide](guide/install.md) and [configure](guide/configure.mdx).\n',
+    );
     await write('docs/guide/configure.mdx', '# Configure\n\n<Note>Set `THING_HOME` first.</Note>\n');
     await release('v1.1');
     await fs.rm(path.join(repo, 'docs/guide/install.md'));
-    await write('docs/index.md', '# Docs 2.0\n\nRead [configure](guide/configure.mdx); the [install guide](guide/install.md) is gone.\n');
+    await write(
+      'docs/index.md',
+      '# Docs 2.0\n\nRead [configure](guide/configure.mdx); the [install guide](guide/install.md) is gone.\n',
+    );
     await release('v2.0');
     await addLibrary(p.db.pool, { name: 'thing', input: repo, source: { tags: 'v*', subdir: 'docs' } });
   }, 30_000);
@@ -49,7 +55,9 @@ describe('a git repository with several tags', () => {
       ['v1.1', 3, false],
       ['v1.0', 2, false],
     ]);
-    const [configure] = await p.query(`SELECT markdown FROM docs.pages WHERE library = 'thing' AND version = 'v1.1' AND path = 'guide/configure.mdx'`);
+    const [configure] = await p.query(
+      `SELECT markdown FROM docs.pages WHERE library = 'thing' AND version = 'v1.1' AND path = 'guide/configure.mdx'`,
+    );
     expect(String(configure?.markdown)).toContain('Set `THING_HOME` first.');
     const index20 = await pageLinks(p.db.pool, 'thing', 'v2.0', 'index.md');
     expect(index20.outgoing.map((l) => [l.href, l.kind])).toEqual([
@@ -76,7 +84,10 @@ describe('a git repository with several tags', () => {
   it('fails a sync with an invalid ref clearly, and commits nothing', async () => {
     await addLibrary(p.db.pool, { name: 'bad-ref', input: repo, source: { ref: 'no-such-ref' } });
     const before = await p.lake.latestSnapshotId();
-    await expect(syncLibrary(p.deps, 'bad-ref')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining("ref 'no-such-ref' not found") });
+    await expect(syncLibrary(p.deps, 'bad-ref')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining("ref 'no-such-ref' not found"),
+    });
     expect(await p.lake.latestSnapshotId()).toBe(before);
     expect((await recentSyncRuns(p.db.pool, 'bad-ref'))[0]?.status).toBe('failed');
   });
@@ -107,7 +118,9 @@ describe('an OpenAPI document', () => {
     expect(summary.links.broken).toBe(0);
     const task = await pageLinks(p.db.pool, 'tracker', '2.3.0', 'schemas/Task.md');
     expect(task.incoming.map((l) => l.fromPath)).toContain('operations/getTask.md');
-    const chunks = await p.query(`SELECT heading_path FROM docs.chunks WHERE library = 'tracker' AND path LIKE 'operations/%'`);
+    const chunks = await p.query(
+      `SELECT heading_path FROM docs.chunks WHERE library = 'tracker' AND path LIKE 'operations/%'`,
+    );
     expect(chunks.length).toBeGreaterThanOrEqual(operations);
   });
 });

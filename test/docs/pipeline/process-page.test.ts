@@ -3,7 +3,8 @@ import { sha256 } from '../../../src/core/index.js';
 import { PageProcessor, type PageContent } from '../../../src/docs/sync/process-page.js';
 import { chunkIdsOf, pageIdOf } from '../../../src/docs/store/index.js';
 
-const content = '---\ntitle: Snapshots\n---\n\n## Listing\n\nCall `snapshots()`.\n\n```sql\nSELECT * FROM snapshots();\n```\n\n## Expiring\n\nSee [expiry](expire.md).\n';
+const content =
+  '---\ntitle: Snapshots\n---\n\n## Listing\n\nCall `snapshots()`.\n\n```sql\nSELECT * FROM snapshots();\n```\n\n## Expiring\n\nSee [expiry](expire.md).\n';
 const input = (version: string): PageContent => ({
   library: 'lib',
   version,
@@ -22,7 +23,14 @@ describe('processing a page into lake rows', () => {
     expect(one.page.page_id).toBe(pageIdOf('lib', '1.0', 'guide/snapshots.md'));
     expect(one.page.page_id).toMatch(/^[0-9a-f]{16}$/);
     expect(one.chunks.map((c) => c.chunk_id)).toEqual(again.chunks.map((c) => c.chunk_id));
-    expect(one.chunks.map((c) => c.chunk_id)).toEqual(chunkIdsOf('lib', '1.0', 'guide/snapshots.md', one.chunks.map((c) => c.content_hash)));
+    expect(one.chunks.map((c) => c.chunk_id)).toEqual(
+      chunkIdsOf(
+        'lib',
+        '1.0',
+        'guide/snapshots.md',
+        one.chunks.map((c) => c.content_hash),
+      ),
+    );
     expect(one.chunks.every((c) => /^[0-9a-f]{24}$/.test(c.chunk_id) && c.page_id === one.page.page_id)).toBe(true);
     expect(one.page).toMatchObject({ title: 'Snapshots', content_hash: sha256(content), version: '1.0' });
     expect(one.links).toEqual([{ href: 'expire.md', text: 'expiry', sectionAnchor: 'expiring' }]);

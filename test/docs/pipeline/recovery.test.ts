@@ -2,7 +2,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBosunError, sha256 } from '../../../src/core/index.js';
-import { addLibrary, libraryNames, libraryPages, pageLinks, recentSyncRuns, syncLibrary } from '../../../src/docs/index.js';
+import {
+  addLibrary,
+  libraryNames,
+  libraryPages,
+  pageLinks,
+  recentSyncRuns,
+  syncLibrary,
+} from '../../../src/docs/index.js';
 import { commitLibraryChanges } from '../../../src/docs/store/index.js';
 import { withLibraryLock } from '../../../src/docs/sync/index.js';
 import { PageProcessor } from '../../../src/docs/sync/process-page.js';
@@ -57,7 +64,10 @@ describe('interrupted and half-finished syncs', () => {
     await write(root, 'p30.md', '# Page 30, edited\n');
     const controller = new AbortController();
     await expect(
-      syncLibrary(p.deps, 'small', { signal: controller.signal, onProgress: (e) => (e.done ?? 0) >= 20 && controller.abort() }),
+      syncLibrary(p.deps, 'small', {
+        signal: controller.signal,
+        onProgress: (e) => (e.done ?? 0) >= 20 && controller.abort(),
+      }),
     ).rejects.toMatchObject({ code: 'INTERRUPTED' });
     expect(await p.lake.latestSnapshotId()).toBe(before);
     const [row] = await p.query(`SELECT title FROM docs.pages WHERE library = 'small' AND path = 'p1.md'`);
@@ -83,7 +93,12 @@ describe('interrupted and half-finished syncs', () => {
     });
     const committed = await commitLibraryChanges(
       p.lake,
-      { library: 'small', pages: [processed.page], chunks: processed.chunks, replacedPageIds: [processed.page.page_id] },
+      {
+        library: 'small',
+        pages: [processed.page],
+        chunks: processed.chunks,
+        replacedPageIds: [processed.page.page_id],
+      },
       { author: 'test', message: 'a sync that died before its metadata' },
     );
     expect(committed.snapshotId).not.toBeNull();
@@ -102,7 +117,9 @@ describe('interrupted and half-finished syncs', () => {
   });
 
   it('closes a run left running by a process that died, and refuses a second sync of the same library', async () => {
-    await p.db.pool.query(`INSERT INTO bosun.doc_sync_run (id, library, status) VALUES (gen_random_uuid(), 'small', 'running')`);
+    await p.db.pool.query(
+      `INSERT INTO bosun.doc_sync_run (id, library, status) VALUES (gen_random_uuid(), 'small', 'running')`,
+    );
     await syncLibrary(p.deps, 'small');
     const runs = await recentSyncRuns(p.db.pool, 'small', 2);
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed']);
@@ -144,7 +161,12 @@ describe('bad input', () => {
     const pages = await p.query(`SELECT path FROM docs.pages WHERE library = 'bad' ORDER BY path`);
     expect(pages.map((r) => r.path)).toEqual(['good.md', 'later-binary.md']);
     const records = await libraryPages(p.db.pool, 'bad');
-    expect(records.filter((r) => r.status === 'failed').map((r) => r.path).sort()).toEqual(['binary.md', 'escape.md', 'huge.md', 'latin1.md']);
+    expect(
+      records
+        .filter((r) => r.status === 'failed')
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['binary.md', 'escape.md', 'huge.md', 'latin1.md']);
   });
 
   it('keeps the earlier copy of a page that now fails, and reports it', async () => {
@@ -161,7 +183,9 @@ describe('bad input', () => {
   });
 
   it('refuses a missing folder at add, storing nothing', async () => {
-    const err = await addLibrary(p.db.pool, { name: 'ghost', input: path.join(p.dir, 'nope'), source: {} }).catch((e: unknown) => e);
+    const err = await addLibrary(p.db.pool, { name: 'ghost', input: path.join(p.dir, 'nope'), source: {} }).catch(
+      (e: unknown) => e,
+    );
     expect(isBosunError(err, 'NOT_FOUND')).toBe(true);
     expect(await libraryNames(p.db.pool)).toEqual(['bad']);
   });
@@ -172,9 +196,15 @@ describe('bad input', () => {
     await addLibrary(p.db.pool, { name: 'vanishing', input: gone, source: {} });
     await fs.rm(gone, { recursive: true });
     const before = await p.lake.latestSnapshotId();
-    await expect(syncLibrary(p.deps, 'vanishing')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('folder not found') });
+    await expect(syncLibrary(p.deps, 'vanishing')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('folder not found'),
+    });
     expect(await p.lake.latestSnapshotId()).toBe(before);
-    expect((await recentSyncRuns(p.db.pool, 'vanishing'))[0]).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND' } });
+    expect((await recentSyncRuns(p.db.pool, 'vanishing'))[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'NOT_FOUND' },
+    });
   });
 
   it('fails a sync of a malformed OpenAPI document with a clear error', async () => {
@@ -215,13 +245,25 @@ describe('several sources of one library', () => {
       ['shared.md', 'Shared, as A has it'],
     ]);
     // Links cross sources: B's page links to A's.
-    expect((await pageLinks(p.db.pool, 'multi', 'latest', 'extra.md')).outgoing[0]).toMatchObject({ kind: 'page', toPath: 'guide.md' });
+    expect((await pageLinks(p.db.pool, 'multi', 'latest', 'extra.md')).outgoing[0]).toMatchObject({
+      kind: 'page',
+      toPath: 'guide.md',
+    });
     const records = await libraryPages(p.db.pool, 'multi');
-    expect(Object.fromEntries(records.map((r) => [r.path, r.sourcePosition]))).toEqual({ 'extra.md': 1, 'guide.md': 0, 'shared.md': 0 });
+    expect(Object.fromEntries(records.map((r) => [r.path, r.sourcePosition]))).toEqual({
+      'extra.md': 1,
+      'guide.md': 0,
+      'shared.md': 0,
+    });
   });
 
   it('refuses to add the same source twice', async () => {
-    const err = await addLibrary(p.db.pool, { name: 'multi', input: path.join(p.dir, 'b'), source: {}, append: true }).catch((e: unknown) => e);
+    const err = await addLibrary(p.db.pool, {
+      name: 'multi',
+      input: path.join(p.dir, 'b'),
+      source: {},
+      append: true,
+    }).catch((e: unknown) => e);
     expect(isBosunError(err, 'CONFLICT')).toBe(true);
   });
 });

@@ -31,7 +31,10 @@ export async function openPipeline(): Promise<Pipeline> {
     dir,
     deps: { pool: db.pool, lake, workDir: dir },
     query: (sql, params, snapshot) =>
-      lake.withReader(snapshot === undefined ? {} : { snapshot }, async (conn) => (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[]),
+      lake.withReader(
+        snapshot === undefined ? {} : { snapshot },
+        async (conn) => (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[],
+      ),
     async close() {
       await db.drop();
       await fs.rm(dir, { recursive: true, force: true });

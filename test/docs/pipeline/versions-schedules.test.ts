@@ -28,31 +28,37 @@ async function versionedDocs(root: string, versions: string[]): Promise<void> {
 
 describe('versions: ordering, default, deprecation', () => {
   let p: Pipeline;
-  const deprecate = (library: string, version: string) => withTransaction(p.db.pool, (c) => deprecateVersion(c, library, version));
-  const defaultOf = async (library: string) => (await listLibraries(p.db.pool)).find((l) => l.name === library)?.defaultVersion;
+  const deprecate = (library: string, version: string) =>
+    withTransaction(p.db.pool, (c) => deprecateVersion(c, library, version));
+  const defaultOf = async (library: string) =>
+    (await listLibraries(p.db.pool)).find((l) => l.name === library)?.defaultVersion;
 
   beforeAll(async () => {
     p = await openPipeline();
     await versionedDocs(path.join(p.dir, 'lib'), ['0.1', '0.2', '0.10', 'stable', 'draft']);
     await addLibrary(p.db.pool, { name: 'lib', input: path.join(p.dir, 'lib'), source: { versionsFrom: 'folders' } });
-    await addLibrary(p.db.pool, { name: 'pinned', input: path.join(p.dir, 'lib'), source: { versionsFrom: 'folders' }, defaultVersion: '0.2' });
-    await addLibrary(p.db.pool, { name: 'pinned-missing', input: path.join(p.dir, 'lib'), source: { versionsFrom: 'folders' }, defaultVersion: '9.9' });
+    await addLibrary(p.db.pool, {
+      name: 'pinned',
+      input: path.join(p.dir, 'lib'),
+      source: { versionsFrom: 'folders' },
+      defaultVersion: '0.2',
+    });
+    await addLibrary(p.db.pool, {
+      name: 'pinned-missing',
+      input: path.join(p.dir, 'lib'),
+      source: { versionsFrom: 'folders' },
+      defaultVersion: '9.9',
+    });
     for (const name of ['lib', 'pinned', 'pinned-missing']) await syncLibrary(p.deps, name);
   });
   afterAll(() => p?.close());
 
   it('orders versions newest first: recommended channels, releases by value, other names, unreleased work', () => {
-    expect(['0.2', 'draft', '2024-11-05', 'v1.10', 'feature-x', 'stable', 'v1.9', '2.0.0-rc1', '2025-06-18'].sort(compareVersionsNewestFirst)).toEqual([
-      'stable',
-      'v1.10',
-      'v1.9',
-      '2025-06-18',
-      '2024-11-05',
-      '0.2',
-      'feature-x',
-      'draft',
-      '2.0.0-rc1',
-    ]);
+    expect(
+      ['0.2', 'draft', '2024-11-05', 'v1.10', 'feature-x', 'stable', 'v1.9', '2.0.0-rc1', '2025-06-18'].sort(
+        compareVersionsNewestFirst,
+      ),
+    ).toEqual(['stable', 'v1.10', 'v1.9', '2025-06-18', '2024-11-05', '0.2', 'feature-x', 'draft', '2.0.0-rc1']);
   });
 
   it('defaults to the newest version, or the pinned one; a missing pinned version is a warning', async () => {
@@ -60,7 +66,9 @@ describe('versions: ordering, default, deprecation', () => {
     expect(await defaultOf('pinned')).toBe('0.2');
     const summary = await syncLibrary(p.deps, 'pinned-missing');
     expect(summary.defaultVersion).toBe('stable');
-    expect(summary.warnings).toContain("the default version '9.9' was not found; versions: stable, 0.10, 0.2, 0.1, draft");
+    expect(summary.warnings).toContain(
+      "the default version '9.9' was not found; versions: stable, 0.10, 0.2, 0.1, draft",
+    );
   });
 
   it('deprecating the default moves the default to the newest non-deprecated version, and survives a sync', async () => {
@@ -92,7 +100,11 @@ describe('scheduled syncs through the queue', () => {
     await fs.mkdir(home);
     await fs.writeFile(path.join(home, 'config.yaml'), `lake:\n  dataPath: ${path.join(p.dir, 'lake')}\n`);
     await versionedDocs(path.join(p.dir, 'docs'), ['1.0']);
-    await addLibrary(p.db.pool, { name: 'nightly', input: path.join(p.dir, 'docs'), source: { versionsFrom: 'folders' } });
+    await addLibrary(p.db.pool, {
+      name: 'nightly',
+      input: path.join(p.dir, 'docs'),
+      source: { versionsFrom: 'folders' },
+    });
     queue = await JobQueue.open(p.db.pool);
     await queue.register(docsJobTypes);
   });
@@ -104,9 +116,15 @@ describe('scheduled syncs through the queue', () => {
   it('records the schedule and runs the minute tick as a queue cron job', async () => {
     const saved = await scheduleSyncs(p.db.pool, queue, 'nightly', '0 3 * * *', home);
     expect(saved).toMatchObject({ library: 'nightly', cron: '0 3 * * *', lastEnqueuedAt: null });
-    expect(await queue.schedules()).toContainEqual(expect.objectContaining({ name: DOCS_SCHEDULE_TICK_JOB, cron: '* * * * *', data: { home } }));
-    await expect(scheduleSyncs(p.db.pool, queue, 'nightly', '0 25 * * *', home)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(scheduleSyncs(p.db.pool, queue, 'nope', '0 3 * * *', home)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await queue.schedules()).toContainEqual(
+      expect.objectContaining({ name: DOCS_SCHEDULE_TICK_JOB, cron: '* * * * *', data: { home } }),
+    );
+    await expect(scheduleSyncs(p.db.pool, queue, 'nightly', '0 25 * * *', home)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(scheduleSyncs(p.db.pool, queue, 'nope', '0 3 * * *', home)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('queues a sync when the cron expression fires, once, and a worker runs it', async () => {
@@ -123,7 +141,8 @@ describe('scheduled syncs through the queue', () => {
     await worker.start();
     try {
       const deadline = Date.now() + 30_000;
-      while (worker.completed + worker.failed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (worker.completed + worker.failed === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
     } finally {
       await worker.stop(5_000);
     }

@@ -31,17 +31,40 @@ describe('bosun docs search | read | outline | eval', () => {
   });
 
   it('search --json returns hits with citations; the terminal output cites library@version path › heading', async () => {
-    const json = await bosun('docs', 'search', 'alpha_stream_mode subscribers', '--library', 'alpha', '--limit', '3', '--json');
+    const json = await bosun(
+      'docs',
+      'search',
+      'alpha_stream_mode subscribers',
+      '--library',
+      'alpha',
+      '--limit',
+      '3',
+      '--json',
+    );
     expect(json.exitCode, json.stderr).toBe(0);
     expect(json.json.searched).toEqual([{ library: 'alpha', version: '2.0' }]);
-    expect(json.json.hits[0]).toMatchObject({ library: 'alpha', version: '2.0', path: 'reference/stream_mode.md', chunk_id: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    expect(json.json.hits[0]).toMatchObject({
+      library: 'alpha',
+      version: '2.0',
+      path: 'reference/stream_mode.md',
+      chunk_id: expect.stringMatching(/^[0-9a-f]{24}$/),
+    });
     const human = await bosun('docs', 'search', 'legacy_sync_mode', '--library', 'alpha', '--version', '1.0');
     expect(human.exitCode, human.stderr).toBe(0);
     expect(human.stdout).toContain('1. alpha@1.0 reference/legacy_sync.md › Legacy Sync');
   });
 
   it('--max-tokens bounds the answer', async () => {
-    const res = await bosun('docs', 'search', 'compaction small files', '--library', 'alpha', '--max-tokens', '80', '--json');
+    const res = await bosun(
+      'docs',
+      'search',
+      'compaction small files',
+      '--library',
+      'alpha',
+      '--max-tokens',
+      '80',
+      '--json',
+    );
     expect(res.exitCode, res.stderr).toBe(0);
     expect(res.json.tokens).toBeLessThanOrEqual(80);
   });
@@ -50,7 +73,16 @@ describe('bosun docs search | read | outline | eval', () => {
     const first = await bosun('docs', 'read', 'alpha', 'guide/maintenance.md', '--max-tokens', '450', '--json');
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.json).toMatchObject({ path: 'guide/maintenance.md', offset: 0, next_offset: expect.any(Number) });
-    const next = await bosun('docs', 'read', 'alpha', 'guide/maintenance.md', '--max-tokens', '450', '--offset', String(first.json.next_offset));
+    const next = await bosun(
+      'docs',
+      'read',
+      'alpha',
+      'guide/maintenance.md',
+      '--max-tokens',
+      '450',
+      '--offset',
+      String(first.json.next_offset),
+    );
     expect(next.exitCode, next.stderr).toBe(0);
     expect(next.stdout).toContain('alpha@2.0 guide/maintenance.md');
     const outline = await bosun('docs', 'outline', 'alpha', '--depth', '3');
@@ -71,7 +103,12 @@ describe('bosun docs search | read | outline | eval', () => {
     await fs.writeFile(
       questions,
       [
-        { question: 'which setting mirrors writes to the standby synchronously?', library: 'alpha', version: '1.0', gold: ['reference/legacy_sync.md'] },
+        {
+          question: 'which setting mirrors writes to the standby synchronously?',
+          library: 'alpha',
+          version: '1.0',
+          gold: ['reference/legacy_sync.md'],
+        },
         { question: 'what does error -32099 mean', library: 'alpha', gold: ['reference/errors.md'] },
       ]
         .map((q) => JSON.stringify(q))

@@ -37,7 +37,9 @@ class StubEmbeddings {
     let body = '';
     for await (const chunk of req) body += chunk;
     if (req.method !== 'POST' || req.url !== '/v1/embeddings') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }));
       return;
     }
     const { model, input } = JSON.parse(body) as { model: string; input: string[] };
@@ -48,11 +50,15 @@ class StubEmbeddings {
       return;
     }
     if (failure !== undefined) {
-      res.writeHead(failure, { 'content-type': 'application/json', 'retry-after': '0' }).end(JSON.stringify({ error: { message: `stub failure ${failure}` } }));
+      res
+        .writeHead(failure, { 'content-type': 'application/json', 'retry-after': '0' })
+        .end(JSON.stringify({ error: { message: `stub failure ${failure}` } }));
       return;
     }
     const data = input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(text) }));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: 0, total_tokens: 0 } }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: 0, total_tokens: 0 } }));
   }
 }
 
@@ -104,11 +110,15 @@ describe('embeddings: the OpenAI-compatible client against a stub endpoint', () 
       code: 'EMBEDDINGS_FAILED',
       message: expect.stringContaining('did not answer like an OpenAI embeddings endpoint'),
     });
-    await expect(openAIEmbedder({ baseUrl: 'http://127.0.0.1:9/v1', model: 'stub', maxRetries: 0 }).embed(['x'], 'query')).rejects.toMatchObject({
+    await expect(
+      openAIEmbedder({ baseUrl: 'http://127.0.0.1:9/v1', model: 'stub', maxRetries: 0 }).embed(['x'], 'query'),
+    ).rejects.toMatchObject({
       code: 'EMBEDDINGS_FAILED',
       message: expect.stringContaining('cannot reach'),
     });
-    expect(() => openAIEmbedder({ baseUrl: 'not a url', model: 'stub' })).toThrow(/invalid embeddings endpoint options/);
+    expect(() => openAIEmbedder({ baseUrl: 'not a url', model: 'stub' })).toThrow(
+      /invalid embeddings endpoint options/,
+    );
   });
 });
 
@@ -120,7 +130,9 @@ describe('a local model needs the optional package, and says so', () => {
     try {
       await expect(localEmbedder({ modelDir: dir })).rejects.toMatchObject({
         code: 'TOOL_MISSING',
-        hint: expect.stringContaining('install @huggingface/transformers and point --model-dir at a local model folder'),
+        hint: expect.stringContaining(
+          'install @huggingface/transformers and point --model-dir at a local model folder',
+        ),
       });
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -131,8 +143,15 @@ describe('a local model needs the optional package, and says so', () => {
 describe('reciprocal rank fusion', () => {
   it('ranks by the sum of 1 / (60 + rank) over the lists', () => {
     const fused = reciprocalRankFusion([
-      [{ doc: 1, score: 9 }, { doc: 2, score: 8 }, { doc: 3, score: 7 }],
-      [{ doc: 3, score: 0.9 }, { doc: 1, score: 0.8 }],
+      [
+        { doc: 1, score: 9 },
+        { doc: 2, score: 8 },
+        { doc: 3, score: 7 },
+      ],
+      [
+        { doc: 3, score: 0.9 },
+        { doc: 1, score: 0.8 },
+      ],
     ]);
     expect(fused.map((f) => f.doc)).toEqual([1, 3, 2]);
     expect(fused[0]!.score).toBeCloseTo(1 / 61 + 1 / 62, 10);
@@ -151,7 +170,8 @@ describe('vectors in the lake, and hybrid search', () => {
     p = await openPipeline();
     root = path.join(p.dir, 'flow');
     await writeDocs(root, {
-      'streams.md': '# Streams\n\nA stream delivers every change to its subscribers.\n\n## Backpressure\n\nSubscribers that fall behind are paused until they catch up.\n',
+      'streams.md':
+        '# Streams\n\nA stream delivers every change to its subscribers.\n\n## Backpressure\n\nSubscribers that fall behind are paused until they catch up.\n',
       'queues.md': '# Queues\n\nJobs wait in durable queues and are retried with exponential delays.\n',
       'retired.md': '# Retired\n\nThis page goes away in the next sync.\n',
     });
@@ -162,17 +182,28 @@ describe('vectors in the lake, and hybrid search', () => {
     await stub.stop();
   });
 
-  const embeddingRows = () => p.query(`SELECT chunk_id, model, dim, len(vector) AS n FROM docs.embeddings ORDER BY chunk_id`);
+  const embeddingRows = () =>
+    p.query(`SELECT chunk_id, model, dim, len(vector) AS n FROM docs.embeddings ORDER BY chunk_id`);
 
   it('embeds every chunk once, with its model and dimension', async () => {
     const embedder = openAIEmbedder({ baseUrl: url, model: 'stub-a' });
     const first = await embedChunks(p.lake, embedder);
     const [chunks] = await p.query('SELECT count(*) AS n FROM docs.chunks');
-    expect(first).toMatchObject({ model: 'stub-a', dim: DIM, embedded: Number(chunks!.n), alreadyEmbedded: 0, replaced: 0 });
+    expect(first).toMatchObject({
+      model: 'stub-a',
+      dim: DIM,
+      embedded: Number(chunks!.n),
+      alreadyEmbedded: 0,
+      replaced: 0,
+    });
     const rows = await embeddingRows();
     expect(rows).toHaveLength(Number(chunks!.n));
     expect(rows.every((r) => r.model === 'stub-a' && r.dim === DIM && Number(r.n) === DIM)).toBe(true);
-    expect(await embedChunks(p.lake, embedder)).toMatchObject({ embedded: 0, alreadyEmbedded: Number(chunks!.n), snapshots: [] });
+    expect(await embedChunks(p.lake, embedder)).toMatchObject({
+      embedded: 0,
+      alreadyEmbedded: Number(chunks!.n),
+      snapshots: [],
+    });
   });
 
   it('a sync that removes a page removes its vectors and keeps the others', async () => {
@@ -183,7 +214,9 @@ describe('vectors in the lake, and hybrid search', () => {
     expect(Number(gone!.n)).toBe(0);
     const after = await embeddingRows();
     expect(after.length).toBe(before.length - 1);
-    const [orphans] = await p.query('SELECT count(*) AS n FROM docs.embeddings WHERE chunk_id NOT IN (SELECT chunk_id FROM docs.chunks)');
+    const [orphans] = await p.query(
+      'SELECT count(*) AS n FROM docs.embeddings WHERE chunk_id NOT IN (SELECT chunk_id FROM docs.chunks)',
+    );
     expect(Number(orphans!.n)).toBe(0);
   });
 

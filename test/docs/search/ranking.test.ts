@@ -19,7 +19,8 @@ const docs: Record<string, string> = {
     'Clients cancel a request by closing the connection, which cancels every request on it. A client should cancel one running request and keep the others.',
   ].join('\n\n'),
   // Pages about other things, so that a common word ("running") is common here too.
-  'scaling.md': '# Scaling\n\nScale the server down at night and up in the morning; a server that is running idle costs money.',
+  'scaling.md':
+    '# Scaling\n\nScale the server down at night and up in the morning; a server that is running idle costs money.',
   'monitoring.md': '# Monitoring\n\nDrill down from the dashboard to the running server and its slow requests.',
 };
 
@@ -48,8 +49,10 @@ describe('ranking rules', () => {
     }
   };
 
-  it('a page titled with the subject outranks a page that uses the question\'s words more', async () => {
-    expect((await firstPaths('how do I cancel a running request?', defaultRanking))[0]).toBe('utilities/cancellation.md');
+  it("a page titled with the subject outranks a page that uses the question's words more", async () => {
+    expect((await firstPaths('how do I cancel a running request?', defaultRanking))[0]).toBe(
+      'utilities/cancellation.md',
+    );
     expect((await firstPaths('how do I cancel a running request?', titleBlind))[0]).toBe('proposals/async-work.md');
   });
 });

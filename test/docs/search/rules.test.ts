@@ -7,13 +7,18 @@ import { resolveTargets, type LibraryPolicy } from '../../../src/docs/search/ver
 
 const indexed = (library: string, ...versions: string[]): LibraryVersion[] =>
   versions.map((version, i) => ({ lv: i + 1, library, version, chunks: 10, indexedChunks: 10 }));
-const policy = (defaultVersion: string | null, ...deprecated: string[]): LibraryPolicy => ({ defaultVersion, deprecated: new Set(deprecated) });
+const policy = (defaultVersion: string | null, ...deprecated: string[]): LibraryPolicy => ({
+  defaultVersion,
+  deprecated: new Set(deprecated),
+});
 
 describe('which versions a search reads', () => {
   const versions = indexed('lib', 'draft', '1.0', '1.1', '2.0');
 
   it('the default version when the library has one', () => {
-    expect(resolveTargets({}, versions, new Map([['lib', policy('1.0')]])).versions.map((v) => v.version)).toEqual(['1.0']);
+    expect(resolveTargets({}, versions, new Map([['lib', policy('1.0')]])).versions.map((v) => v.version)).toEqual([
+      '1.0',
+    ]);
   });
 
   it('no default: the newest version that is not deprecated (a draft is not newest)', () => {
@@ -23,15 +28,23 @@ describe('which versions a search reads', () => {
   });
 
   it('a default with nothing indexed: the newest documented version', () => {
-    expect(resolveTargets({}, versions, new Map([['lib', policy('3.0')]])).versions.map((v) => v.version)).toEqual(['2.0']);
+    expect(resolveTargets({}, versions, new Map([['lib', policy('3.0')]])).versions.map((v) => v.version)).toEqual([
+      '2.0',
+    ]);
   });
 
   it('a library the catalog does not know (an exported server) still has a default', () => {
-    expect(resolveTargets({}, indexed('solo', '0.9', 'stable'), new Map()).versions.map((v) => v.version)).toEqual(['stable']);
+    expect(resolveTargets({}, indexed('solo', '0.9', 'stable'), new Map()).versions.map((v) => v.version)).toEqual([
+      'stable',
+    ]);
   });
 
   it('an explicit deprecated version is searched, with a note; all versions on request', () => {
-    const old = resolveTargets({ libraries: ['lib'], version: '1.0' }, versions, new Map([['lib', policy('2.0', '1.0')]]));
+    const old = resolveTargets(
+      { libraries: ['lib'], version: '1.0' },
+      versions,
+      new Map([['lib', policy('2.0', '1.0')]]),
+    );
     expect(old.versions.map((v) => v.version)).toEqual(['1.0']);
     expect(old.notes).toEqual(['lib@1.0 is deprecated']);
     expect(resolveTargets({ allVersions: true }, versions, new Map()).versions).toHaveLength(4);
@@ -55,7 +68,13 @@ describe('token budgets', () => {
   });
 
   it('cuts a code block at a line and closes its fence', () => {
-    const text = ['Intro line.', '```sql', ...Array.from({ length: 50 }, (_, i) => `SELECT ${i} FROM t;`), '```', 'After.'].join('\n');
+    const text = [
+      'Intro line.',
+      '```sql',
+      ...Array.from({ length: 50 }, (_, i) => `SELECT ${i} FROM t;`),
+      '```',
+      'After.',
+    ].join('\n');
     const cut = trimToTokens(text, 40);
     expect(cut.truncated).toBe(true);
     expect(cut.tokens).toBeLessThanOrEqual(40);
@@ -94,7 +113,14 @@ describe('title match', () => {
       { chunk: chunk(1, 'Recommend Issuer Parameter in Auth Responses'), score: 10 },
       { chunk: chunk(2, 'Cancellation'), score: 9.5 },
     ];
-    const boosted = boostTitleMatches(ranked, [{ term: 'request', weight: 1 }, { term: 'cancel', weight: 1 }], 0.1);
+    const boosted = boostTitleMatches(
+      ranked,
+      [
+        { term: 'request', weight: 1 },
+        { term: 'cancel', weight: 1 },
+      ],
+      0.1,
+    );
     expect(boosted.map((c) => c.chunk.doc)).toEqual([2, 1]);
     expect(boosted[0]!.score).toBeCloseTo(9.5 + 0.1 * 10, 10);
     // A synonym counts for its weight; 0 turns the boost off.

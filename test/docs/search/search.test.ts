@@ -53,7 +53,14 @@ describe('search over libraries synced by the real pipeline', () => {
     const r = await searcher.search({ query: 'installer setup questions', libraries: ['alpha'] });
     expect(r.searched).toEqual([{ library: 'alpha', version: '2.0' }]);
     const hit = r.hits[0]!;
-    expect(hit).toMatchObject({ rank: 1, library: 'alpha', version: '2.0', path: 'guide/install.md', title: 'Installing Alpha', snapshot_id: searcher.snapshotId });
+    expect(hit).toMatchObject({
+      rank: 1,
+      library: 'alpha',
+      version: '2.0',
+      path: 'guide/install.md',
+      title: 'Installing Alpha',
+      snapshot_id: searcher.snapshotId,
+    });
     expect(hit.chunk_id).toMatch(chunkId);
     expect(hit.heading_path[0]).toBe('Installing Alpha');
     expect(hit.score).toBeGreaterThan(0);
@@ -72,12 +79,21 @@ describe('search over libraries synced by the real pipeline', () => {
   });
 
   it('finds identifiers and error codes', async () => {
-    expect((await searcher.search({ query: 'alpha_stream_mode', libraries: ['alpha'] })).hits[0]?.path).toBe('reference/stream_mode.md');
+    expect((await searcher.search({ query: 'alpha_stream_mode', libraries: ['alpha'] })).hits[0]?.path).toBe(
+      'reference/stream_mode.md',
+    );
     const quota = await searcher.search({ query: 'what does error -32099 mean?', libraries: ['alpha'] });
     expect(quota.terms).toContain('-32099');
     // The page's first section is merged with its title heading by the chunker: the chunk's path is the page's.
-    expect(quota.hits[0]).toMatchObject({ path: 'reference/errors.md', heading_path: ['Errors'], text: expect.stringContaining('## Quota') });
-    expect((await searcher.search({ query: '-32098', libraries: ['alpha'] })).hits[0]?.heading_path).toEqual(['Errors', 'Timeouts']);
+    expect(quota.hits[0]).toMatchObject({
+      path: 'reference/errors.md',
+      heading_path: ['Errors'],
+      text: expect.stringContaining('## Quota'),
+    });
+    expect((await searcher.search({ query: '-32098', libraries: ['alpha'] })).hits[0]?.heading_path).toEqual([
+      'Errors',
+      'Timeouts',
+    ]);
   });
 
   it('searches every library at once, each in its default version', async () => {
@@ -95,21 +111,36 @@ describe('search over libraries synced by the real pipeline', () => {
   });
 
   it('collapses a section copied into several versions into one hit', async () => {
-    const r = await searcher.search({ query: 'installer setup questions data directory', libraries: ['alpha'], allVersions: true });
+    const r = await searcher.search({
+      query: 'installer setup questions data directory',
+      libraries: ['alpha'],
+      allVersions: true,
+    });
     const installs = r.hits.filter((h) => h.path === 'guide/install.md' && h.heading_path.length === 1);
     expect(installs).toHaveLength(1);
-    expect(installs[0]!.also_in).toEqual([expect.objectContaining({ library: 'alpha', path: 'guide/install.md', version: installs[0]!.version === '2.0' ? '1.0' : '2.0' })]);
+    expect(installs[0]!.also_in).toEqual([
+      expect.objectContaining({
+        library: 'alpha',
+        path: 'guide/install.md',
+        version: installs[0]!.version === '2.0' ? '1.0' : '2.0',
+      }),
+    ]);
   });
 
   it('merges adjacent chunks of one page into one hit', async () => {
-    const r = await searcher.search({ query: 'compaction rewrites small files into larger ones', libraries: ['alpha'] });
+    const r = await searcher.search({
+      query: 'compaction rewrites small files into larger ones',
+      libraries: ['alpha'],
+    });
     const top = r.hits[0]!;
     expect(top.path).toBe('guide/maintenance.md');
     expect(top.chunk_ids.length).toBeGreaterThan(1);
     expect(top.chunk_ids).toContain(top.chunk_id);
     expect(top.text).toContain('Paragraph 1 about compaction');
     expect(top.text).toContain('Paragraph 40 about compaction');
-    expect(r.hits.filter((h) => h.path === 'guide/maintenance.md' && h.heading_path.at(-1) === 'Compaction')).toHaveLength(1);
+    expect(
+      r.hits.filter((h) => h.path === 'guide/maintenance.md' && h.heading_path.at(-1) === 'Compaction'),
+    ).toHaveLength(1);
   });
 
   it('fits the whole answer in a token budget, preferring fewer complete hits', async () => {
@@ -143,7 +174,10 @@ describe('search over libraries synced by the real pipeline', () => {
 
   it('a 10,000-character query is searched by its most specific terms', async () => {
     // A pasted log: hundreds of words the documentation never uses, and two that it does.
-    const noise = Array.from({ length: 700 }, (_, i) => `zq${i.toString(26).replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}x`).join(' ');
+    const noise = Array.from(
+      { length: 700 },
+      (_, i) => `zq${i.toString(26).replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}x`,
+    ).join(' ');
     const query = `${noise} alpha_stream_mode subscribers`.padEnd(10_000, ' x');
     expect(query.length).toBe(10_000);
     const started = performance.now();
@@ -158,15 +192,25 @@ describe('search over libraries synced by the real pipeline', () => {
     const r = await searcher.search({ query: 'install', libraries: ['gamma'] });
     expect(r.hits).toEqual([]);
     expect(r.notes.join(' ')).toMatch(/bosun docs sync gamma/);
-    await expect(searcher.search({ query: 'install', libraries: ['nope'] })).rejects.toMatchObject({ code: 'NOT_FOUND', hint: expect.stringContaining('alpha, beta, delta, gamma') });
-    await expect(searcher.read({ library: 'gamma', pathOrChunkId: 'x.md' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(searcher.search({ query: 'install', libraries: ['nope'] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      hint: expect.stringContaining('alpha, beta, delta, gamma'),
+    });
+    await expect(searcher.read({ library: 'gamma', pathOrChunkId: 'x.md' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('rejects bad requests clearly', async () => {
-    await expect(searcher.search({ query: 'install', libraries: ['alpha'], version: '9.9' })).rejects.toMatchObject({ code: 'NOT_FOUND', hint: 'versions: 2.0, 1.0' });
+    await expect(searcher.search({ query: 'install', libraries: ['alpha'], version: '9.9' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      hint: 'versions: 2.0, 1.0',
+    });
     await expect(searcher.search({ query: 'x', limit: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(searcher.search({ query: 'x'.repeat(20_001) })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(searcher.search({ query: 'x', version: '1.0', allVersions: true })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(searcher.search({ query: 'x', version: '1.0', allVersions: true })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('a library without a usable default version searches its newest version, with a note', async () => {
@@ -183,22 +227,40 @@ describe('search over libraries synced by the real pipeline', () => {
   describe('read', () => {
     it('reads a whole page by path, with its sections', async () => {
       const page = await searcher.read({ library: 'alpha', pathOrChunkId: 'reference/errors.md' });
-      expect(page).toMatchObject({ library: 'alpha', version: '2.0', path: 'reference/errors.md', title: 'Errors', section: null, next_offset: null, truncated: false });
+      expect(page).toMatchObject({
+        library: 'alpha',
+        version: '2.0',
+        path: 'reference/errors.md',
+        title: 'Errors',
+        section: null,
+        next_offset: null,
+        truncated: false,
+      });
       expect(page.text).toContain('-32099');
       expect(page.text).toContain('-32098');
       expect(page.sections.map((s) => s.heading)).toEqual(['Quota', 'Timeouts']);
     });
 
     it('accepts ./paths and paths without the extension', async () => {
-      expect((await searcher.read({ library: 'alpha', pathOrChunkId: './reference/errors' })).path).toBe('reference/errors.md');
+      expect((await searcher.read({ library: 'alpha', pathOrChunkId: './reference/errors' })).path).toBe(
+        'reference/errors.md',
+      );
     });
 
     it('reads one section, by heading or anchor, and a chunk id reads its section', async () => {
-      const byHeading = await searcher.read({ library: 'alpha', pathOrChunkId: 'reference/errors.md', section: 'timeouts' });
+      const byHeading = await searcher.read({
+        library: 'alpha',
+        pathOrChunkId: 'reference/errors.md',
+        section: 'timeouts',
+      });
       expect(byHeading.section).toEqual(['Errors', 'Timeouts']);
       expect(byHeading.text).toContain('-32098');
       expect(byHeading.text).not.toContain('-32099');
-      const byAnchor = await searcher.read({ library: 'alpha', pathOrChunkId: 'reference/errors.md', section: '#quota' });
+      const byAnchor = await searcher.read({
+        library: 'alpha',
+        pathOrChunkId: 'reference/errors.md',
+        section: '#quota',
+      });
       expect(byAnchor.text).toContain('-32099');
       const hit = (await searcher.search({ query: '-32098', libraries: ['alpha'] })).hits[0]!;
       const byChunk = await searcher.read({ library: 'alpha', pathOrChunkId: hit.chunk_id });
@@ -211,7 +273,12 @@ describe('search over libraries synced by the real pipeline', () => {
       const parts: string[] = [];
       let offset: number | null = 0;
       while (offset !== null) {
-        const part: Awaited<ReturnType<Searcher['read']>> = await searcher.read({ library: 'alpha', pathOrChunkId: 'guide/maintenance.md', maxTokens: 450, offset });
+        const part: Awaited<ReturnType<Searcher['read']>> = await searcher.read({
+          library: 'alpha',
+          pathOrChunkId: 'guide/maintenance.md',
+          maxTokens: 450,
+          offset,
+        });
         expect(part.tokens).toBeLessThanOrEqual(450);
         expect(part.truncated).toBe(false);
         parts.push(part.text);
@@ -226,7 +293,9 @@ describe('search over libraries synced by the real pipeline', () => {
         code: 'NOT_FOUND',
         hint: expect.stringMatching(/^nearest matches: guide\/maintenance\.md/),
       });
-      await expect(searcher.read({ library: 'alpha', pathOrChunkId: 'reference/errors.md', section: 'Retries' })).rejects.toMatchObject({
+      await expect(
+        searcher.read({ library: 'alpha', pathOrChunkId: 'reference/errors.md', section: 'Retries' }),
+      ).rejects.toMatchObject({
         code: 'NOT_FOUND',
         hint: 'sections: Quota | Timeouts',
       });
@@ -249,7 +318,9 @@ describe('search over libraries synced by the real pipeline', () => {
       expect(shallow.tree[0]!.children.every((page) => page.children.length === 0)).toBe(true);
       const reference = await searcher.outline({ library: 'alpha', pathPrefix: 'reference/' });
       expect(reference.pages).toBe(2);
-      await expect(searcher.outline({ library: 'alpha', pathPrefix: 'nowhere/' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(searcher.outline({ library: 'alpha', pathPrefix: 'nowhere/' })).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
     });
   });
 
@@ -267,7 +338,9 @@ describe('search over libraries synced by the real pipeline', () => {
     const rare = await openLakeSearcher({ pool: p.db.pool, lake: p.lake, freshnessMs: 3_600_000, accessLog: false });
     try {
       expect((await rare.search({ query: 'dirigible', libraries: ['beta'] })).hits).toEqual([]);
-      await writeDocs(betaRoot, { 'dirigibles.md': '# Dirigibles\n\nA dirigible carries slow batches across regions.\n' });
+      await writeDocs(betaRoot, {
+        'dirigibles.md': '# Dirigibles\n\nA dirigible carries slow batches across regions.\n',
+      });
       await syncLibrary(p.deps, 'beta');
       const latest = await p.lake.latestSnapshotId();
       const after = await rare.search({ query: 'dirigible', libraries: ['beta'] });
@@ -285,7 +358,12 @@ describe('search over libraries synced by the real pipeline', () => {
     await probe.close();
     const rows = (await recentAccess(p.db.pool, { library: 'beta' })).filter((r) => r.client === 'access-test');
     expect(rows.map((r) => r.kind)).toEqual(['read', 'search']);
-    expect(rows[1]).toMatchObject({ libraries: ['beta'], versions: ['latest'], query: 'queues retries', paths: expect.arrayContaining(['queues.md']) });
+    expect(rows[1]).toMatchObject({
+      libraries: ['beta'],
+      versions: ['latest'],
+      query: 'queues retries',
+      paths: expect.arrayContaining(['queues.md']),
+    });
     expect(rows[1]!.hits).toBe(rows[1]!.chunk_ids.length);
     expect(rows[0]).toMatchObject({ target: 'queues.md', hits: 1 });
   });

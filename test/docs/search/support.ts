@@ -14,8 +14,17 @@ export async function writeDocs(root: string, files: Record<string, string>): Pr
 }
 
 /** Registers a folder as a library and syncs it through the real pipeline. */
-export async function addAndSync(p: Pipeline, name: string, root: string, options: { versionsFrom?: 'folders' } = {}): Promise<void> {
-  await addLibrary(p.db.pool, { name, input: root, source: options.versionsFrom ? { versionsFrom: options.versionsFrom } : {} });
+export async function addAndSync(
+  p: Pipeline,
+  name: string,
+  root: string,
+  options: { versionsFrom?: 'folders' } = {},
+): Promise<void> {
+  await addLibrary(p.db.pool, {
+    name,
+    input: root,
+    source: options.versionsFrom ? { versionsFrom: options.versionsFrom } : {},
+  });
   await syncLibrary(p.deps, name);
 }
 
@@ -23,7 +32,8 @@ export async function addAndSync(p: Pipeline, name: string, root: string, option
 export function paragraphs(subject: string, n: number): string {
   return Array.from(
     { length: n },
-    (_, i) => `Paragraph ${i + 1} about ${subject}: the ${subject} step rewrites small files into larger ones and keeps the old ones until they expire.`,
+    (_, i) =>
+      `Paragraph ${i + 1} about ${subject}: the ${subject} step rewrites small files into larger ones and keeps the old ones until they expire.`,
   ).join('\n\n');
 }
 
@@ -36,7 +46,8 @@ export function paragraphs(subject: string, n: number): string {
 export const alphaDocs: Record<string, string> = {
   '1.0/guide/install.md': install('Alpha'),
   '2.0/guide/install.md': install('Alpha'),
-  '1.0/reference/legacy_sync.md': '# Legacy Sync\n\nSet `legacy_sync_mode` to `true` to mirror every write to the standby server synchronously.\n',
+  '1.0/reference/legacy_sync.md':
+    '# Legacy Sync\n\nSet `legacy_sync_mode` to `true` to mirror every write to the standby server synchronously.\n',
   '2.0/reference/stream_mode.md':
     '# Stream Mode\n\nSet `alpha_stream_mode` to `on` to push every write to subscribers as it commits.\n\n## Backpressure\n\nSubscribers that fall behind are paused.\n',
   '2.0/reference/errors.md': [
@@ -60,13 +71,17 @@ export const alphaDocs: Record<string, string> = {
 
 /** Library `beta`, one version: it also has an install guide (cross-library search finds both). */
 export const betaDocs: Record<string, string> = {
-  'install.md': '# Installing Beta\n\nInstall the beta agent with the package manager, then run `beta init` to install the service.\n',
+  'install.md':
+    '# Installing Beta\n\nInstall the beta agent with the package manager, then run `beta init` to install the service.\n',
   'queues.md': '# Queues\n\nBeta moves jobs through durable queues with retries and dead letters.\n',
 };
 
 /** Library `delta`: versions draft, 1.0 and 1.1, each saying which it is. */
 export const deltaDocs: Record<string, string> = Object.fromEntries(
-  ['draft', '1.0', '1.1'].map((v) => [`${v}/overview.md`, `# Overview\n\nThe delta widget of release ${v} renders charts.\n`]),
+  ['draft', '1.0', '1.1'].map((v) => [
+    `${v}/overview.md`,
+    `# Overview\n\nThe delta widget of release ${v} renders charts.\n`,
+  ]),
 );
 
 function install(product: string): string {

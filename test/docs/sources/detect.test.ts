@@ -28,15 +28,29 @@ describe('detectSource', () => {
       tags: 'v*',
       subdir: 'docs',
     });
-    expect(detectSource('git@github.com:duckdb/ducklake-web.git', { ref: 'main' })).toEqual({ kind: 'git', url: 'git@github.com:duckdb/ducklake-web.git', ref: 'main' });
+    expect(detectSource('git@github.com:duckdb/ducklake-web.git', { ref: 'main' })).toEqual({
+      kind: 'git',
+      url: 'git@github.com:duckdb/ducklake-web.git',
+      ref: 'main',
+    });
     expect(detectSource('ssh://git@example.com/docs.git').kind).toBe('git');
     expect(detectSource('https://github.com/modelcontextprotocol/modelcontextprotocol.git').kind).toBe('git');
-    expect(detectSource('https://github.com/org/repo', { branches: 'release/*' })).toMatchObject({ kind: 'git', branches: 'release/*' });
+    expect(detectSource('https://github.com/org/repo', { branches: 'release/*' })).toMatchObject({
+      kind: 'git',
+      branches: 'release/*',
+    });
     expect(detectSource('https://example.com/llms.txt')).toEqual({ kind: 'llms', url: 'https://example.com/llms.txt' });
     expect(detectSource('https://example.com/docs/llms-full.txt').kind).toBe('llms');
     expect(detectSource('https://example.com/llms-ctx-full.txt').kind).toBe('llms');
     expect(detectSource('https://example.com/openapi.yaml').kind).toBe('openapi');
-    expect(detectSource('https://example.com/docs/', { scope: 'https://example.com/docs/', maxPages: 50, rate: 2, render: true })).toEqual({
+    expect(
+      detectSource('https://example.com/docs/', {
+        scope: 'https://example.com/docs/',
+        maxPages: 50,
+        rate: 2,
+        render: true,
+      }),
+    ).toEqual({
       kind: 'web',
       url: 'https://example.com/docs/',
       scope: 'https://example.com/docs/',
@@ -46,17 +60,31 @@ describe('detectSource', () => {
     });
     expect(detectSource('api.yaml', { cwd: dir })).toEqual({ kind: 'openapi', path: path.join(dir, 'api.yaml') });
     expect(detectSource(path.join(dir, 'api.json')).kind).toBe('openapi');
-    expect(detectSource(`file://${path.join(dir, 'llms-full.txt')}`)).toEqual({ kind: 'llms', path: path.join(dir, 'llms-full.txt') });
-    expect(detectSource('docs', { cwd: dir, versionsFrom: 'folders', include: ['**/*.md'] })).toMatchObject({ versionsFrom: 'folders', include: ['**/*.md'] });
+    expect(detectSource(`file://${path.join(dir, 'llms-full.txt')}`)).toEqual({
+      kind: 'llms',
+      path: path.join(dir, 'llms-full.txt'),
+    });
+    expect(detectSource('docs', { cwd: dir, versionsFrom: 'folders', include: ['**/*.md'] })).toMatchObject({
+      versionsFrom: 'folders',
+      include: ['**/*.md'],
+    });
   });
 
   it('explains what it cannot use', () => {
-    expect(() => detectSource('missing-folder', { cwd: dir })).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: 'source not found: missing-folder' }));
+    expect(() => detectSource('missing-folder', { cwd: dir })).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: 'source not found: missing-folder' }),
+    );
     expect(() => detectSource('compose.yml', { cwd: dir })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
     expect(() => detectSource('notes.md', { cwd: dir })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
     expect(() => detectSource('ftp://example.com/docs')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
-    expect(() => detectSource('docs', { cwd: dir, ref: 'main' })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('not a git repository') }));
-    expect(() => detectSource('https://example.com/', { concurrency: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('concurrency') }));
-    expect(() => detectSource('https://example.com/x.git', { ref: 'main', tags: 'v*' })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => detectSource('docs', { cwd: dir, ref: 'main' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('not a git repository') }),
+    );
+    expect(() => detectSource('https://example.com/', { concurrency: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('concurrency') }),
+    );
+    expect(() => detectSource('https://example.com/x.git', { ref: 'main', tags: 'v*' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 });

@@ -14,7 +14,8 @@ describe('git source over a local repository with tags', () => {
   let workDir: string;
   let v11commit: string;
 
-  const git = async (...args: string[]): Promise<string> => (await runChecked('git', [...author, '-C', repo, ...args])).stdout.trim();
+  const git = async (...args: string[]): Promise<string> =>
+    (await runChecked('git', [...author, '-C', repo, ...args])).stdout.trim();
   const write = async (rel: string, body: string): Promise<void> => {
     await fs.mkdir(path.dirname(path.join(repo, rel)), { recursive: true });
     await fs.writeFile(path.join(repo, rel), body);
@@ -60,7 +61,9 @@ describe('git source over a local repository with tags', () => {
   };
 
   it("versions from --tags 'v*' with a subdir: each tag checked out and walked", async () => {
-    const docs = await collect(acquire({ kind: 'git', url: repo, tags: 'v*', subdir: 'docs' }, { previous: new Map(), workDir }));
+    const docs = await collect(
+      acquire({ kind: 'git', url: repo, tags: 'v*', subdir: 'docs' }, { previous: new Map(), workDir }),
+    );
     expect(byVersion(docs)).toEqual({
       'v1.0': ['guide/install.md', 'index.md'],
       'v1.1': ['guide/configure.mdx', 'guide/install.md', 'index.md'],
@@ -73,38 +76,60 @@ describe('git source over a local repository with tags', () => {
 
   it('one ref (a tag, a branch, a commit) or the default branch, with or without subdir', async () => {
     const tag = await collect(acquire({ kind: 'git', url: repo, ref: 'v1.0' }, { previous: new Map(), workDir }));
-    expect(tag.map((d) => `${d.version}:${d.path}`)).toEqual(['v1.0:README.md', 'v1.0:docs/guide/install.md', 'v1.0:docs/index.md']);
+    expect(tag.map((d) => `${d.version}:${d.path}`)).toEqual([
+      'v1.0:README.md',
+      'v1.0:docs/guide/install.md',
+      'v1.0:docs/index.md',
+    ]);
     const head = await collect(acquire({ kind: 'git', url: repo, subdir: 'docs' }, { previous: new Map(), workDir }));
     expect(head.find((d) => d.path === 'index.md')).toMatchObject({ version: null, content: '# Docs main\n' });
-    const branch = await collect(acquire({ kind: 'git', url: repo, branches: 'release/*', subdir: 'docs' }, { previous: new Map(), workDir }));
-    expect(branch.find((d) => d.path === 'index.md')).toMatchObject({ version: 'release/2.x', content: '# Docs v2.0\n' });
-    const sha = await collect(acquire({ kind: 'git', url: `file://${repo}`, ref: v11commit, subdir: 'docs', version: '1.1' }, { previous: new Map(), workDir }));
+    const branch = await collect(
+      acquire({ kind: 'git', url: repo, branches: 'release/*', subdir: 'docs' }, { previous: new Map(), workDir }),
+    );
+    expect(branch.find((d) => d.path === 'index.md')).toMatchObject({
+      version: 'release/2.x',
+      content: '# Docs v2.0\n',
+    });
+    const sha = await collect(
+      acquire(
+        { kind: 'git', url: `file://${repo}`, ref: v11commit, subdir: 'docs', version: '1.1' },
+        { previous: new Map(), workDir },
+      ),
+    );
     expect(sha.find((d) => d.path === 'index.md')).toMatchObject({ version: '1.1', content: '# Docs v1.1\n' });
   }, 30_000);
 
   it('an invalid ref names the ref and lists available ones', async () => {
-    const err = await collect(acquire({ kind: 'git', url: repo, ref: 'v9.9' }, { previous: new Map(), workDir })).catch((e: unknown) => e);
+    const err = await collect(acquire({ kind: 'git', url: repo, ref: 'v9.9' }, { previous: new Map(), workDir })).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'NOT_FOUND', message: `ref 'v9.9' not found in ${repo}` });
     expect((err as { hint: string }).hint).toMatch(/^available: .*experiment-1.*main.*v1\.0, v1\.1, v2\.0/);
-    await expect(collect(acquire({ kind: 'git', url: repo, tags: 'release-*' }, { previous: new Map(), workDir }))).rejects.toMatchObject({
+    await expect(
+      collect(acquire({ kind: 'git', url: repo, tags: 'release-*' }, { previous: new Map(), workDir })),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       hint: 'available: experiment-1, v1.0, v1.1, v2.0',
     });
   });
 
   it('a missing subdir, a subdir leaving the repository, and a missing repository are clear errors', async () => {
-    await expect(collect(acquire({ kind: 'git', url: repo, ref: 'v1.0', subdir: 'manual' }, { previous: new Map(), workDir }))).rejects.toThrow(
-      /subdir 'manual' not found .* at v1\.0/,
-    );
-    await expect(collect(acquire({ kind: 'git', url: repo, subdir: '../etc' }, { previous: new Map(), workDir }))).rejects.toMatchObject({
+    await expect(
+      collect(acquire({ kind: 'git', url: repo, ref: 'v1.0', subdir: 'manual' }, { previous: new Map(), workDir })),
+    ).rejects.toThrow(/subdir 'manual' not found .* at v1\.0/);
+    await expect(
+      collect(acquire({ kind: 'git', url: repo, subdir: '../etc' }, { previous: new Map(), workDir })),
+    ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
-    await expect(collect(acquire({ kind: 'git', url: path.join(dir, 'none') }, { previous: new Map(), workDir }))).rejects.toMatchObject({
+    await expect(
+      collect(acquire({ kind: 'git', url: path.join(dir, 'none') }, { previous: new Map(), workDir })),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(collect(acquire({ kind: 'git', url: `file://${path.join(dir, 'none')}` }, { previous: new Map(), workDir }))).rejects.toThrow(
-      /cannot read git repository/,
-    );
+    await expect(
+      collect(acquire({ kind: 'git', url: `file://${path.join(dir, 'none')}` }, { previous: new Map(), workDir })),
+    ).rejects.toThrow(/cannot read git repository/);
     expect(await fs.readdir(workDir)).toEqual([]);
   }, 30_000);
 });

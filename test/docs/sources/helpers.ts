@@ -13,7 +13,12 @@ export function previousOf(docs: SourceDocument[]): Map<string, PreviousPageStat
   const map = new Map<string, PreviousPageState>();
   for (const d of docs) {
     if (d.content === undefined) continue;
-    map.set(previousKey(d.version, d.path), { etag: d.etag, lastModified: d.lastModified, contentHash: d.contentHash, url: d.url });
+    map.set(previousKey(d.version, d.path), {
+      etag: d.etag,
+      lastModified: d.lastModified,
+      contentHash: d.contentHash,
+      url: d.url,
+    });
   }
   return map;
 }

@@ -95,7 +95,10 @@ describe('llms.txt and llms-full.txt', () => {
     await fs.mkdir(path.join(dir, 'site/docs'), { recursive: true });
     await fs.writeFile(path.join(dir, 'site/docs/a.md'), '# A\n');
     await fs.writeFile(path.join(dir, 'secret.md'), '# outside\n');
-    await fs.writeFile(path.join(dir, 'site/llms.txt'), '# Local\n\n- [A](docs/a.md)\n- [Escape](../secret.md)\n- [Gone](docs/gone.md)\n');
+    await fs.writeFile(
+      path.join(dir, 'site/llms.txt'),
+      '# Local\n\n- [A](docs/a.md)\n- [Escape](../secret.md)\n- [Gone](docs/gone.md)\n',
+    );
     await fs.writeFile(
       path.join(dir, 'site/llms-full.txt'),
       '# Manual\n\nPreamble.\n\n## Intro\n\nOne.\n\n## Intro\n\nTwo.\n\n## Café & Crème\n\nThree.\n',
@@ -122,13 +125,21 @@ describe('llms.txt and llms-full.txt', () => {
     expect(server.requests.map((r) => r.path)).not.toContain('/docs/example-in-code.md');
     expect(server.requests.map((r) => r.path)).not.toContain('/private/notes.md');
 
-    const again = await collect(acquire({ kind: 'llms', url: `${server.origin}/llms.txt` }, { previous: previousOf(docs) }));
+    const again = await collect(
+      acquire({ kind: 'llms', url: `${server.origin}/llms.txt` }, { previous: previousOf(docs) }),
+    );
     // The partner server sends no validators, so only this server's pages can answer 304.
-    expect(again.filter((d) => d.notModified).map((d) => d.path)).toEqual(['docs/quickstart.md', 'docs/guide.html', 'docs/relative.md']);
+    expect(again.filter((d) => d.notModified).map((d) => d.path)).toEqual([
+      'docs/quickstart.md',
+      'docs/guide.html',
+      'docs/relative.md',
+    ]);
   });
 
   it('llms-full.txt: split at top-level headings, never inside code, paths from Source/URL lines', async () => {
-    const docs = await collect(acquire({ kind: 'llms', url: `${server.origin}/llms-full.txt`, version: '2.0' }, { previous: new Map() }));
+    const docs = await collect(
+      acquire({ kind: 'llms', url: `${server.origin}/llms-full.txt`, version: '2.0' }, { previous: new Map() }),
+    );
     expect(docs.map((d) => d.path)).toEqual(['docs/quickstart.md', 'docs/guide/index.md', 'page-without-source.md']);
     expect(docs.every((d) => d.format === 'markdown' && d.version === '2.0')).toBe(true);
     expect(docs[0]?.content).toContain('# this comment is not a page');
@@ -138,23 +149,31 @@ describe('llms.txt and llms-full.txt', () => {
   });
 
   it('local files: relative links stay inside the folder; a single-H1 file splits at H2', async () => {
-    const index = await collect(acquire({ kind: 'llms', path: path.join(dir, 'site/llms.txt') }, { previous: new Map() }));
+    const index = await collect(
+      acquire({ kind: 'llms', path: path.join(dir, 'site/llms.txt') }, { previous: new Map() }),
+    );
     expect(index.map((d) => [d.path, d.error ?? d.content])).toEqual([
       ['docs/a.md', '# A\n'],
       ['../secret.md', 'outside root'],
       ['docs/gone.md', 'unreadable: ENOENT'],
     ]);
-    const full = await collect(acquire({ kind: 'llms', path: path.join(dir, 'site/llms-full.txt') }, { previous: new Map() }));
+    const full = await collect(
+      acquire({ kind: 'llms', path: path.join(dir, 'site/llms-full.txt') }, { previous: new Map() }),
+    );
     expect(full.map((d) => d.path)).toEqual(['index.md', 'intro.md', 'intro-2.md', 'cafe-creme.md']);
     expect(full[0]?.content).toContain('Preamble.');
   });
 
   it('an unreachable or missing llms.txt is a clear error', async () => {
-    await expect(collect(acquire({ kind: 'llms', url: `${server.origin}/nope/llms.txt` }, { previous: new Map() }))).rejects.toMatchObject({
+    await expect(
+      collect(acquire({ kind: 'llms', url: `${server.origin}/nope/llms.txt` }, { previous: new Map() })),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: expect.stringContaining('HTTP 404'),
     });
-    await expect(collect(acquire({ kind: 'llms', path: path.join(dir, 'missing.txt') }, { previous: new Map() }))).rejects.toMatchObject({
+    await expect(
+      collect(acquire({ kind: 'llms', path: path.join(dir, 'missing.txt') }, { previous: new Map() })),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
   });

@@ -43,21 +43,34 @@ function countByVersion(docs: SourceDocument[]): Map<string, number> {
 describe('local source over the shared corpora with versionsFrom: folders', () => {
   it('DuckLake docs: one version per top folder (0.1 … 0.4, stable)', async () => {
     const root = path.join(CORPORA, 'ducklake-docs/docs');
-    const docs = await collect(acquire({ kind: 'local', path: root, versionsFrom: 'folders' }, { previous: new Map() }));
+    const docs = await collect(
+      acquire({ kind: 'local', path: root, versionsFrom: 'folders' }, { previous: new Map() }),
+    );
     const expected = countOnDisk(root, /^(\d+(\.\d+)*|stable)$/);
     expect([...expected.keys()].sort()).toEqual(['0.1', '0.2', '0.3', '0.4', 'stable']);
     expect(countByVersion(docs)).toEqual(expected);
     console.log('ducklake-docs versions:', Object.fromEntries(countByVersion(docs)));
-    expect(docs.every((d) => d.error === undefined && d.format === 'markdown' && d.contentHash?.length === 64)).toBe(true);
+    expect(docs.every((d) => d.error === undefined && d.format === 'markdown' && d.contentHash?.length === 64)).toBe(
+      true,
+    );
     expect(docs.find((d) => d.version === 'stable' && d.path === 'index.md')).toBeDefined();
     expect(docs.some((d) => /(^|\/)(0\.\d|stable)\//.test(d.path))).toBe(false);
   });
 
   it('MCP docs: dated folders under docs/ and specification/, shared pages in every version', async () => {
     const root = path.join(CORPORA, 'mcp-docs/docs');
-    const docs = await collect(acquire({ kind: 'local', path: root, versionsFrom: 'folders' }, { previous: new Map() }));
+    const docs = await collect(
+      acquire({ kind: 'local', path: root, versionsFrom: 'folders' }, { previous: new Map() }),
+    );
     const expected = countOnDisk(root, /^(\d{4}-\d{2}-\d{2}|draft)$/);
-    expect([...expected.keys()].sort()).toEqual(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28', 'draft']);
+    expect([...expected.keys()].sort()).toEqual([
+      '2024-11-05',
+      '2025-03-26',
+      '2025-06-18',
+      '2025-11-25',
+      '2026-07-28',
+      'draft',
+    ]);
     expect(countByVersion(docs)).toEqual(expected);
     console.log('mcp-docs versions:', Object.fromEntries(countByVersion(docs)));
     const draft = docs.filter((d) => d.version === 'draft').map((d) => d.path);
@@ -70,10 +83,16 @@ describe('local source over the shared corpora with versionsFrom: folders', () =
 
   it('version selects one version folder; an unknown one lists those found', async () => {
     const root = path.join(CORPORA, 'ducklake-docs/docs');
-    const docs = await collect(acquire({ kind: 'local', path: root, versionsFrom: 'folders', version: '0.3' }, { previous: new Map() }));
+    const docs = await collect(
+      acquire({ kind: 'local', path: root, versionsFrom: 'folders', version: '0.3' }, { previous: new Map() }),
+    );
     expect(new Set(docs.map((d) => d.version))).toEqual(new Set(['0.3']));
-    expect(docs.length).toBe(readdirSync(path.join(root, '0.3'), { recursive: true }).filter((f) => String(f).endsWith('.md')).length);
-    await expect(collect(acquire({ kind: 'local', path: root, versionsFrom: 'folders', version: '9.9' }, { previous: new Map() }))).rejects.toMatchObject({
+    expect(docs.length).toBe(
+      readdirSync(path.join(root, '0.3'), { recursive: true }).filter((f) => String(f).endsWith('.md')).length,
+    );
+    await expect(
+      collect(acquire({ kind: 'local', path: root, versionsFrom: 'folders', version: '9.9' }, { previous: new Map() })),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       hint: 'versions found: 0.1, 0.2, 0.3, 0.4, stable',
     });
@@ -113,7 +132,8 @@ describe('local source: filters and bad files', () => {
   });
   afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
-  const run = (extra: object = {}) => collect(acquire({ kind: 'local', path: root, maxPageBytes: 4096, ...extra }, { previous: new Map() }));
+  const run = (extra: object = {}) =>
+    collect(acquire({ kind: 'local', path: root, maxPageBytes: 4096, ...extra }, { previous: new Map() }));
 
   it('walks documentation files only, skipping dot folders and node_modules, in path order', async () => {
     const docs = await run();
@@ -147,12 +167,18 @@ describe('local source: filters and bad files', () => {
     expect(by.get('bad/binary.md')?.error).toBe('binary file');
     expect(by.get('bad/latin1.md')?.error).toBe('not valid UTF-8');
     expect(by.get('bad/big.md')?.error).toBe('too large (5000 bytes > 4096)');
-    for (const p of ['escape.md', 'bad/binary.md', 'bad/latin1.md', 'bad/big.md']) expect(by.get(p)?.content).toBeUndefined();
+    for (const p of ['escape.md', 'bad/binary.md', 'bad/latin1.md', 'bad/big.md'])
+      expect(by.get(p)?.content).toBeUndefined();
   });
 
   it('reports progress per page', async () => {
     const events: { done: number; total?: number; current?: string }[] = [];
-    await collect(acquire({ kind: 'local', path: root, include: ['guide/**'] }, { previous: new Map(), onProgress: (e) => events.push(e) }));
+    await collect(
+      acquire(
+        { kind: 'local', path: root, include: ['guide/**'] },
+        { previous: new Map(), onProgress: (e) => events.push(e) },
+      ),
+    );
     expect(events).toEqual([
       { done: 1, total: 3, current: 'guide/intro.mdx' },
       { done: 2, total: 3, current: 'guide/notes.txt' },
@@ -168,11 +194,15 @@ describe('local source: filters and bad files', () => {
   });
 
   it('a missing folder or a file instead of a folder is a clear error', async () => {
-    await expect(collect(acquire({ kind: 'local', path: path.join(dir, 'nope') }, { previous: new Map() }))).rejects.toMatchObject({
+    await expect(
+      collect(acquire({ kind: 'local', path: path.join(dir, 'nope') }, { previous: new Map() })),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: expect.stringContaining('folder not found'),
     });
-    await expect(collect(acquire({ kind: 'local', path: path.join(dir, 'outside.md') }, { previous: new Map() }))).rejects.toMatchObject({
+    await expect(
+      collect(acquire({ kind: 'local', path: path.join(dir, 'outside.md') }, { previous: new Map() })),
+    ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
   });

@@ -44,7 +44,10 @@ function layout(title: string, nav: string[], body: string): string {
 </main><footer>generated test site</footer></body></html>`;
 }
 
-export async function startDocsSite(contentPages: number, options: { traps?: boolean; delayMs?: number } = {}): Promise<DocsSite> {
+export async function startDocsSite(
+  contentPages: number,
+  options: { traps?: boolean; delayMs?: number } = {},
+): Promise<DocsSite> {
   const perGroup = Math.ceil(contentPages / (SECTIONS * GROUPS));
   const html = new Map<string, string>();
   const sitemapped: string[] = [];
@@ -61,7 +64,10 @@ export async function startDocsSite(contentPages: number, options: { traps?: boo
       sitemapped.push(group);
       for (const [p, page] of pages.entries()) {
         const siblings = [pages[p - 1], pages[p + 1]].filter((x): x is string => x !== undefined);
-        html.set(page, layout(`Page ${s}.${g}.${p}`, [group, section, ...siblings, `${page}#details`], `Content of page ${p}.`));
+        html.set(
+          page,
+          layout(`Page ${s}.${g}.${p}`, [group, section, ...siblings, `${page}#details`], `Content of page ${p}.`),
+        );
         // Group 4 of each section is left out of the sitemap: reachable through links only.
         if (g !== 4) sitemapped.push(page);
       }
@@ -69,7 +75,11 @@ export async function startDocsSite(contentPages: number, options: { traps?: boo
   }
   const rootNav = [...sectionIndexes.map((s, i) => (i === 0 ? `${s}index.html` : s))];
   if (options.traps) {
-    rootNav.push(...Object.values(TRAPS).filter((t) => t !== TRAPS.calendar), `${TRAPS.calendar}?month=1`, 'http://example.invalid/elsewhere');
+    rootNav.push(
+      ...Object.values(TRAPS).filter((t) => t !== TRAPS.calendar),
+      `${TRAPS.calendar}?month=1`,
+      'http://example.invalid/elsewhere',
+    );
     html.set(TRAPS.flaky, layout('Flaky', ['/docs/'], 'Answers 503 the first time.'));
   }
   html.set('/docs/', layout('Documentation', rootNav, 'Welcome.'));
@@ -91,27 +101,48 @@ export async function startDocsSite(contentPages: number, options: { traps?: boo
       send(200, type, body, { etag, 'last-modified': LAST_MODIFIED });
     };
     if (url.pathname === '/robots.txt') {
-      return send(200, 'text/plain', `User-agent: BadBot\nDisallow: /\n\nUser-agent: *\nDisallow: /docs/private/\n\nSitemap: ${server.origin}/sitemap.xml\n`);
+      return send(
+        200,
+        'text/plain',
+        `User-agent: BadBot\nDisallow: /\n\nUser-agent: *\nDisallow: /docs/private/\n\nSitemap: ${server.origin}/sitemap.xml\n`,
+      );
     }
     if (url.pathname === '/sitemap.xml') {
-      const index = ['/sitemap-1.xml', '/sitemap-2.xml'].map((s) => `<sitemap><loc>${server.origin}${s}</loc></sitemap>`).join('');
-      return send(200, 'application/xml', `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${index}</sitemapindex>`);
+      const index = ['/sitemap-1.xml', '/sitemap-2.xml']
+        .map((s) => `<sitemap><loc>${server.origin}${s}</loc></sitemap>`)
+        .join('');
+      return send(
+        200,
+        'application/xml',
+        `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${index}</sitemapindex>`,
+      );
     }
     const part = url.pathname.match(/^\/sitemap-(\d)\.xml$/)?.[1];
     if (part) {
       const half = Math.ceil(sitemapped.length / 2);
       const urls = part === '1' ? sitemapped.slice(0, half) : sitemapped.slice(half);
       const body = urls.map((u) => `<url><loc>${server.origin}${u}</loc></url>`).join('');
-      return send(200, 'application/xml', `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${body}</urlset>`);
+      return send(
+        200,
+        'application/xml',
+        `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${body}</urlset>`,
+      );
     }
     if (url.pathname === TRAPS.loop) return send(302, 'text/plain', '', { location: '/docs/loop-b' });
     if (url.pathname === '/docs/loop-b') return send(302, 'text/plain', '', { location: TRAPS.loop });
     if (url.pathname === TRAPS.moved) return send(301, 'text/plain', '', { location: '/docs/s1/' });
     if (url.pathname === TRAPS.calendar) {
       const month = Number(url.searchParams.get('month') ?? 1);
-      return sendPage(layout(`Calendar ${month}`, [`${TRAPS.calendar}?month=${month + 1}`, `${TRAPS.calendar}?month=${month - 1}`], 'Events.'));
+      return sendPage(
+        layout(
+          `Calendar ${month}`,
+          [`${TRAPS.calendar}?month=${month + 1}`, `${TRAPS.calendar}?month=${month - 1}`],
+          'Events.',
+        ),
+      );
     }
-    if (url.pathname === TRAPS.raw) return sendPage('# Raw markdown\n\nServed as markdown.\n', 'text/markdown; charset=utf-8');
+    if (url.pathname === TRAPS.raw)
+      return sendPage('# Raw markdown\n\nServed as markdown.\n', 'text/markdown; charset=utf-8');
     if (url.pathname === TRAPS.binary) return send(200, 'application/octet-stream', 'binary\u0000data');
     if (url.pathname === TRAPS.flaky && !flakyFailed) {
       flakyFailed = true;

@@ -8,7 +8,8 @@ import { TRAPS, startDocsSite, type DocsSite } from './site.js';
 describe('web source: a generated 300-page documentation site', () => {
   let site: DocsSite;
   let first: SourceDocument[];
-  const byPath = (docs: SourceDocument[]) => new Map(docs.map((d) => [new URL(d.url as string).pathname + new URL(d.url as string).search, d]));
+  const byPath = (docs: SourceDocument[]) =>
+    new Map(docs.map((d) => [new URL(d.url as string).pathname + new URL(d.url as string).search, d]));
 
   beforeAll(async () => {
     site = await startDocsSite(300, { traps: true });
@@ -37,7 +38,9 @@ describe('web source: a generated 300-page documentation site', () => {
 
   it('stays in scope, obeys robots.txt and skips assets and self-similar paths', () => {
     const requested = site.server.requests.map((r) => r.path);
-    expect(requested.filter((p) => !p.startsWith('/docs/') && !/^\/(robots\.txt|sitemap(-\d)?\.xml)$/.test(p))).toEqual([]);
+    expect(requested.filter((p) => !p.startsWith('/docs/') && !/^\/(robots\.txt|sitemap(-\d)?\.xml)$/.test(p))).toEqual(
+      [],
+    );
     expect(requested).not.toContain(TRAPS.private);
     expect(requested).not.toContain(TRAPS.asset);
     expect(requested).not.toContain(TRAPS.repeating);
@@ -74,7 +77,9 @@ describe('web source: a generated 300-page documentation site', () => {
     const limited = await collect(acquire({ kind: 'web', url: site.start, maxPages: 25 }, { previous: new Map() }));
     expect(limited.length).toBeLessThanOrEqual(25);
     // Depth 0: the start page and the sitemap's pages in scope; group 4's pages are only linked.
-    const shallow = await collect(acquire({ kind: 'web', url: `${site.server.origin}/docs/s2/`, maxDepth: 0 }, { previous: new Map() }));
+    const shallow = await collect(
+      acquire({ kind: 'web', url: `${site.server.origin}/docs/s2/`, maxDepth: 0 }, { previous: new Map() }),
+    );
     const shallowPaths = shallow.map((d) => d.path);
     expect(shallowPaths).toContain('index.html');
     expect(shallowPaths).toContain('g4/index.html');
@@ -99,13 +104,16 @@ describe('web source: politeness and limits', () => {
 
       site.server.reset();
       const rate = 20;
-      await collect(acquire({ kind: 'web', url: site.start, concurrency: 4, rate, maxPages: 30 }, { previous: new Map() }));
+      await collect(
+        acquire({ kind: 'web', url: site.start, concurrency: 4, rate, maxPages: 30 }, { previous: new Map() }),
+      );
       const times = site.server.requests.map((r) => r.at).sort((a, b) => a - b);
       expect(site.server.maxConcurrent).toBeLessThanOrEqual(4);
       const span = ((times.at(-1) as number) - (times[0] as number)) / 1000;
       expect((times.length - 1) / span).toBeLessThanOrEqual(rate * 1.1);
       // No one-second window holds more than rate + 1 request starts.
-      for (const [i, t] of times.entries()) expect(times.filter((u, j) => j >= i && u - t < 1000).length).toBeLessThanOrEqual(rate + 1);
+      for (const [i, t] of times.entries())
+        expect(times.filter((u, j) => j >= i && u - t < 1000).length).toBeLessThanOrEqual(rate + 1);
     } finally {
       await site.close();
     }
@@ -151,21 +159,39 @@ describe('web source: politeness and limits', () => {
         };
         return write();
       }
-      if (url.pathname === '/declared.html') return void res.writeHead(200, { 'content-type': 'text/html', 'content-length': '5000000' }).end();
-      res.writeHead(200, { 'content-type': 'text/html' }).end(Array.from({ length: 50 }, (_, i) => `<a href="/p${i}.html">${i}</a>`).join(''));
+      if (url.pathname === '/declared.html')
+        return void res.writeHead(200, { 'content-type': 'text/html', 'content-length': '5000000' }).end();
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(Array.from({ length: 50 }, (_, i) => `<a href="/p${i}.html">${i}</a>`).join(''));
     });
     try {
-      const [busyDoc] = await collect(acquire({ kind: 'web', url: `${server.origin}/busy.html`, maxPages: 1 }, { previous: new Map() }));
+      const [busyDoc] = await collect(
+        acquire({ kind: 'web', url: `${server.origin}/busy.html`, maxPages: 1 }, { previous: new Map() }),
+      );
       expect(busyDoc?.content).toBe('<p>ok</p>');
       expect((hits[1] as number) - (hits[0] as number)).toBeGreaterThanOrEqual(950);
 
-      const [huge] = await collect(acquire({ kind: 'web', url: `${server.origin}/huge.html`, maxPages: 1, maxPageBytes: 1_000_000 }, { previous: new Map() }));
+      const [huge] = await collect(
+        acquire(
+          { kind: 'web', url: `${server.origin}/huge.html`, maxPages: 1, maxPageBytes: 1_000_000 },
+          { previous: new Map() },
+        ),
+      );
       expect(huge?.error).toMatch(/^too large \(\d+ bytes > 1000000\)$/);
-      const [declared] = await collect(acquire({ kind: 'web', url: `${server.origin}/declared.html`, maxPages: 1, maxPageBytes: 1_000_000 }, { previous: new Map() }));
+      const [declared] = await collect(
+        acquire(
+          { kind: 'web', url: `${server.origin}/declared.html`, maxPages: 1, maxPageBytes: 1_000_000 },
+          { previous: new Map() },
+        ),
+      );
       expect(declared?.error).toBe('too large (5000000 bytes > 1000000)');
 
       let taken = 0;
-      for await (const doc of acquire({ kind: 'web', url: `${server.origin}/`, concurrency: 2 }, { previous: new Map() })) {
+      for await (const doc of acquire(
+        { kind: 'web', url: `${server.origin}/`, concurrency: 2 },
+        { previous: new Map() },
+      )) {
         expect(doc.url).toBeDefined();
         if (++taken === 3) break;
       }
@@ -177,11 +203,14 @@ describe('web source: politeness and limits', () => {
 
   it('refuses a start URL outside its scope and a start page disallowed by robots.txt', async () => {
     const server = await startServer((_req, res, url) => {
-      if (url.pathname === '/robots.txt') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: BosunDocsBot\nDisallow: /\n');
+      if (url.pathname === '/robots.txt')
+        return void res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: BosunDocsBot\nDisallow: /\n');
       res.writeHead(200, { 'content-type': 'text/html' }).end('<p>hi</p>');
     });
     try {
-      await expect(collect(acquire({ kind: 'web', url: `${server.origin}/docs/`, scope: '/api/' }, { previous: new Map() }))).rejects.toThrow(/outside the scope/);
+      await expect(
+        collect(acquire({ kind: 'web', url: `${server.origin}/docs/`, scope: '/api/' }, { previous: new Map() })),
+      ).rejects.toThrow(/outside the scope/);
       const docs = await collect(acquire({ kind: 'web', url: `${server.origin}/docs/` }, { previous: new Map() }));
       expect(docs).toEqual([expect.objectContaining({ path: 'index.html', error: 'disallowed by robots.txt' })]);
       expect(server.requests.map((r) => r.path)).toEqual(['/robots.txt']);
@@ -203,7 +232,12 @@ describe('web source: politeness and limits', () => {
       res.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8' }).end(body);
     });
     try {
-      const docs = await collect(acquire({ kind: 'web', url: `${server.origin}/docs/index.md`, versionsFrom: 'folders' }, { previous: new Map() }));
+      const docs = await collect(
+        acquire(
+          { kind: 'web', url: `${server.origin}/docs/index.md`, versionsFrom: 'folders' },
+          { previous: new Map() },
+        ),
+      );
       expect(docs.map((d) => `${d.version}:${d.path}`).sort()).toEqual([
         'v1:guide.md',
         'v1:index.md',
@@ -217,7 +251,10 @@ describe('web source: politeness and limits', () => {
       const controller = new AbortController();
       const seen: string[] = [];
       const run = (async () => {
-        for await (const doc of acquire({ kind: 'web', url: `${server.origin}/docs/index.md`, concurrency: 1 }, { previous: new Map(), signal: controller.signal })) {
+        for await (const doc of acquire(
+          { kind: 'web', url: `${server.origin}/docs/index.md`, concurrency: 1 },
+          { previous: new Map(), signal: controller.signal },
+        )) {
           seen.push(doc.path);
           controller.abort();
         }
@@ -233,13 +270,27 @@ describe('web source: politeness and limits', () => {
     const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
     const server = await startServer((_req, res, url) => {
       if (url.pathname === '/robots.txt') return void res.writeHead(404).end();
-      if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="/meta.html">m</a><a href="/header.html">h</a><a href="/wrong.html">w</a>');
-      if (url.pathname === '/meta.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(latin1('<meta charset="iso-8859-1"><p>Café</p>'));
-      if (url.pathname === '/header.html') return void res.writeHead(200, { 'content-type': 'text/html; charset=windows-1252' }).end(latin1('<p>Crème</p>'));
+      if (url.pathname === '/')
+        return void res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<a href="/meta.html">m</a><a href="/header.html">h</a><a href="/wrong.html">w</a>');
+      if (url.pathname === '/meta.html')
+        return void res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(latin1('<meta charset="iso-8859-1"><p>Café</p>'));
+      if (url.pathname === '/header.html')
+        return void res
+          .writeHead(200, { 'content-type': 'text/html; charset=windows-1252' })
+          .end(latin1('<p>Crème</p>'));
       res.writeHead(200, { 'content-type': 'text/html' }).end(latin1('<p>Déjà</p>'));
     });
     try {
-      const docs = new Map((await collect(acquire({ kind: 'web', url: `${server.origin}/` }, { previous: new Map() }))).map((d) => [d.path, d]));
+      const docs = new Map(
+        (await collect(acquire({ kind: 'web', url: `${server.origin}/` }, { previous: new Map() }))).map((d) => [
+          d.path,
+          d,
+        ]),
+      );
       expect(docs.get('meta.html')?.content).toContain('Café');
       expect(docs.get('header.html')?.content).toBe('<p>Crème</p>');
       expect(docs.get('wrong.html')?.error).toBe('not valid UTF-8');
@@ -250,10 +301,14 @@ describe('web source: politeness and limits', () => {
 
   it('render: true needs Debian Chromium and says how to get it', async () => {
     const server = await startServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<div id="app"></div><script>document.getElementById("app").textContent = "rendered by script";</script>');
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<div id="app"></div><script>document.getElementById("app").textContent = "rendered by script";</script>');
     });
     try {
-      const run = collect(acquire({ kind: 'web', url: `${server.origin}/app/`, render: true, maxPages: 1 }, { previous: new Map() }));
+      const run = collect(
+        acquire({ kind: 'web', url: `${server.origin}/app/`, render: true, maxPages: 1 }, { previous: new Map() }),
+      );
       if (existsSync(CHROMIUM_PATH)) {
         const [doc] = await run;
         expect(doc?.content).toContain('rendered by script');

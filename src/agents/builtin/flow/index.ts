@@ -10,6 +10,9 @@ import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
 export const flowAgent: AgentExecutor = {
   async run(ctx: AgentContext) {
     const names = Object.keys(ctx.input);
-    return completedEnvelope({ summary: names.length ? `passed on ${names.join(', ')}` : 'reached', outputs: ctx.input });
+    return completedEnvelope({
+      summary: names.length ? `passed on ${names.join(', ')}` : 'reached',
+      outputs: ctx.input,
+    });
   },
 };

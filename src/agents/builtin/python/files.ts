@@ -28,5 +28,8 @@ export async function snapshotFiles(dir: string): Promise<Snapshot> {
 
 /** Files created or changed between two snapshots, sorted. */
 export function changedFiles(before: Snapshot, after: Snapshot): string[] {
-  return [...after].filter(([file, sig]) => before.get(file) !== sig).map(([file]) => file).sort();
+  return [...after]
+    .filter(([file, sig]) => before.get(file) !== sig)
+    .map(([file]) => file)
+    .sort();
 }

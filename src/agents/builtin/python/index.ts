@@ -1,7 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BosunError } from '../../../core/index.js';
-import { artifactFromFile, completedEnvelope, failedEnvelope, mediaTypeOf, sha256File, type ResultEnvelope } from '../../envelope.js';
+import {
+  artifactFromFile,
+  completedEnvelope,
+  failedEnvelope,
+  mediaTypeOf,
+  sha256File,
+  type ResultEnvelope,
+} from '../../envelope.js';
 import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
 import { PYTHON_BOOTSTRAP } from './bootstrap.js';
 import { changedFiles, MAX_LISTED_FILES, snapshotFiles } from './files.js';
@@ -34,7 +41,10 @@ const DEADLINE_MARGIN_MS = 2_000;
 async function scriptPath(workDir: string, file: string): Promise<string> {
   const root = await fs.realpath(workDir);
   const resolved = await fs.realpath(path.resolve(workDir, file)).catch(() => null);
-  if (!resolved) throw new BosunError('INVALID_INPUT', `script ${file} does not exist in the task folder ${workDir}`, { details: { retryable: false } });
+  if (!resolved)
+    throw new BosunError('INVALID_INPUT', `script ${file} does not exist in the task folder ${workDir}`, {
+      details: { retryable: false },
+    });
   const rel = path.relative(root, resolved);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
     throw new BosunError('INVALID_INPUT', `script ${file} is outside the task folder ${workDir}`, {
@@ -64,13 +74,18 @@ function exceptionLine(stderr: string): string | null {
 
 async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultEnvelope> {
   if ((input.code === undefined) === (input.file === undefined)) {
-    throw new BosunError('INVALID_INPUT', 'give either code (an inline snippet) or file (a script in the task folder)', { details: { retryable: false } });
+    throw new BosunError(
+      'INVALID_INPUT',
+      'give either code (an inline snippet) or file (a script in the task folder)',
+      { details: { retryable: false } },
+    );
   }
   const script = input.file !== undefined ? await scriptPath(ctx.workDir, input.file) : null;
   const venv = await ensureVenv(ctx);
   await installRequirements(ctx, venv, input.requirements);
   const isolation = await isolationFor(ctx.exec, input.allowNetwork);
-  if (isolation.network === 'not-isolated') ctx.logger.warn('Linux namespaces are not available here: the script can reach the network');
+  if (isolation.network === 'not-isolated')
+    ctx.logger.warn('Linux namespaces are not available here: the script can reach the network');
 
   const budgetMs = Math.max(1_000, ctx.timeoutMs - DEADLINE_MARGIN_MS);
   const timeoutMs = Math.min(budgetMs, (input.timeoutSeconds ?? Infinity) * 1000);
@@ -85,8 +100,17 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
   // -E: ignore PYTHON* variables, -s: no user site-packages, -u: unbuffered, -B: no .pyc files.
   const argv = [
     ...isolation.prefix,
-    python, '-E', '-s', '-u', '-B', '-c', PYTHON_BOOTSTRAP,
-    String(memoryBytes), script ? 'file' : 'code', script ?? input.code!, ...input.args,
+    python,
+    '-E',
+    '-s',
+    '-u',
+    '-B',
+    '-c',
+    PYTHON_BOOTSTRAP,
+    String(memoryBytes),
+    script ? 'file' : 'code',
+    script ?? input.code!,
+    ...input.args,
   ];
   ctx.progress({ message: script ? `running ${path.basename(script)}` : 'running the snippet' });
   const result = await ctx.exec.runCommand(argv[0]!, argv.slice(1), {
@@ -96,12 +120,20 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
     maxOutputBytes: input.maxOutputBytes,
     ...(input.stdin !== undefined ? { input: input.stdin } : {}),
     envAllowlist: ['LANG', 'LC_ALL', 'LC_CTYPE', 'TZ'],
-    env: { ...input.env, PATH: `${path.join(venv, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, TMPDIR: tmp, VIRTUAL_ENV: venv },
+    env: {
+      ...input.env,
+      PATH: `${path.join(venv, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      HOME: home,
+      TMPDIR: tmp,
+      VIRTUAL_ENV: venv,
+    },
   });
 
   const written = changedFiles(before, await snapshotFiles(ctx.workDir));
   const artifacts = await Promise.all(
-    written.slice(0, MAX_LISTED_FILES).map((rel) => artifactFromFile(path.join(ctx.workDir, rel), mediaTypeOf(rel), rel)),
+    written
+      .slice(0, MAX_LISTED_FILES)
+      .map((rel) => artifactFromFile(path.join(ctx.workDir, rel), mediaTypeOf(rel), rel)),
   );
   const exception = result.ok ? null : exceptionLine(result.stderr);
   const outputs = {
@@ -125,27 +157,51 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
       outputCapBytes: input.maxOutputBytes,
     },
   };
-  const metrics = { exitCode: result.exitCode ?? -1, runMs: result.durationMs, filesWritten: written.length, stdoutBytes: result.stdoutBytes };
+  const metrics = {
+    exitCode: result.exitCode ?? -1,
+    runMs: result.durationMs,
+    filesWritten: written.length,
+    stdoutBytes: result.stdoutBytes,
+  };
   const parts = { outputs, artifacts, metrics };
   if (result.ok) {
     const files = written.length ? `, wrote ${written.length} file${written.length > 1 ? 's' : ''}` : '';
-    return completedEnvelope({ summary: `python finished in ${(result.durationMs / 1000).toFixed(1)} s${files}`, ...parts });
+    return completedEnvelope({
+      summary: `python finished in ${(result.durationMs / 1000).toFixed(1)} s${files}`,
+      ...parts,
+    });
   }
   if (result.timedOut) {
-    return failedEnvelope({ code: 'TIMEOUT', message: `the script ran longer than ${timeoutMs / 1000} s and was stopped`, retryable: false }, parts);
+    return failedEnvelope(
+      {
+        code: 'TIMEOUT',
+        message: `the script ran longer than ${timeoutMs / 1000} s and was stopped`,
+        retryable: false,
+      },
+      parts,
+    );
   }
-  if (result.aborted) return failedEnvelope({ code: 'CANCELED', message: 'the script was stopped', retryable: true }, parts);
+  if (result.aborted)
+    return failedEnvelope({ code: 'CANCELED', message: 'the script was stopped', retryable: true }, parts);
   if (exception?.startsWith('MemoryError')) {
-    return failedEnvelope({ code: 'MEMORY_LIMIT', message: `the script ran out of its ${input.memoryMb} MB of memory`, retryable: false }, parts);
+    return failedEnvelope(
+      { code: 'MEMORY_LIMIT', message: `the script ran out of its ${input.memoryMb} MB of memory`, retryable: false },
+      parts,
+    );
   }
   const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-  return failedEnvelope({ code: 'SCRIPT_FAILED', message: `the script ${how}${exception ? `: ${exception}` : ''}`, retryable: false }, parts);
+  return failedEnvelope(
+    { code: 'SCRIPT_FAILED', message: `the script ${how}${exception ? `: ${exception}` : ''}`, retryable: false },
+    parts,
+  );
 }
 
 export const pythonAgent: AgentExecutor = {
   async run(ctx) {
     if (ctx.skillId !== 'python.run') {
-      throw new BosunError('INVALID_INPUT', `the python agent has no skill '${ctx.skillId}'`, { details: { retryable: false } });
+      throw new BosunError('INVALID_INPUT', `the python agent has no skill '${ctx.skillId}'`, {
+        details: { retryable: false },
+      });
     }
     return runPython(ctx, ctx.input as unknown as PythonInput);
   },

@@ -37,5 +37,9 @@ export async function isolationFor(exec: ExecModule, allowNetwork: boolean): Pro
   const flags = await namespaceFlags(exec);
   if (!flags) return { prefix: [], network: allowNetwork ? 'allowed' : 'not-isolated', processes: 'process-group' };
   const chosen = allowNetwork ? flags.filter((f) => f !== '--net') : flags;
-  return { prefix: ['unshare', ...chosen, '--'], network: allowNetwork ? 'allowed' : 'isolated', processes: 'pid-namespace' };
+  return {
+    prefix: ['unshare', ...chosen, '--'],
+    network: allowNetwork ? 'allowed' : 'isolated',
+    processes: 'pid-namespace',
+  };
 }

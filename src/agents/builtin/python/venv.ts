@@ -14,24 +14,43 @@ export async function ensureVenv(ctx: AgentContext): Promise<string> {
   const scope = assertSlug(ctx.scope, 'scope');
   const dir = path.join(ctx.paths.workspaces, scope, '.venv');
   const python = path.join(dir, 'bin', 'python');
-  if (await fs.access(python).then(() => true, () => false)) return dir;
+  if (
+    await fs.access(python).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dir;
   await fs.mkdir(path.dirname(dir), { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   ctx.progress({ message: `creating the Python environment for ${scope}` });
-  const result = await ctx.exec.runCommand('python3', ['-m', 'venv', '--without-pip', tmp], { timeoutMs: 120_000, signal: ctx.signal });
+  const result = await ctx.exec.runCommand('python3', ['-m', 'venv', '--without-pip', tmp], {
+    timeoutMs: 120_000,
+    signal: ctx.signal,
+  });
   if (!result.ok) {
     await fs.rm(tmp, { recursive: true, force: true });
-    throw new BosunError('VENV_FAILED', `python3 -m venv failed: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`, {
-      hint: 'apt-get install -y python3-venv',
-      details: { retryable: false },
-    });
+    throw new BosunError(
+      'VENV_FAILED',
+      `python3 -m venv failed: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      {
+        hint: 'apt-get install -y python3-venv',
+        details: { retryable: false },
+      },
+    );
   }
   try {
     await fs.rename(tmp, dir);
   } catch (err) {
     // Another run finished first: use its environment.
     await fs.rm(tmp, { recursive: true, force: true });
-    if (!(await fs.access(python).then(() => true, () => false))) throw err;
+    if (
+      !(await fs.access(python).then(
+        () => true,
+        () => false,
+      ))
+    )
+      throw err;
   }
   return dir;
 }
@@ -49,16 +68,48 @@ export async function installRequirements(ctx: AgentContext, venv: string, requi
       hint: 'only packages installable on this machine can be used (a local index or wheels via PIP_INDEX_URL / PIP_FIND_LINKS)',
       details: { retryable: false, requirements },
     });
-  const hasPip = await ctx.exec.runCommand(python, ['-m', 'pip', '--version'], { timeoutMs: 30_000, signal: ctx.signal });
+  const hasPip = await ctx.exec.runCommand(python, ['-m', 'pip', '--version'], {
+    timeoutMs: 30_000,
+    signal: ctx.signal,
+  });
   if (!hasPip.ok) {
-    const ensure = await ctx.exec.runCommand(python, ['-m', 'ensurepip', '--default-pip'], { timeoutMs: 300_000, signal: ctx.signal });
+    const ensure = await ctx.exec.runCommand(python, ['-m', 'ensurepip', '--default-pip'], {
+      timeoutMs: 300_000,
+      signal: ctx.signal,
+    });
     if (!ensure.ok) throw fail('could not install pip into the environment', ensure.stderr || ensure.stdout);
   }
   ctx.progress({ message: `installing ${requirements.join(', ')}` });
   const install = await ctx.exec.runCommand(
     python,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--retries', '0', '--timeout', '15', ...requirements],
-    { timeoutMs: ctx.timeoutMs, signal: ctx.signal, envAllowlist: ['PATH', 'HOME', 'LANG', 'TMPDIR', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'] },
+    [
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--no-input',
+      '--retries',
+      '0',
+      '--timeout',
+      '15',
+      ...requirements,
+    ],
+    {
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+      envAllowlist: [
+        'PATH',
+        'HOME',
+        'LANG',
+        'TMPDIR',
+        'PIP_INDEX_URL',
+        'PIP_EXTRA_INDEX_URL',
+        'PIP_FIND_LINKS',
+        'HTTP_PROXY',
+        'HTTPS_PROXY',
+        'NO_PROXY',
+      ],
+    },
   );
   if (!install.ok) throw fail(`pip could not install ${requirements.join(', ')}`, install.stderr || install.stdout);
 }

@@ -64,7 +64,12 @@ export function alignChapters(segments: Segment[], chapters: Chapter[], duration
   }));
   for (const segment of segments) {
     // The last chapter that has started by then (a segment before the first chapter goes in it).
-    aligned[Math.max(0, aligned.findLastIndex((c) => c.start <= segment.start))]!.segments.push(segment);
+    aligned[
+      Math.max(
+        0,
+        aligned.findLastIndex((c) => c.start <= segment.start),
+      )
+    ]!.segments.push(segment);
   }
   return aligned;
 }

@@ -1,7 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BosunError } from '../../../core/index.js';
-import { artifactFromFile, completedEnvelope, failedEnvelope, type Artifact, type ResultEnvelope } from '../../envelope.js';
+import {
+  artifactFromFile,
+  completedEnvelope,
+  failedEnvelope,
+  type Artifact,
+  type ResultEnvelope,
+} from '../../envelope.js';
 import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
 import { alignChapters, formatTime, type AlignedChapter } from './chapters.js';
 import { summaryMarkdown, transcriptMarkdown } from './markdown.js';
@@ -56,10 +62,19 @@ async function findTranscript(ctx: AgentContext, info: VideoInfo, languages: str
     try {
       segments = cuesToSegments(parseVtt(await fs.readFile(file, 'utf8')));
     } catch (err) {
-      throw new BosunError('CAPTIONS_INVALID', `the ${track.language} captions are not readable WebVTT: ${(err as Error).message}`, { details: { retryable: false } });
+      throw new BosunError(
+        'CAPTIONS_INVALID',
+        `the ${track.language} captions are not readable WebVTT: ${(err as Error).message}`,
+        { details: { retryable: false } },
+      );
     }
     if (segments.length) {
-      return { source: track.kind === 'manual' ? 'manual-captions' : 'automatic-captions', language: track.language, segments, captionsFile: file };
+      return {
+        source: track.kind === 'manual' ? 'manual-captions' : 'automatic-captions',
+        language: track.language,
+        segments,
+        captionsFile: file,
+      };
     }
     ctx.logger.info({ language: track.language }, 'the captions are empty');
   }
@@ -88,7 +103,11 @@ function noTranscript(info: VideoInfo, languages: string[]): ResultEnvelope {
 }
 
 function sourceLine(t: Transcript): string {
-  const from = { 'manual-captions': 'manual captions', 'automatic-captions': 'automatic captions', 'speech-to-text': 'speech to text' }[t.source];
+  const from = {
+    'manual-captions': 'manual captions',
+    'automatic-captions': 'automatic captions',
+    'speech-to-text': 'speech to text',
+  }[t.source];
   return `_Transcript from ${from}${t.language ? ` (${t.language})` : ''}._`;
 }
 
@@ -97,19 +116,32 @@ function transcriptOutputs(t: Transcript, chapters: AlignedChapter[]) {
     source: t.source,
     language: t.language,
     segments: t.segments,
-    chapters: chapters.map((c) => ({ title: c.title, start: c.start, end: c.end, text: c.segments.map((s) => s.text).join(' ') })),
+    chapters: chapters.map((c) => ({
+      title: c.title,
+      start: c.start,
+      end: c.end,
+      text: c.segments.map((s) => s.text).join(' '),
+    })),
     text: t.segments.map((s) => s.text).join(' '),
   };
 }
 
 async function metadataSkill(ctx: AgentContext, input: YoutubeInput): Promise<ResultEnvelope> {
   const info = await fetchVideoInfo(ctx, input.url, internalDir(ctx));
-  const artifact = await writeArtifact(ctx, 'metadata.json', JSON.stringify(info.metadata, null, 2), 'application/json');
+  const artifact = await writeArtifact(
+    ctx,
+    'metadata.json',
+    JSON.stringify(info.metadata, null, 2),
+    'application/json',
+  );
   return completedEnvelope({
     summary: describeVideo(info.metadata),
     outputs: { metadata: info.metadata },
     artifacts: [artifact],
-    metrics: { chapters: info.metadata.chapters.length, ...(info.metadata.duration !== null ? { videoSeconds: info.metadata.duration } : {}) },
+    metrics: {
+      chapters: info.metadata.chapters.length,
+      ...(info.metadata.duration !== null ? { videoSeconds: info.metadata.duration } : {}),
+    },
   });
 }
 
@@ -123,7 +155,12 @@ async function transcriptSkill(ctx: AgentContext, input: YoutubeInput, withSumma
   const artifacts = [
     await writeArtifact(ctx, 'metadata.json', JSON.stringify(m, null, 2), 'application/json'),
     await writeArtifact(ctx, 'transcript.md', transcriptMarkdown(m, chapters, sourceLine(transcript)), 'text/markdown'),
-    await writeArtifact(ctx, 'transcript.json', JSON.stringify(transcriptOutputs(transcript, chapters), null, 2), 'application/json'),
+    await writeArtifact(
+      ctx,
+      'transcript.json',
+      JSON.stringify(transcriptOutputs(transcript, chapters), null, 2),
+      'application/json',
+    ),
     ...(transcript.captionsFile ? [await artifactFromFile(transcript.captionsFile, 'text/vtt')] : []),
   ];
   const words = transcript.segments.reduce((n, s) => n + s.text.split(/\s+/).filter(Boolean).length, 0);
@@ -164,7 +201,9 @@ export const youtubeAgent: AgentExecutor = {
       case 'youtube.summary':
         return transcriptSkill(ctx, input, true);
       default:
-        throw new BosunError('INVALID_INPUT', `the youtube agent has no skill '${ctx.skillId}'`, { details: { retryable: false } });
+        throw new BosunError('INVALID_INPUT', `the youtube agent has no skill '${ctx.skillId}'`, {
+          details: { retryable: false },
+        });
     }
   },
   // The same video gives a different transcript or summary once an endpoint is configured.
@@ -172,7 +211,8 @@ export const youtubeAgent: AgentExecutor = {
     const e = ctx.endpoints;
     const transcription = e.transcriptionUrl ? { url: e.transcriptionUrl, model: e.transcriptionModel ?? null } : null;
     if (ctx.skillId === 'youtube.transcript') return { transcription };
-    if (ctx.skillId === 'youtube.summary') return { transcription, chat: e.chatUrl ? { url: e.chatUrl, model: e.chatModel ?? null } : null };
+    if (ctx.skillId === 'youtube.summary')
+      return { transcription, chat: e.chatUrl ? { url: e.chatUrl, model: e.chatModel ?? null } : null };
     return undefined;
   },
 };

@@ -33,6 +33,9 @@ export function transcriptMarkdown(m: VideoMetadata, chapters: AlignedChapter[],
 }
 
 export function summaryMarkdown(m: VideoMetadata, summary: VideoSummary): string {
-  const how = summary.method === 'chat' ? `Summary written by ${summary.model ?? 'a chat model'} from the transcript.` : 'Extractive summary: the most telling sentences of each chapter, as said.';
+  const how =
+    summary.method === 'chat'
+      ? `Summary written by ${summary.model ?? 'a chat model'} from the transcript.`
+      : 'Extractive summary: the most telling sentences of each chapter, as said.';
   return `${header(m)}\n\n${how}\n\n${summary.text}\n`;
 }

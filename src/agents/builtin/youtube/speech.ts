@@ -24,18 +24,43 @@ async function splitAudio(ctx: AgentContext, media: string, dir: string): Promis
   const result = await ctx.exec.runCommand(
     'ffmpeg',
     [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-i', media,
-      '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'libmp3lame', '-b:a', '32k',
-      '-f', 'segment', '-segment_time', String(CHUNK_SECONDS), '-reset_timestamps', '1',
-      '-segment_list', list, '-segment_list_type', 'csv',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-i',
+      media,
+      '-vn',
+      '-ac',
+      '1',
+      '-ar',
+      '16000',
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '32k',
+      '-f',
+      'segment',
+      '-segment_time',
+      String(CHUNK_SECONDS),
+      '-reset_timestamps',
+      '1',
+      '-segment_list',
+      list,
+      '-segment_list_type',
+      'csv',
       path.join(dir, 'chunk-%03d.mp3'),
     ],
     { cwd: dir, timeoutMs: ctx.timeoutMs, signal: ctx.signal },
   );
   if (!result.ok) {
-    throw new BosunError('AUDIO_FAILED', `ffmpeg could not extract the audio: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`, {
-      details: { retryable: false },
-    });
+    throw new BosunError(
+      'AUDIO_FAILED',
+      `ffmpeg could not extract the audio: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      {
+        details: { retryable: false },
+      },
+    );
   }
   // Each line: file name, start time, end time (seconds).
   const rows = ctx.exec.parseCsv(await fs.readFile(list, 'utf8'), { header: false });
@@ -48,14 +73,23 @@ export interface SpeechTranscript {
   model: string;
 }
 
-export async function transcribeSpeech(ctx: AgentContext, info: VideoInfo, dir: string, language: string | undefined): Promise<SpeechTranscript> {
+export async function transcribeSpeech(
+  ctx: AgentContext,
+  info: VideoInfo,
+  dir: string,
+  language: string | undefined,
+): Promise<SpeechTranscript> {
   const baseUrl = ctx.endpoints.transcriptionUrl;
   if (!baseUrl) throw new BosunError('INTERNAL', 'transcribeSpeech needs endpoints.transcriptionUrl');
   if (!(await ctx.exec.which('ffmpeg'))) {
-    throw new BosunError('TOOL_MISSING', 'the video has no captions and ffmpeg, needed to prepare its audio, is missing', {
-      hint: 'apt-get install -y ffmpeg',
-      details: { retryable: false },
-    });
+    throw new BosunError(
+      'TOOL_MISSING',
+      'the video has no captions and ffmpeg, needed to prepare its audio, is missing',
+      {
+        hint: 'apt-get install -y ffmpeg',
+        details: { retryable: false },
+      },
+    );
   }
   const model = ctx.endpoints.transcriptionModel ?? 'whisper-1';
   ctx.progress({ message: 'downloading the audio' });
@@ -86,7 +120,8 @@ export async function transcribeSpeech(ctx: AgentContext, info: VideoInfo, dir: 
   } finally {
     // Audio can be large and is not a result: only the transcript is kept.
     for (const name of await fs.readdir(dir)) {
-      if (name.startsWith('chunk-') || name.startsWith('media.') || name === 'chunks.csv') await fs.rm(path.join(dir, name), { force: true });
+      if (name.startsWith('chunk-') || name.startsWith('media.') || name === 'chunks.csv')
+        await fs.rm(path.join(dir, name), { force: true });
     }
   }
 }

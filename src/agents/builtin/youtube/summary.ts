@@ -49,23 +49,36 @@ function sentences(segments: Segment[]): { start: number; text: string }[] {
  */
 export function extractiveSummary(chapters: AlignedChapter[], perChapter: number): VideoSummary {
   const frequency = new Map<string, number>();
-  for (const c of chapters) for (const s of c.segments) for (const t of tokenize(s.text)) frequency.set(t.key, (frequency.get(t.key) ?? 0) + 1);
+  for (const c of chapters)
+    for (const s of c.segments) for (const t of tokenize(s.text)) frequency.set(t.key, (frequency.get(t.key) ?? 0) + 1);
   const summaries: ChapterSummary[] = chapters
     .filter((c) => c.segments.length)
     .map((c) => {
       const ranked = sentences(c.segments).map((s, index) => {
         const tokens = tokenize(s.text);
-        const weight = tokens.reduce((sum, t) => sum + (frequency.get(t.key) ?? 0), 0) / Math.sqrt(Math.max(1, tokens.length));
+        const weight =
+          tokens.reduce((sum, t) => sum + (frequency.get(t.key) ?? 0), 0) / Math.sqrt(Math.max(1, tokens.length));
         return { ...s, index, weight };
       });
       const chosen = [...ranked]
         .sort((a, b) => b.weight - a.weight || a.index - b.index)
         .slice(0, perChapter)
         .sort((a, b) => a.index - b.index);
-      return { title: c.title, start: c.start, end: c.end, points: chosen.map((s) => ({ start: s.start, text: s.text })) };
+      return {
+        title: c.title,
+        start: c.start,
+        end: c.end,
+        points: chosen.map((s) => ({ start: s.start, text: s.text })),
+      };
     });
   const text = summaries
-    .map((c) => [`## ${c.title} (${formatTime(c.start)})`, '', ...c.points.map((p) => `- [${formatTime(p.start)}] ${p.text}`)].join('\n'))
+    .map((c) =>
+      [
+        `## ${c.title} (${formatTime(c.start)})`,
+        '',
+        ...c.points.map((p) => `- [${formatTime(p.start)}] ${p.text}`),
+      ].join('\n'),
+    )
     .join('\n\n');
   return { method: 'extractive', model: null, chapters: summaries, text, promptTokens: 0, completionTokens: 0 };
 }

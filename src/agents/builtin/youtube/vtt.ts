@@ -28,7 +28,16 @@ export function parseTimestamp(ts: string): number {
   return parts.reduce((acc, p) => acc * 60 + p, 0);
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', nbsp: ' ', quot: '"', apos: "'", lrm: '', rlm: '' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  nbsp: ' ',
+  quot: '"',
+  apos: "'",
+  lrm: '',
+  rlm: '',
+};
 
 /** Cue text without tags (<c>, <i>, <v Speaker>, timestamps) and with entities decoded. */
 export function stripMarkup(line: string): string {
@@ -74,7 +83,8 @@ export function parseVtt(text: string): ParsedVtt {
 export function cuesToSegments(parsed: ParsedVtt): Segment[] {
   const segments: Segment[] = [];
   if (!parsed.rolling) {
-    for (const cue of parsed.cues) if (cue.lines.length) segments.push({ start: cue.start, end: cue.end, text: cue.lines.join(' ') });
+    for (const cue of parsed.cues)
+      if (cue.lines.length) segments.push({ start: cue.start, end: cue.end, text: cue.lines.join(' ') });
     return segments;
   }
   let shown: string[] = [];

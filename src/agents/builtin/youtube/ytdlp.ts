@@ -11,7 +11,17 @@ import { chaptersFromDescription, type Chapter } from './chapters.js';
 /** No user config file may change what we get; one video, never a whole playlist. */
 const BASE_ARGS = ['--no-config', '--no-playlist', '--no-progress', '--socket-timeout', '30'];
 /** Proxies are how some networks reach YouTube at all. */
-const ENV_ALLOWLIST = [...DEFAULT_ENV_ALLOWLIST, 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy'];
+const ENV_ALLOWLIST = [
+  ...DEFAULT_ENV_ALLOWLIST,
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+];
 const MAX_INFO_BYTES = 32 * 1024 * 1024;
 
 const trackSchema = z.array(z.object({ ext: z.string().optional(), url: z.string().optional() }).passthrough());
@@ -29,7 +39,9 @@ const ytdlpInfoSchema = z
     upload_date: z.string().nullish(),
     webpage_url: z.string().nullish(),
     extractor_key: z.string().nullish(),
-    chapters: z.array(z.object({ title: z.string().nullish(), start_time: z.number(), end_time: z.number().nullish() })).nullish(),
+    chapters: z
+      .array(z.object({ title: z.string().nullish(), start_time: z.number(), end_time: z.number().nullish() }))
+      .nullish(),
     subtitles: z.record(trackSchema).nullish(),
     automatic_captions: z.record(trackSchema).nullish(),
   })
@@ -67,14 +79,22 @@ export function classifyYtdlpError(stderr: string): { code: string; message: str
     .replace(/^ERROR:\s*/, '')
     .replace(/;\s*please report this issue.*$/s, '')
     .trim();
-  if (/Private video|Video unavailable|This video is (?:unavailable|private)|has been removed|members-only|Sign in to confirm|account .* terminated|HTTP Error (?:401|403|404|410)/i.test(message)) {
+  if (
+    /Private video|Video unavailable|This video is (?:unavailable|private)|has been removed|members-only|Sign in to confirm|account .* terminated|HTTP Error (?:401|403|404|410)/i.test(
+      message,
+    )
+  ) {
     return { code: 'VIDEO_UNAVAILABLE', message: `the video is unavailable: ${message}`, retryable: false };
   }
   if (/Unsupported URL|no video formats found|No video could be found/i.test(message)) {
     return { code: 'NO_VIDEO_FOUND', message: `no video at that address: ${message}`, retryable: false };
   }
   if (/is not a valid URL/i.test(message)) return { code: 'INVALID_INPUT', message, retryable: false };
-  if (/HTTP Error (?:429|5\d\d)|timed out|Connection (?:refused|reset)|Temporary failure|Name or service not known|Network is unreachable|urlopen error|Read timed out/i.test(message)) {
+  if (
+    /HTTP Error (?:429|5\d\d)|timed out|Connection (?:refused|reset)|Temporary failure|Name or service not known|Network is unreachable|urlopen error|Read timed out/i.test(
+      message,
+    )
+  ) {
     return { code: 'NETWORK_ERROR', message: `could not reach the video: ${message}`, retryable: true };
   }
   return { code: 'YTDLP_FAILED', message: `yt-dlp failed: ${message}`, retryable: false };
@@ -90,7 +110,8 @@ async function ytdlp(ctx: AgentContext, args: string[], what: string, maxOutputB
     onStderrLine: (line) => ctx.logger.debug({ tool: 'yt-dlp' }, line),
   });
   if (result.ok) return result;
-  if (result.timedOut || result.aborted) throw new BosunError('EXEC_TIMEOUT', `yt-dlp stopped while ${what}`, { details: { retryable: true } });
+  if (result.timedOut || result.aborted)
+    throw new BosunError('EXEC_TIMEOUT', `yt-dlp stopped while ${what}`, { details: { retryable: true } });
   const failure = classifyYtdlpError(result.stderr);
   throw new BosunError(failure.code, failure.message, { details: { retryable: failure.retryable, step: what } });
 }
@@ -100,25 +121,46 @@ function formatUploadDate(raw: string | null | undefined): string | null {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }
 
-const languagesOf = (tracks: Record<string, unknown>) => Object.keys(tracks).filter((l) => l !== 'live_chat').sort();
+const languagesOf = (tracks: Record<string, unknown>) =>
+  Object.keys(tracks)
+    .filter((l) => l !== 'live_chat')
+    .sort();
 
 /** `yt-dlp --dump-single-json --skip-download`: the metadata, and the caption tracks on offer. */
 export async function fetchVideoInfo(ctx: AgentContext, url: string, dir: string): Promise<VideoInfo> {
-  const result = await ytdlp(ctx, ['--dump-single-json', '--skip-download', url], 'reading the video page', MAX_INFO_BYTES);
-  if (result.stdoutTruncated) throw new BosunError('YTDLP_FAILED', 'yt-dlp printed more metadata than Bosun reads', { details: { retryable: false } });
+  const result = await ytdlp(
+    ctx,
+    ['--dump-single-json', '--skip-download', url],
+    'reading the video page',
+    MAX_INFO_BYTES,
+  );
+  if (result.stdoutTruncated)
+    throw new BosunError('YTDLP_FAILED', 'yt-dlp printed more metadata than Bosun reads', {
+      details: { retryable: false },
+    });
   const raw: unknown = ctx.exec.parseJsonOutput(result.stdout, 'yt-dlp metadata');
   const parsed = ytdlpInfoSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new BosunError('YTDLP_FAILED', `unexpected metadata from yt-dlp: ${formatZodIssues(parsed.error)}`, { details: { retryable: false } });
+    throw new BosunError('YTDLP_FAILED', `unexpected metadata from yt-dlp: ${formatZodIssues(parsed.error)}`, {
+      details: { retryable: false },
+    });
   }
   const info = parsed.data;
   if (info._type === 'playlist') {
-    throw new BosunError('INVALID_INPUT', `${url} is a playlist or a page with several videos: give the URL of one video`, { details: { retryable: false } });
+    throw new BosunError(
+      'INVALID_INPUT',
+      `${url} is a playlist or a page with several videos: give the URL of one video`,
+      { details: { retryable: false } },
+    );
   }
   await fs.mkdir(dir, { recursive: true });
   const infoFile = path.join(dir, 'info.json');
   await fs.writeFile(infoFile, result.stdout);
-  const siteChapters = (info.chapters ?? []).map((c, i) => ({ title: c.title?.trim() || `Chapter ${i + 1}`, start: c.start_time, end: c.end_time ?? null }));
+  const siteChapters = (info.chapters ?? []).map((c, i) => ({
+    title: c.title?.trim() || `Chapter ${i + 1}`,
+    start: c.start_time,
+    end: c.end_time ?? null,
+  }));
   const described = siteChapters.length ? [] : chaptersFromDescription(info.description ?? null);
   const subtitles = info.subtitles ?? {};
   const automaticCaptions = info.automatic_captions ?? {};
@@ -152,7 +194,10 @@ export interface CaptionTrack {
  * The captions to use: manual before automatic, and within each the requested languages in
  * order (exact code first, then regional variants such as en-GB). Only tracks offered as WebVTT.
  */
-export function pickCaptionTrack(info: Pick<VideoInfo, 'subtitles' | 'automaticCaptions'>, languages: string[]): CaptionTrack | null {
+export function pickCaptionTrack(
+  info: Pick<VideoInfo, 'subtitles' | 'automaticCaptions'>,
+  languages: string[],
+): CaptionTrack | null {
   const kinds = [
     ['manual', info.subtitles],
     ['automatic', info.automaticCaptions],
@@ -170,19 +215,35 @@ export function pickCaptionTrack(info: Pick<VideoInfo, 'subtitles' | 'automaticC
 }
 
 /** Downloads one caption track as WebVTT next to the info file; returns its path. */
-export async function downloadCaptions(ctx: AgentContext, info: VideoInfo, track: CaptionTrack, dir: string): Promise<string> {
+export async function downloadCaptions(
+  ctx: AgentContext,
+  info: VideoInfo,
+  track: CaptionTrack,
+  dir: string,
+): Promise<string> {
   await ytdlp(
     ctx,
     [
-      '--load-info-json', info.infoFile, '--skip-download',
+      '--load-info-json',
+      info.infoFile,
+      '--skip-download',
       track.kind === 'manual' ? '--write-subs' : '--write-auto-subs',
-      '--sub-format', 'vtt', '--sub-langs', track.language, '-P', dir, '-o', 'captions',
+      '--sub-format',
+      'vtt',
+      '--sub-langs',
+      track.language,
+      '-P',
+      dir,
+      '-o',
+      'captions',
     ],
     'downloading captions',
   );
   const file = path.join(dir, `captions.${track.language}.vtt`);
   await fs.access(file).catch(() => {
-    throw new BosunError('YTDLP_FAILED', `yt-dlp wrote no ${track.language} captions`, { details: { retryable: false } });
+    throw new BosunError('YTDLP_FAILED', `yt-dlp wrote no ${track.language} captions`, {
+      details: { retryable: false },
+    });
   });
   return file;
 }
@@ -191,12 +252,26 @@ export async function downloadCaptions(ctx: AgentContext, info: VideoInfo, track
 export async function downloadMedia(ctx: AgentContext, info: VideoInfo, dir: string): Promise<string> {
   const result = await ytdlp(
     ctx,
-    ['--load-info-json', info.infoFile, '-f', 'bestaudio/best', '-P', dir, '-o', 'media.%(ext)s', '--no-simulate', '--print', 'after_move:filepath'],
+    [
+      '--load-info-json',
+      info.infoFile,
+      '-f',
+      'bestaudio/best',
+      '-P',
+      dir,
+      '-o',
+      'media.%(ext)s',
+      '--no-simulate',
+      '--print',
+      'after_move:filepath',
+    ],
     'downloading the audio',
   );
   const file = result.stdout.trim().split('\n').at(-1) ?? '';
   await fs.access(file).catch(() => {
-    throw new BosunError('YTDLP_FAILED', 'yt-dlp did not report where it saved the audio', { details: { retryable: false } });
+    throw new BosunError('YTDLP_FAILED', 'yt-dlp did not report where it saved the audio', {
+      details: { retryable: false },
+    });
   });
   return file;
 }

@@ -9,10 +9,15 @@ import { libraryDescription, type DocsToolDeps } from '../deps.js';
 import { checkedPagePath } from '../paths.js';
 
 const relatedSchema = z.object({
-  direction: z.enum(['links_to', 'linked_from']).describe('links_to: the page links to it; linked_from: it links to the page'),
+  direction: z
+    .enum(['links_to', 'linked_from'])
+    .describe('links_to: the page links to it; linked_from: it links to the page'),
   version: z.string(),
   path: z.string(),
-  anchor: z.string().nullable().describe('links_to: the section linked to; linked_from: the section the link stands in'),
+  anchor: z
+    .string()
+    .nullable()
+    .describe('links_to: the section linked to; linked_from: the section the link stands in'),
   text: z.string().describe('the link text'),
 });
 type Related = z.infer<typeof relatedSchema>;
@@ -35,7 +40,8 @@ export function registerFindRelated(server: McpServer, deps: DocsToolDeps): Defi
     {
       name: 'find_related',
       title: 'Pages linked to or from a page',
-      description: 'The cross-references of a page: the pages it links to and the pages that link to it, with the link texts. Use it to follow a topic across the documentation.',
+      description:
+        'The cross-references of a page: the pages it links to and the pages that link to it, with the link texts. Use it to follow a topic across the documentation.',
       input: {
         path: z.string().min(1).max(2000).describe('page path, URL, or a chunk_id from search_docs'),
         library: z.string().min(1).max(200).optional().describe(libraryDescription(scope)),
@@ -63,23 +69,30 @@ export function registerFindRelated(server: McpServer, deps: DocsToolDeps): Defi
         const offset = cursorOffset(cursor, query);
         const external = links.outgoing.filter((l) => l.kind === 'external').length;
         const broken = links.outgoing.filter((l) => l.kind === 'broken').length;
-        return fitDocsList(related.slice(offset), { offset, query, budget: budget.of(max_tokens) }, (shown, nextCursor) => ({
-          structured: {
-            library: page.library,
-            version: page.version,
-            path: page.path,
-            title: page.title,
-            related: [...shown],
-            external_links: external,
-            broken_links: broken,
-            next_cursor: nextCursor,
-          },
-          text: [
-            `${page.library}@${page.version} ${page.path} — ${page.title}: ${related.length} related page(s), ${external} external and ${broken} broken link(s)`,
-            ...shown.map((r) => `- ${r.direction === 'links_to' ? '→' : '←'} ${r.version === page.version ? '' : `${r.version} `}${r.path}${r.anchor ? `#${r.anchor}` : ''} “${r.text}”`),
-            ...(nextCursor ? ['more: call find_related again with the cursor.'] : []),
-          ].join('\n'),
-        }));
+        return fitDocsList(
+          related.slice(offset),
+          { offset, query, budget: budget.of(max_tokens) },
+          (shown, nextCursor) => ({
+            structured: {
+              library: page.library,
+              version: page.version,
+              path: page.path,
+              title: page.title,
+              related: [...shown],
+              external_links: external,
+              broken_links: broken,
+              next_cursor: nextCursor,
+            },
+            text: [
+              `${page.library}@${page.version} ${page.path} — ${page.title}: ${related.length} related page(s), ${external} external and ${broken} broken link(s)`,
+              ...shown.map(
+                (r) =>
+                  `- ${r.direction === 'links_to' ? '→' : '←'} ${r.version === page.version ? '' : `${r.version} `}${r.path}${r.anchor ? `#${r.anchor}` : ''} “${r.text}”`,
+              ),
+              ...(nextCursor ? ['more: call find_related again with the cursor.'] : []),
+            ].join('\n'),
+          }),
+        );
       },
     },
     deps.tools,
@@ -99,9 +112,19 @@ function relatedPages(page: { version: string; path: string }, links: PageLinks)
     return [r];
   };
   const to = (l: LinkRecord): Related[] =>
-    l.kind === 'page' && l.toVersion !== null && l.toPath !== null && !(l.toVersion === page.version && l.toPath === page.path)
+    l.kind === 'page' &&
+    l.toVersion !== null &&
+    l.toPath !== null &&
+    !(l.toVersion === page.version && l.toPath === page.path)
       ? once({ direction: 'links_to', version: l.toVersion, path: l.toPath, anchor: l.toAnchor || null, text: l.text })
       : [];
-  const from = (l: LinkRecord): Related[] => once({ direction: 'linked_from', version: l.version, path: l.fromPath, anchor: l.sectionAnchor || null, text: l.text });
+  const from = (l: LinkRecord): Related[] =>
+    once({
+      direction: 'linked_from',
+      version: l.version,
+      path: l.fromPath,
+      anchor: l.sectionAnchor || null,
+      text: l.text,
+    });
   return [...links.outgoing.flatMap(to), ...links.incoming.flatMap(from)];
 }

@@ -43,7 +43,13 @@ export function registerGetOutline(server: McpServer, deps: DocsToolDeps): Defin
         library: z.string().min(1).max(200).optional().describe(libraryDescription(scope)),
         version: z.string().min(1).max(200).optional().describe("the version (default: the library's default)"),
         path_prefix: z.string().min(1).max(1000).optional().describe('only pages whose path starts with this'),
-        depth: z.number().int().min(1).max(MAX_DEPTH).optional().describe(`levels shown: folders, pages, then headings (default ${DEFAULT_DEPTH})`),
+        depth: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_DEPTH)
+          .optional()
+          .describe(`levels shown: folders, pages, then headings (default ${DEFAULT_DEPTH})`),
         cursor: z.string().max(1000).optional().describe('next_cursor of the previous call'),
         max_tokens: budget.parameter,
       },

@@ -10,7 +10,9 @@ const librarySchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   default_version: z.string().nullable().describe('searched when no version is given (null: the newest)'),
-  versions: z.array(z.object({ version: z.string(), pages: z.number(), chunks: z.number(), deprecated: z.boolean() })).describe('newest first'),
+  versions: z
+    .array(z.object({ version: z.string(), pages: z.number(), chunks: z.number(), deprecated: z.boolean() }))
+    .describe('newest first'),
   pages: z.number(),
   chunks: z.number(),
   last_sync: z.object({ status: z.string(), at: z.string() }).nullable().describe('the last sync and when it ended'),
@@ -31,7 +33,8 @@ export function registerListLibraries(server: McpServer, deps: DocsToolDeps): De
     {
       name: 'list_libraries',
       title: 'List the documentation libraries',
-      description: 'The libraries this server answers from: versions (newest first) with page and chunk counts, the default version, and freshness (last sync time and snapshot).',
+      description:
+        'The libraries this server answers from: versions (newest first) with page and chunk counts, the default version, and freshness (last sync time and snapshot).',
       input: {
         cursor: z.string().max(1000).optional().describe('next_cursor of the previous call'),
         max_tokens: budget.parameter,
@@ -44,18 +47,24 @@ export function registerListLibraries(server: McpServer, deps: DocsToolDeps): De
         // Freshness is the point of this answer: look for a newer snapshot first.
         await searcher.refresh();
         const served = scope.served;
-        const all = (await (await catalog).libraries()).filter((l) => served === null || served.includes(l.name)).map(libraryView);
-        return fitDocsList(all.slice(offset), { offset, query: 'libraries', budget: budget.of(max_tokens) }, (shown, nextCursor) => ({
-          structured: { libraries: [...shown], served_snapshot_id: searcher.snapshotId, next_cursor: nextCursor },
-          text: [
-            `${all.length} librar${all.length === 1 ? 'y' : 'ies'} (serving snapshot ${searcher.snapshotId}):`,
-            ...shown.map(
-              (l) =>
-                `- ${l.name}${l.description ? ` — ${l.description}` : ''}: ${l.versions.map((v) => `${v.version}${v.version === l.default_version ? ' (default)' : ''}${v.deprecated ? ' (deprecated)' : ''}`).join(', ') || 'no versions yet'}; ${l.pages} pages, ${l.chunks} chunks; last sync ${l.last_sync ? `${l.last_sync.status} ${l.last_sync.at}` : 'never'}`,
-            ),
-            ...(nextCursor ? ['more: call list_libraries again with the cursor.'] : []),
-          ].join('\n'),
-        }));
+        const all = (await (await catalog).libraries())
+          .filter((l) => served === null || served.includes(l.name))
+          .map(libraryView);
+        return fitDocsList(
+          all.slice(offset),
+          { offset, query: 'libraries', budget: budget.of(max_tokens) },
+          (shown, nextCursor) => ({
+            structured: { libraries: [...shown], served_snapshot_id: searcher.snapshotId, next_cursor: nextCursor },
+            text: [
+              `${all.length} librar${all.length === 1 ? 'y' : 'ies'} (serving snapshot ${searcher.snapshotId}):`,
+              ...shown.map(
+                (l) =>
+                  `- ${l.name}${l.description ? ` — ${l.description}` : ''}: ${l.versions.map((v) => `${v.version}${v.version === l.default_version ? ' (default)' : ''}${v.deprecated ? ' (deprecated)' : ''}`).join(', ') || 'no versions yet'}; ${l.pages} pages, ${l.chunks} chunks; last sync ${l.last_sync ? `${l.last_sync.status} ${l.last_sync.at}` : 'never'}`,
+              ),
+              ...(nextCursor ? ['more: call list_libraries again with the cursor.'] : []),
+            ].join('\n'),
+          }),
+        );
       },
     },
     deps.tools,

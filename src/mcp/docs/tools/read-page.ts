@@ -27,7 +27,9 @@ const output = {
   offset: z.number(),
   next_offset: z.number().nullable().describe('pass as offset to read on; null at the end'),
   total_chunks: z.number(),
-  sections: z.array(z.object({ heading: z.string(), anchor: z.string(), depth: z.number() })).describe("the page's sections, to read one with section"),
+  sections: z
+    .array(z.object({ heading: z.string(), anchor: z.string(), depth: z.number() }))
+    .describe("the page's sections, to read one with section"),
   sections_omitted: z.number(),
   snapshot_id: z.number(),
 };
@@ -43,10 +45,19 @@ export function registerReadPage(server: McpServer, deps: DocsToolDeps): Defined
       description:
         'Reads a page, or one section of it, as markdown: by path (as search hits give it), URL, or a hit’s chunk_id (which reads that hit’s section). Long pages come in parts: call again with next_offset.',
       input: {
-        path: z.string().min(1).max(2000).describe('page path (e.g. guide/install.md), its URL, or a chunk_id from search_docs'),
+        path: z
+          .string()
+          .min(1)
+          .max(2000)
+          .describe('page path (e.g. guide/install.md), its URL, or a chunk_id from search_docs'),
         library: z.string().min(1).max(200).optional().describe(libraryDescription(scope)),
         version: z.string().min(1).max(200).optional().describe("the version (default: the library's default)"),
-        section: z.string().min(1).max(500).optional().describe('a heading of the page (its text or #anchor): that section and its subsections'),
+        section: z
+          .string()
+          .min(1)
+          .max(500)
+          .optional()
+          .describe('a heading of the page (its text or #anchor): that section and its subsections'),
         offset: z.number().int().min(0).max(1_000_000).optional().describe('next_offset of the previous call'),
         max_tokens: budget.parameter,
       },
@@ -83,7 +94,10 @@ function readAnswer(page: ReadResponse, sections: readonly PageSection[]): { str
   ];
   // A part is at least one chunk; one longer than the budget is cut, and no offset reaches its rest.
   if (page.truncated) lines.push('the text was cut to fit: call again with a larger max_tokens for the whole of it.');
-  if (sections.length) lines.push(`sections: ${sections.map((s) => s.heading).join(' | ')}${sections.length < page.sections.length ? ' | …' : ''}`);
+  if (sections.length)
+    lines.push(
+      `sections: ${sections.map((s) => s.heading).join(' | ')}${sections.length < page.sections.length ? ' | …' : ''}`,
+    );
   return {
     structured: {
       library: page.library,

@@ -32,7 +32,9 @@ const hitSchema = z.object({
   score: z.number(),
   text: z.string().describe('the section as markdown'),
   truncated: z.boolean().describe('the text was cut to fit the token budget'),
-  also_in: z.array(z.object({ library: z.string(), version: z.string(), path: z.string() })).describe('the same section elsewhere (other versions or pages)'),
+  also_in: z
+    .array(z.object({ library: z.string(), version: z.string(), path: z.string() }))
+    .describe('the same section elsewhere (other versions or pages)'),
 });
 type HitView = z.infer<typeof hitSchema>;
 
@@ -56,10 +58,34 @@ export function registerSearchDocs(server: McpServer, deps: DocsToolDeps): Defin
       description:
         'Finds the documentation sections that answer a question (BM25 over the indexed pages, default versions unless told). Each hit has its text, a citation and a chunk_id; read_page expands a hit into its whole section or page.',
       input: {
-        query: z.string().trim().min(1).max(MAX_QUERY_CHARS).describe('the question, or the words the documentation would use'),
-        library: z.string().min(1).max(200).optional().describe(scope.defaultLibrary ? `the library (only ${scope.defaultLibrary} is served)` : 'one library to search (default: every library served)'),
-        version: z.string().min(1).max(200).optional().describe("a version to search (default: each library's default version)"),
-        path_prefix: z.string().min(1).max(1000).optional().describe('only pages whose path starts with this, e.g. specification/'),
+        query: z
+          .string()
+          .trim()
+          .min(1)
+          .max(MAX_QUERY_CHARS)
+          .describe('the question, or the words the documentation would use'),
+        library: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe(
+            scope.defaultLibrary
+              ? `the library (only ${scope.defaultLibrary} is served)`
+              : 'one library to search (default: every library served)',
+          ),
+        version: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe("a version to search (default: each library's default version)"),
+        path_prefix: z
+          .string()
+          .min(1)
+          .max(1000)
+          .optional()
+          .describe('only pages whose path starts with this, e.g. specification/'),
         limit: z.number().int().min(1).max(MAX_LIMIT).optional().describe(`hits wanted (default ${DEFAULT_LIMIT})`),
         max_tokens: budget.parameter,
       },
@@ -80,7 +106,9 @@ export function registerSearchDocs(server: McpServer, deps: DocsToolDeps): Defin
           maxTokens: textTokens,
         });
         const hits = response.hits.map(hitView);
-        return fitDocsPrefix(hits, tokens, (shown) => searchAnswer(response, shown, response.omitted + hits.length - shown.length));
+        return fitDocsPrefix(hits, tokens, (shown) =>
+          searchAnswer(response, shown, response.omitted + hits.length - shown.length),
+        );
       },
     },
     deps.tools,
@@ -105,15 +133,31 @@ function hitView(h: Hit): HitView {
   };
 }
 
-function searchAnswer(response: SearchResponse, hits: readonly HitView[], omitted: number): { structured: SearchView; text: string } {
+function searchAnswer(
+  response: SearchResponse,
+  hits: readonly HitView[],
+  omitted: number,
+): { structured: SearchView; text: string } {
   const searched = response.searched.map((s) => `${s.library}@${s.version}`).join(', ') || 'nothing';
   const lines = [
-    hits.length ? `${hits.length} hit(s) for "${response.query}" in ${searched} (snapshot ${response.snapshot_id}):` : `No hits for "${response.query}" in ${searched}.`,
+    hits.length
+      ? `${hits.length} hit(s) for "${response.query}" in ${searched} (snapshot ${response.snapshot_id}):`
+      : `No hits for "${response.query}" in ${searched}.`,
   ];
   for (const h of hits) {
-    lines.push('', `[${h.rank}] ${h.citation}`, `chunk_id: ${h.chunk_id}${h.url ? ` · ${h.url}` : ''}${h.truncated ? ' · text cut to fit' : ''}`, '', h.text);
+    lines.push(
+      '',
+      `[${h.rank}] ${h.citation}`,
+      `chunk_id: ${h.chunk_id}${h.url ? ` · ${h.url}` : ''}${h.truncated ? ' · text cut to fit' : ''}`,
+      '',
+      h.text,
+    );
   }
-  if (omitted) lines.push('', `${omitted} more hit(s) did not fit the token budget: narrow the query, lower limit or raise max_tokens.`);
+  if (omitted)
+    lines.push(
+      '',
+      `${omitted} more hit(s) did not fit the token budget: narrow the query, lower limit or raise max_tokens.`,
+    );
   for (const note of response.notes) lines.push(`note: ${note}`);
   lines.push(
     '',
@@ -122,7 +166,14 @@ function searchAnswer(response: SearchResponse, hits: readonly HitView[], omitte
       : 'next: try the words the documentation would use, another version, or get_outline to browse.',
   );
   return {
-    structured: { query: response.query, searched: response.searched, hits: [...hits], omitted, notes: response.notes, snapshot_id: response.snapshot_id },
+    structured: {
+      query: response.query,
+      searched: response.searched,
+      hits: [...hits],
+      omitted,
+      notes: response.notes,
+      snapshot_id: response.snapshot_id,
+    },
     text: lines.join('\n'),
   };
 }
