@@ -11,6 +11,7 @@ export {
   type TransactionResult,
   type WriteResult,
   type TableScan,
+  type LakeQueryResult,
 } from './lake.js';
 export {
   LakeTransaction,

@@ -15,10 +15,20 @@ import {
   type TableInfo,
 } from './inventory.js';
 import { parseTableName } from './names.js';
-import { withTableViews } from './reader.js';
+import { lakeQueryError, withTableViews } from './reader.js';
+import { assertSingleSelect } from './relation.js';
 import { tableScanSql } from './scan.js';
 import { loadTables, qualifiedName } from './state.js';
 import type { LakeSession } from './session.js';
+
+/** What a read-only query over the lake returned. */
+export interface LakeQueryResult {
+  snapshotId: number;
+  columns: { name: string; type: string }[];
+  rows: Record<string, unknown>[];
+  rowCount: number;
+  elapsedMs: number;
+}
 import { LakeTransaction, type AppendSource, type NewColumn, type TableDefinition } from './transaction.js';
 import { duckdbType } from './types.js';
 
@@ -215,6 +225,23 @@ export class Lake {
     const snapshot = await this.resolveSnapshot(selector);
     const tables = await loadTables(this.session.pool, this.session.dataPath, snapshot.id);
     return withTableViews(tables, snapshot.id, (conn) => fn(conn, snapshot));
+  }
+
+  /**
+   * One read-only SELECT over every table as of the snapshot (`bosun lake sql`, the dashboard's
+   * SQL box): anything but a single SELECT is refused before it runs.
+   */
+  async query(sql: string, selector: SnapshotSelector = {}): Promise<LakeQueryResult> {
+    const started = performance.now();
+    const result = await this.withReader(selector, async (conn, snapshot) => {
+      await assertSingleSelect(conn, sql, 'the query');
+      const reader = await conn.runAndReadAll(sql).catch((err: unknown) => {
+        throw lakeQueryError(err);
+      });
+      const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+      return { snapshotId: snapshot.id, columns, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+    });
+    return { ...result, rowCount: result.rows.length, elapsedMs: Math.round(performance.now() - started) };
   }
 
   /**

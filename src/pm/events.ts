@@ -21,6 +21,15 @@ export type EventKind =
   | 'handoff.created'
   | 'note.added';
 
+/** Every committed batch of events is announced here (payload: `PmEventNotice` as JSON). */
+export const PM_EVENT_CHANNEL = 'bosun_pm_events';
+
+export interface PmEventNotice {
+  lastEventId: number;
+  projectIds: string[];
+  kinds: EventKind[];
+}
+
 export interface EventInput {
   projectId: string;
   taskId?: string | null;
@@ -52,12 +61,21 @@ export function appendEvent(tx: Pick<PmTx, 'events'>, e: EventInput): void {
 /** Writes a transaction's events in one statement; their ids follow the order they were appended in. */
 export async function insertEvents(q: Queryable, actor: string, events: readonly EventInput[]): Promise<void> {
   if (!events.length) return;
+  // The NOTIFY is part of the same transaction: listeners (the dashboard) hear of a change
+  // exactly when it becomes visible, and never of one that rolled back.
   await q.query(
     prepared(
-      `INSERT INTO bosun.event (project_id, task_id, run_id, kind, actor, data)
-       SELECT e.project_id, e.task_id, e.run_id, e.kind, $1, e.data::jsonb
-         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY AS e(project_id, task_id, run_id, kind, data, n)
-        ORDER BY e.n`,
+      `WITH inserted AS (
+         INSERT INTO bosun.event (project_id, task_id, run_id, kind, actor, data)
+         SELECT e.project_id, e.task_id, e.run_id, e.kind, $1, e.data::jsonb
+           FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY AS e(project_id, task_id, run_id, kind, data, n)
+          ORDER BY e.n
+         RETURNING id, project_id, kind)
+       SELECT pg_notify('${PM_EVENT_CHANNEL}', json_build_object(
+                'lastEventId', max(id),
+                'projectIds', array_agg(DISTINCT project_id),
+                'kinds', array_agg(DISTINCT kind))::text)
+         FROM inserted`,
       [
         actor,
         events.map((e) => e.projectId),

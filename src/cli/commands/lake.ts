@@ -1,15 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { BosunError, isBosunError, redactUrl } from '../../core/index.js';
-import {
-  attachStatement,
-  lakeQueryError,
-  assertSingleSelect,
-  type Lake,
-  type SnapshotSelector,
-} from '../../lake/index.js';
+import { attachStatement, type Lake, type SnapshotSelector } from '../../lake/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues, table } from '../output.js';
 import type { Wrap } from './wrap.js';
@@ -260,18 +253,9 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
         if (!['table', 'csv', 'json'].includes(opts.format))
           throw new BosunError('INVALID_INPUT', `--format must be table, csv or json, not '${opts.format}'`);
         const { lake: l } = await openCliLake(ctx);
-        const started = performance.now();
-        const result = await l.withReader(snapshotSelector(opts), async (conn, snapshot) => {
-          await assertSingleSelect(conn, sql, 'the query');
-          const reader = await conn.runAndReadAll(sql).catch((err: unknown) => {
-            throw lakeQueryError(err);
-          });
-          const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
-          return { snapshotId: snapshot.id, columns, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
-        });
-        const elapsedMs = Math.round(performance.now() - started);
+        const result = await l.query(sql, snapshotSelector(opts));
         if (ctx.json) {
-          emit(ctx, { ...result, rowCount: result.rows.length, elapsedMs }, () => '');
+          emit(ctx, result, () => '');
           return;
         }
         if (opts.format === 'json') process.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');
@@ -284,7 +268,7 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
         } else {
           process.stdout.write(renderTable(result.columns, result.rows) + '\n');
           process.stderr.write(
-            `(${plural(result.rows.length, 'row')}, ${elapsedMs} ms, snapshot ${result.snapshotId})\n`,
+            `(${plural(result.rowCount, 'row')}, ${result.elapsedMs} ms, snapshot ${result.snapshotId})\n`,
           );
         }
       }),
