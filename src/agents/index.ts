@@ -37,6 +37,7 @@ export { inputFromPairs } from './manifest/input-pairs.js';
 export {
   openAgentRegistry,
   builtinManifestDir,
+  statsKey,
   AgentRegistry,
   type RegisteredAgent,
   type OpenAgentRegistryOptions,

@@ -34,6 +34,7 @@ const commandModules: Record<string, () => Promise<Registrar[]>> = {
   project: async () => [(await import('./commands/project.js')).registerProjectCommands],
   task: async () => [(await import('./commands/task.js')).registerTaskCommands],
   agents: async () => [(await import('./commands/agents.js')).registerAgentsCommands],
+  ui: async () => [(await import('./commands/ui.js')).registerUiCommand],
 };
 
 /** Global options that take a value, so the command name is found after them. */

@@ -94,4 +94,11 @@ export {
   type SearcherOptions,
   type VersionCatalog,
 } from './search/index.js';
-export { embedChunks, localEmbedder, openAIEmbedder, type Embedder, type EmbedChunksResult } from './embed/index.js';
+export {
+  embedChunks,
+  embedderFromConfig,
+  localEmbedder,
+  openAIEmbedder,
+  type Embedder,
+  type EmbedChunksResult,
+} from './embed/index.js';

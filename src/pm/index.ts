@@ -21,7 +21,7 @@ export {
 export { knownSkills, isKnownSkill, assertKnownSkill, type SkillId } from './skills.js';
 export { createProject, newProjectSchema, type NewProjectInput } from './create-project.js';
 export { getProject, listProjects, type Project, type ProjectSummary, type ArchiveLocation } from './projects.js';
-export { advanceProject, holdProject, resumeProject, cancelProject, nextPhase } from './lifecycle.js';
+export { advanceProject, holdProject, resumeProject, cancelProject, nextPhase, nextPhaseGuard } from './lifecycle.js';
 export { archiveProject, reopenProject, type ArchiveDeps } from './archive.js';
 export { projectOverview, type ProjectOverview } from './overview.js';
 export { renderProjectDocument } from './document.js';

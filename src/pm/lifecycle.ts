@@ -1,5 +1,5 @@
 import { BosunError } from '../core/index.js';
-import type { PmContext } from './context.js';
+import type { PmContext, Queryable } from './context.js';
 import { renderProjectDocument } from './document.js';
 import { appendEvent } from './events.js';
 import { getProject, updateProjectPhase, type PhaseChange, type Project } from './projects.js';
@@ -49,11 +49,11 @@ export function nextPhase(project: Project): ProjectPhase {
 
 /** Why a project cannot enter `to` right now, or null. */
 async function guardFailure(
-  tx: PmTx,
+  q: Queryable,
   project: Project,
   to: ProjectPhase,
 ): Promise<{ message: string; hint: string } | null> {
-  const counts = await countTasksByStatus(tx.client, project.id);
+  const counts = await countTasksByStatus(q, project.id);
   if (to === 'execution' && project.status === 'planning' && !counts.ready) {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     return {
@@ -64,7 +64,7 @@ async function guardFailure(
     };
   }
   if (to === 'documentation') {
-    const open = await tx.client.query<{ ref: string; status: string }>(
+    const open = await q.query<{ ref: string; status: string }>(
       `SELECT $2 || '#' || number AS ref, status FROM bosun.task
         WHERE project_id = $1 AND status NOT IN ('completed', 'failed', 'canceled', 'rejected')
         ORDER BY number LIMIT 10`,
@@ -84,6 +84,22 @@ async function guardFailure(
     };
   }
   return null;
+}
+
+/** Where a project would go next and what stops it now (null: nothing), for a page that offers the move. */
+export async function nextPhaseGuard(
+  q: Queryable,
+  slug: string,
+): Promise<{ next: ProjectPhase | null; blocker: { message: string; hint?: string } | null }> {
+  const project = await getProject(q, slug);
+  let next: ProjectPhase;
+  try {
+    next = nextPhase(project);
+  } catch (err) {
+    const e = err as BosunError;
+    return { next: null, blocker: { message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
+  }
+  return { next, blocker: next === 'archiving' ? null : await guardFailure(q, project, next) };
 }
 
 /**
@@ -107,7 +123,7 @@ export async function advanceProject(pm: PmContext, slug: string, to?: ProjectPh
           : undefined,
       });
     }
-    const failure = await guardFailure(tx, project, target);
+    const failure = await guardFailure(tx.client, project, target);
     if (failure) throw new BosunError('CONFLICT', failure.message, { hint: failure.hint });
     if (target === 'documentation') {
       const document = await renderProjectDocument(tx.client, { ...project, status: 'documentation' });
@@ -140,7 +156,7 @@ export async function checkCanArchive(tx: PmTx, slug: string): Promise<Project> 
       },
     );
   }
-  const failure = await guardFailure(tx, project, 'archiving');
+  const failure = await guardFailure(tx.client, project, 'archiving');
   if (failure) throw new BosunError('CONFLICT', failure.message, { hint: failure.hint });
   return project;
 }
