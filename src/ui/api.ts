@@ -66,8 +66,13 @@ async function project(deps: DashboardDeps, slug: string) {
     listArtifacts(deps.pool, { projectId: full.id }),
     listEvents(deps.pool, { projectId: full.id, limit: 100 }),
   ]);
-  const document = full.document ?? (await renderProjectDocument(deps.pool, full));
-  return { overview, guard, graph, notes, artifacts, events, document };
+  return { overview, guard, graph, notes, artifacts, events };
+}
+
+/** The stored project document, or the one it would get now (rendered on request: it reads every task). */
+async function projectDocument(deps: DashboardDeps, slug: string) {
+  const full = await getProject(deps.pool, slug);
+  return { document: full.document ?? (await renderProjectDocument(deps.pool, full)), stored: full.document !== null };
 }
 
 async function work(deps: DashboardDeps) {
@@ -127,6 +132,7 @@ type Handler = (deps: DashboardDeps, req: ApiRequest, name: string) => Promise<u
 const routes: [string, Handler][] = [
   ['GET projects', (deps) => projects(deps)],
   ['GET projects/:name', (deps, _req, slug) => project(deps, slug)],
+  ['GET projects/:name/document', (deps, _req, slug) => projectDocument(deps, slug)],
   [
     'POST projects/:name/advance',
     async (deps, req, slug) => {

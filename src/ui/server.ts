@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,9 +33,11 @@ const MEDIA_TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** The built front end beside this module: dist/src/ui → dist/ui. */
+/** The built front end, `dist/ui` in the package (found upward from this module, in src/ or dist/src/). */
 function defaultAssetsDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'ui');
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'dist', 'ui');
 }
 
 const statusOf: Partial<Record<number, number>> = {

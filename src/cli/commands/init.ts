@@ -9,12 +9,14 @@ import {
   type SearchResponse,
 } from '../../docs/index.js';
 import type { Lake } from '../../lake/index.js';
+import { createProject, listProjects, loadCatalog } from '../../pm/index.js';
 import { clientSnippet, defaultConfigFile, serverLaunch } from '../../mcp/clients.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues } from '../output.js';
 import { clientEnv } from './mcp.js';
 import { renderStatus, statusReport } from './server.js';
 import { renderDoctor, runDoctor } from '../doctor.js';
+import { pmContext } from './project.js';
 import type { Wrap } from './wrap.js';
 
 const CONFIG_TEMPLATE = `# Bosun configuration. Every key can also be set with an environment variable
@@ -62,6 +64,7 @@ async function quickstart(ctx: CliContext) {
   const lake = await ctx.lake();
   const docs = await indexOwnDocumentation({ pool: db.pool, lake, logger: ctx.logger });
   const search = await firstSearch(ctx, lake);
+  const example = await exampleProject(ctx, lake);
   // The server that serves this documentation to Claude Code, ready to paste.
   const launch = serverLaunch({ kind: 'docs', libraries: [OWN_LIBRARY], home: ctx.paths.home, env: clientEnv(ctx) });
   const client = {
@@ -77,8 +80,27 @@ async function quickstart(ctx: CliContext) {
     doctor,
     docs,
     search,
+    example,
     client,
   };
+}
+
+/** The project a first look at `bosun ui` or `bosun project list` shows: an ETL plan, in planning (nothing runs). */
+const EXAMPLE_PROJECT = {
+  slug: 'example',
+  template: 'etl-pipeline',
+  name: 'Example: a nightly CSV load',
+  params: { source_uri: 'https://example.org/exports/sales.csv', target_table: 'sales.orders' },
+  brief:
+    'An example made by `bosun quickstart`: load a nightly CSV export into the lake, check it, and report. Delete it or archive it whenever you like.',
+};
+
+async function exampleProject(ctx: CliContext, lake: Lake): Promise<{ slug: string; created: boolean } | null> {
+  const pm = await pmContext(ctx);
+  // Only on a home without projects: a quickstart run again never adds it back.
+  if ((await listProjects(pm.pool, { limit: 1, offset: 0 })).length) return null;
+  await createProject(pm, loadCatalog(ctx.paths), EXAMPLE_PROJECT, { lake });
+  return { slug: EXAMPLE_PROJECT.slug, created: true };
 }
 
 /** The question the quickstart asks of Bosun's own documentation, to show search working. */
@@ -140,6 +162,12 @@ export function registerInitCommands(program: Command, wrap: Wrap): void {
             '',
             `documentation: library ${res.docs.library}, ${res.docs.pages.added + res.docs.pages.changed + res.docs.pages.unchanged} pages, ${res.docs.chunks.total} chunks (bosun docs show ${res.docs.library})`,
             renderSearch(res.search),
+            ...(res.example
+              ? [
+                  '',
+                  `example project: ${res.example.slug} (bosun project show ${res.example.slug}; see everything with bosun ui)`,
+                ]
+              : []),
             '',
             `Serve it to Claude Code: paste into ${res.client.file} (or run \`bosun mcp install --client claude-code --library ${OWN_LIBRARY}\`):`,
             JSON.stringify(res.client.snippet, null, 2),

@@ -177,9 +177,32 @@ export function Project({ slug }: { slug: string }) {
           </li>
         ))}
       </ol>
-      <h3>Project document</h3>
-      <pre class="document">{data.document}</pre>
+      <ProjectDocument slug={slug} />
     </div>
+  );
+}
+
+function ProjectDocument({ slug }: { slug: string }) {
+  const [doc, setDoc] = useState<{ document?: string; error?: string } | null>(null);
+  return (
+    <section>
+      <h3>Project document</h3>
+      {doc === null ? (
+        <button
+          onClick={() =>
+            get<{ document: string }>(`projects/${encodeURIComponent(slug)}/document`).then(setDoc, (e: Error) =>
+              setDoc({ error: e.message }),
+            )
+          }
+        >
+          show the project document
+        </button>
+      ) : doc.error ? (
+        <Failure error={doc.error} />
+      ) : (
+        <pre class="document">{doc.document}</pre>
+      )}
+    </section>
   );
 }
 
