@@ -190,10 +190,15 @@ async function readFeed(file: string): Promise<{ items: Record<string, unknown>[
   return { items, malformed };
 }
 
-/** `ZeroDivisionError: division by zero`: the last exception line Python printed. */
+/**
+ * What went wrong, from the log: the last exception line of a traceback
+ * (`ZeroDivisionError: division by zero`), else Scrapy's own usage error (`Unable to load …`).
+ */
 function lastException(stderr: string): string | null {
-  const lines = stderr.split('\n').filter((l) => /^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b/.test(l));
-  return lines.at(-1)?.trim() ?? null;
+  const lines = stderr.split('\n');
+  const exception = lines.filter((l) => /^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b/.test(l)).at(-1);
+  const usage = lines.find((l) => /^runspider: error: /.test(l))?.slice('runspider: error: '.length);
+  return (exception ?? usage)?.trim() ?? null;
 }
 
 export async function runScrapySpider(options: ScrapyRunOptions): Promise<ScrapyRunResult> {
