@@ -42,6 +42,11 @@ export const SHOP_PATHS = {
 /** Names with accents and entities, so "exact fields" means exact. */
 const ADJECTIVES = ['Café', 'Sturdy', 'Tiny', 'Blue & Green', 'Ergonomic', 'Déjà-vu'];
 
+/** The products a shop at `base` lists (the same for every start): what a scrape must return. */
+export function shopProducts(base: string, count: number): ShopProduct[] {
+  return Array.from({ length: count }, (_, i) => product(base, i + 1));
+}
+
 function product(base: string, i: number): ShopProduct {
   const sku = `SKU-${String(i).padStart(5, '0')}`;
   return {
@@ -82,7 +87,7 @@ export async function startShopSite(options: ShopOptions = {}): Promise<ShopSite
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const products = Array.from({ length: count }, (_, i) => product(base, i + 1));
+  const products = shopProducts(base, count);
   const hidden = Array.from({ length: 3 }, (_, i) => product(base, 90_000 + i));
   const listingPages = Math.ceil(count / perPage);
 

@@ -9,6 +9,7 @@ no stats file, which Bosun treats as "nothing to record".
 import datetime
 import json
 import os
+import resource
 
 from scrapy.statscollectors import MemoryStatsCollector
 
@@ -28,6 +29,9 @@ class JsonFileStatsCollector(MemoryStatsCollector):
         super()._persist_stats(stats, spider)
         if not self._target:
             return
+        # CPU time spent by the crawl: on a busy machine, the measure that load does not distort.
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        stats["bosun/cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 3)
         tmp = self._target + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump({k: _plain(v) for k, v in stats.items()}, f)
