@@ -71,6 +71,18 @@ describe('web.scrape through the CLI, the PM and the worker', { timeout: 240_000
       executor: 'builtin',
       available: true,
     });
+    // On a machine without Scrapy (an empty PATH here), `agents check` names the Debian package.
+    const bare = fs.mkdtempSync(path.join(home.paths.home, 'empty-path-'));
+    const check = await runBosun(['agents', 'check', '--json'], {
+      home: home.paths.home,
+      env: { BOSUN_DATABASE_URL: db.url, PATH: bare },
+    });
+    expect(check.json.agents.find((a: { id: string }) => a.id === 'web')).toMatchObject({
+      usable: false,
+      automatic: true,
+      missing: expect.arrayContaining([expect.objectContaining({ command: 'scrapy', package: 'python3-scrapy' })]),
+    });
+    expect(check.json.install).toContain('python3-scrapy');
   });
 
   it('a task runs through bosun task run, and the same task again through bosun worker from the cache', async () => {
