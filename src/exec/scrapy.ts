@@ -131,6 +131,8 @@ function settingsArgs(limits: ScrapyLimits, statsFile: string): string[] {
     USER_AGENT: limits.userAgent,
     TELNETCONSOLE_ENABLED: 'False',
     LOG_LEVEL: 'INFO',
+    // Scrapy's 'Crawled N pages …, scraped M items' line, often enough to show progress.
+    LOGSTATS_INTERVAL: 10,
     FEED_EXPORT_ENCODING: 'utf-8',
     REQUEST_FINGERPRINTER_IMPLEMENTATION: '2.7',
     STATS_CLASS: 'bosun_scrapy_stats.JsonFileStatsCollector',

@@ -80,7 +80,7 @@ function limitsOf(input: ScrapeInput, processMs: number): ScrapyLimits {
 }
 
 /** The counts a person reads first, from Scrapy's stats and our own item checks. */
-function countsOf(run: ScrapyRunResult, prepared: PreparedItems | null) {
+function countsOf(run: ScrapyRunResult, prepared: PreparedItems) {
   const c = run.counts;
   const stat = (name: string) => (typeof run.stats?.[name] === 'number' ? (run.stats[name] as number) : 0);
   // Requests robots.txt forbade surface as IgnoreRequest "download errors": they are reported as robotsForbidden.
@@ -88,9 +88,9 @@ function countsOf(run: ScrapyRunResult, prepared: PreparedItems | null) {
   return {
     pages: c.pages,
     scraped: run.items.length,
-    items: prepared?.rows.length ?? 0,
-    duplicates: prepared?.duplicates ?? 0,
-    invalid: (prepared?.invalid ?? 0) + run.malformedLines,
+    items: prepared.rows.length,
+    duplicates: prepared.duplicates,
+    invalid: prepared.invalid + run.malformedLines,
     nonHtml: stat('bosun/non_html_response_count'),
     pagesWithoutItems: stat('bosun/page_without_items_count'),
     robotsForbidden: c.robotsForbidden,
@@ -162,6 +162,10 @@ async function scrape(ctx: AgentContext, input: ScrapeInput): Promise<ResultEnve
     memoryMb: input.memory_mb,
     timeoutMs: processMs,
     signal: ctx.signal,
+    onLogLine: (line) => {
+      const stats = /Crawled (\d+) pages .*scraped (\d+) items/.exec(line);
+      if (stats) ctx.progress({ message: `crawled ${stats[1]} pages, scraped ${stats[2]} items` });
+    },
   });
   const sandbox = { ...run.sandbox, timeoutSeconds: processMs / 1000 };
   const metrics = { pages: run.counts.pages, scraped: run.items.length, crawlMs: run.durationMs };
