@@ -7,11 +7,9 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { addLibrary, syncLibrary, type SyncSummary } from '../src/docs/index.js';
-import { runCommand } from '../src/exec/index.js';
 import { openLake } from '../src/lake/index.js';
-import { benchDatabase, printTable, timed } from './support.js';
+import { benchDatabase, peakRssMb, printTable, startSiteProcess, timed } from './support.js';
 
 const CORPORA = path.resolve(process.env.BOSUN_CORPORA ?? '/work/shared/corpora');
 const corpora = [
@@ -28,35 +26,6 @@ async function countFiles(dir: string): Promise<number> {
   }
   return n;
 }
-
-/** Starts the site in a child process (through exec/); resolves with its start URL and a way to stop it. */
-async function startSite(pages: number): Promise<{ start: string; close: () => Promise<void> }> {
-  const stop = new AbortController();
-  let announced: (start: string) => void = () => undefined;
-  const ready = new Promise<string>((resolve) => (announced = resolve));
-  const running = runCommand(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./ingest-site.ts', import.meta.url)), String(pages)],
-    {
-      timeoutMs: 0,
-      signal: stop.signal,
-      onStdoutLine: (line) => announced((JSON.parse(line) as { start: string }).start),
-    },
-  );
-  const exitedEarly = running.then((r) => Promise.reject(new Error(`the bench site did not start: ${r.stderr}`)));
-  exitedEarly.catch(() => undefined); // after a normal start, its exit on close is expected
-  const start = await Promise.race([ready, exitedEarly]);
-  return {
-    start,
-    close: async () => {
-      stop.abort();
-      await running;
-    },
-  };
-}
-
-/** Peak resident memory of this process so far, in MB (the kernel's high-water mark). */
-const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 const db = await benchDatabase();
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-bench-ingest-'));
@@ -83,7 +52,9 @@ try {
     (s) => s.snapshotId === null && s.pages.unchanged === s.pages.added + s.pages.unchanged,
   );
 
-  const site = await startSite(SITE_PAGES);
+  const site = await startSiteProcess<{ start: string }>(new URL('./ingest-site.ts', import.meta.url), [
+    String(SITE_PAGES),
+  ]);
   let crawl: { value: SyncSummary; ms: number };
   try {
     await addLibrary(db.pool, { name: 'site', input: site.start, source: { concurrency: 16 } });

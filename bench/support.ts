@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { fileURLToPath } from 'node:url';
 import { bosunPaths, percentile } from '../src/core/index.js';
 import {
   createPool,
@@ -12,6 +13,7 @@ import {
   stopEmbeddedServer,
   type Pool,
 } from '../src/db/index.js';
+import { runCommand } from '../src/exec/index.js';
 import { allMigrations } from '../src/migrations.js';
 
 export interface BenchDatabase {
@@ -97,4 +99,33 @@ export function printTable(title: string, rows: Record<string, string | number>[
   console.log(line(cols));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(cols.map((c) => fmt(r[c] ?? ''))));
+}
+
+/** Peak resident memory of this process so far, in MB (the kernel's high-water mark). */
+export const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+
+/**
+ * Starts a bench site in a child process (through exec/), so that serving does not share the
+ * measured client's event loop (a real site runs elsewhere). The script prints one JSON line
+ * when it listens; that line comes back, with a way to stop the site.
+ */
+export async function startSiteProcess<T>(script: URL, args: string[]): Promise<T & { close: () => Promise<void> }> {
+  const stop = new AbortController();
+  let announced: (info: T) => void = () => undefined;
+  const ready = new Promise<T>((resolve) => (announced = resolve));
+  const running = runCommand(process.execPath, ['--import', 'tsx', fileURLToPath(script), ...args], {
+    timeoutMs: 0,
+    signal: stop.signal,
+    onStdoutLine: (line) => announced(JSON.parse(line) as T),
+  });
+  const exitedEarly = running.then((r) => Promise.reject(new Error(`the bench site did not start: ${r.stderr}`)));
+  exitedEarly.catch(() => undefined); // after a normal start, its exit on close is expected
+  const info = await Promise.race([ready, exitedEarly]);
+  return {
+    ...info,
+    close: async () => {
+      stop.abort();
+      await running;
+    },
+  };
 }

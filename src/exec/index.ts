@@ -25,3 +25,12 @@ export {
   type TsvOptions,
 } from './parse.js';
 export { runSandboxed, type SandboxOptions, type SandboxReport, type SandboxResult } from './sandbox.js';
+export {
+  runScrapySpider,
+  scrapyPython,
+  scrapyCounts,
+  type ScrapyLimits,
+  type ScrapyRunOptions,
+  type ScrapyRunResult,
+  type ScrapyCounts,
+} from './scrapy.js';

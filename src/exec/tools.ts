@@ -20,6 +20,12 @@ export const KNOWN_TOOLS: readonly KnownTool[] = [
   { name: 'tesseract', feature: 'OCR / documents agent', package: 'tesseract-ocr' },
   { name: 'pdftotext', feature: 'OCR / documents agent (PDF text)', package: 'poppler-utils', versionArgs: ['-v'] },
   { name: 'python3', feature: 'Python agent', package: 'python3 python3-venv' },
+  {
+    name: 'scrapy',
+    feature: 'web scraping agent, docs add --scrapy',
+    package: 'python3-scrapy',
+    versionArgs: ['version'],
+  },
   { name: 'nvcc', feature: 'GPU agent (CUDA compilation)', package: 'nvidia-cuda-toolkit' },
   { name: 'nvidia-smi', feature: 'GPU agent (finds the GPUs)', package: 'nvidia-smi' },
   { name: 'chromium', feature: 'docs crawling of JavaScript-rendered sites (--render)', package: 'chromium' },

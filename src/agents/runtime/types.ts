@@ -6,7 +6,14 @@ import type { Lake } from '../../lake/index.js';
 /** The process-spawning API agents get: exec/'s functions, never their own child_process. */
 export type ExecModule = Pick<
   typeof exec,
-  'runCommand' | 'runChecked' | 'runSandboxed' | 'which' | 'probeTool' | 'parseJsonOutput' | 'parseCsv'
+  | 'runCommand'
+  | 'runChecked'
+  | 'runSandboxed'
+  | 'runScrapySpider'
+  | 'which'
+  | 'probeTool'
+  | 'parseJsonOutput'
+  | 'parseCsv'
 >;
 
 export type Endpoints = BosunConfig['endpoints'];

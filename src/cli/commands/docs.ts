@@ -47,6 +47,7 @@ const addOptionsSchema = z
     branches: z.string().min(1).optional(),
     scope: z.string().min(1).optional(),
     render: z.boolean().optional(),
+    scrapy: z.string().min(1).optional(),
   })
   .strict();
 type AddOptions = z.infer<typeof addOptionsSchema>;
@@ -56,14 +57,24 @@ async function lakeOf(ctx: CliContext) {
   return { pool: db.pool, lake: await ctx.lake() };
 }
 
-async function add(ctx: CliContext, name: string, input: string, raw: Record<string, unknown>): Promise<void> {
+async function add(
+  ctx: CliContext,
+  name: string,
+  given: string | undefined,
+  raw: Record<string, unknown>,
+): Promise<void> {
   const opts: AddOptions = parseWith(addOptionsSchema, raw, 'options of docs add');
-  const { append, description, defaultVersion, ...source } = opts;
+  const { append, description, defaultVersion, scrapy, ...source } = opts;
+  if ((given === undefined) === (scrapy === undefined))
+    throw new BosunError('INVALID_INPUT', 'give a source, or --scrapy <spider.py>, not both', {
+      hint: 'e.g. bosun docs add mylib ./docs, or bosun docs add mylib --scrapy spider.py',
+    });
+  const input = (given ?? scrapy)!;
   const db = await ctx.db();
   const res = await addLibrary(db.pool, {
     name,
     input,
-    source,
+    source: { ...source, ...(scrapy ? { scrapy: true } : {}) },
     ...(append ? { append } : {}),
     ...(description !== undefined ? { description } : {}),
     ...(defaultVersion !== undefined ? { defaultVersion } : {}),
@@ -345,8 +356,10 @@ export function registerDocsCommands(program: Command, wrap: Wrap): void {
   const docs = program.command('docs').description('documentation libraries: add, sync, inspect, schedule');
 
   docs
-    .command('add <name> <source>')
-    .description('register a library: a folder, a git repository, a website, an llms.txt, or an OpenAPI document')
+    .command('add <name> [source]')
+    .description(
+      'register a library: a folder, a git repository, a website, an llms.txt, an OpenAPI document, or (--scrapy) your Scrapy spider',
+    )
     .option('--append', 'add this source to an existing library (earlier sources win pages both provide)')
     .option('--description <text>', 'what the library is')
     .option('--version <version>', 'the version of every page (with --versions-from folders: only this version folder)')
@@ -369,8 +382,11 @@ export function registerDocsCommands(program: Command, wrap: Wrap): void {
     .option('--subdir <dir>', 'git: the documentation folder inside the repository')
     .option('--tags <pattern>', 'git: one version per tag matching the glob')
     .option('--branches <pattern>', 'git: one version per branch matching the glob')
+    .option('--scrapy <spider.py>', 'the pages are the items of this Scrapy spider (url, title, html or markdown)')
     .action(
-      wrap(async (ctx, name: string, source: string, opts: Record<string, unknown>) => add(ctx, name, source, opts)),
+      wrap(async (ctx, name: string, source: string | undefined, opts: Record<string, unknown>) =>
+        add(ctx, name, source, opts),
+      ),
     );
 
   docs

@@ -3,6 +3,7 @@ import { acquireGit } from './git.js';
 import { acquireLlms } from './llms.js';
 import { walkFolder } from './local.js';
 import { acquireOpenApi } from './openapi.js';
+import { acquireScrapy } from './scrapy.js';
 import { limits, sourceSpecSchema, type SourceSpec } from './spec.js';
 import type { AcquireContext, SourceDocument } from './types.js';
 import { versionsFromFolders } from './versions.js';
@@ -42,5 +43,7 @@ function pages(spec: SourceSpec, ctx: AcquireContext): AsyncGenerator<SourceDocu
       return acquireLlms(spec, ctx);
     case 'openapi':
       return acquireOpenApi(spec, ctx);
+    case 'scrapy':
+      return acquireScrapy(spec, ctx);
   }
 }

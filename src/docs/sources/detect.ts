@@ -21,6 +21,8 @@ export interface DetectOptions {
   branches?: string;
   scope?: string;
   render?: boolean;
+  /** The input is a Scrapy spider file whose items are pages. */
+  scrapy?: boolean;
   /** Relative paths resolve against it; default process.cwd(). */
   cwd?: string;
 }
@@ -35,12 +37,13 @@ const isSpecName = (name: string): boolean => /\.(json|ya?ml)$/i.test(name);
  * or URL (by extension), or any other http(s) URL as a website.
  */
 export function detectSource(input: string, options: DetectOptions = {}): SourceSpec {
-  const { cwd = process.cwd(), ref, subdir, tags, branches, scope, render, ...common } = options;
+  const { cwd = process.cwd(), ref, subdir, tags, branches, scope, render, scrapy, ...common } = options;
   const gitOptions = { ref, subdir, tags, branches };
   const wantsGit = Object.values(gitOptions).some((v) => v !== undefined);
   const build = (spec: Record<string, unknown>): SourceSpec =>
     parseWith(sourceSpecSchema, dropUndefined({ ...common, ...spec }), `source '${input}'`);
 
+  if (scrapy) return build({ kind: 'scrapy', path: spiderFile(input, cwd) });
   if (
     /^(git@[^:]+:|ssh:\/\/|git:\/\/|git\+)/i.test(input) ||
     (/^https?:\/\//i.test(input) && (/\.git\/?$/i.test(input) || wantsGit))
@@ -88,6 +91,17 @@ export function detectSource(input: string, options: DetectOptions = {}): Source
   throw new BosunError('UNSUPPORTED', `cannot tell what kind of source ${input} is`, {
     hint: 'a file source is an llms.txt / llms-full.txt or an OpenAPI 3 document (JSON or YAML with `openapi: 3.x`); for documentation files give their folder',
   });
+}
+
+/** A spider source is a .py file that exists; it is kept by absolute path, as a folder source is. */
+function spiderFile(input: string, cwd: string): string {
+  const file = path.resolve(cwd, input);
+  if (!/\.py$/i.test(file) || !existsSync(file) || !statSync(file).isFile()) {
+    throw new BosunError('NOT_FOUND', `no spider file at ${file}`, {
+      hint: '--scrapy takes a Scrapy spider, a .py file whose items have url, title and html or markdown',
+    });
+  }
+  return file;
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

@@ -48,8 +48,19 @@ const openapiSpec = z
   })
   .strict();
 
+/** A user's Scrapy spider whose items are pages (`url`, `title`, `html` or `markdown`). */
+const scrapySpec = z
+  .object({
+    kind: z.literal('scrapy'),
+    path: z.string().min(1),
+    /** The spider's arguments (`-a name=value`). */
+    args: z.record(z.string().regex(/^[A-Za-z_]\w*$/), z.string()).optional(),
+    ...common,
+  })
+  .strict();
+
 export const sourceSpecSchema = z
-  .discriminatedUnion('kind', [localSpec, gitSpec, webSpec, llmsSpec, openapiSpec])
+  .discriminatedUnion('kind', [localSpec, gitSpec, webSpec, llmsSpec, openapiSpec, scrapySpec])
   .superRefine((spec, ctx) => {
     if ((spec.kind === 'llms' || spec.kind === 'openapi') && (spec.url === undefined) === (spec.path === undefined)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `a ${spec.kind} source needs exactly one of url or path` });
@@ -70,6 +81,7 @@ export type GitSpec = z.infer<typeof gitSpec>;
 export type WebSpec = z.infer<typeof webSpec>;
 export type LlmsSpec = z.infer<typeof llmsSpec>;
 export type OpenApiSpec = z.infer<typeof openapiSpec>;
+export type ScrapySpec = z.infer<typeof scrapySpec>;
 
 export interface Limits {
   maxPages: number;
