@@ -13,6 +13,7 @@ import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
 import { PYTHON_BOOTSTRAP } from './bootstrap.js';
 import { changedFiles, MAX_LISTED_FILES, snapshotFiles } from './files.js';
 import { isolationFor } from './isolation.js';
+import { taskFile } from '../task-file.js';
 import { ensureVenv, installRequirements } from './venv.js';
 
 /**
@@ -36,24 +37,6 @@ interface PythonInput {
 
 /** Time kept back from the run's deadline so the agent reports a script timeout itself. */
 const DEADLINE_MARGIN_MS = 2_000;
-
-/** A file input, resolved inside the work dir (symlinks included): a run never reads its script from elsewhere. */
-async function scriptPath(workDir: string, file: string): Promise<string> {
-  const root = await fs.realpath(workDir);
-  const resolved = await fs.realpath(path.resolve(workDir, file)).catch(() => null);
-  if (!resolved)
-    throw new BosunError('INVALID_INPUT', `script ${file} does not exist in the task folder ${workDir}`, {
-      details: { retryable: false },
-    });
-  const rel = path.relative(root, resolved);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new BosunError('INVALID_INPUT', `script ${file} is outside the task folder ${workDir}`, {
-      hint: 'copy the script into the task folder, or pass it inline as code',
-      details: { retryable: false },
-    });
-  }
-  return resolved;
-}
 
 /** A JSON object or array on the last line of stdout is the script's result. */
 function lastLineJson(stdout: string): unknown {
@@ -80,7 +63,7 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
       { details: { retryable: false } },
     );
   }
-  const script = input.file !== undefined ? await scriptPath(ctx.workDir, input.file) : null;
+  const script = input.file !== undefined ? await taskFile(ctx.workDir, input.file, 'script') : null;
   const venv = await ensureVenv(ctx);
   await installRequirements(ctx, venv, input.requirements);
   const isolation = await isolationFor(ctx.exec, input.allowNetwork);
@@ -208,7 +191,7 @@ export const pythonAgent: AgentExecutor = {
   // Another scope is another environment; the same file name with other content is another script.
   async cacheFingerprint(ctx) {
     const file = (ctx.input as unknown as PythonInput).file;
-    const script = file === undefined ? null : await scriptPath(ctx.workDir, file).catch(() => null);
+    const script = file === undefined ? null : await taskFile(ctx.workDir, file, 'script').catch(() => null);
     return { scope: ctx.scope, script: script ? await sha256File(script) : null };
   },
 };
