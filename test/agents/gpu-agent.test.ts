@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAgent, type AgentRegistry } from '../../src/agents/index.js';
 import { ARCH_LIMITS, occupancy } from '../../src/agents/builtin/gpu/occupancy.js';
+import { runBosun } from '../support/cli.js';
 import { agentsFixture, type AgentsFixture } from './fixtures.js';
 
 function found(command: string): boolean {
@@ -193,6 +194,41 @@ describe('the GPU agent', () => {
     60_000,
   );
 
+  it.skipIf(!hasNvcc)(
+    'reports spills under a register cap, and rejects nvcc flags outside the safe set',
+    async () => {
+      const heavy = `__global__ void heavy(const float* x, float* y, int n) {
+  float acc[64];
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  #pragma unroll
+  for (int k = 0; k < 64; k++) acc[k] = x[(i + k * 97) % n] * (k + 1);
+  float s = 0.0f;
+  #pragma unroll
+  for (int k = 0; k < 64; k++) s += acc[k] * acc[63 - k] + acc[(k * 7) % 64];
+  y[i] = s;
+}
+`;
+      const { envelope, outputs } = await run('gpu.compile', {
+        code: heavy,
+        arch: ['sm_80'],
+        flags: ['--maxrregcount=16'],
+      });
+      expect(envelope.status, envelope.summary).toBe('completed');
+      const [kernel] = outputs.kernels as Kernel[];
+      expect(kernel!.spillStoreBytes).toBeGreaterThan(0);
+      expect(envelope.summary).toMatch(/, 1 spilling/);
+      expect(envelope.metrics.spillingKernels).toBe(1);
+
+      // --run would execute the build on the host; -ccbin would pick another compiler.
+      for (const flag of ['--run', '-ccbin=/tmp/evil']) {
+        const rejected = await run('gpu.compile', { code: heavy, flags: [flag] });
+        expect(rejected.envelope.status, flag).toBe('rejected');
+        expect(rejected.envelope.error!.message).toContain('input.flags[0]');
+      }
+    },
+    60_000,
+  );
+
   it.skipIf(hasGpu)(
     'refuses a CUDA run without a GPU, saying so, and reports no timing (no GPU on this machine)',
     async () => {
@@ -326,6 +362,36 @@ int main() { int* d; cudaMalloc(&d, 256 * sizeof(int)); fill<<<1, 256>>>(d); int
       expect(envelope.error!.code).toBe('BUILD_FAILED');
       expect(outputs.diagnostics[0]).toMatchObject({ file: 'opencl/kernel.cl', line: 2, severity: 'error' });
       expect(envelope.error!.message).toMatch(/opencl\/kernel\.cl:2: .*missing/);
+    },
+    120_000,
+  );
+
+  it.skipIf(!openClDevice)(
+    'runs an OpenCL description from a JSON file through the CLI',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(scratch, 'cli-'));
+      fs.writeFileSync(path.join(dir, 'vadd.cl'), VECTOR_ADD);
+      const description = {
+        source: 'vadd.cl',
+        kernel: 'vadd',
+        global_size: [512],
+        buffers: [
+          { name: 'a', fill: 'random' },
+          { name: 'b', fill: 'index' },
+          { name: 'c', out: true },
+        ],
+        check: { c: 'a + b' },
+        runs: 3,
+      };
+      fs.writeFileSync(path.join(dir, 'vadd.json'), JSON.stringify(description));
+      const cli = await runBosun(
+        ['agents', 'run', 'gpu', 'gpu.run', '--input-file', path.join(dir, 'vadd.json'), '--work-dir', dir, '--json'],
+        { home: f.home, env: { BOSUN_DATABASE_URL: f.db.url } },
+      );
+      expect(cli.exitCode, cli.stderr).toBe(0);
+      expect(cli.json.envelope.status).toBe('completed');
+      expect(cli.json.envelope.outputs.checks[0]).toMatchObject({ buffer: 'c', ok: true, checked: 512 });
+      expect(cli.json.envelope.outputs.timing.samples).toHaveLength(3);
     },
     120_000,
   );

@@ -12,7 +12,7 @@ import type { AgentContext } from '../../runtime/types.js';
 import { taskFile } from '../task-file.js';
 import { parseNvccDiagnostics, parsePtxasInfo, type Diagnostic } from './nvcc-output.js';
 import { ARCH_LIMITS, DEFAULT_BLOCK_SIZES, occupancy } from './occupancy.js';
-import { timingStats } from './timing.js';
+import { formatMs, timingStats } from './timing.js';
 
 /** gpu.compile (nvcc -Xptxas -v, PTX, SASS, occupancy) and the CUDA half of gpu.run (only with a GPU). */
 export interface CudaSource {
@@ -260,7 +260,7 @@ export async function runCuda(ctx: AgentContext, input: CudaRunInput): Promise<R
   }
   const timing = timingStats(samples);
   return completedEnvelope({
-    summary: `ran ${path.basename(binary)} ${timing.runs}× on ${gpus[0]}: median ${timing.median} ms (wall time per process)`,
+    summary: `ran ${path.basename(binary)} ${timing.runs}× on ${gpus[0]}: median ${formatMs(timing.median)} (wall time per process)`,
     outputs: {
       language: 'cuda',
       gpus,

@@ -16,7 +16,7 @@ import {
 } from './buffers.js';
 import { compileCheck } from './check-expression.js';
 import { parseClangDiagnostics } from './nvcc-output.js';
-import { timingStats } from './timing.js';
+import { formatMs, timingStats } from './timing.js';
 
 /**
  * gpu.run for an OpenCL kernel: the JSON description (agents/gpu.yaml) becomes host buffers and
@@ -250,7 +250,7 @@ export async function runOpenCl(ctx: AgentContext, input: OpenClInput): Promise<
     ? `, ${checks.map((c) => `${c.buffer} checked (${c.checked} elements)`).join(', ')}`
     : '';
   return completedEnvelope({
-    summary: `${input.kernel} ran ${timing.runs}× on ${report.device}: median ${timing.median.toFixed(3)} ms${checked}`,
+    summary: `${input.kernel} ran ${timing.runs}× on ${report.device}: median ${formatMs(timing.median)}${checked}`,
     outputs,
     artifacts,
     metrics,

@@ -1,4 +1,4 @@
-/** min / median / max of repeated runs, rounded to microseconds; never invented when there are none. */
+/** min / median / max of repeated runs in ms (kept to the nanosecond); never invented when there are none. */
 export interface TimingStats {
   runs: number;
   min: number;
@@ -7,7 +7,7 @@ export interface TimingStats {
   samples: number[];
 }
 
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
+const round = (ms: number) => Math.round(ms * 1e6) / 1e6;
 
 export function timingStats(samplesMs: readonly number[]): TimingStats {
   if (samplesMs.length === 0) throw new Error('timingStats needs at least one sample');
@@ -21,4 +21,9 @@ export function timingStats(samplesMs: readonly number[]): TimingStats {
     max: round(sorted.at(-1)!),
     samples: samplesMs.map(round),
   };
+}
+
+/** `1.25 ms`, or `3.2 µs` for what a millisecond rounds away. */
+export function formatMs(ms: number): string {
+  return ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`;
 }
