@@ -54,4 +54,12 @@ CREATE TABLE bosun.agent_skill_stats (
   FOREIGN KEY (agent_id, skill_id) REFERENCES bosun.agent_skill (agent_id, skill_id) ON DELETE CASCADE
 );`,
   },
+  {
+    // The language-model executor (kind llm) joins builtin, command and assistant.
+    id: 'agents/002_executor_kind_llm',
+    sql: `
+ALTER TABLE bosun.agent DROP CONSTRAINT agent_executor_kind_check;
+ALTER TABLE bosun.agent ADD CONSTRAINT agent_executor_kind_check
+  CHECK (executor_kind IN ('builtin', 'command', 'assistant', 'llm'));`,
+  },
 ];

@@ -68,6 +68,11 @@ export const configSchema = z
         transcriptionUrl: z.string().url().optional().describe('OpenAI-compatible transcription endpoint base URL'),
         transcriptionModel: z.string().optional(),
         apiKey: z.string().optional(),
+        apiKeyEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+          .optional()
+          .describe('the environment variable that holds the API key (the key stays out of the config file)'),
       })
       .strict()
       .default({}),

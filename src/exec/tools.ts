@@ -28,6 +28,13 @@ export const KNOWN_TOOLS: readonly KnownTool[] = [
   },
   { name: 'nvcc', feature: 'GPU agent (CUDA compilation)', package: 'nvidia-cuda-toolkit' },
   { name: 'nvidia-smi', feature: 'GPU agent (finds the GPUs)', package: 'nvidia-smi' },
+  {
+    name: 'clinfo',
+    feature: 'GPU agent (OpenCL kernels; pocl runs them on the CPU)',
+    package: 'clinfo pocl-opencl-icd ocl-icd-opencl-dev',
+    versionArgs: ['--version'],
+  },
+  { name: 'pytest', feature: 'testing agent (Python projects)', package: 'python3-pytest' },
   { name: 'chromium', feature: 'docs crawling of JavaScript-rendered sites (--render)', package: 'chromium' },
 ];
 

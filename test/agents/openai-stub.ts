@@ -19,14 +19,40 @@ export interface TranscriptionRequest {
 }
 
 export interface ChatRequest {
-  body: { model: string; messages: { role: string; content: string }[] };
+  body: {
+    model: string;
+    messages: { role: string; content: string | null; tool_calls?: StubToolCall[]; tool_call_id?: string }[];
+    tools?: { type: string; function: { name: string; description: string; parameters: unknown } }[];
+    stream?: boolean;
+  };
   authorization: string | null;
 }
+
+export interface StubToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/**
+ * One scripted answer to a chat request: an HTTP error (with headers, e.g. Retry-After), a raw
+ * body (malformed JSON), or an assistant message (content and/or tool calls) with its usage —
+ * sent as one JSON completion, or as server-sent chunks when the request asked to stream.
+ */
+export type ChatScriptStep =
+  | { status: number; headers?: Record<string, string>; body?: string }
+  | { raw: string }
+  | {
+      message: { content?: string | null; tool_calls?: StubToolCall[] };
+      usage?: { prompt_tokens: number; completion_tokens: number };
+    };
 
 export interface OpenAIStub {
   baseUrl: string;
   transcriptions: TranscriptionRequest[];
   chats: ChatRequest[];
+  /** Answers for the next chat requests, in order (a function sees the request); the default answer after. */
+  chatScript: (ChatScriptStep | ((request: ChatRequest) => ChatScriptStep))[];
   /** Answer the next requests with this HTTP status instead. */
   failWith: number | null;
   close(): Promise<void>;
@@ -42,8 +68,76 @@ function json(res: http.ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
 }
 
+function answerScripted(res: http.ServerResponse, step: ChatScriptStep, request: ChatRequest['body']): void {
+  if ('status' in step) {
+    res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers });
+    res.end(
+      step.body ?? JSON.stringify({ error: { message: `scripted ${step.status}`, type: 'server_error', code: null } }),
+    );
+    return;
+  }
+  if ('raw' in step) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(step.raw);
+    return;
+  }
+  const usage = step.usage ?? { prompt_tokens: 10, completion_tokens: 5 };
+  const calls = step.message.tool_calls ?? [];
+  const finish = calls.length ? 'tool_calls' : 'stop';
+  const base = { id: 'chatcmpl-scripted', created: Math.floor(Date.now() / 1000), model: request.model };
+  if (!request.stream) {
+    json(res, 200, {
+      ...base,
+      object: 'chat.completion',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: step.message.content ?? null,
+            ...(calls.length ? { tool_calls: calls } : {}),
+          },
+          finish_reason: finish,
+        },
+      ],
+      usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+    });
+    return;
+  }
+  // As OpenAI streams: a role delta, content in pieces, each tool call's id and name first and
+  // its arguments split across chunks, the finish reason, a usage chunk, then [DONE].
+  const chunk = (delta: unknown, finishReason: string | null = null) => ({
+    ...base,
+    object: 'chat.completion.chunk',
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  });
+  const chunks: unknown[] = [chunk({ role: 'assistant', content: '' })];
+  const content = step.message.content ?? '';
+  for (let at = 0; at < content.length; at += 7) chunks.push(chunk({ content: content.slice(at, at + 7) }));
+  calls.forEach((call, index) => {
+    chunks.push(
+      chunk({
+        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }],
+      }),
+    );
+    const args = call.function.arguments;
+    const half = Math.ceil(args.length / 2);
+    for (const part of [args.slice(0, half), args.slice(half)])
+      chunks.push(chunk({ tool_calls: [{ index, function: { arguments: part } }] }));
+  });
+  chunks.push(chunk({}, finish));
+  chunks.push({
+    ...base,
+    object: 'chat.completion.chunk',
+    choices: [],
+    usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+  });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (const c of chunks) res.write(`data: ${JSON.stringify(c)}\n\n`);
+  res.end('data: [DONE]\n\n');
+}
+
 export async function startOpenAIStub(options: { apiKey?: string } = {}): Promise<OpenAIStub> {
-  const stub: Omit<OpenAIStub, 'baseUrl' | 'close'> = { transcriptions: [], chats: [], failWith: null };
+  const stub: Omit<OpenAIStub, 'baseUrl' | 'close'> = { transcriptions: [], chats: [], chatScript: [], failWith: null };
   const server = http.createServer(async (req, res) => {
     const raw = await body(req);
     const authorization = req.headers.authorization ?? null;
@@ -132,8 +226,14 @@ export async function startOpenAIStub(options: { apiKey?: string } = {}): Promis
         });
         return;
       }
-      stub.chats.push({ body: parsed, authorization });
-      const chapters = (parsed.messages.at(-1)?.content.match(/^## /gm) ?? []).length;
+      const request = { body: parsed, authorization };
+      stub.chats.push(request);
+      const scripted = stub.chatScript.shift();
+      if (scripted) {
+        answerScripted(res, typeof scripted === 'function' ? scripted(request) : scripted, parsed);
+        return;
+      }
+      const chapters = (parsed.messages.at(-1)?.content?.match(/^## /gm) ?? []).length;
       json(res, 200, {
         id: 'chatcmpl-stub',
         object: 'chat.completion',

@@ -1,13 +1,17 @@
 import type { AgentExecutor } from '../runtime/types.js';
 import { flowAgent } from './flow/index.js';
+import { gpuAgent } from './gpu/index.js';
 import { pythonAgent } from './python/index.js';
+import { testingAgent } from './testing/index.js';
 import { webAgent } from './web/index.js';
 import { youtubeAgent } from './youtube/index.js';
 
 /** The built-in agents by module name, as manifests name them in `executor: { kind: builtin, module }`. */
 export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
   flow: flowAgent,
+  gpu: gpuAgent,
   python: pythonAgent,
+  testing: testingAgent,
   web: webAgent,
   youtube: youtubeAgent,
 };

@@ -119,6 +119,21 @@ export const executorSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('assistant') }).strict(),
+  z
+    .object({
+      /** A language model on the configured OpenAI-compatible endpoint, with Bosun's skills as its tools. */
+      kind: z.literal('llm'),
+      /** The skills (by id) the model may call; each call is a child run with its own envelope. */
+      tools: z.array(skillId).default([]),
+      /** Extra instructions, after the agent's and the skill's descriptions. */
+      system: z.string().optional(),
+      /** Model calls at most, tool rounds included. */
+      maxSteps: z.number().int().min(1).max(100).default(8),
+      /** Prompt + completion tokens at most, over all calls. */
+      maxTokens: z.number().int().min(100).default(50_000),
+      stream: z.boolean().default(false),
+    })
+    .strict(),
 ]);
 export type ExecutorSpec = z.infer<typeof executorSchema>;
 

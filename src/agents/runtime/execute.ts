@@ -10,6 +10,7 @@ import type { AgentRegistry, RegisteredAgent } from '../registry/registry.js';
 import { artifactProblems, restoreArtifacts } from './artifacts.js';
 import { inputHash, type CacheKey, type ResultCache } from './cache.js';
 import { commandExecutor } from './command-executor.js';
+import { llmExecutor } from './llm-executor.js';
 import type { AgentContext, AgentExecutor, ProgressEvent } from './types.js';
 
 export interface ExecuteAgentOptions {
@@ -35,10 +36,27 @@ export interface ExecuteAgentOptions {
 /** After the deadline, how long an agent gets to stop on its own before the run is reported as timed out anyway. */
 const ABORT_GRACE_MS = 5_000;
 
-function executorFor(agent: RegisteredAgent): AgentExecutor | null {
+function executorFor(agent: RegisteredAgent, options: ExecuteAgentOptions): AgentExecutor | null {
   const spec = agent.manifest.executor;
   if (spec.kind === 'builtin') return builtinAgents[spec.module] ?? null;
   if (spec.kind === 'command') return commandExecutor(spec, agent.file);
+  if (spec.kind === 'llm') {
+    // The model's tool calls are child runs: same registry, scope and cache rules, their own work dirs.
+    return llmExecutor(spec, agent, options.registry, (agentId, skillId, input, workDir, ctx) =>
+      executeAgent({
+        registry: options.registry,
+        agentId,
+        skillId,
+        input,
+        workDir,
+        scope: ctx.scope,
+        signal: ctx.signal,
+        logger: ctx.logger,
+        ...(options.noCache ? { noCache: true } : {}),
+        ...(options.cache ? { cache: options.cache } : {}),
+      }),
+    );
+  }
   return null;
 }
 
@@ -111,7 +129,7 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
     );
   }
   const input = validated.value as Record<string, unknown>;
-  const executor = executorFor(agent);
+  const executor = executorFor(agent, options);
   if (!executor) {
     return done(
       failedEnvelope(
