@@ -104,14 +104,16 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
     const badResult = await bosun('task', 'complete', 'shop#1', '--result', file('bad.json', { status: 'completed' }));
     expect(badResult.exitCode).toBe(2);
     expect(badResult.json.error.message).toMatch(/invalid result envelope: summary/);
-    const result = file('result.json', done('robots.txt allows /catalogue', { selectors: { item: '.product' } }));
+    const survey = { selector: '.product', fields: { name: 'h2::text' } };
+    const result = file('result.json', done('robots.txt allows /catalogue', { item: survey }));
     const completed = await bosun('task', 'complete', 'shop#1', '--result', result);
     expect(completed.json).toMatchObject({ alreadyCompleted: false, task: { status: 'completed' } });
     expect((await bosun('task', 'complete', 'shop#1', '--result', result)).json.alreadyCompleted).toBe(true);
 
     const extract = await bosun('task', 'show', 'shop#2');
-    expect(extract.json.task).toMatchObject({ status: 'ready', key: 'extract' });
-    expect(extract.json.inputs.selectors).toEqual({ item: '.product' });
+    // web.scrape runs by itself: once the survey is done, the extraction is queued for the web agent.
+    expect(extract.json.task).toMatchObject({ status: 'submitted', key: 'extract', agentId: 'web' });
+    expect(extract.json.inputs.item).toEqual(survey);
     expect(extract.json.events.map((e: { kind: string }) => e.kind)).toContain('task.status');
 
     await bosun('task', 'claim', 'shop#2');
