@@ -1,10 +1,12 @@
 import type { AgentExecutor } from '../runtime/types.js';
+import { documentsAgent } from './documents/index.js';
 import { flowAgent } from './flow/index.js';
 import { pythonAgent } from './python/index.js';
 import { youtubeAgent } from './youtube/index.js';
 
 /** The built-in agents by module name, as manifests name them in `executor: { kind: builtin, module }`. */
 export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
+  documents: documentsAgent,
   flow: flowAgent,
   python: pythonAgent,
   youtube: youtubeAgent,
