@@ -4,7 +4,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAgent, type AgentRegistry, type ResultEnvelope } from '../../src/agents/index.js';
 import { runCommand } from '../../src/exec/index.js';
-import { encryptPdf, joinPdfs, paragraphPage, scanImage, scannedPdf, textPdf } from '../documents/generate.js';
+import {
+  encryptPdf,
+  joinPdfs,
+  paragraphPage,
+  scanImage,
+  scannedPdf,
+  textPdf,
+  type PageSpec,
+} from '../documents/generate.js';
+import { invoice, money } from '../documents/invoice.js';
 import { waitFor } from '../pm/helpers.js';
 import { bosunBin, repoRoot, runBosun } from '../support/cli.js';
 import { agentsFixture, type AgentsFixture } from './fixtures.js';
@@ -168,6 +177,104 @@ describe('the documents agent: ocr.extract', () => {
     // Rasterising, deskewing or reading a 600 dpi page: one of them runs out of its second.
     expect(envelope.status).toBe('failed');
     expect(envelope.error?.code).toBe('EXEC_TIMEOUT');
+  });
+});
+
+describe('the documents agent: doc.structure', () => {
+  let f: AgentsFixture;
+  let registry: AgentRegistry;
+  let docs: string;
+  const structure = async (file: string, kind?: string) => {
+    const envelope = await executeAgent({
+      registry,
+      agentId: 'documents',
+      skillId: 'doc.structure',
+      input: { file: path.join(docs, file), ...(kind ? { kind } : {}) },
+      workDir: path.join(docs, `run-${file}`),
+      scope: 'tests',
+      noCache: true,
+    });
+    expect(envelope.status, envelope.error?.message).toBe('completed');
+    return envelope;
+  };
+
+  beforeAll(async () => {
+    f = await agentsFixture();
+    registry = await f.open();
+    docs = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-structure-'));
+    const good = invoice(7);
+    await textPdf(path.join(docs, 'invoice.pdf'), good.pages);
+    await textPdf(path.join(docs, 'wrong-total.pdf'), invoice(7, { statedTotal: good.truth.fields.Total + 10 }).pages);
+    const report: PageSpec = [
+      { text: 'Annual Report 2025', x: 72, y: 72, size: 22, bold: true },
+      { text: 'Revenue grew in every region this year.', x: 72, y: 110 },
+      { text: 'Regional results', x: 72, y: 150, size: 15, bold: true },
+      ...[
+        ['Region', 'Revenue', 'Growth'],
+        ['North', '1,200', '4.5%'],
+        ['South, coastal', '980', '3.1%'],
+        ['West', '1,450', '6.0%'],
+      ].flatMap((row, i) => row.map((text, c) => ({ text, x: [72, 300, 420][c]!, y: 180 + i * 18, bold: i === 0 }))),
+    ];
+    await textPdf(path.join(docs, 'report.pdf'), [report]);
+  }, 60_000);
+  afterAll(async () => {
+    await f.cleanup();
+    fs.rmSync(docs, { recursive: true, force: true });
+  });
+
+  it('reads an invoice: normalised fields with their source text, line items, and a total that adds up', async () => {
+    const { truth } = invoice(7);
+    const envelope = await structure('invoice.pdf');
+    const out = envelope.outputs as any;
+    expect(out.kind).toBe('invoice');
+    for (const [name, value] of Object.entries(truth.fields)) expect(out.fields[name]?.value, name).toEqual(value);
+    expect(out.fields.Total).toMatchObject({ currency: 'EUR', text: `Total EUR ${money(truth.fields.Total)}` });
+    expect(out.fields.IBAN.valid).toBe(true);
+    expect(
+      out.line_items.map((i: any) => ({
+        description: i.description,
+        quantity: i.quantity,
+        unit_price: i.unit_price,
+        amount: i.amount,
+      })),
+    ).toEqual(truth.items);
+    expect(out.line_items.every((i: any) => i.check === 'ok')).toBe(true);
+    expect(out.total_check).toMatchObject({ ok: true, difference: 0, items_sum: truth.fields.Subtotal });
+    expect(out.sections[0].heading).toBe('INVOICE');
+    expect(envelope.artifacts.map((a) => a.name)).toEqual(
+      expect.arrayContaining(['invoice.table-1.csv', 'invoice.structure.json']),
+    );
+  });
+
+  it('reports a stated total that the items do not add up to', async () => {
+    const { truth } = invoice(7);
+    const out = (await structure('wrong-total.pdf', 'invoice')).outputs as any;
+    expect(out.total_check).toEqual({
+      items_sum: truth.fields.Subtotal,
+      subtotal: truth.fields.Subtotal,
+      tax: truth.fields.Tax,
+      total: truth.fields.Total + 10,
+      ok: false,
+      difference: -10,
+      message: `subtotal + tax is ${truth.fields.Total.toFixed(2)}, the total says ${(truth.fields.Total + 10).toFixed(2)}`,
+    });
+  });
+
+  it('finds headings by font size and a table by column positions, written as CSV', async () => {
+    const envelope = await structure('report.pdf');
+    const out = envelope.outputs as any;
+    expect(out.kind).toBe('report');
+    expect(out.sections.map((s: any) => [s.heading, s.level])).toEqual([
+      ['Annual Report 2025', 1],
+      ['Regional results', 2],
+    ]);
+    expect(out.sections[0].text).toBe('Revenue grew in every region this year.');
+    expect(out.tables).toHaveLength(1);
+    const csv = fs.readFileSync(envelope.artifacts.find((a) => a.name === 'report.table-1.csv')!.path!, 'utf8');
+    expect(csv).toBe(
+      'Region,Revenue,Growth\r\nNorth,"1,200",4.5%\r\n"South, coastal",980,3.1%\r\nWest,"1,450",6.0%\r\n',
+    );
   });
 });
 

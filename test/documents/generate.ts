@@ -13,6 +13,8 @@ export interface TextItem {
   y: number;
   size?: number;
   bold?: boolean;
+  /** `right`: x is where the text ends (numbers in a column). */
+  align?: 'right';
 }
 
 export type PageSpec = TextItem[];
@@ -43,7 +45,8 @@ function postscript(pages: PageSpec[]): string {
   const body = pages.map((items) => {
     const shows = items.map((i) => {
       const font = i.bold ? '/Helvetica-Bold' : '/Helvetica';
-      return `${font} findfont ${i.size ?? 11} scalefont setfont ${i.x} ${A4.height - i.y} moveto ${psString(i.text)} show`;
+      const move = i.align === 'right' ? ' dup stringwidth pop neg 0 rmoveto' : '';
+      return `${font} findfont ${i.size ?? 11} scalefont setfont ${i.x} ${A4.height - i.y} moveto ${psString(i.text)}${move} show`;
     });
     return `${shows.join('\n')}\nshowpage`;
   });

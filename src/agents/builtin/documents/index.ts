@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BosunError } from '../../../core/index.js';
-import { documentMarkdown, searchablePdf, type ExtractedDocument } from '../../../docs/ocr/index.js';
+import { documentMarkdown, searchablePdf } from '../../../docs/ocr/index.js';
 import { artifactFromFile, completedEnvelope, sha256File, type Artifact, type ResultEnvelope } from '../../envelope.js';
 import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
-import { extractCached, extractOptions } from './extraction.js';
 import { documentFiles, resolveInput, type DocumentsInput } from './input.js';
+import { artifactBase, readDocuments, type ReadDocument } from './read.js';
 import { structureSkill } from './structure-skill.js';
 
 /**
@@ -13,35 +13,6 @@ import { structureSkill } from './structure-skill.js';
  * (sections, tables, fields and line items built on the same extraction). The OCR itself lives
  * in docs/ocr, which the `--documents` docs source shares.
  */
-
-export interface ReadDocument {
-  /** Relative to the input folder, or the file's own name. */
-  name: string;
-  doc: ExtractedDocument;
-}
-
-/** Reads every document of the input; the scratch folder (page images) goes afterwards, whatever happens. */
-export async function readDocuments(ctx: AgentContext, input: DocumentsInput): Promise<ReadDocument[]> {
-  const files = await documentFiles(await resolveInput(ctx.workDir, input.file));
-  const scratch = await fs.mkdtemp(path.join(ctx.workDir, '.ocr-'));
-  try {
-    const read: ReadDocument[] = [];
-    for (const [i, f] of files.entries()) {
-      ctx.progress({ message: `reading ${f.name}`, fraction: i / files.length });
-      const options = extractOptions(ctx, input, scratch);
-      options.onPage = (done, total) =>
-        ctx.progress({ message: `${f.name}: page ${done} of ${total}`, fraction: (i + done / total) / files.length });
-      read.push({ name: f.name, doc: await extractCached(ctx, f.file, options) });
-    }
-    return read;
-  } finally {
-    await fs.rm(scratch, { recursive: true, force: true });
-  }
-}
-
-/** Artifact file names: a folder's documents keep their relative paths under ocr/. */
-export const artifactBase = (ctx: AgentContext, r: ReadDocument, single: boolean) =>
-  path.join(ctx.workDir, single ? '' : 'ocr', r.name.replace(/\.[^./]+$/, ''));
 
 async function writeText(file: string, content: string, mediaType: string, name: string): Promise<Artifact> {
   await fs.mkdir(path.dirname(file), { recursive: true });
