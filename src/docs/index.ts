@@ -95,3 +95,13 @@ export {
   type VersionCatalog,
 } from './search/index.js';
 export { embedChunks, localEmbedder, openAIEmbedder, type Embedder, type EmbedChunksResult } from './embed/index.js';
+export {
+  DEFAULT_EXTRACT_OPTIONS,
+  documentMarkdown,
+  extractDocument,
+  pageMarkdown,
+  type DocumentPage,
+  type ExtractOptions,
+  type ExtractedDocument,
+  type OcrExec,
+} from './ocr/index.js';

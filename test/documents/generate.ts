@@ -41,25 +41,39 @@ export function paragraphPage(
   return items;
 }
 
-function postscript(pages: PageSpec[]): string {
-  const body = pages.map((items) => {
+/** How a page is "printed": tilted by `rotate` degrees, with `speckles` random dots of dirt. */
+export interface PrintOptions {
+  rotate?: number;
+  speckles?: number;
+  seed?: number;
+}
+
+function postscript(pages: PageSpec[], print: PrintOptions = {}): string {
+  const { width, height } = A4;
+  const body = pages.map((items, page) => {
     const shows = items.map((i) => {
       const font = i.bold ? '/Helvetica-Bold' : '/Helvetica';
       const move = i.align === 'right' ? ' dup stringwidth pop neg 0 rmoveto' : '';
-      return `${font} findfont ${i.size ?? 11} scalefont setfont ${i.x} ${A4.height - i.y} moveto ${psString(i.text)}${move} show`;
+      return `${font} findfont ${i.size ?? 11} scalefont setfont ${i.x} ${height - i.y} moveto ${psString(i.text)}${move} show`;
     });
-    return `${shows.join('\n')}\nshowpage`;
+    const tilt = print.rotate
+      ? `${width / 2} ${height / 2} translate ${-print.rotate} rotate ${-width / 2} ${-height / 2} translate\n`
+      : '';
+    const dirt = print.speckles
+      ? `${(print.seed ?? 1) + page} srand ${print.speckles} { rand ${width} mod rand ${height} mod 0.5 0.5 rectfill } repeat\n`
+      : '';
+    return `gsave\n${tilt}${shows.join('\n')}\ngrestore\n${dirt}showpage`;
   });
-  return `%!PS\n<< /PageSize [${A4.width} ${A4.height}] >> setpagedevice\n${body.join('\n')}\n`;
+  return `%!PS\n<< /PageSize [${width} ${height}] >> setpagedevice\n${body.join('\n')}\n`;
 }
 
 const gs = (args: string[]) =>
   runChecked('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', ...args], { timeoutMs: 120_000 });
 
 /** A PDF with a text layer. */
-export async function textPdf(out: string, pages: PageSpec[]): Promise<void> {
+export async function textPdf(out: string, pages: PageSpec[], print: PrintOptions = {}): Promise<void> {
   await runChecked('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', '-o', out, '-'], {
-    input: postscript(pages),
+    input: postscript(pages, print),
     timeoutMs: 120_000,
   });
 }

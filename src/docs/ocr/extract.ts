@@ -204,7 +204,12 @@ async function ocrImage(
   const input = prepared.file.endsWith(']')
     ? await singleFrame(exec, prepared.file, source, options, name)
     : prepared.file;
-  const [ocr] = await recognise(exec, input, source, { ...timing, languages: options.languages, dpi: options.dpi });
+  const [ocr] = await recognise(exec, input, source, {
+    ...timing,
+    languages: options.languages,
+    layout: options.layout,
+    dpi: options.dpi,
+  });
   const lines = ocr?.lines ?? [];
   return {
     number,

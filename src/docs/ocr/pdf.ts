@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { BosunError } from '../../core/index.js';
 import { popplerPassword, runTool } from './tool.js';
-import type { Box, Line, OcrExec, Word } from './types.js';
+import type { Box, Line, OcrExec } from './types.js';
 
 export interface PdfInfo {
   pages: number;
@@ -68,35 +67,54 @@ export interface TextLayerPage {
   lines: Line[];
 }
 
-interface XmlWord {
-  '#text'?: string | number;
-  xMin: string;
-  yMin: string;
-  xMax: string;
-  yMax: string;
-}
-interface XmlLine extends XmlWord {
-  word?: XmlWord[];
-}
-interface XmlBlock {
-  line?: XmlLine[];
-}
-interface XmlPage {
-  width: string;
-  height: string;
-  flow?: { block?: XmlBlock[] }[];
-}
-
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  isArray: (name) => ['page', 'flow', 'block', 'line', 'word'].includes(name),
-});
-
-const boxOf = (e: XmlWord): Box => [Number(e.xMin), Number(e.yMin), Number(e.xMax), Number(e.yMax)].map(round) as Box;
 const round = (n: number) => Math.round(n * 100) / 100;
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const decode = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => ENTITIES[e]!);
+const BOX = /xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)"/;
+const boxOf = (m: RegExpExecArray): Box => [
+  round(Number(m[1])),
+  round(Number(m[2])),
+  round(Number(m[3])),
+  round(Number(m[4])),
+];
+
+/**
+ * pdftotext's `-bbox-layout` XHTML, read line by line: it writes one element per line in a fixed
+ * shape, and a general XML parser spends most of a text-layer page's time on it.
+ */
+export function parseBboxLayout(html: string, firstPage: number): TextLayerPage[] {
+  const pages: TextLayerPage[] = [];
+  let page: TextLayerPage | undefined;
+  let line: Line | undefined;
+  let block = 0;
+  for (const raw of html.split('\n')) {
+    const t = raw.trim();
+    if (t.startsWith('<word ')) {
+      const box = BOX.exec(t);
+      const text = decode(t.slice(t.indexOf('>') + 1, t.lastIndexOf('</word>'))).trim();
+      if (box && line && text) line.words.push({ text, box: boxOf(box) });
+    } else if (t.startsWith('<line ')) {
+      const box = BOX.exec(t);
+      line = { text: '', box: box ? boxOf(box) : [0, 0, 0, 0], block, words: [] };
+    } else if (t === '</line>') {
+      if (page && line?.words.length) page.lines.push({ ...line, text: line.words.map((w) => w.text).join(' ') });
+      line = undefined;
+    } else if (t.startsWith('<block ')) {
+      block++;
+    } else if (t.startsWith('<page ')) {
+      const size = /width="([\d.]+)" height="([\d.]+)"/.exec(t);
+      page = {
+        number: firstPage + pages.length,
+        width: Number(size?.[1] ?? 0),
+        height: Number(size?.[2] ?? 0),
+        lines: [],
+      };
+      pages.push(page);
+      block = 0;
+    }
+  }
+  return pages;
+}
 
 /**
  * The text layer of pages first..last: pdftotext's `-bbox-layout` gives blocks, lines and words
@@ -127,25 +145,9 @@ export async function readTextLayer(
     file,
     { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
   );
-  const parsed = xml.parse(await fs.readFile(out, 'utf8')) as { html?: { body?: { doc?: { page?: XmlPage[] } } } };
+  const html = await fs.readFile(out, 'utf8');
   await fs.rm(out, { force: true });
-  const pages = parsed.html?.body?.doc?.page ?? [];
-  return pages.map((p, i) => {
-    const lines: Line[] = [];
-    let block = 0;
-    for (const flow of p.flow ?? []) {
-      for (const b of flow.block ?? []) {
-        block++;
-        for (const l of b.line ?? []) {
-          const words: Word[] = (l.word ?? [])
-            .map((w) => ({ text: String(w['#text'] ?? '').trim(), box: boxOf(w) }))
-            .filter((w) => w.text !== '');
-          if (words.length) lines.push({ text: words.map((w) => w.text).join(' '), box: boxOf(l), block, words });
-        }
-      }
-    }
-    return { number: range.first + i, width: Number(p.width), height: Number(p.height), lines };
-  });
+  return parseBboxLayout(html, range.first);
 }
 
 /** Page `number` as an 8-bit grey PGM at `dpi` (PGM: no compression to spend time on). */

@@ -90,12 +90,22 @@ export async function recognise(
   exec: OcrExec,
   image: string,
   source: string,
-  options: { languages: string[]; dpi: number; timeoutMs: number; signal?: AbortSignal },
+  options: { languages: string[]; layout: 'auto' | 'rows'; dpi: number; timeoutMs: number; signal?: AbortSignal },
 ): Promise<OcrPage[]> {
   const result = await runTool(
     exec,
     'tesseract',
-    [image, 'stdout', '-l', options.languages.join('+'), '--psm', '3', '--dpi', String(options.dpi), 'tsv'],
+    [
+      image,
+      'stdout',
+      '-l',
+      options.languages.join('+'),
+      '--psm',
+      options.layout === 'rows' ? '4' : '3',
+      '--dpi',
+      String(options.dpi),
+      'tsv',
+    ],
     source,
     {
       timeoutMs: options.timeoutMs,

@@ -63,6 +63,11 @@ export interface ExtractOptions {
   pages?: number[];
   /** Rasterising resolution for scanned PDF pages, and the assumed resolution of images. */
   dpi: number;
+  /**
+   * How tesseract segments a scan: `auto` finds columns and blocks (psm 3); `rows` reads the
+   * page as one column of rows (psm 4), which keeps a table row's cells, even a lone digit, together.
+   */
+  layout: 'auto' | 'rows';
   /** OCR every page even where a text layer exists. */
   forceOcr: boolean;
   /** Opens an encrypted PDF. */
@@ -80,7 +85,8 @@ export interface ExtractOptions {
 }
 
 export const DEFAULT_EXTRACT_OPTIONS = {
-  languages: ['eng'],
+  languages: ['eng'] as string[],
+  layout: 'auto' as 'auto' | 'rows',
   dpi: 300,
   forceOcr: false,
   maxPages: 500,

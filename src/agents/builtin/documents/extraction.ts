@@ -10,6 +10,8 @@ import { parsePageList, type DocumentsInput } from './input.js';
 export function extractOptions(ctx: AgentContext, input: DocumentsInput, scratchDir: string): ExtractOptions {
   return {
     languages: input.languages,
+    // Structure needs rows whole (a table's cells side by side); plain text lets tesseract find columns.
+    layout: ctx.skillId === 'doc.structure' ? 'rows' : 'auto',
     ...(input.pages !== undefined ? { pages: parsePageList(input.pages) } : {}),
     dpi: input.dpi,
     forceOcr: input.force_ocr,
@@ -32,6 +34,7 @@ async function cacheFile(ctx: AgentContext, file: string, options: ExtractOption
       JSON.stringify({
         file: await sha256File(file),
         languages: options.languages,
+        layout: options.layout,
         pages: options.pages ?? null,
         dpi: options.dpi,
         forceOcr: options.forceOcr,
