@@ -68,6 +68,8 @@ describe('the documents agent: ocr.extract', () => {
     await scanImage(doc('text.pdf'), doc('scan.png'), { dpi: 200 });
     await scanImage(doc('text.pdf'), doc('crooked.png'), { dpi: 200, rotate: 2.5 });
     await encryptPdf(doc('one.pdf'), doc('locked.pdf'), 'sesame');
+    await runCommand('convert', [doc('scan.png'), '-quality', '90', doc('scan.jpg')]);
+    await runCommand('convert', [doc('scan.png'), doc('scan.jpg'), doc('two-pages.tiff')]);
     fs.writeFileSync(doc('empty.pdf'), '');
     fs.writeFileSync(doc('broken.pdf'), '%PDF-1.7\nthis is not a PDF body\n');
     fs.writeFileSync(doc('notes.docx'), 'PK\u0003\u0004 a zip, not a document');
@@ -119,6 +121,16 @@ describe('the documents agent: ocr.extract', () => {
     expect(envelope.status, envelope.error?.message).toBe('completed');
     expect(Math.abs(pages[0]!.deskewDegrees!)).toBeGreaterThan(1.5);
     expect(flat(pages[0]!.text)).toContain(flat(BODY.join(' ')));
+  }, 60_000);
+
+  it('reads JPEG and multi-page TIFF images, a page per frame', async () => {
+    const jpeg = await run({ file: doc('scan.jpg'), dpi: 200 });
+    expect(jpeg.envelope.status, jpeg.envelope.error?.message).toBe('completed');
+    expect(flat(jpeg.pages[0]!.text)).toContain(flat(BODY.join(' ')));
+    const tiff = await run({ file: doc('two-pages.tiff'), dpi: 200, pages: '2' });
+    expect(tiff.envelope.status, tiff.envelope.error?.message).toBe('completed');
+    expect(tiff.pages.map((p) => [p.number, p.method])).toEqual([[2, 'ocr']]);
+    expect(flat(tiff.pages[0]!.text)).toContain('Service Agreement');
   }, 60_000);
 
   it('opens an encrypted PDF only with its password, and says so', async () => {

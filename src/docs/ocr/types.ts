@@ -90,6 +90,6 @@ export const DEFAULT_EXTRACT_OPTIONS = {
   dpi: 300,
   forceOcr: false,
   maxPages: 500,
-  maxPixels: 200_000_000,
+  maxPixels: 100_000_000,
   pageTimeoutMs: 120_000,
 } as const;

@@ -51,7 +51,8 @@ async function extractSkill(ctx: AgentContext, input: DocumentsInput): Promise<R
       await writeText(`${base}.ocr.json`, json, 'application/json', relativeName(ctx, `${base}.ocr.json`)),
     );
     const scanned = r.doc.pages.filter((p) => p.method === 'ocr').length;
-    if (r.doc.kind === 'pdf' && scanned > 0 && input.searchable_pdf) {
+    // ocrmypdf refuses encrypted PDFs, so an opened one gets no searchable copy.
+    if (r.doc.kind === 'pdf' && scanned > 0 && input.searchable_pdf && input.password === undefined) {
       ctx.progress({ message: `${r.name}: writing a searchable PDF` });
       const out = `${base}.searchable.pdf`;
       await searchablePdf(ctx.exec, r.doc.file, out, {
