@@ -102,3 +102,13 @@ export {
   type Embedder,
   type EmbedChunksResult,
 } from './embed/index.js';
+export {
+  DEFAULT_EXTRACT_OPTIONS,
+  documentMarkdown,
+  extractDocument,
+  pageMarkdown,
+  type DocumentPage,
+  type ExtractOptions,
+  type ExtractedDocument,
+  type OcrExec,
+} from './ocr/index.js';

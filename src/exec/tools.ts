@@ -19,6 +19,26 @@ export const KNOWN_TOOLS: readonly KnownTool[] = [
   { name: 'ffmpeg', feature: 'YouTube agent (audio for transcription)', package: 'ffmpeg', versionArgs: ['-version'] },
   { name: 'tesseract', feature: 'OCR / documents agent', package: 'tesseract-ocr' },
   { name: 'pdftotext', feature: 'OCR / documents agent (PDF text)', package: 'poppler-utils', versionArgs: ['-v'] },
+  {
+    name: 'pdftoppm',
+    feature: 'OCR / documents agent (scanned PDF pages)',
+    package: 'poppler-utils',
+    versionArgs: ['-v'],
+  },
+  {
+    name: 'pdfinfo',
+    feature: 'OCR / documents agent (PDF pages, encryption)',
+    package: 'poppler-utils',
+    versionArgs: ['-v'],
+  },
+  {
+    name: 'convert',
+    feature: 'OCR / documents agent (deskewing scans)',
+    package: 'imagemagick',
+    versionArgs: ['-version'],
+  },
+  { name: 'ocrmypdf', feature: 'OCR / documents agent (searchable PDFs)', package: 'ocrmypdf' },
+  { name: 'gs', feature: 'OCR / documents agent (PDF rendering for ocrmypdf)', package: 'ghostscript' },
   { name: 'python3', feature: 'Python agent', package: 'python3 python3-venv' },
   {
     name: 'scrapy',

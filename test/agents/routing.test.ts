@@ -77,7 +77,7 @@ const cases: Case[] = [
     agent: 'documents',
     skill: 'ocr.extract',
     because: ['skill ocr.extract matches a PDF (invoice-2024-03.pdf)', '“scanned”'],
-    automatic: false,
+    automatic: true,
   },
   {
     task: { title: 'Pull the line items and totals out of the invoice', inputs: { file: 'invoice.pdf' } },

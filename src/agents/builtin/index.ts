@@ -1,4 +1,5 @@
 import type { AgentExecutor } from '../runtime/types.js';
+import { documentsAgent } from './documents/index.js';
 import { flowAgent } from './flow/index.js';
 import { gpuAgent } from './gpu/index.js';
 import { pythonAgent } from './python/index.js';
@@ -8,6 +9,7 @@ import { youtubeAgent } from './youtube/index.js';
 
 /** The built-in agents by module name, as manifests name them in `executor: { kind: builtin, module }`. */
 export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
+  documents: documentsAgent,
   flow: flowAgent,
   gpu: gpuAgent,
   python: pythonAgent,

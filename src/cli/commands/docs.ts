@@ -48,6 +48,7 @@ const addOptionsSchema = z
     scope: z.string().min(1).optional(),
     render: z.boolean().optional(),
     scrapy: z.string().min(1).optional(),
+    documents: z.boolean().optional(),
   })
   .strict();
 type AddOptions = z.infer<typeof addOptionsSchema>;
@@ -378,6 +379,7 @@ export function registerDocsCommands(program: Command, wrap: Wrap): void {
     .option('--rate <n>', 'web: requests per second')
     .option('--scope <url>', 'web: crawl only under this URL prefix (default: the start URL folder)')
     .option('--render', "web: render JavaScript with the system's Chromium")
+    .option('--documents', 'folder: PDFs and scans, one page per document page, OCR where there is no text layer')
     .option('--ref <ref>', 'git: branch, tag or commit')
     .option('--subdir <dir>', 'git: the documentation folder inside the repository')
     .option('--tags <pattern>', 'git: one version per tag matching the glob')

@@ -489,15 +489,13 @@ export class Searcher {
 }
 
 function loadIndex(options: SearcherOptions, ranking: Ranking, snapshot: number): Promise<MemoryIndex> {
-  return options.source
-    .relations(snapshot)
-    .then((relations) =>
-      MemoryIndex.load(relations, {
-        ranking,
-        denseModel: options.embedder?.model ?? null,
-        ...(options.threads ? { threads: options.threads } : {}),
-      }),
-    );
+  return options.source.relations(snapshot).then((relations) =>
+    MemoryIndex.load(relations, {
+      ranking,
+      denseModel: options.embedder?.model ?? null,
+      ...(options.threads ? { threads: options.threads } : {}),
+    }),
+  );
 }
 
 /** The query's terms that occur in the searched versions, rarest first, at most MAX_QUERY_TERMS. */

@@ -1,4 +1,5 @@
 import { parseWith } from '../../core/index.js';
+import { acquireDocuments } from './documents.js';
 import { acquireGit } from './git.js';
 import { acquireLlms } from './llms.js';
 import { walkFolder } from './local.js';
@@ -35,6 +36,8 @@ function pages(spec: SourceSpec, ctx: AcquireContext): AsyncGenerator<SourceDocu
         ctx,
       );
     }
+    case 'documents':
+      return acquireDocuments(spec, ctx);
     case 'git':
       return acquireGit(spec, ctx);
     case 'web':

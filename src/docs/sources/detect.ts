@@ -23,6 +23,8 @@ export interface DetectOptions {
   render?: boolean;
   /** The input is a Scrapy spider file whose items are pages. */
   scrapy?: boolean;
+  /** A folder of PDFs and scans, read through OCR. */
+  documents?: boolean;
   /** Relative paths resolve against it; default process.cwd(). */
   cwd?: string;
 }
@@ -37,7 +39,7 @@ const isSpecName = (name: string): boolean => /\.(json|ya?ml)$/i.test(name);
  * or URL (by extension), or any other http(s) URL as a website.
  */
 export function detectSource(input: string, options: DetectOptions = {}): SourceSpec {
-  const { cwd = process.cwd(), ref, subdir, tags, branches, scope, render, scrapy, ...common } = options;
+  const { cwd = process.cwd(), ref, subdir, tags, branches, scope, render, scrapy, documents, ...common } = options;
   const gitOptions = { ref, subdir, tags, branches };
   const wantsGit = Object.values(gitOptions).some((v) => v !== undefined);
   const build = (spec: Record<string, unknown>): SourceSpec =>
@@ -78,7 +80,12 @@ export function detectSource(input: string, options: DetectOptions = {}): Source
       }
       return build({ kind: 'git', url: local, ...gitOptions });
     }
-    return build({ kind: 'local', path: local });
+    return build({ kind: documents ? 'documents' : 'local', path: local });
+  }
+  if (documents) {
+    throw new BosunError('INVALID_INPUT', `--documents takes a folder; ${input} is a file`, {
+      hint: 'put the documents in a folder and add that',
+    });
   }
   const name = path.basename(local);
   if (isLlmsName(name)) return build({ kind: 'llms', path: local });

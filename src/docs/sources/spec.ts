@@ -15,6 +15,19 @@ const common = {
 };
 
 const localSpec = z.object({ kind: z.literal('local'), path: z.string().min(1), ...common }).strict();
+/** A folder of PDFs and scans, read page by page through OCR where a page has no text layer. */
+const documentsSpec = z
+  .object({
+    kind: z.literal('documents'),
+    path: z.string().min(1),
+    languages: z
+      .array(z.string().regex(/^[a-z_]{3,16}$/))
+      .min(1)
+      .optional(),
+    dpi: z.number().int().min(72).max(600).optional(),
+    ...common,
+  })
+  .strict();
 const gitSpec = z
   .object({
     kind: z.literal('git'),
@@ -60,7 +73,7 @@ const scrapySpec = z
   .strict();
 
 export const sourceSpecSchema = z
-  .discriminatedUnion('kind', [localSpec, gitSpec, webSpec, llmsSpec, openapiSpec, scrapySpec])
+  .discriminatedUnion('kind', [localSpec, documentsSpec, gitSpec, webSpec, llmsSpec, openapiSpec, scrapySpec])
   .superRefine((spec, ctx) => {
     if ((spec.kind === 'llms' || spec.kind === 'openapi') && (spec.url === undefined) === (spec.path === undefined)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `a ${spec.kind} source needs exactly one of url or path` });
@@ -77,6 +90,7 @@ export const sourceSpecSchema = z
   });
 
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
+export type DocumentsSpec = z.infer<typeof documentsSpec>;
 export type GitSpec = z.infer<typeof gitSpec>;
 export type WebSpec = z.infer<typeof webSpec>;
 export type LlmsSpec = z.infer<typeof llmsSpec>;
