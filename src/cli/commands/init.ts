@@ -16,6 +16,7 @@ import { clientEnv } from './mcp.js';
 import { renderStatus, statusReport } from './server.js';
 import { renderDoctor, runDoctor } from '../doctor.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 const CONFIG_TEMPLATE = `# Bosun configuration. Every key can also be set with an environment variable
 # (BOSUN_<SECTION>_<KEY>, e.g. BOSUN_DATABASE_URL) or a flag; see \`bosun config show\`.
@@ -109,7 +110,7 @@ function renderSearch(search: SearchResponse): string {
 export function registerInitCommands(program: Command, wrap: Wrap): void {
   program
     .command('init')
-    .description('create $BOSUN_HOME (folders and a commented config.yaml)')
+    .description(commandSummaries.init)
     .action(
       wrap(async (ctx) => {
         const res = initHome(ctx.paths);
@@ -124,9 +125,7 @@ export function registerInitCommands(program: Command, wrap: Wrap): void {
 
   program
     .command('quickstart')
-    .description(
-      "set everything up on embedded defaults: home, database, migrations, doctor, Bosun's own documentation indexed and served",
-    )
+    .description(commandSummaries.quickstart)
     .action(
       wrap(async (ctx) => {
         const res = await quickstart(ctx);
