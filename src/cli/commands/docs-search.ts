@@ -104,6 +104,7 @@ function renderHit(hit: Hit, whole: boolean): string[] {
   const shown = whole ? text : text.slice(0, PREVIEW_LINES);
   return [
     `${hit.rank}. ${citation(hit)}  (score ${hit.score})`,
+    `   source: ${hit.source}`,
     ...shown.map((l) => `   ${l}`),
     ...(shown.length < text.length
       ? [`   … ${text.length - shown.length} more lines: bosun docs read ${hit.library} ${hit.chunk_id}`]
@@ -134,6 +135,7 @@ function renderRead(p: ReadResponse): string {
   const where = citation({ library: p.library, version: p.version, path: p.path, heading_path: p.section ?? [] });
   const lines = [
     `${where} — ${p.title}`,
+    `source: ${p.source}`,
     `parts ${p.offset + 1}-${p.offset + p.parts_read} of ${p.total_chunks} · ${p.tokens} tokens${p.truncated ? ' (cut)' : ''}`,
     '',
     p.text,

@@ -10,7 +10,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
-import type { ChunkRow } from '../store/index.js';
+import { sourceOf, type ChunkRow } from '../store/index.js';
 import type { OutlineEntry } from './outline.js';
 import type { Ranking } from './ranking.js';
 import type { IndexRelations } from './source.js';
@@ -78,21 +78,25 @@ export interface LoadOptions {
   threads?: number;
 }
 
-const chunkColumns = `doc, lv, chunk_id, page_id, library, version, path, url, title, heading_path, anchor, ordinal, text, tokens, simhash`;
+const chunkColumns = `doc, lv, chunk_id, page_id, library, version, path, url, title, heading_path, anchor, ordinal, text, tokens, source, simhash`;
 
 const emptyChunks = `SELECT NULL::VARCHAR AS chunk_id, NULL::VARCHAR AS page_id, NULL::VARCHAR AS library, NULL::VARCHAR AS version,
   NULL::VARCHAR AS path, NULL::VARCHAR AS url, NULL::VARCHAR AS title, NULL::VARCHAR[] AS heading_path, NULL::VARCHAR AS anchor,
-  NULL::INTEGER AS ordinal, NULL::VARCHAR AS text, NULL::INTEGER AS tokens WHERE false`;
+  NULL::INTEGER AS ordinal, NULL::VARCHAR AS text, NULL::INTEGER AS tokens, NULL::VARCHAR AS source WHERE false`;
 const emptyChunkTerms = `SELECT NULL::VARCHAR AS chunk_id, NULL::VARCHAR[] AS terms, NULL::INTEGER[] AS tf_title, NULL::INTEGER[] AS tf_heading,
   NULL::INTEGER[] AS tf_body, NULL::INTEGER AS title_len, NULL::INTEGER AS heading_len, NULL::INTEGER AS body_len, NULL::BIGINT AS simhash WHERE false`;
 
-/** The columns the index needs, cast to the types it relies on: a table that does not fit fails the load here. */
-const sourceChunksSql = (relation: string) => `
+/**
+ * The columns the index needs, cast to the types it relies on: a table that does not fit fails
+ * the load here. `source` came later: a snapshot from before has none (toChunk stands in).
+ */
+const sourceChunksSql = (relation: string, hasSource: boolean) => `
   CREATE TEMP TABLE source_chunks AS
   SELECT CAST(chunk_id AS VARCHAR) AS chunk_id, CAST(page_id AS VARCHAR) AS page_id, CAST(library AS VARCHAR) AS library,
          CAST(version AS VARCHAR) AS version, CAST(path AS VARCHAR) AS path, CAST(url AS VARCHAR) AS url,
          CAST(title AS VARCHAR) AS title, CAST(heading_path AS VARCHAR[]) AS heading_path, CAST(anchor AS VARCHAR) AS anchor,
-         CAST(ordinal AS INTEGER) AS ordinal, CAST(text AS VARCHAR) AS text, CAST(tokens AS INTEGER) AS tokens
+         CAST(ordinal AS INTEGER) AS ordinal, CAST(text AS VARCHAR) AS text, CAST(tokens AS INTEGER) AS tokens,
+         ${hasSource ? 'CAST(source AS VARCHAR)' : 'NULL::VARCHAR'} AS source
     FROM (${relation})`;
 
 /** The index entries of the chunks loaded (the source may hold other libraries' too). */
@@ -434,7 +438,8 @@ function termKey(lv: number, term: string): string {
 
 async function build(conn: DuckDBConnection, relations: IndexRelations, options: LoadOptions): Promise<void> {
   const { ranking } = options;
-  await conn.run(sourceChunksSql(relations.chunks ?? emptyChunks));
+  const chunks = relations.chunks ?? emptyChunks;
+  await conn.run(sourceChunksSql(chunks, (await columnsOf(conn, chunks)).includes('source')));
   await conn.run(sourceTermsSql(relations.chunkTerms ?? emptyChunkTerms));
   await conn.run(chunkTableSql);
   const parameters = {
@@ -458,6 +463,11 @@ async function build(conn: DuckDBConnection, relations: IndexRelations, options:
   await conn.run(`CREATE INDEX chunk_id ON chunk (chunk_id)`);
   await conn.run(`SET index_scan_percentage = 1.0`);
   await conn.run(`SET index_scan_max_count = 1000000`);
+}
+
+async function columnsOf(conn: DuckDBConnection, relation: string): Promise<string[]> {
+  const rows = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM (${relation})`)).getRowObjectsJS();
+  return rows.map((r) => String(r.column_name));
 }
 
 async function readVersions(conn: DuckDBConnection): Promise<LibraryVersion[]> {
@@ -508,6 +518,15 @@ function toChunk(r: Record<string, unknown>): ChunkRecord {
     ordinal: Number(r.ordinal),
     text: String(r.text ?? ''),
     tokens: Number(r.tokens ?? 0),
+    // Rows written before sources were recorded: the URL, else the version-relative path.
+    source:
+      r.source === null || r.source === undefined
+        ? sourceOf({
+            url: r.url === null ? null : String(r.url),
+            sourcePath: String(r.path),
+            anchor: String(r.anchor ?? ''),
+          })
+        : String(r.source),
     simhash: typeof r.simhash === 'bigint' ? r.simhash : null,
   };
 }

@@ -1,5 +1,6 @@
 import { BosunError, parseWith, silentLogger, type Logger } from '../../core/index.js';
 import { countTokens } from '../chunk/index.js';
+import { pageSourceOf, sectionSourceOf } from '../store/index.js';
 import type { SnapshotEvents } from '../../lake/index.js';
 import type { Embedder } from '../embed/embedder.js';
 import { expandWithSynonyms } from '../index/synonyms.js';
@@ -73,6 +74,8 @@ export interface ReadResponse {
   version: string;
   path: string;
   url?: string;
+  /** Where to open it (see Hit.source); a section read carries the section's anchor in a URL. */
+  source: string;
   title: string;
   /** The section read (its heading path), or null for the whole page. */
   section: string[] | null;
@@ -245,6 +248,7 @@ export class Searcher {
       const sectionName = req.section ?? sectionHint;
       let pieces = chunkPieces(page);
       let section: string[] | null = null;
+      let source = pageSourceOf(first.source);
       if (sectionName !== undefined) {
         const found = selectSection(page, sectionName);
         if (!found) {
@@ -257,6 +261,7 @@ export class Searcher {
         }
         pieces = found.pieces;
         section = found.headingPath;
+        source = sectionSourceOf(source, found.anchor);
       }
       const part = readPieces(pieces, req.offset, req.maxTokens);
       if (req.offset > 0 && req.offset >= pieces.length) {
@@ -269,6 +274,7 @@ export class Searcher {
         version: first.version,
         path: first.path,
         ...(first.url ? { url: first.url } : {}),
+        source,
         title: first.title,
         section,
         text: part.text,
@@ -489,15 +495,13 @@ export class Searcher {
 }
 
 function loadIndex(options: SearcherOptions, ranking: Ranking, snapshot: number): Promise<MemoryIndex> {
-  return options.source
-    .relations(snapshot)
-    .then((relations) =>
-      MemoryIndex.load(relations, {
-        ranking,
-        denseModel: options.embedder?.model ?? null,
-        ...(options.threads ? { threads: options.threads } : {}),
-      }),
-    );
+  return options.source.relations(snapshot).then((relations) =>
+    MemoryIndex.load(relations, {
+      ranking,
+      denseModel: options.embedder?.model ?? null,
+      ...(options.threads ? { threads: options.threads } : {}),
+    }),
+  );
 }
 
 /** The query's terms that occur in the searched versions, rarest first, at most MAX_QUERY_TERMS. */

@@ -149,6 +149,7 @@ function decide(input: GatherInput, processor: PageProcessor, at: Located): Page
       version: at.version,
       path: at.path,
       url: at.url,
+      sourcePath: doc.sourcePath ?? doc.path,
       format: doc.format,
       content: doc.content,
       contentHash: doc.contentHash,

@@ -1,7 +1,7 @@
 import { chunkDocument, type Chunk } from '../chunk/index.js';
 import { parseDocument, type ParsedDocument } from '../parse/index.js';
 import type { DocFormat } from '../sources/index.js';
-import { chunkIdsOf, pageIdOf, type ChunkRow, type PageRow } from '../store/index.js';
+import { chunkIdsOf, pageIdOf, sourceOf, type ChunkRow, type PageRow } from '../store/index.js';
 import type { PageLink } from './cross-references.js';
 
 /** A fetched page, ready for the lake: its page row, its chunk rows and its links. */
@@ -16,6 +16,8 @@ export interface PageContent {
   version: string;
   path: string;
   url: string | null;
+  /** The path as found in the source (with its version folder). */
+  sourcePath: string;
   format: DocFormat;
   content: string;
   contentHash: string;
@@ -37,7 +39,7 @@ export class PageProcessor {
 
   /** Throws only for content the parser cannot read (a per-page failure). */
   process(input: PageContent): ProcessedPage {
-    const { library, version, path, url } = input;
+    const { library, version, path, url, sourcePath } = input;
     const { doc, chunks } = this.parse(input);
     const pageId = pageIdOf(library, version, path);
     const chunkIds = chunkIdsOf(
@@ -58,6 +60,7 @@ export class PageProcessor {
         markdown: doc.markdown,
         content_hash: input.contentHash,
         fetched_at: input.fetchedAt,
+        source: sourceOf({ url, sourcePath }),
       },
       chunks: chunks.map((c, i) => ({
         chunk_id: chunkIds[i] as string,
@@ -73,6 +76,7 @@ export class PageProcessor {
         text: c.text,
         tokens: c.tokens,
         content_hash: c.contentHash,
+        source: sourceOf({ url, sourcePath, anchor: c.anchor }),
       })),
       links: doc.links.map((l) => ({ href: l.href, text: l.text, sectionAnchor: l.sectionAnchor })),
     };

@@ -10,6 +10,7 @@ const input = (version: string): PageContent => ({
   version,
   path: 'guide/snapshots.md',
   url: null,
+  sourcePath: `${version}/guide/snapshots.md`,
   format: 'markdown',
   content,
   contentHash: sha256(content),
@@ -34,6 +35,18 @@ describe('processing a page into lake rows', () => {
     expect(one.chunks.every((c) => /^[0-9a-f]{24}$/.test(c.chunk_id) && c.page_id === one.page.page_id)).toBe(true);
     expect(one.page).toMatchObject({ title: 'Snapshots', content_hash: sha256(content), version: '1.0' });
     expect(one.links).toEqual([{ href: 'expire.md', text: 'expiry', sectionAnchor: 'expiring' }]);
+    // A file's source is its path as found (version folder included), for the page and each chunk.
+    expect(one.page.source).toBe('1.0/guide/snapshots.md');
+    expect(one.chunks.map((c) => c.source)).toEqual(one.chunks.map(() => '1.0/guide/snapshots.md'));
+  });
+
+  it("gives a web page's chunks its URL with their section's anchor", () => {
+    const page = new PageProcessor().process({ ...input('1.0'), url: 'https://docs.example/guide/snapshots#top' });
+    expect(page.page.source).toBe('https://docs.example/guide/snapshots#top');
+    expect(page.chunks.map((c) => c.source)).toEqual(
+      page.chunks.map((c) => (c.anchor ? `https://docs.example/guide/snapshots#${c.anchor}` : page.page.source)),
+    );
+    expect(page.chunks.some((c) => /#[a-z]+$/.test(c.source) && !c.source.endsWith('#top'))).toBe(true);
   });
 
   it('gives repeated identical chunks distinct ids', () => {

@@ -86,6 +86,7 @@ describe('interrupted and half-finished syncs', () => {
       version: 'latest',
       path: 'p5.md',
       url: null,
+      sourcePath: 'p5.md',
       format: 'markdown',
       content,
       contentHash: sha256(content),
