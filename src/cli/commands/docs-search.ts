@@ -62,7 +62,14 @@ async function withSearcher<T>(ctx: CliContext, fn: (searcher: Searcher) => Prom
     import('../../docs/search/index.js'),
   ]);
   const embedder = await embedderFromConfig(ctx.config);
-  const searcher = await openLakeSearcher({ pool, lake, client: 'cli', logger: ctx.logger, embedder });
+  const searcher = await openLakeSearcher({
+    pool,
+    lake,
+    client: 'cli',
+    logger: ctx.logger,
+    embedder,
+    cacheDir: ctx.searchCacheDir,
+  });
   try {
     return await fn(searcher);
   } finally {

@@ -92,6 +92,7 @@ async function firstSearch(ctx: CliContext, lake: Lake): Promise<SearchResponse>
     client: 'cli',
     logger: ctx.logger,
     libraries: [OWN_LIBRARY],
+    cacheDir: ctx.searchCacheDir,
   });
   try {
     return await searcher.search({ query: QUICKSTART_QUERY, libraries: [OWN_LIBRARY], limit: 3, maxTokens: 600 });

@@ -49,6 +49,7 @@ async function openBackend(ctx: CliContext, opts: ServeOptions, name: string): P
     client: `mcp:${name}`,
     logger: ctx.logger,
     libraries: opts.library,
+    cacheDir: ctx.searchCacheDir,
     ...serverSearcherOptions(opts.http ? 'http' : 'stdio'),
   });
   return { searcher, catalog: pgDocsCatalog(pool) };

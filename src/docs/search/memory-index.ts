@@ -10,7 +10,10 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
-import { sourceOf, type ChunkRow } from '../store/index.js';
+import { sqlString } from '../index/sql.js';
+import type { CachedIndex, IndexState } from './index-cache.js';
+import { sourceOf } from '../store/source.js';
+import type { ChunkRow } from '../store/tables.js';
 import type { OutlineEntry } from './outline.js';
 import type { Ranking } from './ranking.js';
 import type { IndexRelations } from './source.js';
@@ -231,12 +234,8 @@ export class MemoryIndex {
   ) {}
 
   static async load(relations: IndexRelations, options: LoadOptions): Promise<MemoryIndex> {
-    const threads = options.threads ?? Math.min(4, os.availableParallelism());
-    const db = await DuckDBInstance.create(':memory:', {
-      threads: String(threads),
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-    });
+    const threads = options.threads ?? defaultThreads();
+    const db = await DuckDBInstance.create(':memory:', duckdbOptions(threads));
     try {
       const conn = await db.connect();
       try {
@@ -267,6 +266,48 @@ export class MemoryIndex {
         },
       );
     }
+  }
+
+  /**
+   * An index persisted by saveTo (index-cache.ts), opened read-only: DuckDB reads the blocks a
+   * query needs, so a process that searches a few times holds little of it in memory.
+   */
+  static async open(cached: CachedIndex, snapshotId: number, options: { threads?: number } = {}): Promise<MemoryIndex> {
+    const threads = options.threads ?? defaultThreads();
+    const db = await DuckDBInstance.create(cached.file, { ...duckdbOptions(threads), access_mode: 'READ_ONLY' });
+    try {
+      const conn = await db.connect();
+      try {
+        // A file that opens but lacks a table fails here, not in the middle of a search.
+        await conn.run(`SELECT count(*) FROM chunk, (SELECT count(*) FROM term_list)`);
+        const pool = await ConnectionPool.open(db, conn, threads);
+        const { versions, unindexedChunks, dense } = cached.state;
+        return new MemoryIndex(db, pool, snapshotId, versions, unindexedChunks, dense);
+      } catch (err) {
+        conn.closeSync();
+        throw err;
+      }
+    } catch (err) {
+      db.closeSync();
+      throw err;
+    }
+  }
+
+  /** What the index knows of itself beyond its tables: saved with them. */
+  get state(): IndexState {
+    return { versions: [...this.versions], unindexedChunks: this.unindexedChunks, dense: this.dense };
+  }
+
+  /** Writes every table of the index, with its indexes, to a new DuckDB database file. */
+  async saveTo(file: string): Promise<void> {
+    await this.pool.run(async (conn) => {
+      await conn.run(`ATTACH ${sqlString(file)} AS saved`);
+      try {
+        await conn.run(`COPY FROM DATABASE memory TO saved`);
+      } finally {
+        await conn.run(`DETACH saved`);
+      }
+    });
   }
 
   /** The best chunks for the weighted query terms in the given library versions (and path prefix), best first. */
@@ -456,13 +497,28 @@ async function build(conn: DuckDBConnection, relations: IndexRelations, options:
   await conn.run(termListSql, parameters);
   await conn.run(`DROP TABLE source_terms`);
   await conn.run(`DROP TABLE source_chunks`);
-  // Point lookups: a query's postings by key, its hits by doc, a read by chunk id. DuckDB
-  // only uses an index below a selectivity threshold, set high so it always does here.
+  // Point lookups: a query's postings by key, its hits by doc, a read by chunk id (see duckdbOptions).
   await conn.run(`CREATE UNIQUE INDEX term_list_key ON term_list (key)`);
   await conn.run(`CREATE UNIQUE INDEX chunk_doc ON chunk (doc)`);
   await conn.run(`CREATE INDEX chunk_id ON chunk (chunk_id)`);
-  await conn.run(`SET index_scan_percentage = 1.0`);
-  await conn.run(`SET index_scan_max_count = 1000000`);
+}
+
+function defaultThreads(): number {
+  return Math.min(4, os.availableParallelism());
+}
+
+/**
+ * DuckDB only uses an index below a selectivity threshold, set high so that point lookups
+ * (a query's postings by key, its hits by doc, a read by chunk id) always do here.
+ */
+function duckdbOptions(threads: number): Record<string, string> {
+  return {
+    threads: String(threads),
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    index_scan_percentage: '1.0',
+    index_scan_max_count: '1000000',
+  };
 }
 
 async function columnsOf(conn: DuckDBConnection, relation: string): Promise<string[]> {
@@ -542,21 +598,23 @@ function firstLine(err: unknown): string {
  * planning them again would cost as much as running them.
  */
 type Prepare = (sql: string) => Promise<DuckDBPreparedStatement>;
+type PooledConnection = { conn: DuckDBConnection; prepare: Prepare };
 
 class ConnectionPool {
-  private readonly idle: Prepare[];
-  private readonly waiting: ((prepare: Prepare) => void)[] = [];
+  private readonly idle: PooledConnection[];
+  private readonly waiting: ((pooled: PooledConnection) => void)[] = [];
   private readonly statements: Map<string, DuckDBPreparedStatement>[] = [];
 
   private constructor(private readonly all: DuckDBConnection[]) {
     this.idle = all.map((conn) => {
       const cache = new Map<string, DuckDBPreparedStatement>();
       this.statements.push(cache);
-      return async (sql: string) => {
+      const prepare = async (sql: string) => {
         let statement = cache.get(sql);
         if (!statement) cache.set(sql, (statement = await conn.prepare(sql)));
         return statement;
       };
+      return { conn, prepare };
     });
   }
 
@@ -566,14 +624,23 @@ class ConnectionPool {
     return new ConnectionPool(conns);
   }
 
-  async use<T>(fn: (prepare: Prepare) => Promise<T>): Promise<T> {
-    const prepare = this.idle.pop() ?? (await new Promise<Prepare>((resolve) => this.waiting.push(resolve)));
+  use<T>(fn: (prepare: Prepare) => Promise<T>): Promise<T> {
+    return this.with((pooled) => fn(pooled.prepare));
+  }
+
+  /** A connection for statements run once (not kept prepared). */
+  run<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.with((pooled) => fn(pooled.conn));
+  }
+
+  private async with<T>(fn: (pooled: PooledConnection) => Promise<T>): Promise<T> {
+    const pooled = this.idle.pop() ?? (await new Promise<PooledConnection>((resolve) => this.waiting.push(resolve)));
     try {
-      return await fn(prepare);
+      return await fn(pooled);
     } finally {
       const next = this.waiting.shift();
-      if (next) next(prepare);
-      else this.idle.push(prepare);
+      if (next) next(pooled);
+      else this.idle.push(pooled);
     }
   }
 
