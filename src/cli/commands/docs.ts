@@ -14,7 +14,7 @@ import {
   recentSyncRuns,
   type SyncSummary,
 } from '../../docs/library/index.js';
-import type { SyncProgress } from '../../docs/index.js';
+import type { SyncProgress } from '../../docs/sync/index.js';
 import { withTransaction } from '../../db/index.js';
 import type { CliContext } from '../context.js';
 import { registerDocsSearchCommands } from './docs-search.js';
@@ -150,7 +150,7 @@ async function sync(ctx: CliContext, names: string[], opts: { all?: boolean; for
   const interrupt = () => controller.abort(new BosunError('INTERRUPTED', 'interrupted'));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  const [progress, { syncLibrary }] = await Promise.all([progressReporter(ctx), import('../../docs/index.js')]);
+  const [progress, { syncLibrary }] = await Promise.all([progressReporter(ctx), import('../../docs/sync/index.js')]);
   try {
     for (const name of targets) {
       try {
@@ -274,7 +274,7 @@ function optionsText(spec: Record<string, unknown>): string {
 
 async function remove(ctx: CliContext, name: string): Promise<void> {
   const { pool, lake } = await lakeOf(ctx);
-  const { removeLibrary } = await import('../../docs/index.js');
+  const { removeLibrary } = await import('../../docs/sync/index.js');
   const res = await removeLibrary(pool, lake, name);
   emit(
     ctx,
@@ -320,7 +320,10 @@ async function schedule(
   if (Boolean(name) === Boolean(opts.all))
     throw new BosunError('INVALID_INPUT', 'name one library or give --all', { hint: 'or --list to see the schedules' });
   const library = name ?? null;
-  const [queue, { scheduleSyncs, unscheduleSyncs }] = await Promise.all([ctx.queue(), import('../../docs/index.js')]);
+  const [queue, { scheduleSyncs, unscheduleSyncs }] = await Promise.all([
+    ctx.queue(),
+    import('../../docs/sync/index.js'),
+  ]);
   if (opts.remove) {
     if (opts.cron) throw new BosunError('INVALID_INPUT', '--remove takes no --cron');
     await unscheduleSyncs(pool, queue, library);

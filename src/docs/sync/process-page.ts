@@ -1,5 +1,5 @@
-import { chunkDocument, type Chunk } from '../chunk/index.js';
-import { parseDocument, type ParsedDocument } from '../parse/index.js';
+import type { Chunk } from '../chunk/index.js';
+import type { ParsedDocument } from '../parse/index.js';
 import type { DocFormat } from '../sources/index.js';
 import { chunkIdsOf, pageIdOf, sourceOf, type ChunkRow, type PageRow } from '../store/index.js';
 import type { PageLink } from './cross-references.js';
@@ -29,6 +29,10 @@ interface Parsed {
   chunks: Chunk[];
 }
 
+/** The parser and the chunker, imported when a sync first meets a changed page: a sync that finds nothing new never loads them. */
+let parserModules: Promise<[typeof import('../parse/index.js'), typeof import('../chunk/index.js')]> | undefined;
+const loadParser = () => (parserModules ??= Promise.all([import('../parse/index.js'), import('../chunk/index.js')]));
+
 /**
  * Parses and chunks pages. Parsing is pure, so a page that several versions share (a file
  * outside the version folders, an unchanged page across tags) is parsed once per sync and its
@@ -38,9 +42,9 @@ export class PageProcessor {
   private readonly parsed = new Map<string, Parsed>();
 
   /** Throws only for content the parser cannot read (a per-page failure). */
-  process(input: PageContent): ProcessedPage {
+  async process(input: PageContent): Promise<ProcessedPage> {
     const { library, version, path, url, sourcePath } = input;
-    const { doc, chunks } = this.parse(input);
+    const { doc, chunks } = await this.parse(input);
     const pageId = pageIdOf(library, version, path);
     const chunkIds = chunkIdsOf(
       library,
@@ -82,11 +86,12 @@ export class PageProcessor {
     };
   }
 
-  private parse(input: PageContent): Parsed {
+  private async parse(input: PageContent): Promise<Parsed> {
     // What the parser sees: the same content at the same path and URL parses the same way.
     const key = `${input.format}\u0000${input.path}\u0000${input.url ?? ''}\u0000${input.contentHash}`;
     let parsed = this.parsed.get(key);
     if (!parsed) {
+      const [{ parseDocument }, { chunkDocument }] = await loadParser();
       const doc = parseDocument({
         content: input.content,
         format: input.format,

@@ -18,9 +18,9 @@ const input = (version: string): PageContent => ({
 });
 
 describe('processing a page into lake rows', () => {
-  it('derives page and chunk ids from library, version, path and content', () => {
-    const one = new PageProcessor().process(input('1.0'));
-    const again = new PageProcessor().process(input('1.0'));
+  it('derives page and chunk ids from library, version, path and content', async () => {
+    const one = await new PageProcessor().process(input('1.0'));
+    const again = await new PageProcessor().process(input('1.0'));
     expect(one.page.page_id).toBe(pageIdOf('lib', '1.0', 'guide/snapshots.md'));
     expect(one.page.page_id).toMatch(/^[0-9a-f]{16}$/);
     expect(one.chunks.map((c) => c.chunk_id)).toEqual(again.chunks.map((c) => c.chunk_id));
@@ -40,8 +40,11 @@ describe('processing a page into lake rows', () => {
     expect(one.chunks.map((c) => c.source)).toEqual(one.chunks.map(() => '1.0/guide/snapshots.md'));
   });
 
-  it("gives a web page's chunks its URL with their section's anchor", () => {
-    const page = new PageProcessor().process({ ...input('1.0'), url: 'https://docs.example/guide/snapshots#top' });
+  it("gives a web page's chunks its URL with their section's anchor", async () => {
+    const page = await new PageProcessor().process({
+      ...input('1.0'),
+      url: 'https://docs.example/guide/snapshots#top',
+    });
     expect(page.page.source).toBe('https://docs.example/guide/snapshots#top');
     expect(page.chunks.map((c) => c.source)).toEqual(
       page.chunks.map((c) => (c.anchor ? `https://docs.example/guide/snapshots#${c.anchor}` : page.page.source)),
@@ -49,19 +52,21 @@ describe('processing a page into lake rows', () => {
     expect(page.chunks.some((c) => /#[a-z]+$/.test(c.source) && !c.source.endsWith('#top'))).toBe(true);
   });
 
-  it('gives repeated identical chunks distinct ids', () => {
+  it('gives repeated identical chunks distinct ids', async () => {
     expect(new Set(chunkIdsOf('lib', 'v', 'p.md', ['h', 'h', 'x'])).size).toBe(3);
   });
 
-  it('parses a page shared by several versions once, with each version its own ids', () => {
+  it('parses a page shared by several versions once, with each version its own ids', async () => {
     const processor = new PageProcessor();
-    const v1 = processor.process(input('1.0'));
-    const v2 = processor.process(input('2.0'));
+    const v1 = await processor.process(input('1.0'));
+    const v2 = await processor.process(input('2.0'));
     expect(v2.page.page_id).not.toBe(v1.page.page_id);
     expect(v2.chunks.map((c) => c.chunk_id)).not.toEqual(v1.chunks.map((c) => c.chunk_id));
     expect(v2.chunks.map((c) => c.text)).toEqual(v1.chunks.map((c) => c.text));
     // The second version reuses the first parse (the very same heading-path arrays).
     expect(v2.chunks[0]?.heading_path).toBe(v1.chunks[0]?.heading_path);
-    expect(new PageProcessor().process(input('2.0')).chunks[0]?.heading_path).not.toBe(v1.chunks[0]?.heading_path);
+    expect((await new PageProcessor().process(input('2.0'))).chunks[0]?.heading_path).not.toBe(
+      v1.chunks[0]?.heading_path,
+    );
   });
 });
