@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createLogger, loadConfig, type LoadedConfig, type Logger } from '../core/index.js';
 import type { Database } from '../db/index.js';
 import type { Lake } from '../lake/index.js';
@@ -38,6 +39,11 @@ export class CliContext {
 
   get config() {
     return this.loaded.config;
+  }
+
+  /** Where searchers persist each snapshot's index (docs/search's index cache). */
+  get searchCacheDir(): string {
+    return path.join(this.paths.cache, 'search');
   }
 
   db(): Promise<Database> {

@@ -1,18 +1,21 @@
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from '../core/index.js';
-import { wrap, type Wrap } from './commands/wrap.js';
+// core's errors alone: its index loads zod and pino, which help and --version never need.
+import { ExitCode } from '../core/errors.js';
+import { commandSummaries, type CommandName } from './commands/summaries.js';
+import type { Wrap } from './commands/wrap.js';
 import { reportError } from './output.js';
 
 type Registrar = (program: Command, wrap: Wrap) => void;
 
 /**
- * The modules that define each top-level command, imported only when that command runs:
- * loading every layer (DuckDB, the MCP SDK, the crawler…) was most of a command's start-up.
+ * The modules that define each top-level command, imported only when that command runs (or
+ * its help is asked for): loading every layer (DuckDB, the MCP SDK, the crawler…) was most of
+ * a command's start-up. `bosun --help` lists the commands from commandSummaries instead.
  * Order matters where a module adds to a group another one creates (`mcp pm`, `docs export`).
  */
 const server = async (): Promise<Registrar[]> => [(await import('./commands/server.js')).registerServerCommands];
 const init = async (): Promise<Registrar[]> => [(await import('./commands/init.js')).registerInitCommands];
-const commandModules: Record<string, () => Promise<Registrar[]>> = {
+const commandModules: Record<CommandName, () => Promise<Registrar[]>> = {
   init,
   quickstart: init,
   up: server,
@@ -28,7 +31,7 @@ const commandModules: Record<string, () => Promise<Registrar[]>> = {
   ],
   docs: async () => [
     (await import('./commands/docs.js')).registerDocsCommands,
-    (await import('./commands/mcp-docs.js')).registerDocsExportCommand,
+    (await import('./commands/docs-export.js')).registerDocsExportCommand,
   ],
   templates: async () => [(await import('./commands/templates.js')).registerTemplatesCommands],
   project: async () => [(await import('./commands/project.js')).registerProjectCommands],
@@ -40,17 +43,19 @@ const commandModules: Record<string, () => Promise<Registrar[]>> = {
 /** Global options that take a value, so the command name is found after them. */
 const globalsWithValue = new Set(['--home', '--log-level', '--database-url']);
 
-/** The command a command line names, or null (help, a version flag, an unknown word). */
-export function commandOf(args: readonly string[]): string | null {
-  for (let i = 0; i < args.length; i++) {
+/** The command a command line names (also `help <command>`), or null (help, a version flag, an unknown word). */
+export function commandOf(args: readonly string[]): CommandName | null {
+  const words: string[] = [];
+  for (let i = 0; i < args.length && words.length < 2; i++) {
     const arg = args[i]!;
     if (globalsWithValue.has(arg)) i++;
-    else if (!arg.startsWith('-')) return arg in commandModules ? arg : null;
+    else if (!arg.startsWith('-')) words.push(arg);
   }
-  return null;
+  const word = words[0] === 'help' ? words[1] : words[0];
+  return word !== undefined && Object.hasOwn(commandModules, word) ? (word as CommandName) : null;
 }
 
-/** The program with the named command only, or every command for help and unknown words. */
+/** The program with the named command only; for help and unknown words, every command as a one-line summary. */
 export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('bosun')
     .description('Local workflow infrastructure: documentation → MCP servers, a project manager, and agents')
@@ -70,8 +75,12 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
     .exitOverride();
 
   const named = commandOf(args);
-  const loaders = named ? [commandModules[named]!] : [...new Set(Object.values(commandModules))];
-  for (const load of loaders) for (const register of await load()) register(program, wrap);
+  if (named) {
+    const { wrap } = await import('./commands/wrap.js');
+    for (const register of await commandModules[named]()) register(program, wrap);
+  } else {
+    for (const [name, summary] of Object.entries(commandSummaries)) program.command(name).description(summary);
+  }
   return program;
 }
 

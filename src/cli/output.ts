@@ -1,4 +1,4 @@
-import { BosunError, toBosunError } from '../core/index.js';
+import { BosunError, toBosunError } from '../core/errors.js';
 import type { CliContext } from './context.js';
 
 /** Results go to stdout: JSON with --json, else the human rendering. */

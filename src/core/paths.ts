@@ -17,6 +17,8 @@ export interface BosunPaths {
   templates: string;
   workspaces: string;
   logs: string;
+  /** Files derived from the lake or the database, rebuilt when missing (the search index per snapshot). */
+  cache: string;
 }
 
 /** `--home` beats `BOSUN_HOME`, which beats `$XDG_DATA_HOME/bosun` or `~/.local/share/bosun`. */
@@ -44,6 +46,7 @@ export function bosunPaths(home: string): BosunPaths {
     templates: path.join(home, 'templates'),
     workspaces: path.join(home, 'workspaces'),
     logs: path.join(home, 'logs'),
+    cache: path.join(home, 'cache'),
   };
 }
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import { BosunError, sha256, silentLogger, type BosunPaths, type Logger } from '../core/index.js';
-import { runCommand, type RunResult } from '../exec/index.js';
+// exec (execa) is imported when a tool runs: a command finding the server up never spawns one.
+import type { RunResult } from '../exec/index.js';
 import { binariesIn, locateBinaries, type PostgresBinaries } from './binaries.js';
 import { serverUser, traversableByOthers, type OsUser } from './os-user.js';
 
@@ -123,6 +124,7 @@ function prepareServerRoot(paths: BosunPaths, lay: Layout): void {
 }
 
 async function pgTool(lay: Layout, tool: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  const { runCommand } = await import('../exec/index.js');
   return runCommand(tool, args, {
     ...asServerUser(lay.user),
     cwd: lay.serverRoot,

@@ -58,6 +58,10 @@ export async function migrate(
   checkIds(migrations);
   const client = await pool.connect();
   try {
+    // Every command calls this: when everything is applied already, say so from one read,
+    // without the lock and the ledger's DDL.
+    const current = await appliedChecksums(client);
+    if (migrations.every((m) => current.get(m.id) === sha256(m.sql))) return statusOf(current, migrations);
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     try {
       await client.query(LEDGER);
@@ -98,11 +102,14 @@ export async function migrate(
 export async function migrationStatus(pool: pg.Pool, migrations: readonly Migration[]): Promise<MigrationStatus> {
   const client = await pool.connect();
   try {
-    const applied = await appliedChecksums(client);
-    const pending = migrations.filter((m) => !applied.has(m.id)).map((m) => m.id);
-    const done = migrations.filter((m) => applied.has(m.id));
-    return { applied: applied.size, total: migrations.length, latest: done.at(-1)?.id ?? null, pending };
+    return statusOf(await appliedChecksums(client), migrations);
   } finally {
     client.release();
   }
+}
+
+function statusOf(applied: Map<string, string>, migrations: readonly Migration[]): MigrationStatus {
+  const pending = migrations.filter((m) => !applied.has(m.id)).map((m) => m.id);
+  const done = migrations.filter((m) => applied.has(m.id));
+  return { applied: applied.size, total: migrations.length, latest: done.at(-1)?.id ?? null, pending };
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BosunError } from '../core/index.js';
-import { runChecked, runCommand } from '../exec/index.js';
 
 export interface OsUser {
   name: string;
@@ -17,6 +16,7 @@ export async function serverUser(): Promise<OsUser | null> {
   if (process.getuid?.() !== 0) return null;
   let found = await lookup('postgres');
   if (!found) {
+    const { runChecked } = await import('../exec/index.js');
     await runChecked(
       'useradd',
       ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
@@ -40,10 +40,30 @@ export async function serverUser(): Promise<OsUser | null> {
 }
 
 async function lookup(name: string): Promise<OsUser | null> {
+  // /etc/passwd answers for local users without two child processes on every command.
+  const local = fromPasswd(name);
+  if (local) return local;
+  const { runCommand } = await import('../exec/index.js');
   const uid = await runCommand('id', ['-u', name], { timeoutMs: 5_000 });
   const gid = await runCommand('id', ['-g', name], { timeoutMs: 5_000 });
   if (!uid.ok || !gid.ok) return null;
   return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+function fromPasswd(name: string): OsUser | null {
+  let passwd: string;
+  try {
+    passwd = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of passwd.split('\n')) {
+    const [user, , uid, gid] = line.split(':');
+    if (user === name && uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid)) {
+      return { name, uid: Number(uid), gid: Number(gid) };
+    }
+  }
+  return null;
 }
 
 /** True when every folder from `/` down to `target` can be traversed by "others". */

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 let instance: Promise<DuckDBInstance> | null = null;
@@ -15,6 +16,7 @@ function sharedInstance(): Promise<DuckDBInstance> {
     const db = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
+      ...sizedForTheMachine(),
     });
     const conn = await db.connect();
     try {
@@ -25,6 +27,17 @@ function sharedInstance(): Promise<DuckDBInstance> {
     return db;
   })();
   return instance;
+}
+
+/**
+ * DuckDB's defaults (80% of memory, a thread per core) size it for a database server; here it
+ * shares the machine with PostgreSQL, the MCP servers and the user's work, and writes Parquet
+ * files a batch at a time. An eighth of the memory (256 MB to 2 GB) and at most 4 threads;
+ * larger work spills to DuckDB's temporary files instead of growing.
+ */
+function sizedForTheMachine(): Record<string, string> {
+  const mb = Math.min(2048, Math.max(256, Math.floor(os.totalmem() / 2 ** 20 / 8)));
+  return { memory_limit: `${mb}MB`, threads: String(Math.min(4, os.availableParallelism())) };
 }
 
 /** Runs `fn` on a fresh connection of the shared instance, closed afterwards. */

@@ -163,6 +163,8 @@ describe('the docs MCP server over stdio', () => {
         next_offset: null,
       });
       expect(page.uri).toBe('docs://ducklake/stable/specification/tables/ducklake_snapshot.md');
+      // Where the file is in its source: the version folder that `path` leaves out.
+      expect(page.source).toBe('stable/specification/tables/ducklake_snapshot.md');
       expect(page.text).toContain('snapshot_id');
       const short = dataOf(await call(one, 'read_page', { path: '/specification/tables/ducklake_snapshot' }));
       expect(short.text).toBe(page.text);
@@ -176,6 +178,8 @@ describe('the docs MCP server over stdio', () => {
       const hit = dataOf(await call(one, 'search_docs', { query: 'DROP TABLE end_snapshot', limit: 1 })).hits[0];
       const section = dataOf(await call(one, 'read_page', { path: hit.chunk_id }));
       expect(section.path).toBe(hit.path);
+      expect(hit.source).toBe(`${hit.version}/${hit.path}`);
+      expect(section.source).toBe(hit.source);
       expect(section.section).toEqual(hit.heading_path);
       expect(section.text).toContain(hit.text.split('\n')[0]);
     });
@@ -481,7 +485,11 @@ describe('the docs MCP server over stdio', () => {
       const uri = 'docs://ducklake/0.4/specification/tables/ducklake_snapshot.md';
       const { contents } = await one.readResource({ uri });
       expect(contents).toHaveLength(1);
-      expect(contents[0]).toMatchObject({ uri, mimeType: 'text/markdown' });
+      expect(contents[0]).toMatchObject({
+        uri,
+        mimeType: 'text/markdown',
+        _meta: { source: '0.4/specification/tables/ducklake_snapshot.md' },
+      });
       const page = dataOf(
         await call(
           one,

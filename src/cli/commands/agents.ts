@@ -17,6 +17,7 @@ import {
 import type { CliContext } from '../context.js';
 import { emit, keyValues, parsePositiveInt, table } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 async function openRegistry(ctx: CliContext): Promise<AgentRegistry> {
   const db = await ctx.db();
@@ -133,9 +134,7 @@ interface RunOptions {
 }
 
 export function registerAgentsCommands(program: Command, wrap: Wrap): void {
-  const agents = program
-    .command('agents')
-    .description('agents: list, inspect, check what is usable here, export, run one skill');
+  const agents = program.command('agents').description(commandSummaries.agents);
 
   agents
     .command('list')

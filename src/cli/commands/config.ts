@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { configLeaves, describeConfigKey, getPath, setConfigValue, BosunError, redactUrl } from '../../core/index.js';
 import { emit, table } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 const SECRET_KEYS = new Set(['database.url', 'mcp.token', 'endpoints.apiKey']);
 function mask(key: string, v: unknown): unknown {
@@ -10,7 +11,7 @@ function mask(key: string, v: unknown): unknown {
 }
 
 export function registerConfigCommands(program: Command, wrap: Wrap): void {
-  const config = program.command('config').description('show, read and change configuration ($BOSUN_HOME/config.yaml)');
+  const config = program.command('config').description(commandSummaries.config);
 
   config
     .command('show')

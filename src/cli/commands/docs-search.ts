@@ -2,19 +2,9 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BosunError, parseWith } from '../../core/index.js';
-import { embedChunks, embedderFromConfig } from '../../docs/embed/index.js';
-import { rebuildChunkIndex } from '../../docs/index/index.js';
-import {
-  citation,
-  evaluate,
-  openLakeSearcher,
-  parseQuestions,
-  renderOutline,
-  type Hit,
-  type ReadResponse,
-  type SearchResponse,
-  type Searcher,
-} from '../../docs/search/index.js';
+import { citation } from '../../docs/format.js';
+// Types only: the search layer (DuckDB, the parsers) is imported by the command that runs.
+import type { Hit, ReadResponse, SearchResponse, Searcher } from '../../docs/search/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues, table } from '../output.js';
 import type { Wrap } from './wrap.js';
@@ -65,10 +55,21 @@ const PREVIEW_LINES = 12;
 
 /** A searcher over the lake for one command; dense retrieval when the configuration names an embeddings endpoint. */
 async function withSearcher<T>(ctx: CliContext, fn: (searcher: Searcher) => Promise<T>): Promise<T> {
-  const { pool } = await ctx.db();
-  const lake = await ctx.lake();
+  const [{ pool }, lake, { embedderFromConfig }, { openLakeSearcher }] = await Promise.all([
+    ctx.db(),
+    ctx.lake(),
+    import('../../docs/embed/index.js'),
+    import('../../docs/search/index.js'),
+  ]);
   const embedder = await embedderFromConfig(ctx.config);
-  const searcher = await openLakeSearcher({ pool, lake, client: 'cli', logger: ctx.logger, embedder });
+  const searcher = await openLakeSearcher({
+    pool,
+    lake,
+    client: 'cli',
+    logger: ctx.logger,
+    embedder,
+    cacheDir: ctx.searchCacheDir,
+  });
   try {
     return await fn(searcher);
   } finally {
@@ -110,6 +111,7 @@ function renderHit(hit: Hit, whole: boolean): string[] {
   const shown = whole ? text : text.slice(0, PREVIEW_LINES);
   return [
     `${hit.rank}. ${citation(hit)}  (score ${hit.score})`,
+    `   source: ${hit.source}`,
     ...shown.map((l) => `   ${l}`),
     ...(shown.length < text.length
       ? [`   … ${text.length - shown.length} more lines: bosun docs read ${hit.library} ${hit.chunk_id}`]
@@ -140,6 +142,7 @@ function renderRead(p: ReadResponse): string {
   const where = citation({ library: p.library, version: p.version, path: p.path, heading_path: p.section ?? [] });
   const lines = [
     `${where} — ${p.title}`,
+    `source: ${p.source}`,
     `parts ${p.offset + 1}-${p.offset + p.parts_read} of ${p.total_chunks} · ${p.tokens} tokens${p.truncated ? ' (cut)' : ''}`,
     '',
     p.text,
@@ -154,6 +157,7 @@ function renderRead(p: ReadResponse): string {
 
 async function outline(ctx: CliContext, library: string, raw: Record<string, unknown>): Promise<void> {
   const o = parseWith(outlineOptions, raw, 'options of docs outline');
+  const { renderOutline } = await import('../../docs/search/index.js');
   const result = await withSearcher(ctx, (s) =>
     s.outline({
       library,
@@ -173,6 +177,7 @@ async function evalQuestions(ctx: CliContext, file: string, raw: Record<string, 
     throw new BosunError('NOT_FOUND', `no such file: ${file}`, {
       hint: 'a question set is a .jsonl file: one {"question", "library", "version", "gold"} per line',
     });
+  const { evaluate, parseQuestions } = await import('../../docs/search/index.js');
   const questions = parseQuestions(fs.readFileSync(file, 'utf8'), file);
   const { summary, results } = await withSearcher(ctx, (s) =>
     evaluate(s, questions, o.limit ? { limit: o.limit } : {}),
@@ -201,6 +206,7 @@ async function evalQuestions(ctx: CliContext, file: string, raw: Record<string, 
 
 async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<void> {
   const o = parseWith(embedOptions, raw, 'options of docs embed');
+  const { embedChunks, embedderFromConfig } = await import('../../docs/embed/index.js');
   const embedder = await embedderFromConfig(ctx.config, {
     ...(o.modelDir ? { modelDir: o.modelDir } : {}),
     ...(o.model ? { model: o.model } : {}),
@@ -228,6 +234,7 @@ async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<voi
 }
 
 async function reindex(ctx: CliContext): Promise<void> {
+  const { rebuildChunkIndex } = await import('../../docs/index/index.js');
   const result = await rebuildChunkIndex(await ctx.lake());
   emit(ctx, result, () =>
     result.snapshotId === null

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { BosunError, parseWith, toBosunError } from '../../core/index.js';
+// Metadata in PostgreSQL only; the sync (sources, parsers, DuckDB) is imported by the commands that run one.
 import {
   addLibrary,
   brokenLinks,
@@ -12,18 +12,15 @@ import {
   listLibraries,
   listSchedules,
   recentSyncRuns,
-  removeLibrary,
-  scheduleSyncs,
-  syncLibrary,
-  unscheduleSyncs,
-  type SyncProgress,
   type SyncSummary,
-} from '../../docs/index.js';
+} from '../../docs/library/index.js';
+import type { SyncProgress } from '../../docs/sync/index.js';
 import { withTransaction } from '../../db/index.js';
 import type { CliContext } from '../context.js';
 import { registerDocsSearchCommands } from './docs-search.js';
 import { emit, emitLine, keyValues, reportError, table } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -90,7 +87,7 @@ async function add(
 }
 
 /** A progress bar on a terminal; JSON lines with --json (at most a few per second); nothing otherwise. */
-function progressReporter(ctx: CliContext): { onProgress: (e: SyncProgress) => void; stop: () => void } {
+async function progressReporter(ctx: CliContext): Promise<{ onProgress: (e: SyncProgress) => void; stop: () => void }> {
   if (ctx.json) {
     let last = 0;
     return {
@@ -104,6 +101,7 @@ function progressReporter(ctx: CliContext): { onProgress: (e: SyncProgress) => v
     };
   }
   if (!process.stderr.isTTY) return { onProgress: () => undefined, stop: () => undefined };
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -164,7 +162,7 @@ async function sync(ctx: CliContext, names: string[], opts: { all?: boolean; for
   const interrupt = () => controller.abort(new BosunError('INTERRUPTED', 'interrupted'));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  const progress = progressReporter(ctx);
+  const [progress, { syncLibrary }] = await Promise.all([progressReporter(ctx), import('../../docs/sync/index.js')]);
   try {
     for (const name of targets) {
       try {
@@ -288,6 +286,7 @@ function optionsText(spec: Record<string, unknown>): string {
 
 async function remove(ctx: CliContext, name: string): Promise<void> {
   const { pool, lake } = await lakeOf(ctx);
+  const { removeLibrary } = await import('../../docs/sync/index.js');
   const res = await removeLibrary(pool, lake, name);
   emit(
     ctx,
@@ -333,7 +332,10 @@ async function schedule(
   if (Boolean(name) === Boolean(opts.all))
     throw new BosunError('INVALID_INPUT', 'name one library or give --all', { hint: 'or --list to see the schedules' });
   const library = name ?? null;
-  const queue = await ctx.queue();
+  const [queue, { scheduleSyncs, unscheduleSyncs }] = await Promise.all([
+    ctx.queue(),
+    import('../../docs/sync/index.js'),
+  ]);
   if (opts.remove) {
     if (opts.cron) throw new BosunError('INVALID_INPUT', '--remove takes no --cron');
     await unscheduleSyncs(pool, queue, library);
@@ -354,7 +356,7 @@ async function schedule(
 
 /** The `bosun docs` group. */
 export function registerDocsCommands(program: Command, wrap: Wrap): void {
-  const docs = program.command('docs').description('documentation libraries: add, sync, inspect, schedule');
+  const docs = program.command('docs').description(commandSummaries.docs);
 
   docs
     .command('add <name> [source]')

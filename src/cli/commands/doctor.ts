@@ -3,13 +3,12 @@ import { ExitCode } from '../../core/index.js';
 import { renderDoctor, runDoctor } from '../doctor.js';
 import { emit } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 export function registerDoctorCommand(program: Command, wrap: Wrap): void {
   program
     .command('doctor')
-    .description(
-      'check Node, PostgreSQL, DuckDB, the lake folder and optional tools; exit 1 only if a required part fails',
-    )
+    .description(commandSummaries.doctor)
     .action(
       wrap(async (ctx) => {
         const report = await runDoctor(ctx);

@@ -18,6 +18,7 @@ import { renderStatus, statusReport } from './server.js';
 import { renderDoctor, runDoctor } from '../doctor.js';
 import { pmContext } from './project.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 const CONFIG_TEMPLATE = `# Bosun configuration. Every key can also be set with an environment variable
 # (BOSUN_<SECTION>_<KEY>, e.g. BOSUN_DATABASE_URL) or a flag; see \`bosun config show\`.
@@ -113,6 +114,7 @@ async function firstSearch(ctx: CliContext, lake: Lake): Promise<SearchResponse>
     client: 'cli',
     logger: ctx.logger,
     libraries: [OWN_LIBRARY],
+    cacheDir: ctx.searchCacheDir,
   });
   try {
     return await searcher.search({ query: QUICKSTART_QUERY, libraries: [OWN_LIBRARY], limit: 3, maxTokens: 600 });
@@ -131,7 +133,7 @@ function renderSearch(search: SearchResponse): string {
 export function registerInitCommands(program: Command, wrap: Wrap): void {
   program
     .command('init')
-    .description('create $BOSUN_HOME (folders and a commented config.yaml)')
+    .description(commandSummaries.init)
     .action(
       wrap(async (ctx) => {
         const res = initHome(ctx.paths);
@@ -146,9 +148,7 @@ export function registerInitCommands(program: Command, wrap: Wrap): void {
 
   program
     .command('quickstart')
-    .description(
-      "set everything up on embedded defaults: home, database, migrations, doctor, Bosun's own documentation indexed and served",
-    )
+    .description(commandSummaries.quickstart)
     .action(
       wrap(async (ctx) => {
         const res = await quickstart(ctx);

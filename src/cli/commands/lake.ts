@@ -6,6 +6,7 @@ import { attachStatement, type Lake, type SnapshotSelector } from '../../lake/in
 import type { CliContext } from '../context.js';
 import { emit, keyValues, table } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 async function openCliLake(ctx: CliContext): Promise<{ lake: Lake; url: string }> {
   const db = await ctx.db();
@@ -92,7 +93,7 @@ function csvField(v: unknown): string {
 }
 
 export function registerLakeCommands(program: Command, wrap: Wrap): void {
-  const lake = program.command('lake').description('the DuckLake lake: tables, snapshots, SQL, import, maintenance');
+  const lake = program.command('lake').description(commandSummaries.lake);
 
   lake
     .command('info')

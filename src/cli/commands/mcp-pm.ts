@@ -5,6 +5,7 @@ import { serveStdio } from '../../mcp/stdio.js';
 import type { CliContext } from '../context.js';
 import { emitLine } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 interface PmServeOptions {
   http?: boolean;
@@ -32,8 +33,7 @@ function parsePort(value: string): number {
 /** `bosun mcp pm`: the project manager as an MCP server, over stdio (default) or Streamable HTTP. */
 export function registerMcpPmCommand(program: Command, wrap: Wrap): void {
   const mcp =
-    program.commands.find((c) => c.name() === 'mcp') ??
-    program.command('mcp').description('MCP servers for AI assistants');
+    program.commands.find((c) => c.name() === 'mcp') ?? program.command('mcp').description(commandSummaries.mcp);
   mcp
     .command('pm')
     .description('serve the project manager to an AI assistant (stdio, or --http on 127.0.0.1)')

@@ -12,6 +12,7 @@ import type { CliContext } from '../context.js';
 import { emit, parsePositiveInt } from '../output.js';
 import { registerMcpDocsCommand } from './mcp-docs.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 interface ClientOptions {
   client: McpClient;
@@ -63,7 +64,7 @@ function withClientOptions(cmd: Command): Command {
 
 /** The `bosun mcp` group: the servers (`mcp docs`, `mcp pm`) and client configuration. */
 export function registerMcpCommands(program: Command, wrap: Wrap): void {
-  const mcp = program.command('mcp').description('MCP servers for AI assistants, and client configuration');
+  const mcp = program.command('mcp').description(commandSummaries.mcp);
   registerMcpDocsCommand(mcp, wrap);
 
   withClientOptions(

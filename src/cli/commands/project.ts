@@ -28,6 +28,7 @@ import {
 import type { CliContext } from '../context.js';
 import { emit, keyValues, parsePositiveInt, table } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 /** Who acts when a person uses the CLI; written into every event. */
 export function cliActor(): string {
@@ -137,9 +138,7 @@ interface NewOptions {
 }
 
 export function registerProjectCommands(program: Command, wrap: Wrap): void {
-  const project = program
-    .command('project')
-    .description('projects: create, follow and move through planning → execution → documentation → archiving');
+  const project = program.command('project').description(commandSummaries.project);
 
   project
     .command('new <slug>')

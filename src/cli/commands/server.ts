@@ -14,6 +14,7 @@ import { allMigrations } from '../../migrations.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 export interface StatusReport {
   mode: 'embedded' | 'external';
@@ -110,7 +111,7 @@ export function renderStatus(r: StatusReport): string {
 export function registerServerCommands(program: Command, wrap: Wrap): void {
   program
     .command('up')
-    .description('start the embedded PostgreSQL server (if needed) and apply migrations')
+    .description(commandSummaries.up)
     .action(
       wrap(async (ctx) => {
         await ctx.db();
@@ -121,7 +122,7 @@ export function registerServerCommands(program: Command, wrap: Wrap): void {
 
   program
     .command('down')
-    .description('stop the embedded PostgreSQL server cleanly')
+    .description(commandSummaries.down)
     .action(
       wrap(async (ctx) => {
         if (ctx.config.database.url) {
@@ -139,7 +140,7 @@ export function registerServerCommands(program: Command, wrap: Wrap): void {
 
   program
     .command('status')
-    .description('show the database mode, server, migrations and workers (starts nothing)')
+    .description(commandSummaries.status)
     .action(
       wrap(async (ctx) => {
         const report = await statusReport(ctx);

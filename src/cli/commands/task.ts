@@ -25,6 +25,7 @@ import {
 import { emit, keyValues, parsePositiveInt, table } from '../output.js';
 import { agentRegistry, cliActor, collect, parseKeyValues, pmContext, readTextFile } from './project.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 function parseJsonFile(file: string, what: string): unknown {
   const text = readTextFile(file, what);
@@ -163,7 +164,7 @@ interface AddOptions {
 }
 
 export function registerTaskCommands(program: Command, wrap: Wrap): void {
-  const task = program.command('task').description('tasks: add, list, show, claim, complete, fail, cancel, retry');
+  const task = program.command('task').description(commandSummaries.task);
 
   task
     .command('add <project> <title>')

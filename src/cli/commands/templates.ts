@@ -4,10 +4,11 @@ import { BosunError } from '../../core/index.js';
 import { findTemplate, loadCatalog, validateTemplateFile } from '../../pm/index.js';
 import { emit, keyValues, table } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 /** `bosun templates list|show|validate`: the project templates (shipped and the user's own). */
 export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
-  const templates = program.command('templates').description('project templates: list, show and validate');
+  const templates = program.command('templates').description(commandSummaries.templates);
 
   templates
     .command('list')

@@ -4,6 +4,7 @@ import { parseWith } from '../../core/index.js';
 import type { Searcher } from '../../docs/search/index.js';
 import type { CliContext } from '../context.js';
 import { emit } from '../output.js';
+import { commandSummaries } from './summaries.js';
 import { agentRegistry, pmContext } from './project.js';
 import type { Wrap } from './wrap.js';
 
@@ -65,7 +66,7 @@ async function serve(ctx: CliContext, raw: Record<string, unknown>): Promise<voi
 export function registerUiCommand(program: Command, wrap: Wrap): void {
   program
     .command('ui')
-    .description('serve the local dashboard on 127.0.0.1 (projects, tasks, agents, docs, lake); prints its URL')
+    .description(commandSummaries.ui)
     .option('--port <n>', 'port (0 = any free one)', '4848')
     .option('--open', 'open it in the default browser')
     .action(wrap(async (ctx, opts: Record<string, unknown>) => serve(ctx, opts)));

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { QueueWorker } from '../../queue/index.js';
 import { emitLine, parsePositiveInt } from '../output.js';
 import type { Wrap } from './wrap.js';
+import { commandSummaries } from './summaries.js';
 
 export function registerWorkerCommand(program: Command, wrap: Wrap): void {
   program
     .command('worker')
-    .description('run the job queue (docs syncs, agent runs, schedules) in the foreground until Ctrl-C')
+    .description(commandSummaries.worker)
     .option('-c, --concurrency <n>', 'jobs run at once (default: worker.concurrency, 4)')
     .option('--shutdown-timeout <seconds>', 'on SIGINT/SIGTERM, wait this long for running jobs', '30')
     .action(

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { BosunError, assertSlug, parseWith } from '../../core/index.js';
-import { sourceSpecSchema, type SourceSpec } from '../sources/index.js';
+// The spec alone, not sources/index (the crawlers and parsers): `bosun docs list` loads this module.
+import { sourceSpecSchema, type SourceSpec } from '../sources/spec.js';
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export type Queryable = pg.Pool | pg.PoolClient;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { BosunError } from '../../core/index.js';
 import { withTransaction } from '../../db/index.js';
-import { detectSource, type DetectOptions } from '../sources/index.js';
+import { detectSource, type DetectOptions } from '../sources/detect.js';
 import { appendSource, createLibrary, getLibrary, type Library } from './libraries.js';
 
 export interface AddLibraryOptions {

@@ -1,5 +1,5 @@
-import { countTokens } from '../chunk/index.js';
-import { closesFence, closingLine, openFence, type Fence } from '../parse/index.js';
+import { countTokens } from '../chunk/tokens.js';
+import { closesFence, closingLine, openFence, type Fence } from '../parse/fence.js';
 
 /**
  * Token budgets: assistants pay for every token, so an answer given a budget must fit it,

@@ -22,6 +22,11 @@ export interface Hit {
   path: string;
   /** The page's URL with the section's anchor, when the page came from the web. */
   url?: string;
+  /**
+   * Where to open it: the URL with the section's anchor (web, llms.txt, OpenAPI), or the file's
+   * path relative to the source root as found there (with its version folder).
+   */
+  source: string;
   title: string;
   heading_path: string[];
   anchor: string;
@@ -48,6 +53,7 @@ export function toHit(group: HitGroup, rank: number, snapshotId: number): Hit {
     version: first.version,
     path: first.path,
     ...(url ? { url } : {}),
+    source: first.source,
     title: first.title,
     heading_path: first.heading_path,
     anchor: first.anchor,

@@ -19,6 +19,7 @@ export {
 } from './request.js';
 export { type Hit, type HitCopy, citation, citationTokens } from './hits.js';
 export { openLakeSearcher, type OpenLakeSearcherOptions } from './open.js';
+export { SearchIndexCache, INDEX_CACHE_FORMAT, type CachedIndex, type IndexState } from './index-cache.js';
 export {
   lakeIndexSource,
   parquetIndexSource,

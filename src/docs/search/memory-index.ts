@@ -10,7 +10,10 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { BosunError } from '../../core/index.js';
-import type { ChunkRow } from '../store/index.js';
+import { sqlString } from '../index/sql.js';
+import type { CachedIndex, IndexState } from './index-cache.js';
+import { sourceOf } from '../store/source.js';
+import type { ChunkRow } from '../store/tables.js';
 import type { OutlineEntry } from './outline.js';
 import type { Ranking } from './ranking.js';
 import type { IndexRelations } from './source.js';
@@ -78,21 +81,25 @@ export interface LoadOptions {
   threads?: number;
 }
 
-const chunkColumns = `doc, lv, chunk_id, page_id, library, version, path, url, title, heading_path, anchor, ordinal, text, tokens, simhash`;
+const chunkColumns = `doc, lv, chunk_id, page_id, library, version, path, url, title, heading_path, anchor, ordinal, text, tokens, source, simhash`;
 
 const emptyChunks = `SELECT NULL::VARCHAR AS chunk_id, NULL::VARCHAR AS page_id, NULL::VARCHAR AS library, NULL::VARCHAR AS version,
   NULL::VARCHAR AS path, NULL::VARCHAR AS url, NULL::VARCHAR AS title, NULL::VARCHAR[] AS heading_path, NULL::VARCHAR AS anchor,
-  NULL::INTEGER AS ordinal, NULL::VARCHAR AS text, NULL::INTEGER AS tokens WHERE false`;
+  NULL::INTEGER AS ordinal, NULL::VARCHAR AS text, NULL::INTEGER AS tokens, NULL::VARCHAR AS source WHERE false`;
 const emptyChunkTerms = `SELECT NULL::VARCHAR AS chunk_id, NULL::VARCHAR[] AS terms, NULL::INTEGER[] AS tf_title, NULL::INTEGER[] AS tf_heading,
   NULL::INTEGER[] AS tf_body, NULL::INTEGER AS title_len, NULL::INTEGER AS heading_len, NULL::INTEGER AS body_len, NULL::BIGINT AS simhash WHERE false`;
 
-/** The columns the index needs, cast to the types it relies on: a table that does not fit fails the load here. */
-const sourceChunksSql = (relation: string) => `
+/**
+ * The columns the index needs, cast to the types it relies on: a table that does not fit fails
+ * the load here. `source` came later: a snapshot from before has none (toChunk stands in).
+ */
+const sourceChunksSql = (relation: string, hasSource: boolean) => `
   CREATE TEMP TABLE source_chunks AS
   SELECT CAST(chunk_id AS VARCHAR) AS chunk_id, CAST(page_id AS VARCHAR) AS page_id, CAST(library AS VARCHAR) AS library,
          CAST(version AS VARCHAR) AS version, CAST(path AS VARCHAR) AS path, CAST(url AS VARCHAR) AS url,
          CAST(title AS VARCHAR) AS title, CAST(heading_path AS VARCHAR[]) AS heading_path, CAST(anchor AS VARCHAR) AS anchor,
-         CAST(ordinal AS INTEGER) AS ordinal, CAST(text AS VARCHAR) AS text, CAST(tokens AS INTEGER) AS tokens
+         CAST(ordinal AS INTEGER) AS ordinal, CAST(text AS VARCHAR) AS text, CAST(tokens AS INTEGER) AS tokens,
+         ${hasSource ? 'CAST(source AS VARCHAR)' : 'NULL::VARCHAR'} AS source
     FROM (${relation})`;
 
 /** The index entries of the chunks loaded (the source may hold other libraries' too). */
@@ -227,12 +234,8 @@ export class MemoryIndex {
   ) {}
 
   static async load(relations: IndexRelations, options: LoadOptions): Promise<MemoryIndex> {
-    const threads = options.threads ?? Math.min(4, os.availableParallelism());
-    const db = await DuckDBInstance.create(':memory:', {
-      threads: String(threads),
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-    });
+    const threads = options.threads ?? defaultThreads();
+    const db = await DuckDBInstance.create(':memory:', duckdbOptions(threads));
     try {
       const conn = await db.connect();
       try {
@@ -263,6 +266,48 @@ export class MemoryIndex {
         },
       );
     }
+  }
+
+  /**
+   * An index persisted by saveTo (index-cache.ts), opened read-only: DuckDB reads the blocks a
+   * query needs, so a process that searches a few times holds little of it in memory.
+   */
+  static async open(cached: CachedIndex, snapshotId: number, options: { threads?: number } = {}): Promise<MemoryIndex> {
+    const threads = options.threads ?? defaultThreads();
+    const db = await DuckDBInstance.create(cached.file, { ...duckdbOptions(threads), access_mode: 'READ_ONLY' });
+    try {
+      const conn = await db.connect();
+      try {
+        // A file that opens but lacks a table fails here, not in the middle of a search.
+        await conn.run(`SELECT count(*) FROM chunk, (SELECT count(*) FROM term_list)`);
+        const pool = await ConnectionPool.open(db, conn, threads);
+        const { versions, unindexedChunks, dense } = cached.state;
+        return new MemoryIndex(db, pool, snapshotId, versions, unindexedChunks, dense);
+      } catch (err) {
+        conn.closeSync();
+        throw err;
+      }
+    } catch (err) {
+      db.closeSync();
+      throw err;
+    }
+  }
+
+  /** What the index knows of itself beyond its tables: saved with them. */
+  get state(): IndexState {
+    return { versions: [...this.versions], unindexedChunks: this.unindexedChunks, dense: this.dense };
+  }
+
+  /** Writes every table of the index, with its indexes, to a new DuckDB database file. */
+  async saveTo(file: string): Promise<void> {
+    await this.pool.run(async (conn) => {
+      await conn.run(`ATTACH ${sqlString(file)} AS saved`);
+      try {
+        await conn.run(`COPY FROM DATABASE memory TO saved`);
+      } finally {
+        await conn.run(`DETACH saved`);
+      }
+    });
   }
 
   /** The best chunks for the weighted query terms in the given library versions (and path prefix), best first. */
@@ -434,7 +479,8 @@ function termKey(lv: number, term: string): string {
 
 async function build(conn: DuckDBConnection, relations: IndexRelations, options: LoadOptions): Promise<void> {
   const { ranking } = options;
-  await conn.run(sourceChunksSql(relations.chunks ?? emptyChunks));
+  const chunks = relations.chunks ?? emptyChunks;
+  await conn.run(sourceChunksSql(chunks, (await columnsOf(conn, chunks)).includes('source')));
   await conn.run(sourceTermsSql(relations.chunkTerms ?? emptyChunkTerms));
   await conn.run(chunkTableSql);
   const parameters = {
@@ -451,13 +497,33 @@ async function build(conn: DuckDBConnection, relations: IndexRelations, options:
   await conn.run(termListSql, parameters);
   await conn.run(`DROP TABLE source_terms`);
   await conn.run(`DROP TABLE source_chunks`);
-  // Point lookups: a query's postings by key, its hits by doc, a read by chunk id. DuckDB
-  // only uses an index below a selectivity threshold, set high so it always does here.
+  // Point lookups: a query's postings by key, its hits by doc, a read by chunk id (see duckdbOptions).
   await conn.run(`CREATE UNIQUE INDEX term_list_key ON term_list (key)`);
   await conn.run(`CREATE UNIQUE INDEX chunk_doc ON chunk (doc)`);
   await conn.run(`CREATE INDEX chunk_id ON chunk (chunk_id)`);
-  await conn.run(`SET index_scan_percentage = 1.0`);
-  await conn.run(`SET index_scan_max_count = 1000000`);
+}
+
+function defaultThreads(): number {
+  return Math.min(4, os.availableParallelism());
+}
+
+/**
+ * DuckDB only uses an index below a selectivity threshold, set high so that point lookups
+ * (a query's postings by key, its hits by doc, a read by chunk id) always do here.
+ */
+function duckdbOptions(threads: number): Record<string, string> {
+  return {
+    threads: String(threads),
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    index_scan_percentage: '1.0',
+    index_scan_max_count: '1000000',
+  };
+}
+
+async function columnsOf(conn: DuckDBConnection, relation: string): Promise<string[]> {
+  const rows = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM (${relation})`)).getRowObjectsJS();
+  return rows.map((r) => String(r.column_name));
 }
 
 async function readVersions(conn: DuckDBConnection): Promise<LibraryVersion[]> {
@@ -508,6 +574,15 @@ function toChunk(r: Record<string, unknown>): ChunkRecord {
     ordinal: Number(r.ordinal),
     text: String(r.text ?? ''),
     tokens: Number(r.tokens ?? 0),
+    // Rows written before sources were recorded: the URL, else the version-relative path.
+    source:
+      r.source === null || r.source === undefined
+        ? sourceOf({
+            url: r.url === null ? null : String(r.url),
+            sourcePath: String(r.path),
+            anchor: String(r.anchor ?? ''),
+          })
+        : String(r.source),
     simhash: typeof r.simhash === 'bigint' ? r.simhash : null,
   };
 }
@@ -523,21 +598,23 @@ function firstLine(err: unknown): string {
  * planning them again would cost as much as running them.
  */
 type Prepare = (sql: string) => Promise<DuckDBPreparedStatement>;
+type PooledConnection = { conn: DuckDBConnection; prepare: Prepare };
 
 class ConnectionPool {
-  private readonly idle: Prepare[];
-  private readonly waiting: ((prepare: Prepare) => void)[] = [];
+  private readonly idle: PooledConnection[];
+  private readonly waiting: ((pooled: PooledConnection) => void)[] = [];
   private readonly statements: Map<string, DuckDBPreparedStatement>[] = [];
 
   private constructor(private readonly all: DuckDBConnection[]) {
     this.idle = all.map((conn) => {
       const cache = new Map<string, DuckDBPreparedStatement>();
       this.statements.push(cache);
-      return async (sql: string) => {
+      const prepare = async (sql: string) => {
         let statement = cache.get(sql);
         if (!statement) cache.set(sql, (statement = await conn.prepare(sql)));
         return statement;
       };
+      return { conn, prepare };
     });
   }
 
@@ -547,14 +624,23 @@ class ConnectionPool {
     return new ConnectionPool(conns);
   }
 
-  async use<T>(fn: (prepare: Prepare) => Promise<T>): Promise<T> {
-    const prepare = this.idle.pop() ?? (await new Promise<Prepare>((resolve) => this.waiting.push(resolve)));
+  use<T>(fn: (prepare: Prepare) => Promise<T>): Promise<T> {
+    return this.with((pooled) => fn(pooled.prepare));
+  }
+
+  /** A connection for statements run once (not kept prepared). */
+  run<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.with((pooled) => fn(pooled.conn));
+  }
+
+  private async with<T>(fn: (pooled: PooledConnection) => Promise<T>): Promise<T> {
+    const pooled = this.idle.pop() ?? (await new Promise<PooledConnection>((resolve) => this.waiting.push(resolve)));
     try {
-      return await fn(prepare);
+      return await fn(pooled);
     } finally {
       const next = this.waiting.shift();
-      if (next) next(prepare);
-      else this.idle.push(prepare);
+      if (next) next(pooled);
+      else this.idle.push(pooled);
     }
   }
 

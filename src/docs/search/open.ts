@@ -3,6 +3,7 @@ import type { Pool } from '../../db/index.js';
 import { listenForSnapshots, type Lake } from '../../lake/index.js';
 import type { Embedder } from '../embed/embedder.js';
 import { AccessLog } from './access-log.js';
+import { SearchIndexCache } from './index-cache.js';
 import type { Ranking } from './ranking.js';
 import { Searcher } from './searcher.js';
 import { lakeIndexSource } from './source.js';
@@ -24,6 +25,8 @@ export interface OpenLakeSearcherOptions {
   threads?: number;
   /** Record searches and reads in PostgreSQL (default true). */
   accessLog?: boolean;
+  /** The folder of the persisted index ($BOSUN_HOME/cache/search; none: build in every process). */
+  cacheDir?: string;
 }
 
 /**
@@ -49,6 +52,12 @@ export async function openLakeSearcher(options: OpenLakeSearcherOptions): Promis
     ...(options.freshnessMs !== undefined ? { freshnessMs: options.freshnessMs } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(snapshots ? { snapshots } : {}),
+    ...(options.cacheDir
+      ? {
+          cache: new SearchIndexCache(options.cacheDir, options.logger),
+          cacheScope: JSON.stringify([...(options.libraries ?? [])].sort()),
+        }
+      : {}),
   }).catch(async (err: unknown) => {
     await snapshots?.close();
     throw err;

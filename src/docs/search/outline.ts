@@ -1,4 +1,4 @@
-import { scanBlocks } from '../parse/index.js';
+import { scanBlocks } from '../parse/blocks.js';
 
 /**
  * A library version's table of contents: folders (from page paths), pages, and the pages'

@@ -29,6 +29,7 @@ export interface Piece {
 
 export interface SelectedSection {
   headingPath: string[];
+  anchor: string;
   pieces: Piece[];
 }
 
@@ -64,7 +65,7 @@ export function selectSection(chunks: readonly ChunkRecord[], section: string): 
     .slice(start, end)
     .map((s) => s.markdown)
     .join('\n\n');
-  return { headingPath: head.headingPath, pieces: blockPieces(markdown, chunkIds) };
+  return { headingPath: head.headingPath, anchor: head.anchor, pieces: blockPieces(markdown, chunkIds) };
 }
 
 /** A whole page, chunk by chunk. */

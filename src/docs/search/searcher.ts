@@ -1,5 +1,8 @@
 import { BosunError, parseWith, silentLogger, type Logger } from '../../core/index.js';
-import { countTokens } from '../chunk/index.js';
+// Single modules, not the chunker's and the store's entries: a search process must not load
+// the parsers and the lake writer it never uses (reading a page imports read.js when it does).
+import { countTokens } from '../chunk/tokens.js';
+import { pageSourceOf, sectionSourceOf } from '../store/source.js';
 import type { SnapshotEvents } from '../../lake/index.js';
 import type { Embedder } from '../embed/embedder.js';
 import { expandWithSynonyms } from '../index/synonyms.js';
@@ -13,7 +16,7 @@ import { boostTitleMatches } from './title-match.js';
 import { MemoryIndex, type ChunkRecord, type LibraryVersion, type QueryTerm } from './memory-index.js';
 import { buildOutline, type OutlineNode } from './outline.js';
 import { defaultRanking, rankingSchema, type Ranking } from './ranking.js';
-import { chunkPieces, pageSections, readPieces, selectSection, type PageSection } from './read.js';
+import type { PageSection } from './read.js';
 import {
   outlineRequestSchema,
   readRequestSchema,
@@ -22,6 +25,7 @@ import {
   type ReadRequest,
   type SearchRequest,
 } from './request.js';
+import { SearchIndexCache } from './index-cache.js';
 import type { IndexSource } from './source.js';
 import { resolveTargets, staticVersionCatalog, type LibraryPolicy, type VersionCatalog } from './versions.js';
 
@@ -50,6 +54,13 @@ export interface SearcherOptions {
   logger?: Logger;
   /** DuckDB threads of the in-memory index. */
   threads?: number;
+  /**
+   * Where each snapshot's built index is persisted and looked for before building it (none:
+   * always build). The cache is keyed by `cacheScope` (what the source holds, such as its
+   * libraries), the ranking, the embedding model and the tokenizer options.
+   */
+  cache?: SearchIndexCache | null;
+  cacheScope?: string;
 }
 
 export interface SearchResponse {
@@ -73,6 +84,8 @@ export interface ReadResponse {
   version: string;
   path: string;
   url?: string;
+  /** Where to open it (see Hit.source); a section read carries the section's anchor in a URL. */
+  source: string;
   title: string;
   /** The section read (its heading path), or null for the whole page. */
   section: string[] | null;
@@ -240,11 +253,15 @@ export class Searcher {
     const req = parseWith(readRequestSchema, request, 'read request');
     const index = await this.current();
     return index.lease(async () => {
-      const { page, sectionHint } = await this.findPage(index, req.library, req.pathOrChunkId, req.version);
+      const [{ page, sectionHint }, { chunkPieces, pageSections, readPieces, selectSection }] = await Promise.all([
+        this.findPage(index, req.library, req.pathOrChunkId, req.version),
+        import('./read.js'),
+      ]);
       const first = page[0]!;
       const sectionName = req.section ?? sectionHint;
       let pieces = chunkPieces(page);
       let section: string[] | null = null;
+      let source = pageSourceOf(first.source);
       if (sectionName !== undefined) {
         const found = selectSection(page, sectionName);
         if (!found) {
@@ -257,6 +274,7 @@ export class Searcher {
         }
         pieces = found.pieces;
         section = found.headingPath;
+        source = sectionSourceOf(source, found.anchor);
       }
       const part = readPieces(pieces, req.offset, req.maxTokens);
       if (req.offset > 0 && req.offset >= pieces.length) {
@@ -269,6 +287,7 @@ export class Searcher {
         version: first.version,
         path: first.path,
         ...(first.url ? { url: first.url } : {}),
+        source,
         title: first.title,
         section,
         text: part.text,
@@ -488,14 +507,28 @@ export class Searcher {
   }
 }
 
-function loadIndex(options: SearcherOptions, ranking: Ranking, snapshot: number): Promise<MemoryIndex> {
-  return options.source.relations(snapshot).then((relations) =>
-    MemoryIndex.load(relations, {
-      ranking,
-      denseModel: options.embedder?.model ?? null,
-      ...(options.threads ? { threads: options.threads } : {}),
-    }),
-  );
+/** The snapshot's index: opened from the cache when it holds it whole, else built from the source (and cached). */
+async function loadIndex(options: SearcherOptions, ranking: Ranking, snapshot: number): Promise<MemoryIndex> {
+  const denseModel = options.embedder?.model ?? null;
+  const threads = options.threads ? { threads: options.threads } : {};
+  const cache = options.cache;
+  const key = SearchIndexCache.key({
+    scope: options.cacheScope ?? null,
+    ranking,
+    denseModel,
+    tokenize: options.tokenize ?? null,
+  });
+  const cached = cache?.find(snapshot, key);
+  if (cached) {
+    try {
+      return await MemoryIndex.open(cached, snapshot, threads);
+    } catch (err) {
+      options.logger?.warn({ err, file: cached.file }, 'cannot open the cached search index; rebuilding it');
+    }
+  }
+  const index = await MemoryIndex.load(await options.source.relations(snapshot), { ranking, denseModel, ...threads });
+  if (cache) await cache.store(snapshot, key, index.state, (file) => index.saveTo(file));
+  return index;
 }
 
 /** The query's terms that occur in the searched versions, rarest first, at most MAX_QUERY_TERMS. */

@@ -1,14 +1,7 @@
 import { parseWith } from '../../core/index.js';
-import { acquireDocuments } from './documents.js';
-import { acquireGit } from './git.js';
-import { acquireLlms } from './llms.js';
-import { walkFolder } from './local.js';
-import { acquireOpenApi } from './openapi.js';
-import { acquireScrapy } from './scrapy.js';
 import { limits, sourceSpecSchema, type SourceSpec } from './spec.js';
 import type { AcquireContext, SourceDocument } from './types.js';
 import { versionsFromFolders } from './versions.js';
-import { acquireWeb } from './web.js';
 
 /**
  * Every page of a source, as raw documents. Problems with the source as a whole (missing
@@ -26,27 +19,36 @@ export async function* acquire(spec: SourceSpec, ctx: AcquireContext): AsyncGene
   }
 }
 
-function pages(spec: SourceSpec, ctx: AcquireContext): AsyncGenerator<SourceDocument> {
+/** Each kind's module is imported when a source of that kind is read: a folder's sync loads no crawler. */
+async function* pages(spec: SourceSpec, ctx: AcquireContext): AsyncGenerator<SourceDocument> {
   switch (spec.kind) {
     case 'local': {
       const lim = limits(spec);
-      return walkFolder(
+      const { walkFolder } = await import('./local.js');
+      yield* walkFolder(
         spec.path,
         { ...spec, version: spec.version ?? null, maxPages: lim.maxPages, maxPageBytes: lim.maxPageBytes },
         ctx,
       );
+      return;
     }
     case 'documents':
-      return acquireDocuments(spec, ctx);
+      yield* (await import('./documents.js')).acquireDocuments(spec, ctx);
+      return;
     case 'git':
-      return acquireGit(spec, ctx);
+      yield* (await import('./git.js')).acquireGit(spec, ctx);
+      return;
     case 'web':
-      return acquireWeb(spec, ctx);
+      yield* (await import('./web.js')).acquireWeb(spec, ctx);
+      return;
     case 'llms':
-      return acquireLlms(spec, ctx);
+      yield* (await import('./llms.js')).acquireLlms(spec, ctx);
+      return;
     case 'openapi':
-      return acquireOpenApi(spec, ctx);
+      yield* (await import('./openapi.js')).acquireOpenApi(spec, ctx);
+      return;
     case 'scrapy':
-      return acquireScrapy(spec, ctx);
+      yield* (await import('./scrapy.js')).acquireScrapy(spec, ctx);
+      return;
   }
 }

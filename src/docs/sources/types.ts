@@ -8,6 +8,8 @@ export interface SourceDocument {
   path: string;
   /** Absolute URL when the page came from the web. */
   url?: string;
+  /** The path as found in the source, when `path` dropped its version folder (`versionsFrom: 'folders'`). */
+  sourcePath?: string;
   /** From the version folder, git tag or branch, or the `version` option; null = unversioned. */
   version: string | null;
   format: DocFormat;

@@ -35,7 +35,7 @@ export async function* versionsFromFolders(
     if (!paths) seen.set(split.version, (paths = new Set()));
     if (only !== undefined && split.version !== only) continue;
     paths.add(split.path);
-    yield { ...doc, path: split.path, version: split.version };
+    yield { ...doc, path: split.path, version: split.version, sourcePath: doc.sourcePath ?? doc.path };
   }
   if (only !== undefined && seen.size > 0 && !seen.has(only)) {
     throw new BosunError('NOT_FOUND', `version folder '${only}' not found`, {

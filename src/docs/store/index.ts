@@ -10,6 +10,7 @@ export {
   type PageRow,
 } from './tables.js';
 export { chunkIdsOf, pageIdOf } from './ids.js';
+export { pageSourceOf, sectionSourceOf, sourceOf } from './source.js';
 export { storedChunkIds, storedPages, type StoredPage } from './read.js';
 export {
   commitLibraryChanges,

@@ -32,6 +32,8 @@ export const pageColumns: ColumnDefinitions = [
   ['content_hash', 'VARCHAR'],
   /** When this content was fetched (a later sync that finds it unchanged does not rewrite it). */
   ['fetched_at', 'TIMESTAMPTZ'],
+  /** Where it came from (store/source.ts): its URL, or its path in the source as found; null in rows written before. */
+  ['source', 'VARCHAR'],
 ];
 
 export const chunkColumns: ColumnDefinitions = [
@@ -54,6 +56,8 @@ export const chunkColumns: ColumnDefinitions = [
   ['tokens', 'INTEGER'],
   /** sha256 of heading path and text. */
   ['content_hash', 'VARCHAR'],
+  /** The page's source, a URL with the section's anchor (store/source.ts); null in rows written before. */
+  ['source', 'VARCHAR'],
 ];
 
 /** A row of docs.pages. */
@@ -68,6 +72,7 @@ export type PageRow = {
   markdown: string;
   content_hash: string;
   fetched_at: Date;
+  source: string;
 };
 
 /** A row of docs.chunks. */
@@ -85,4 +90,5 @@ export type ChunkRow = {
   text: string;
   tokens: number;
   content_hash: string;
+  source: string;
 };

@@ -95,10 +95,11 @@ export async function commitLibraryChanges(
 /**
  * Rows travel to DuckDB as one JSON document per append, which it holds in memory while it
  * writes the Parquet file; the search index's rows (one per chunk, with term lists) are as
- * large. Batches of about 1.5 M characters of text keep a large first sync under 500 MB
- * (bench:ingest); each batch is one more data file of the same snapshot.
+ * large. Batches of about 500 K characters of text bound what a large first sync holds at
+ * once (bench:ingest prints the peak per phase); each batch is one more data file of the same
+ * snapshot.
  */
-const BATCH_CHARS = 1_500_000;
+const BATCH_CHARS = 500_000;
 
 /** The body of a sync's transaction; returns how many chunks it removed. */
 async function writeChanges(lake: Lake, tx: LakeTransaction, changes: LibraryChanges): Promise<number> {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { splitVersionFolder } from '../sources/index.js';
+import { splitVersionFolder } from '../sources/versions.js';
 import { compareVersionsNewestFirst, type LinkRecord } from '../library/index.js';
 
 /** A link as the parser found it. */

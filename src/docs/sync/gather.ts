@@ -1,12 +1,8 @@
 import type { Logger } from '../../core/index.js';
 import type { Library, PageRecord, SourceConflict } from '../library/index.js';
-import {
-  acquire,
-  previousKey,
-  type PreviousPageState,
-  type ProgressEvent,
-  type SourceDocument,
-} from '../sources/index.js';
+// acquire.ts, not the sources' entry (every crawler and parser): it imports the kinds a library uses.
+import { acquire } from '../sources/acquire.js';
+import { previousKey, type PreviousPageState, type ProgressEvent, type SourceDocument } from '../sources/types.js';
 import { pageIdOf, type StoredPage } from '../store/index.js';
 import { PageProcessor, type ProcessedPage } from './process-page.js';
 
@@ -83,7 +79,7 @@ export async function gatherPages(input: GatherInput): Promise<Gathered> {
       }
       outcomes.set(
         key,
-        decide(input, processor, { source: source.position, version, path: doc.path, url: doc.url ?? null, doc }),
+        await decide(input, processor, { source: source.position, version, path: doc.path, url: doc.url ?? null, doc }),
       );
     }
   }
@@ -124,7 +120,7 @@ function validatorsOf(input: GatherInput, r: PageRecord): PreviousPageState | un
   };
 }
 
-function decide(input: GatherInput, processor: PageProcessor, at: Located): PageOutcome {
+async function decide(input: GatherInput, processor: PageProcessor, at: Located): Promise<PageOutcome> {
   const { doc } = at;
   const library = input.library.name;
   const stored = input.stored.get(pageIdOf(library, at.version, at.path));
@@ -144,11 +140,12 @@ function decide(input: GatherInput, processor: PageProcessor, at: Located): Page
   }
   let processed: ProcessedPage;
   try {
-    processed = processor.process({
+    processed = await processor.process({
       library,
       version: at.version,
       path: at.path,
       url: at.url,
+      sourcePath: doc.sourcePath ?? doc.path,
       format: doc.format,
       content: doc.content,
       contentHash: doc.contentHash,

@@ -1,7 +1,7 @@
-import { chunkDocument, type Chunk } from '../chunk/index.js';
-import { parseDocument, type ParsedDocument } from '../parse/index.js';
+import type { Chunk } from '../chunk/index.js';
+import type { ParsedDocument } from '../parse/index.js';
 import type { DocFormat } from '../sources/index.js';
-import { chunkIdsOf, pageIdOf, type ChunkRow, type PageRow } from '../store/index.js';
+import { chunkIdsOf, pageIdOf, sourceOf, type ChunkRow, type PageRow } from '../store/index.js';
 import type { PageLink } from './cross-references.js';
 
 /** A fetched page, ready for the lake: its page row, its chunk rows and its links. */
@@ -16,6 +16,8 @@ export interface PageContent {
   version: string;
   path: string;
   url: string | null;
+  /** The path as found in the source (with its version folder). */
+  sourcePath: string;
   format: DocFormat;
   content: string;
   contentHash: string;
@@ -27,6 +29,10 @@ interface Parsed {
   chunks: Chunk[];
 }
 
+/** The parser and the chunker, imported when a sync first meets a changed page: a sync that finds nothing new never loads them. */
+let parserModules: Promise<[typeof import('../parse/index.js'), typeof import('../chunk/index.js')]> | undefined;
+const loadParser = () => (parserModules ??= Promise.all([import('../parse/index.js'), import('../chunk/index.js')]));
+
 /**
  * Parses and chunks pages. Parsing is pure, so a page that several versions share (a file
  * outside the version folders, an unchanged page across tags) is parsed once per sync and its
@@ -36,9 +42,9 @@ export class PageProcessor {
   private readonly parsed = new Map<string, Parsed>();
 
   /** Throws only for content the parser cannot read (a per-page failure). */
-  process(input: PageContent): ProcessedPage {
-    const { library, version, path, url } = input;
-    const { doc, chunks } = this.parse(input);
+  async process(input: PageContent): Promise<ProcessedPage> {
+    const { library, version, path, url, sourcePath } = input;
+    const { doc, chunks } = await this.parse(input);
     const pageId = pageIdOf(library, version, path);
     const chunkIds = chunkIdsOf(
       library,
@@ -58,6 +64,7 @@ export class PageProcessor {
         markdown: doc.markdown,
         content_hash: input.contentHash,
         fetched_at: input.fetchedAt,
+        source: sourceOf({ url, sourcePath }),
       },
       chunks: chunks.map((c, i) => ({
         chunk_id: chunkIds[i] as string,
@@ -73,16 +80,18 @@ export class PageProcessor {
         text: c.text,
         tokens: c.tokens,
         content_hash: c.contentHash,
+        source: sourceOf({ url, sourcePath, anchor: c.anchor }),
       })),
       links: doc.links.map((l) => ({ href: l.href, text: l.text, sectionAnchor: l.sectionAnchor })),
     };
   }
 
-  private parse(input: PageContent): Parsed {
+  private async parse(input: PageContent): Promise<Parsed> {
     // What the parser sees: the same content at the same path and URL parses the same way.
     const key = `${input.format}\u0000${input.path}\u0000${input.url ?? ''}\u0000${input.contentHash}`;
     let parsed = this.parsed.get(key);
     if (!parsed) {
+      const [{ parseDocument }, { chunkDocument }] = await loadParser();
       const doc = parseDocument({
         content: input.content,
         format: input.format,

@@ -76,7 +76,16 @@ export function registerPageResources(
       const page = await (
         await searcher
       ).read({ library: scope.check(address.library), version: address.version, pathOrChunkId: address.path });
-      return { contents: [{ uri: request.params.uri, mimeType: MARKDOWN, text: page.text }] };
+      return {
+        contents: [
+          {
+            uri: request.params.uri,
+            mimeType: MARKDOWN,
+            text: page.text,
+            _meta: { source: page.source, path: page.path },
+          },
+        ],
+      };
     }),
   );
 }

@@ -37,6 +37,17 @@ describe('crawling a documentation site through the pipeline', () => {
     expect(site.server.maxConcurrent).toBeLessThanOrEqual(CONCURRENCY);
     const group = rows.find((r) => String(r.url).endsWith('/docs/s3/g4/p1.html'));
     expect(group).toMatchObject({ path: 's3/g4/p1.html', title: 'Page 3.4.1' });
+    // A web page's source is its URL; its chunks' carry their section's anchor.
+    const sources = await p.query(
+      `SELECT p.url, p.source AS page_source, c.anchor, c.source FROM docs.pages p JOIN docs.chunks c USING (page_id)
+        WHERE p.library = 'site' AND p.url LIKE '%/docs/s3/g4/p1.html'`,
+    );
+    expect(sources.length).toBeGreaterThan(0);
+    for (const s of sources) {
+      expect(s.page_source).toBe(s.url);
+      expect(s.source).toBe(s.anchor ? `${String(s.url).replace(/#.*$/, '')}#${String(s.anchor)}` : s.url);
+    }
+    expect(sources.some((s) => s.anchor)).toBe(true);
   });
 
   it('reports the traps as failures with their reasons and bounds the calendar', async () => {

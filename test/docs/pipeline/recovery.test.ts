@@ -81,11 +81,12 @@ describe('interrupted and half-finished syncs', () => {
     // What a crash right after the lake commit leaves: the lake has the new page, PostgreSQL the old record.
     const content = '# Page 5, rewritten\n\nNow it links [home](p0.md) instead.\n';
     await write(root, 'p5.md', content);
-    const processed = new PageProcessor().process({
+    const processed = await new PageProcessor().process({
       library: 'small',
       version: 'latest',
       path: 'p5.md',
       url: null,
+      sourcePath: 'p5.md',
       format: 'markdown',
       content,
       contentHash: sha256(content),

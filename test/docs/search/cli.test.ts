@@ -47,6 +47,7 @@ describe('bosun docs search | read | outline | eval', () => {
       library: 'alpha',
       version: '2.0',
       path: 'reference/stream_mode.md',
+      source: '2.0/reference/stream_mode.md',
       chunk_id: expect.stringMatching(/^[0-9a-f]{24}$/),
     });
     const human = await bosun('docs', 'search', 'legacy_sync_mode', '--library', 'alpha', '--version', '1.0');
@@ -72,7 +73,12 @@ describe('bosun docs search | read | outline | eval', () => {
   it('read pages through a long page; outline prints the tree', async () => {
     const first = await bosun('docs', 'read', 'alpha', 'guide/maintenance.md', '--max-tokens', '450', '--json');
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(first.json).toMatchObject({ path: 'guide/maintenance.md', offset: 0, next_offset: expect.any(Number) });
+    expect(first.json).toMatchObject({
+      path: 'guide/maintenance.md',
+      source: '2.0/guide/maintenance.md',
+      offset: 0,
+      next_offset: expect.any(Number),
+    });
     const next = await bosun(
       'docs',
       'read',

@@ -98,6 +98,7 @@ describe('title match', () => {
     library: 'l',
     version: 'v',
     path: `${doc}.md`,
+    source: `${doc}.md`,
     url: null,
     title,
     heading_path: [],

@@ -19,6 +19,9 @@ const output = {
   version: z.string(),
   path: z.string(),
   url: z.string().nullable(),
+  source: z
+    .string()
+    .describe("where to open it: the page's URL (with the section's anchor), or the file's path in its source"),
   uri: z.string().describe('the page as a resource (docs://library/version/path)'),
   title: z.string(),
   section: z.array(z.string()).nullable().describe('the heading path of the section read; null for the whole page'),
@@ -87,6 +90,7 @@ function readAnswer(page: ReadResponse, sections: readonly PageSection[]): { str
   const lines = [
     `# ${page.title}`,
     `${page.library}@${page.version} ${where} — chunks ${page.offset + 1}–${end} of ${page.total_chunks}${page.truncated ? ' (cut to fit)' : ''}`,
+    `source: ${page.source}`,
     '',
     page.text,
     '',
@@ -104,6 +108,7 @@ function readAnswer(page: ReadResponse, sections: readonly PageSection[]): { str
       version: page.version,
       path: page.path,
       url: page.url ?? null,
+      source: page.source,
       uri: pageUri(page),
       title: page.title,
       section: page.section,

@@ -26,6 +26,9 @@ const hitSchema = z.object({
   version: z.string(),
   path: z.string(),
   url: z.string().optional(),
+  source: z
+    .string()
+    .describe("where to open it: the page's URL with the section's anchor, or the file's path in its source"),
   title: z.string(),
   heading_path: z.array(z.string()),
   citation: z.string().describe('library@version path › headings: how to cite the hit'),
@@ -123,6 +126,7 @@ function hitView(h: Hit): HitView {
     version: h.version,
     path: h.path,
     ...(h.url ? { url: h.url } : {}),
+    source: h.source,
     title: h.title,
     heading_path: h.heading_path,
     citation: citation(h),
@@ -148,7 +152,7 @@ function searchAnswer(
     lines.push(
       '',
       `[${h.rank}] ${h.citation}`,
-      `chunk_id: ${h.chunk_id}${h.url ? ` · ${h.url}` : ''}${h.truncated ? ' · text cut to fit' : ''}`,
+      `chunk_id: ${h.chunk_id} · source: ${h.source}${h.truncated ? ' · text cut to fit' : ''}`,
       '',
       h.text,
     );
