@@ -53,7 +53,7 @@ const skipSynthetic = process.argv.includes('--skip-synthetic');
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 const ms = (n: number) => Math.round(n * 100) / 100;
 
-const SPLITS = ['dev', 'dev2', 'test', 'holdout'] as const;
+const SPLITS = ['dev', 'dev2', 'test', 'holdout', 'paraphrase-dev', 'paraphrase-test'] as const;
 type Split = (typeof SPLITS)[number];
 
 async function loadQuestions(split: Split): Promise<Question[]> {

@@ -13,6 +13,8 @@ import { BosunError } from '../../core/index.js';
 import type { ChunkRow } from '../store/index.js';
 import type { OutlineEntry } from './outline.js';
 import type { Ranking } from './ranking.js';
+import { anchoredTermListTail, anchorPostingsSql } from './anchor-postings.js';
+import { loadAssociations, noAssociations, type Associations } from './expansion.js';
 import type { IndexRelations } from './source.js';
 
 /**
@@ -123,9 +125,10 @@ const chunkTableSql = `
  * contain it and each one's weight — everything but the idf, which depends on the versions a
  * query searches. A weight is the saturated BM25F sum of the fields plus, when the term is
  * in the title field, the title-terms weight normalised by the title's length (outside the
- * saturation: see Ranking). Parameters: the Ranking.
+ * saturation: see Ranking), and with anchors loaded, its page's anchor text (anchor-postings.ts).
+ * Parameters: the Ranking.
  */
-const termListSql = `
+const termListSql = (anchored: boolean) => `
   CREATE TABLE term_list AS
   WITH stats AS (
     SELECT lv, avg(title_len) AS avg_title, avg(heading_len) AS avg_heading, avg(body_len) AS avg_body
@@ -147,7 +150,9 @@ const termListSql = `
            CASE WHEN p.tf_title > 0 THEN $title_terms_weight / (1 - $title_terms_b + $title_terms_b * p.title_len / greatest(s.avg_title, 1)) ELSE 0 END AS in_title
       FROM postings p
       JOIN stats s USING (lv)
-  )
+  )${anchored ? anchoredTermListTail : plainTermListTail}`;
+
+const plainTermListTail = `
   SELECT lv || ':' || term AS key, any_value(term) AS term, count(*) AS df, list(doc) AS docs,
          list(CAST(tf * ($k1 + 1) / ($k1 + tf) + in_title AS FLOAT)) AS weights
     FROM weighted
@@ -224,6 +229,8 @@ export class MemoryIndex {
     /** Chunks without an index entry (written before the index existed): a reindex fixes them. */
     readonly unindexedChunks: number,
     readonly dense: DenseModel | null,
+    /** Learned term associations of the libraries held (expansion.ts), for query expansion. */
+    readonly associations: Associations,
   ) {}
 
   static async load(relations: IndexRelations, options: LoadOptions): Promise<MemoryIndex> {
@@ -246,8 +253,12 @@ export class MemoryIndex {
           options.denseModel && relations.embeddings
             ? await loadVectors(conn, relations.embeddings, options.denseModel)
             : null;
+        const associations =
+          options.ranking.associations.weight > 0 && relations.termAssociations
+            ? await loadAssociations(conn, relations.termAssociations)
+            : noAssociations;
         const pool = await ConnectionPool.open(db, conn, threads);
-        return new MemoryIndex(db, pool, relations.snapshotId, versions, unindexed, dense);
+        return new MemoryIndex(db, pool, relations.snapshotId, versions, unindexed, dense, associations);
       } catch (err) {
         conn.closeSync();
         throw err;
@@ -448,7 +459,14 @@ async function build(conn: DuckDBConnection, relations: IndexRelations, options:
     title_terms_weight: ranking.titleTerms.weight,
     title_terms_b: ranking.titleTerms.b,
   };
-  await conn.run(termListSql, parameters);
+  const anchored = ranking.anchorText.weight > 0 && !!relations.pageAnchors;
+  if (anchored)
+    await conn.run(anchorPostingsSql(relations.pageAnchors!), { anchor_context: ranking.anchorText.context });
+  await conn.run(termListSql(anchored), {
+    ...parameters,
+    ...(anchored ? { anchor_weight: ranking.anchorText.weight, anchor_k: ranking.anchorText.k } : {}),
+  });
+  if (anchored) await conn.run(`DROP TABLE anchor_postings`);
   await conn.run(`DROP TABLE source_terms`);
   await conn.run(`DROP TABLE source_chunks`);
   // Point lookups: a query's postings by key, its hits by doc, a read by chunk id. DuckDB

@@ -29,6 +29,18 @@ export const rankingSchema = z
     synonyms: z.number().min(0).max(1),
     /** Boost of a chunk whose page title the query names, as a share of the best score (see title-match.ts); 0 turns it off. */
     titleMatch: z.number().min(0).max(1),
+    /** The words of links pointing at a page, as a field of its chunks (anchor-postings.ts); weight 0 turns it off. */
+    anchorText: z
+      .object({
+        weight: z.number().min(0).max(100),
+        k: z.number().min(0.01).max(100),
+        context: z.number().min(0).max(1),
+      })
+      .strict(),
+    /** Query expansion with learned term associations (expansion.ts); weight 0 turns it off. */
+    associations: z.object({ weight: z.number().min(0).max(1), perTerm: z.number().int().min(0).max(50) }).strict(),
+    /** Share of the other matching chunks of a page added to a chunk's score (page-evidence.ts); 0 turns it off. */
+    pageEvidence: z.number().min(0).max(1),
   })
   .strict();
 export type Ranking = z.infer<typeof rankingSchema>;
@@ -41,6 +53,9 @@ export const defaultRanking: Ranking = {
   titleTerms: { weight: 1, b: 0.8 },
   synonyms: 0.3,
   titleMatch: 0.1,
+  anchorText: { weight: 0, k: 1, context: 0 },
+  associations: { weight: 0, perTerm: 0 },
+  pageEvidence: 0,
 };
 
 /** Plain BM25 over the three fields as one: the baseline the field weights are measured against. */
@@ -52,4 +67,7 @@ export const unweightedRanking: Ranking = {
   titleTerms: { weight: 0, b: 0 },
   synonyms: 0,
   titleMatch: 0,
+  anchorText: { weight: 0, k: 1, context: 0 },
+  associations: { weight: 0, perTerm: 0 },
+  pageEvidence: 0,
 };

@@ -10,6 +10,8 @@ import { groupHits, type RankedChunk } from './collapse.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { citationTokens, toHit, type Hit } from './hits.js';
 import { boostTitleMatches } from './title-match.js';
+import { expandWithAssociations } from './expansion.js';
+import { addPageEvidence } from './page-evidence.js';
 import { MemoryIndex, type ChunkRecord, type LibraryVersion, type QueryTerm } from './memory-index.js';
 import { buildOutline, type OutlineNode } from './outline.js';
 import { defaultRanking, rankingSchema, type Ranking } from './ranking.js';
@@ -191,14 +193,24 @@ export class Searcher {
         this.ranking.synonyms > 0
           ? expandWithSynonyms(terms, this.ranking.synonyms)
           : terms.map((term) => ({ term, weight: 1 }));
-      const { ranked, records, retrieval } = await this.rank(index, req.query, weighted, lvs, pathPrefix, pool, notes);
+      const expanded = expandWithAssociations(
+        weighted,
+        terms,
+        index.associations,
+        targets.versions.map((v) => v.library),
+        this.ranking.associations,
+      );
+      const { ranked, records, retrieval } = await this.rank(index, req.query, expanded, lvs, pathPrefix, pool, notes);
       for (const c of await index.chunks(ranked.filter((r) => !records.has(r.doc)).map((r) => r.doc)))
         records.set(c.doc, c);
       const retrieved: RankedChunk[] = ranked.flatMap((r) => {
         const chunk = records.get(r.doc);
         return chunk ? [{ chunk, score: r.score }] : [];
       });
-      const candidates = boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize);
+      const candidates = addPageEvidence(
+        boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize),
+        this.ranking.pageEvidence,
+      );
       let hits = groupHits(candidates, req.limit).map((g, i) => toHit(g, i + 1, index.snapshotId));
       let omitted = 0;
       let tokens = hits.reduce((sum, h) => sum + h.tokens + citationTokens(h), 0);
@@ -489,15 +501,13 @@ export class Searcher {
 }
 
 function loadIndex(options: SearcherOptions, ranking: Ranking, snapshot: number): Promise<MemoryIndex> {
-  return options.source
-    .relations(snapshot)
-    .then((relations) =>
-      MemoryIndex.load(relations, {
-        ranking,
-        denseModel: options.embedder?.model ?? null,
-        ...(options.threads ? { threads: options.threads } : {}),
-      }),
-    );
+  return options.source.relations(snapshot).then((relations) =>
+    MemoryIndex.load(relations, {
+      ranking,
+      denseModel: options.embedder?.model ?? null,
+      ...(options.threads ? { threads: options.threads } : {}),
+    }),
+  );
 }
 
 /** The query's terms that occur in the searched versions, rarest first, at most MAX_QUERY_TERMS. */

@@ -20,6 +20,7 @@ import {
   type PageRecord,
   type SyncSummary,
 } from '../library/index.js';
+import { writeSearchSignals } from '../index/index.js';
 import { commitLibraryChanges, pageIdOf, storedPages, type StoredPage } from '../store/index.js';
 import { resolveCrossReferences, type LinkingPage, type PageLink } from './cross-references.js';
 import { gatherPages, pageKey, type PageOutcome } from './gather.js';
@@ -179,6 +180,11 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
     await finishSyncRun(client, result);
     return result;
   });
+  // After the PostgreSQL commit: anchor text needs the links resolved there.
+  if (links) {
+    const signals = await writeSearchSignals(deps.lake, name, links);
+    logger.debug({ library: name, ...signals }, 'search signals written');
+  }
   progress({ phase: 'done' });
   logger.info({ library: name, pages: summary.pages, snapshot: summary.snapshotId }, 'docs sync finished');
   return summary;
