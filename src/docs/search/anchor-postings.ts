@@ -24,7 +24,8 @@ export const anchorPostingsSql = (relation: string) => `
 
 /**
  * The term_list rows when anchors are loaded: each chunk's own weight (`weighted`'s tf and
- * in_title, as in the plain statement) plus its page's anchor weight, summed per posting.
+ * in_title, as in the plain statement) and its page's anchor weight as a second posting of
+ * the same doc, which the query's sum per doc adds up (cheaper than merging them here).
  */
 export const anchoredTermListTail = `,
   own AS (
@@ -36,13 +37,9 @@ export const anchoredTermListTail = `,
     SELECT lv, term, doc, $anchor_weight * tf * ($anchor_k + 1) / (tf + $anchor_k) AS weight, false AS own
       FROM anchor_postings
   ),
-  combined AS (
-    SELECT lv, term, doc, sum(weight) AS weight, bool_or(own) AS own
-      FROM (SELECT * FROM own UNION ALL SELECT * FROM anchored)
-     GROUP BY lv, term, doc
-  )
+  with_anchors AS (SELECT * FROM own UNION ALL SELECT * FROM anchored)
   SELECT lv || ':' || term AS key, any_value(term) AS term,
          coalesce(nullif(count(*) FILTER (WHERE own), 0), count(*)) AS df,
          list(doc) AS docs, list(CAST(weight AS FLOAT)) AS weights
-    FROM combined
+    FROM with_anchors
    GROUP BY lv, term`;

@@ -28,3 +28,17 @@ export function addPageEvidence(candidates: readonly RankedChunk[], weight: numb
     })
     .sort((a, b) => b.score - a.score || a.chunk.doc - b.chunk.doc);
 }
+
+/**
+ * A section prior: a page's opening section (the text under its title, before the first
+ * heading below it) says what the page is about, so it gains `weight` × the best candidate's
+ * score — on the scale of this query's scores, like the title match. A question in the
+ * user's words matches a page's overview more often than one of its details.
+ */
+export function boostPageOpenings(candidates: readonly RankedChunk[], weight: number): RankedChunk[] {
+  const top = candidates[0]?.score ?? 0;
+  if (weight === 0 || top === 0) return [...candidates];
+  return candidates
+    .map((c) => ({ chunk: c.chunk, score: c.score + (c.chunk.ordinal === 0 ? weight * top : 0) }))
+    .sort((a, b) => b.score - a.score || a.chunk.doc - b.chunk.doc);
+}

@@ -11,7 +11,7 @@ import { reciprocalRankFusion } from './fusion.js';
 import { citationTokens, toHit, type Hit } from './hits.js';
 import { boostTitleMatches } from './title-match.js';
 import { expandWithAssociations } from './expansion.js';
-import { addPageEvidence } from './page-evidence.js';
+import { addPageEvidence, boostPageOpenings } from './page-evidence.js';
 import { MemoryIndex, type ChunkRecord, type LibraryVersion, type QueryTerm } from './memory-index.js';
 import { buildOutline, type OutlineNode } from './outline.js';
 import { defaultRanking, rankingSchema, type Ranking } from './ranking.js';
@@ -208,7 +208,10 @@ export class Searcher {
         return chunk ? [{ chunk, score: r.score }] : [];
       });
       const candidates = addPageEvidence(
-        boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize),
+        boostPageOpenings(
+          boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize),
+          this.ranking.openingSection,
+        ),
         this.ranking.pageEvidence,
       );
       let hits = groupHits(candidates, req.limit).map((g, i) => toHit(g, i + 1, index.snapshotId));
