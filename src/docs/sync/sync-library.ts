@@ -140,6 +140,10 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
     ? resolveCrossReferences(await linkingPages(deps.pool, name, all, pages), webScopes(library))
     : null;
   const versions = [...new Set(pages.map((p) => p.version))].sort(compareVersionsNewestFirst);
+  // Anchor text needs the links resolved; associations, all the sections just committed. The
+  // sync's snapshot is then the signals' one: the last this sync made.
+  const signals = links && commit.snapshotId !== null ? await writeSearchSignals(deps.lake, name, links) : null;
+  if (signals) logger.debug({ library: name, ...signals }, 'search signals written');
 
   const summary = await withTransaction(deps.pool, async (client) => {
     await addVersions(client, name, versions);
@@ -173,18 +177,13 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
         : await linkCounts(client, name),
       versions,
       defaultVersion,
-      snapshotId: commit.snapshotId,
+      snapshotId: signals?.snapshotId ?? commit.snapshotId,
       durationMs: Math.round(performance.now() - started),
       warnings: warnings(library, versions, pages),
     };
     await finishSyncRun(client, result);
     return result;
   });
-  // After the PostgreSQL commit: anchor text needs the links resolved there.
-  if (links) {
-    const signals = await writeSearchSignals(deps.lake, name, links);
-    logger.debug({ library: name, ...signals }, 'search signals written');
-  }
   progress({ phase: 'done' });
   logger.info({ library: name, pages: summary.pages, snapshot: summary.snapshotId }, 'docs sync finished');
   return summary;
