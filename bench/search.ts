@@ -3,18 +3,22 @@
  *
  * 1. Both shared corpora go through the real pipeline (acquire → parse → chunk → index → lake)
  *    into a throw-away database and lake; the searcher loads the latest snapshot (cold start).
- * 2. Quality on bench/questions (dev.jsonl and dev2.jsonl: used to choose the defaults;
+ * 2. What issue 16's search signals cost (anchor text, term associations): rows, Parquet
+ *    size, seconds per library.
+ * 3. Quality on bench/questions (dev.jsonl and dev2.jsonl: used to choose the defaults;
  *    test.jsonl: only ever scored; holdout.jsonl: written after the defaults were chosen, to
- *    see whether they carry over to questions nobody tuned on) for the default ranking and
- *    the baselines: plain BM25 without field weights, the previous default, and each addition
- *    turned off on its own (title terms, synonyms, title match, identifier wholes).
- * 3. Latency of a top-10 search, in-process after warm-up.
- * 4. A synthetic corpus of 1,000,000 chunks (--synthetic-chunks N to change, --skip-synthetic
+ *    see whether they carry over to questions nobody tuned on; paraphrase-dev/-test.jsonl:
+ *    questions in the user's words, tuned on -dev only) for the default ranking and the
+ *    baselines: plain BM25 without field weights, the default before issue 16, and each
+ *    addition turned off on its own (anchor text, associations, opening-section prior, title
+ *    terms, synonyms, title match, identifier wholes; page evidence turned on).
+ * 4. Latency of a top-10 search, in-process after warm-up, with and without issue 16's signals.
+ * 5. A synthetic corpus of 1,000,000 chunks (--synthetic-chunks N to change, --skip-synthetic
  *    to skip): load time, memory, latency.
  * Dense retrieval is not scored: no embedding model can be fetched here, and vectors from a
  * stub would measure the stub.
  *
- *   npm run bench:search [-- --synthetic-chunks 200000] [-- --skip-synthetic] [-- --rounds 5]
+ *   npm run bench:search [-- --synthetic-chunks 200000] [-- --skip-synthetic] [-- --rounds 5] [-- --quick]
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
