@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { BosunError, parseWith } from '../../core/index.js';
 import { embedChunks, embedderFromConfig } from '../../docs/embed/index.js';
+import { rebuildSearchSignals } from '../../docs/index.js';
 import { rebuildChunkIndex } from '../../docs/index/index.js';
 import {
   citation,
@@ -228,11 +229,14 @@ async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<voi
 }
 
 async function reindex(ctx: CliContext): Promise<void> {
-  const result = await rebuildChunkIndex(await ctx.lake());
+  const lake = await ctx.lake();
+  const indexed = await rebuildChunkIndex(lake);
+  const signals = indexed.snapshotId === null ? [] : await rebuildSearchSignals((await ctx.db()).pool, lake);
+  const result = { ...indexed, snapshotId: signals.at(-1)?.snapshotId ?? indexed.snapshotId, signals };
   emit(ctx, result, () =>
     result.snapshotId === null
       ? 'no chunks to index'
-      : `indexed ${result.chunks} chunks in snapshot ${result.snapshotId}`,
+      : `indexed ${result.chunks} chunks and the search signals of ${signals.length} libraries; snapshot ${result.snapshotId}`,
   );
 }
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncLibrary } from '../../../src/docs/index.js';
+import { rebuildSearchSignals, syncLibrary } from '../../../src/docs/index.js';
 import { learnTermAssociations, PAGE_ANCHORS_TABLE, tokenize } from '../../../src/docs/index/index.js';
 import { expandWithAssociations } from '../../../src/docs/search/expansion.js';
 import { openLakeSearcher } from '../../../src/docs/search/open.js';
@@ -64,6 +64,15 @@ describe('search signals: anchor text and term associations', () => {
     expect(tf[terms.indexOf(batch)]).toBe(0);
     expect(context[terms.indexOf(batch)]).toBe(1);
     expect(rows[0]!.sources).toBe(1);
+  });
+
+  it('rebuilds the same signals from the stored links (bosun docs reindex)', async () => {
+    const before = await anchorRows();
+    const snapshot = await p.lake.latestSnapshotId();
+    const rebuilt = await rebuildSearchSignals(p.db.pool, p.lake);
+    expect(rebuilt.map((r) => [r.library, r.anchors])).toEqual([['lakedocs', 1]]);
+    expect(rebuilt[0]!.snapshotId).toBeGreaterThan(snapshot);
+    expect(await anchorRows()).toEqual(before);
   });
 
   it('finds a page by the words other pages link to it with', async () => {
