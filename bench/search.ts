@@ -3,24 +3,30 @@
  *
  * 1. Both shared corpora go through the real pipeline (acquire → parse → chunk → index → lake)
  *    into a throw-away database and lake; the searcher loads the latest snapshot (cold start).
- * 2. Quality on bench/questions (dev.jsonl and dev2.jsonl: used to choose the defaults;
+ * 2. What issue 16's search signals cost (anchor text, term associations): rows, Parquet
+ *    size, seconds per library.
+ * 3. Quality on bench/questions (dev.jsonl and dev2.jsonl: used to choose the defaults;
  *    test.jsonl: only ever scored; holdout.jsonl: written after the defaults were chosen, to
- *    see whether they carry over to questions nobody tuned on) for the default ranking and
- *    the baselines: plain BM25 without field weights, the previous default, and each addition
- *    turned off on its own (title terms, synonyms, title match, identifier wholes).
- * 3. Latency of a top-10 search, in-process after warm-up.
- * 4. A synthetic corpus of 1,000,000 chunks (--synthetic-chunks N to change, --skip-synthetic
+ *    see whether they carry over to questions nobody tuned on; paraphrase-dev/-test.jsonl:
+ *    questions in the user's words, tuned on -dev only) for the default ranking and the
+ *    baselines: plain BM25 without field weights, the default before issue 16, and each
+ *    addition turned off on its own (anchor text, associations, opening-section prior, title
+ *    terms, synonyms, title match, identifier wholes; page evidence turned on).
+ * 4. Latency of a top-10 search, in-process after warm-up, with and without issue 16's signals.
+ * 5. A synthetic corpus of 1,000,000 chunks (--synthetic-chunks N to change, --skip-synthetic
  *    to skip): load time, memory, latency.
  * Dense retrieval is not scored: no embedding model can be fetched here, and vectors from a
  * stub would measure the stub.
  *
- *   npm run bench:search [-- --synthetic-chunks 200000] [-- --skip-synthetic] [-- --rounds 5]
+ *   npm run bench:search [-- --synthetic-chunks 200000] [-- --skip-synthetic] [-- --rounds 5] [-- --quick]
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addLibrary, syncLibrary } from '../src/docs/index.js';
+import { PAGE_ANCHORS_TABLE, TERM_ASSOCIATIONS_TABLE, writeSearchSignals } from '../src/docs/index/index.js';
+import { libraryLinks } from '../src/docs/library/index.js';
 import { chunkTerms, type IndexableChunk } from '../src/docs/index/fields.js';
 import { chunkTermsColumns } from '../src/docs/index/tables.js';
 import { evaluate, parseQuestions, type EvalSummary, type Question } from '../src/docs/search/evaluate.js';
@@ -47,13 +53,16 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const syntheticChunks = Number(flag('--synthetic-chunks') ?? 1_000_000);
-const rounds = Number(flag('--rounds') ?? 5);
-const skipSynthetic = process.argv.includes('--skip-synthetic');
+/** --quick: no synthetic corpus, one latency round, only the configurations issue 16 added. */
+const quick = process.argv.includes('--quick');
+const rounds = Number(flag('--rounds') ?? (quick ? 1 : 5));
+const skipSynthetic = quick || process.argv.includes('--skip-synthetic');
 
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 const ms = (n: number) => Math.round(n * 100) / 100;
 
-const SPLITS = ['dev', 'dev2', 'test', 'holdout'] as const;
+/** paraphrase-*: questions in the user's words, not the pages' (issue 16); tuned on -dev only. */
+const SPLITS = ['dev', 'dev2', 'test', 'holdout', 'paraphrase-dev', 'paraphrase-test'] as const;
 type Split = (typeof SPLITS)[number];
 
 async function loadQuestions(split: Split): Promise<Question[]> {
@@ -108,9 +117,6 @@ async function variantTermsSource(lake: Lake, tokenize: TokenizeOptions): Promis
     },
   };
 }
-
-/** The defaults before the title was scored outside BM25F's saturation: what the new ones are compared with. */
-const previousRanking: Ranking = { ...defaultRanking, title: { weight: 3, b: 0.5 }, titleTerms: { weight: 0, b: 0 } };
 
 interface Configuration {
   name: string;
@@ -216,6 +222,38 @@ async function synthetic(dir: string): Promise<Record<string, string | number>> 
   }
 }
 
+/** What issue 16's signals cost: rows, Parquet size in the lake, and the time to compute and write them. */
+async function signalsCost(db: BenchDatabase, lake: Lake, dir: string): Promise<Record<string, string | number>[]> {
+  const kb = async (table: string) => {
+    const folder = path.join(dir, 'lake', ...table.split('.'));
+    const files = await fs.readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+    let bytes = 0;
+    for (const f of files) if (f.isFile()) bytes += (await fs.stat(path.join(f.parentPath, f.name))).size;
+    return Math.round(bytes / 1024);
+  };
+  const sizes = { anchors: await kb(PAGE_ANCHORS_TABLE), associations: await kb(TERM_ASSOCIATIONS_TABLE) };
+  const rows: Record<string, string | number>[] = [];
+  for (const c of corpora) {
+    const links = await libraryLinks(db.pool, c.name);
+    const written = await timed(() => writeSearchSignals(lake, c.name, links));
+    rows.push({
+      library: c.name,
+      'resolved links': links.filter((l) => l.kind === 'page').length,
+      'anchor pages': written.value.anchors,
+      associations: written.value.associations,
+      'signals s': ms(written.ms / 1000),
+    });
+  }
+  rows.push({
+    library: 'lake KB (Parquet, both)',
+    'resolved links': '',
+    'anchor pages': sizes.anchors,
+    associations: sizes.associations,
+    'signals s': '',
+  });
+  return rows;
+}
+
 async function main(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-bench-search-'));
   const db = await benchDatabase();
@@ -244,22 +282,39 @@ async function main(): Promise<void> {
       },
     ]);
 
-    const cold: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const opened = await timed(() => openLakeSearcher({ pool: db.pool, lake, accessLog: false }));
-      cold.push(opened.ms);
-      if (i === 2) {
-        printTable('Cold start (open a searcher: load the latest snapshot into memory)', [
-          {
-            'first ms': Math.round(cold[0]!),
-            'median of 3 ms': Math.round([...cold].sort((a, b) => a - b)[1]!),
-            'index MB (DuckDB)': mb(await opened.value.memoryBytes()),
-            target: '≤ 1000 ms',
-          },
-        ]);
+    printTable(
+      'Search signals (issue 16): written after each sync; here written again per library, timed',
+      await signalsCost(db, lake, dir),
+    );
+
+    const issue16Off: Ranking = {
+      ...defaultRanking,
+      anchorText: { ...defaultRanking.anchorText, weight: 0 },
+      associations: { ...defaultRanking.associations, weight: 0 },
+      openingSection: 0,
+    };
+    const coldRows: Record<string, string | number>[] = [];
+    for (const [name, ranking] of [
+      ['default', defaultRanking],
+      ['before issue 16', issue16Off],
+    ] as const) {
+      const cold: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < 3; i++) {
+        const opened = await timed(() => openLakeSearcher({ pool: db.pool, lake, accessLog: false, ranking }));
+        cold.push(opened.ms);
+        if (i === 2) bytes = await opened.value.memoryBytes();
+        await opened.value.close();
       }
-      await opened.value.close();
+      coldRows.push({
+        ranking: name,
+        'first ms': Math.round(cold[0]!),
+        'median of 3 ms': Math.round([...cold].sort((a, b) => a - b)[1]!),
+        'index MB (DuckDB)': mb(bytes),
+        target: '≤ 1000 ms',
+      });
     }
+    printTable('Cold start (open a searcher: load the latest snapshot into memory)', coldRows);
 
     const splits = Object.fromEntries(
       await Promise.all(SPLITS.map(async (split) => [split, await loadQuestions(split)] as const)),
@@ -269,24 +324,48 @@ async function main(): Promise<void> {
     const configurations: Configuration[] = [
       { name: 'BM25F (default)', ranking: defaultRanking, source: lakeSource },
       { name: 'BM25, no field weights (baseline)', ranking: unweightedRanking, source: lakeSource },
-      { name: 'previous default (title inside BM25F)', ranking: previousRanking, source: lakeSource },
       {
-        name: 'default without title terms',
-        ranking: { ...defaultRanking, titleTerms: { weight: 0, b: 0 } },
+        name: 'default before issue 16 (no anchors, associations, opening prior)',
+        ranking: issue16Off,
         source: lakeSource,
       },
-      { name: 'default without synonyms', ranking: { ...defaultRanking, synonyms: 0 }, source: lakeSource },
-      { name: 'default without title match', ranking: { ...defaultRanking, titleMatch: 0 }, source: lakeSource },
       {
-        name: 'default without identifier wholes',
-        ranking: defaultRanking,
-        source: await variantTermsSource(lake, partsOnly),
-        tokenize: partsOnly,
+        name: 'default without anchor text',
+        ranking: { ...defaultRanking, anchorText: issue16Off.anchorText },
+        source: lakeSource,
       },
+      {
+        name: 'default without associations',
+        ranking: { ...defaultRanking, associations: issue16Off.associations },
+        source: lakeSource,
+      },
+      {
+        name: 'default without opening-section prior',
+        ranking: { ...defaultRanking, openingSection: 0 },
+        source: lakeSource,
+      },
+      { name: 'default with page evidence 0.1', ranking: { ...defaultRanking, pageEvidence: 0.1 }, source: lakeSource },
+      ...(quick
+        ? []
+        : [
+            {
+              name: 'default without title terms',
+              ranking: { ...defaultRanking, titleTerms: { weight: 0, b: 0 } },
+              source: lakeSource,
+            },
+            { name: 'default without synonyms', ranking: { ...defaultRanking, synonyms: 0 }, source: lakeSource },
+            { name: 'default without title match', ranking: { ...defaultRanking, titleMatch: 0 }, source: lakeSource },
+            {
+              name: 'default without identifier wholes',
+              ranking: defaultRanking,
+              source: await variantTermsSource(lake, partsOnly),
+              tokenize: partsOnly,
+            },
+          ]),
     ];
     const rows = await quality(db, configurations, splits);
     printTable(
-      'Quality (bench/questions: dev and dev2 chose the defaults, test and holdout were only scored; targets hit@5 ≥ 0.90, MRR@10 ≥ 0.75)',
+      'Quality (bench/questions: dev, dev2 and paraphrase-dev chose the defaults, test, holdout and paraphrase-test were only scored; targets hit@5 ≥ 0.90, MRR@10 ≥ 0.75; on paraphrase-test hit@5 ≥ 0.85, MRR@10 ≥ 0.70, hit@1 ≥ 0.60)',
       rows,
     );
     console.log(
@@ -294,36 +373,31 @@ async function main(): Promise<void> {
     );
 
     const everyQuestion = SPLITS.flatMap((split) => splits[split]);
-    const perCall = await openLakeSearcher({ pool: db.pool, lake, accessLog: false });
-    const server = await openLakeSearcher({ pool: db.pool, lake, accessLog: false, ...serverSearcherOptions('stdio') });
-    try {
-      const a = await latency(perCall, everyQuestion);
-      const b = await latency(server, everyQuestion);
-      printTable(
-        `Latency of a top-10 search over both corpora, in-process after warm-up (${rounds} rounds of ${everyQuestion.length} questions; targets p50 ≤ 5 ms, p95 ≤ 20 ms)`,
-        [
-          {
-            searcher: 'new-snapshot check before every call, DuckDB default threads',
-            n: a.n,
-            'p50 ms': ms(a.p50),
-            'p95 ms': ms(a.p95),
-            'p99 ms': ms(a.p99),
-            'load avg': a.load,
-          },
-          {
-            searcher: 'as `bosun mcp docs` runs it: snapshots announced, 1 DuckDB thread',
-            n: b.n,
-            'p50 ms': ms(b.p50),
-            'p95 ms': ms(b.p95),
-            'p99 ms': ms(b.p99),
-            'load avg': b.load,
-          },
-        ],
-      );
-    } finally {
-      await perCall.close();
-      await server.close();
+    const latencyRows: Record<string, string | number>[] = [];
+    for (const [name, options] of [
+      ['new-snapshot check before every call, DuckDB default threads', {}],
+      ['as `bosun mcp docs` runs it: snapshots announced, 1 DuckDB thread', serverSearcherOptions('stdio')],
+      ['the same, ranking before issue 16', { ...serverSearcherOptions('stdio'), ranking: issue16Off }],
+    ] as const) {
+      const searcher = await openLakeSearcher({ pool: db.pool, lake, accessLog: false, ...options });
+      try {
+        const a = await latency(searcher, everyQuestion);
+        latencyRows.push({
+          searcher: name,
+          n: a.n,
+          'p50 ms': ms(a.p50),
+          'p95 ms': ms(a.p95),
+          'p99 ms': ms(a.p99),
+          'load avg': a.load,
+        });
+      } finally {
+        await searcher.close();
+      }
     }
+    printTable(
+      `Latency of a top-10 search over both corpora, in-process after warm-up (${rounds} rounds of ${everyQuestion.length} questions; targets p50 ≤ 5 ms, p95 ≤ 20 ms)`,
+      latencyRows,
+    );
 
     if (!skipSynthetic) {
       printTable(`Synthetic corpus (target p95 ≤ 150 ms at 1,000,000 chunks)`, [await synthetic(dir)]);

@@ -48,6 +48,7 @@ export {
   type SyncDeps,
   type SyncOptions,
   type SyncProgress,
+  rebuildSearchSignals,
 } from './sync/index.js';
 export {
   CHUNK_TERMS_TABLE,

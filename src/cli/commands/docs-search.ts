@@ -234,12 +234,18 @@ async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<voi
 }
 
 async function reindex(ctx: CliContext): Promise<void> {
-  const { rebuildChunkIndex } = await import('../../docs/index/index.js');
-  const result = await rebuildChunkIndex(await ctx.lake());
+  const [{ rebuildChunkIndex }, { rebuildSearchSignals }] = await Promise.all([
+    import('../../docs/index/index.js'),
+    import('../../docs/index.js'),
+  ]);
+  const lake = await ctx.lake();
+  const indexed = await rebuildChunkIndex(lake);
+  const signals = indexed.snapshotId === null ? [] : await rebuildSearchSignals((await ctx.db()).pool, lake);
+  const result = { ...indexed, snapshotId: signals.at(-1)?.snapshotId ?? indexed.snapshotId, signals };
   emit(ctx, result, () =>
     result.snapshotId === null
       ? 'no chunks to index'
-      : `indexed ${result.chunks} chunks in snapshot ${result.snapshotId}`,
+      : `indexed ${result.chunks} chunks and the search signals of ${signals.length} libraries; snapshot ${result.snapshotId}`,
   );
 }
 

@@ -12,9 +12,19 @@ export {
   CHUNK_TERMS_TABLE,
   EMBEDDINGS_TABLE,
   INDEX_SCHEMA,
+  PAGE_ANCHORS_TABLE,
+  TERM_ASSOCIATIONS_TABLE,
   chunkTermsColumns,
   embeddingColumns,
   type EmbeddingRow,
   type IndexColumns,
 } from './tables.js';
+export { pageAnchorRows, type AnchorLink, type PageAnchorRow } from './anchors.js';
+export {
+  learnTermAssociations,
+  defaultAssociationOptions,
+  type AssociationOptions,
+  type TermAssociationRow,
+} from './associations.js';
+export { writeSearchSignals, type SearchSignals } from './signals.js';
 export { writeChunkIndex, ensureIndexTables, rebuildChunkIndex, type ChunkIndexUpdate } from './write.js';

@@ -42,3 +42,30 @@ export interface EmbeddingRow {
   dim: number;
   vector: number[];
 }
+
+export const PAGE_ANCHORS_TABLE = 'docs.page_anchors';
+export const TERM_ASSOCIATIONS_TABLE = 'docs.term_associations';
+
+/**
+ * One row per linked-to page of a library version: the terms of every resolved link pointing
+ * at it from another page, in the link's text and in the sentence around it (anchors.ts).
+ */
+export const pageAnchorColumns: IndexColumns = [
+  ['library', 'VARCHAR'],
+  ['version', 'VARCHAR'],
+  ['path', 'VARCHAR'],
+  ['terms', 'VARCHAR[]'],
+  ['tf', 'INTEGER[]'],
+  ['tf_context', 'INTEGER[]'],
+  /** Distinct pages linking here. */
+  ['sources', 'INTEGER'],
+];
+
+/** One row per (library, term, associated term): learned from the library's chunks (associations.ts). */
+export const termAssociationColumns: IndexColumns = [
+  ['library', 'VARCHAR'],
+  ['term', 'VARCHAR'],
+  ['related', 'VARCHAR'],
+  /** Normalised PMI in (0, 1]. */
+  ['score', 'FLOAT'],
+];

@@ -10,6 +10,10 @@ import {
   EMBEDDINGS_TABLE,
   embeddingColumns,
   INDEX_SCHEMA,
+  PAGE_ANCHORS_TABLE,
+  pageAnchorColumns,
+  TERM_ASSOCIATIONS_TABLE,
+  termAssociationColumns,
   type IndexColumns,
 } from './tables.js';
 
@@ -86,6 +90,8 @@ export function ensureIndexTables(lake: Lake): Promise<void> {
     [
       { name: CHUNK_TERMS_TABLE, columns: toDefinitions(chunkTermsColumns) },
       { name: EMBEDDINGS_TABLE, columns: toDefinitions(embeddingColumns) },
+      { name: PAGE_ANCHORS_TABLE, columns: toDefinitions(pageAnchorColumns) },
+      { name: TERM_ASSOCIATIONS_TABLE, columns: toDefinitions(termAssociationColumns) },
     ],
     { author: 'bosun docs', message: 'create the search index tables' },
   );

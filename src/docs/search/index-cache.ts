@@ -24,7 +24,7 @@ import { sha256, silentLogger, type Logger } from '../../core/index.js';
  * Adding a table or an array to the index is a change of format: bump INDEX_CACHE_FORMAT, and
  * files of the older format are ignored, then removed with their snapshot's folder.
  */
-export const INDEX_CACHE_FORMAT = 1;
+export const INDEX_CACHE_FORMAT = 2;
 
 /** Snapshot folders kept besides the one just written (a server may still read an older one). */
 const KEEP_SNAPSHOTS = 2;

@@ -16,6 +16,8 @@ import { sourceOf } from '../store/source.js';
 import type { ChunkRow } from '../store/tables.js';
 import type { OutlineEntry } from './outline.js';
 import type { Ranking } from './ranking.js';
+import { anchoredTermListTail, anchorPostingsSql } from './anchor-postings.js';
+import { loadAssociations, noAssociations, type Associations } from './expansion.js';
 import type { IndexRelations } from './source.js';
 
 /**
@@ -130,9 +132,10 @@ const chunkTableSql = `
  * contain it and each one's weight — everything but the idf, which depends on the versions a
  * query searches. A weight is the saturated BM25F sum of the fields plus, when the term is
  * in the title field, the title-terms weight normalised by the title's length (outside the
- * saturation: see Ranking). Parameters: the Ranking.
+ * saturation: see Ranking), and with anchors loaded, its page's anchor text (anchor-postings.ts).
+ * Parameters: the Ranking.
  */
-const termListSql = `
+const termListSql = (anchored: boolean) => `
   CREATE TABLE term_list AS
   WITH stats AS (
     SELECT lv, avg(title_len) AS avg_title, avg(heading_len) AS avg_heading, avg(body_len) AS avg_body
@@ -154,7 +157,9 @@ const termListSql = `
            CASE WHEN p.tf_title > 0 THEN $title_terms_weight / (1 - $title_terms_b + $title_terms_b * p.title_len / greatest(s.avg_title, 1)) ELSE 0 END AS in_title
       FROM postings p
       JOIN stats s USING (lv)
-  )
+  )${anchored ? anchoredTermListTail : plainTermListTail}`;
+
+const plainTermListTail = `
   SELECT lv || ':' || term AS key, any_value(term) AS term, count(*) AS df, list(doc) AS docs,
          list(CAST(tf * ($k1 + 1) / ($k1 + tf) + in_title AS FLOAT)) AS weights
     FROM weighted
@@ -218,6 +223,9 @@ const nearestSql = (dim: number, filtered: boolean) => `
    ORDER BY score DESC, doc
    LIMIT $limit`;
 
+/** The index's copy of the learned term associations it expands queries with. */
+const ASSOCIATIONS_TABLE = 'term_association';
+
 export class MemoryIndex {
   private closed = false;
   private retired = false;
@@ -231,6 +239,8 @@ export class MemoryIndex {
     /** Chunks without an index entry (written before the index existed): a reindex fixes them. */
     readonly unindexedChunks: number,
     readonly dense: DenseModel | null,
+    /** Learned term associations of the libraries held (expansion.ts), for query expansion. */
+    readonly associations: Associations,
   ) {}
 
   static async load(relations: IndexRelations, options: LoadOptions): Promise<MemoryIndex> {
@@ -249,8 +259,15 @@ export class MemoryIndex {
           options.denseModel && relations.embeddings
             ? await loadVectors(conn, relations.embeddings, options.denseModel)
             : null;
+        // Kept as a table of the index too, so an index opened from the cache (saveTo/open) has them.
+        const associations =
+          options.ranking.associations.weight > 0 && relations.termAssociations
+            ? await conn
+                .run(`CREATE TABLE ${ASSOCIATIONS_TABLE} AS SELECT * FROM (${relations.termAssociations})`)
+                .then(() => loadAssociations(conn, `SELECT * FROM ${ASSOCIATIONS_TABLE}`))
+            : noAssociations;
         const pool = await ConnectionPool.open(db, conn, threads);
-        return new MemoryIndex(db, pool, relations.snapshotId, versions, unindexed, dense);
+        return new MemoryIndex(db, pool, relations.snapshotId, versions, unindexed, dense, associations);
       } catch (err) {
         conn.closeSync();
         throw err;
@@ -280,9 +297,15 @@ export class MemoryIndex {
       try {
         // A file that opens but lacks a table fails here, not in the middle of a search.
         await conn.run(`SELECT count(*) FROM chunk, (SELECT count(*) FROM term_list)`);
+        const saved = await conn.runAndReadAll(
+          `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '${ASSOCIATIONS_TABLE}'`,
+        );
+        const associations = Number(saved.getRowObjectsJS()[0]?.n ?? 0)
+          ? await loadAssociations(conn, `SELECT * FROM ${ASSOCIATIONS_TABLE}`)
+          : noAssociations;
         const pool = await ConnectionPool.open(db, conn, threads);
         const { versions, unindexedChunks, dense } = cached.state;
-        return new MemoryIndex(db, pool, snapshotId, versions, unindexedChunks, dense);
+        return new MemoryIndex(db, pool, snapshotId, versions, unindexedChunks, dense, associations);
       } catch (err) {
         conn.closeSync();
         throw err;
@@ -494,7 +517,14 @@ async function build(conn: DuckDBConnection, relations: IndexRelations, options:
     title_terms_weight: ranking.titleTerms.weight,
     title_terms_b: ranking.titleTerms.b,
   };
-  await conn.run(termListSql, parameters);
+  const anchored = ranking.anchorText.weight > 0 && !!relations.pageAnchors;
+  if (anchored)
+    await conn.run(anchorPostingsSql(relations.pageAnchors!), { anchor_context: ranking.anchorText.context });
+  await conn.run(termListSql(anchored), {
+    ...parameters,
+    ...(anchored ? { anchor_weight: ranking.anchorText.weight, anchor_k: ranking.anchorText.k } : {}),
+  });
+  if (anchored) await conn.run(`DROP TABLE anchor_postings`);
   await conn.run(`DROP TABLE source_terms`);
   await conn.run(`DROP TABLE source_chunks`);
   // Point lookups: a query's postings by key, its hits by doc, a read by chunk id (see duckdbOptions).

@@ -1,7 +1,7 @@
 import { isBosunError } from '../../core/index.js';
 import type { Lake } from '../../lake/index.js';
 import { sqlString } from '../index/sql.js';
-import { CHUNK_TERMS_TABLE, EMBEDDINGS_TABLE } from '../index/tables.js';
+import { CHUNK_TERMS_TABLE, EMBEDDINGS_TABLE, PAGE_ANCHORS_TABLE, TERM_ASSOCIATIONS_TABLE } from '../index/tables.js';
 import { CHUNKS_TABLE } from '../store/index.js';
 
 /**
@@ -13,6 +13,9 @@ export interface IndexRelations {
   chunks: string | null;
   chunkTerms: string | null;
   embeddings: string | null;
+  /** docs.page_anchors and docs.term_associations (index/signals.ts); absent in older exports. */
+  pageAnchors?: string | null;
+  termAssociations?: string | null;
 }
 
 /**
@@ -42,16 +45,21 @@ export function lakeIndexSource(lake: Lake, options: { libraries?: readonly stri
   return {
     latestSnapshotId: () => lake.latestSnapshotId(),
     async relations(snapshotId) {
-      const [chunks, chunkTerms, embeddings] = await Promise.all([
+      const [chunks, chunkTerms, embeddings, pageAnchors, termAssociations] = await Promise.all([
         scan(CHUNKS_TABLE, snapshotId),
         scan(CHUNK_TERMS_TABLE, snapshotId),
         scan(EMBEDDINGS_TABLE, snapshotId),
+        scan(PAGE_ANCHORS_TABLE, snapshotId),
+        scan(TERM_ASSOCIATIONS_TABLE, snapshotId),
       ]);
+      const mine = (relation: string | null) => (relation && only ? `SELECT * FROM (${relation}) ${only}` : relation);
       return {
         snapshotId,
-        chunks: chunks && only ? `SELECT * FROM (${chunks}) ${only}` : chunks,
+        chunks: mine(chunks),
         chunkTerms,
         embeddings,
+        pageAnchors: mine(pageAnchors),
+        termAssociations: mine(termAssociations),
       };
     },
   };
@@ -61,6 +69,8 @@ export interface ParquetFiles {
   chunks: readonly string[];
   chunkTerms: readonly string[];
   embeddings?: readonly string[];
+  pageAnchors?: readonly string[];
+  termAssociations?: readonly string[];
   /** What hits report as `snapshot_id` (the snapshot the files were exported from). */
   snapshotId: number;
 }
@@ -74,6 +84,8 @@ export function parquetIndexSource(files: ParquetFiles): IndexSource {
     chunks: read(files.chunks),
     chunkTerms: read(files.chunkTerms),
     embeddings: read(files.embeddings),
+    pageAnchors: read(files.pageAnchors),
+    termAssociations: read(files.termAssociations),
   };
   return {
     latestSnapshotId: async () => files.snapshotId,

@@ -1,6 +1,7 @@
 /** docs/sync: the pipeline (acquire → parse → chunk → index → commit), incremental, and its scheduling. */
 export { syncLibrary, type SyncDeps, type SyncOptions, type SyncProgress } from './sync-library.js';
 export { withLibraryLock } from './lock.js';
+export { rebuildSearchSignals } from './search-signals.js';
 export { UNVERSIONED } from './gather.js';
 export { resolveCrossReferences, type LinkingPage, type PageLink } from './cross-references.js';
 export { parseCron, cronFiredBetween, cronMatches, type Cron } from './cron.js';

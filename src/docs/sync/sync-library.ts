@@ -20,6 +20,7 @@ import {
   type PageRecord,
   type SyncSummary,
 } from '../library/index.js';
+import { writeSearchSignals } from '../index/index.js';
 import { commitLibraryChanges, pageIdOf, storedPages, type StoredPage } from '../store/index.js';
 import { resolveCrossReferences, type LinkingPage, type PageLink } from './cross-references.js';
 import { gatherPages, pageKey, type PageOutcome } from './gather.js';
@@ -139,6 +140,10 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
     ? resolveCrossReferences(await linkingPages(deps.pool, name, all, pages), webScopes(library))
     : null;
   const versions = [...new Set(pages.map((p) => p.version))].sort(compareVersionsNewestFirst);
+  // Anchor text needs the links resolved; associations, all the sections just committed. The
+  // sync's snapshot is then the signals' one: the last this sync made.
+  const signals = links && commit.snapshotId !== null ? await writeSearchSignals(deps.lake, name, links) : null;
+  if (signals) logger.debug({ library: name, ...signals }, 'search signals written');
 
   const summary = await withTransaction(deps.pool, async (client) => {
     await addVersions(client, name, versions);
@@ -172,7 +177,7 @@ async function runSync(deps: SyncDeps, library: Library, runId: string, options:
         : await linkCounts(client, name),
       versions,
       defaultVersion,
-      snapshotId: commit.snapshotId,
+      snapshotId: signals?.snapshotId ?? commit.snapshotId,
       durationMs: Math.round(performance.now() - started),
       warnings: warnings(library, versions, pages),
     };
