@@ -59,6 +59,15 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    sandbox: z
+      .object({
+        allowUnconfined: z
+          .boolean()
+          .default(false)
+          .describe('run untrusted code without isolation where bubblewrap cannot work (unsafe)'),
+      })
+      .strict()
+      .default({}),
     endpoints: z
       .object({
         chatUrl: z.string().url().optional().describe('OpenAI-compatible chat endpoint base URL'),
