@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
-import { BosunError, sha256, silentLogger, type BosunPaths, type Logger } from '../core/index.js';
+import { assertPrivateFile, BosunError, sha256, silentLogger, type BosunPaths, type Logger } from '../core/index.js';
 import { runCommand, type RunResult } from '../exec/index.js';
 import { binariesIn, locateBinaries, type PostgresBinaries } from './binaries.js';
 import { serverUser, traversableByOthers, type OsUser } from './os-user.js';
@@ -165,6 +165,7 @@ async function initCluster(lay: Layout, logger: Logger): Promise<void> {
 }
 
 function credentials(lay: Layout): { user: string; password: string } {
+  assertPrivateFile(lay.credentialsFile, "the embedded server's credentials");
   try {
     return JSON.parse(fs.readFileSync(lay.credentialsFile, 'utf8')) as { user: string; password: string };
   } catch (err) {
