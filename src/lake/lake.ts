@@ -211,10 +211,12 @@ export class Lake {
   async withReader<T>(
     selector: SnapshotSelector,
     fn: (conn: DuckDBConnection, snapshot: Snapshot) => Promise<T>,
+    options: { confined?: boolean } = {},
   ): Promise<T> {
     const snapshot = await this.resolveSnapshot(selector);
     const tables = await loadTables(this.session.pool, this.session.dataPath, snapshot.id);
-    return withTableViews(tables, snapshot.id, (conn) => fn(conn, snapshot));
+    const confineTo = options.confined ? [this.session.dataPath] : undefined;
+    return withTableViews(tables, snapshot.id, (conn) => fn(conn, snapshot), confineTo);
   }
 
   /**

@@ -261,14 +261,19 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
           throw new BosunError('INVALID_INPUT', `--format must be table, csv or json, not '${opts.format}'`);
         const { lake: l } = await openCliLake(ctx);
         const started = performance.now();
-        const result = await l.withReader(snapshotSelector(opts), async (conn, snapshot) => {
-          await assertSingleSelect(conn, sql, 'the query');
-          const reader = await conn.runAndReadAll(sql).catch((err: unknown) => {
-            throw lakeQueryError(err);
-          });
-          const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
-          return { snapshotId: snapshot.id, columns, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
-        });
+        // A person's (or a model's) SQL: it reads the lake's files and nothing else of this machine.
+        const result = await l.withReader(
+          snapshotSelector(opts),
+          async (conn, snapshot) => {
+            await assertSingleSelect(conn, sql, 'the query');
+            const reader = await conn.runAndReadAll(sql).catch((err: unknown) => {
+              throw lakeQueryError(err);
+            });
+            const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+            return { snapshotId: snapshot.id, columns, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+          },
+          { confined: true },
+        );
         const elapsedMs = Math.round(performance.now() - started);
         if (ctx.json) {
           emit(ctx, { ...result, rowCount: result.rows.length, elapsedMs }, () => '');
