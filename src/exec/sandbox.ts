@@ -196,7 +196,7 @@ function bwrapArgs(mode: Mode, options: SandboxOptions): string[] {
           '--unshare-uts',
           '--unshare-cgroup-try',
           ...(options.allowNetwork ? [] : ['--unshare-net']),
-          // setpriv needs these three to become the sandbox user; it then drops them and the rest.
+          // setpriv needs these to become the sandbox user; becoming it clears them, and setpriv drops the rest.
           '--cap-drop',
           'ALL',
           '--cap-add',
@@ -205,6 +205,9 @@ function bwrapArgs(mode: Mode, options: SandboxOptions): string[] {
           'CAP_SETGID',
           '--cap-add',
           'CAP_SETPCAP',
+          // bwrap's own chdir into a work folder that is 0700 and lent to the sandbox user.
+          '--cap-add',
+          'CAP_DAC_OVERRIDE',
         ];
   return [
     ...namespaces,
