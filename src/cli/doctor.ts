@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { KNOWN_TOOLS, probeTool } from '../exec/index.js';
+import { KNOWN_TOOLS, probeTool, sandboxSupport } from '../exec/index.js';
 import { migrationStatus, serverVersion } from '../db/index.js';
 import { allMigrations } from '../migrations.js';
 import type { CliContext } from './context.js';
@@ -101,6 +101,26 @@ function lakeCheck(ctx: CliContext): Check {
   }
 }
 
+/** Which isolation sandboxed code gets here: bubblewrap and how, and what limits memory and processes. */
+async function sandboxCheck(ctx: CliContext): Promise<Check> {
+  const s = await sandboxSupport();
+  const limits =
+    s.limits === 'cgroup' ? `whole-run limits from cgroup ${s.cgroup}` : `per-process rlimits only (${s.cgroupDetail})`;
+  const optIn = ctx.config.sandbox.allowUnconfined;
+  return {
+    name: 'sandbox',
+    status: s.bubblewrap.ok ? 'ok' : optIn ? 'missing' : 'error',
+    required: false,
+    version: s.bubblewrap.version,
+    detail: s.bubblewrap.ok
+      ? `${s.bubblewrap.detail}; ${limits}`
+      : `${s.bubblewrap.detail}: untrusted code is ${optIn ? 'run UNCONFINED (sandbox.allowUnconfined)' : 'refused'}`,
+    feature: 'agents that run user or model code (python, ml, gpu, testing, scrapy)',
+    package: 'bubblewrap',
+    ...(s.bubblewrap.ok ? {} : { hint: 'apt-get install -y bubblewrap, and allow user namespaces' }),
+  };
+}
+
 async function toolChecks(): Promise<Check[]> {
   return Promise.all(
     KNOWN_TOOLS.map(async (tool) => {
@@ -120,13 +140,14 @@ async function toolChecks(): Promise<Check[]> {
 }
 
 export async function runDoctor(ctx: CliContext): Promise<{ ok: boolean; checks: Check[] }> {
-  const [node, postgres, duckdb, tools] = await Promise.all([
+  const [node, postgres, duckdb, sandbox, tools] = await Promise.all([
     nodeCheck(),
     postgresCheck(ctx),
     duckdbCheck(),
+    sandboxCheck(ctx),
     toolChecks(),
   ]);
-  const checks = [node, postgres, duckdb, lakeCheck(ctx), ...tools];
+  const checks = [node, postgres, duckdb, lakeCheck(ctx), sandbox, ...tools];
   return { ok: checks.every((c) => !c.required || c.status === 'ok'), checks };
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import YAML from 'yaml';
 import { BosunError } from './errors.js';
+import { assertPrivateFile, writePrivateFile } from './secrets.js';
 import { formatZodIssues } from './zod.js';
 import { bosunPaths, expandTilde, resolveHome, type BosunPaths } from './paths.js';
 
@@ -55,7 +56,17 @@ export const configSchema = z
     mcp: z
       .object({
         tokenBudget: z.number().int().min(200).max(200000).default(5000).describe('max tokens per tool response'),
-        token: z.string().min(16).optional().describe('bearer token required by HTTP servers'),
+        token: z.string().min(16).optional().describe('bearer token required by HTTP servers (or BOSUN_MCP_TOKEN)'),
+        tokenFile: z.string().min(1).optional().describe('a 0600 file holding the bearer token (instead of mcp.token)'),
+      })
+      .strict()
+      .default({}),
+    sandbox: z
+      .object({
+        allowUnconfined: z
+          .boolean()
+          .default(false)
+          .describe('run untrusted code without isolation where bubblewrap cannot work (unsafe)'),
       })
       .strict()
       .default({}),
@@ -80,6 +91,9 @@ export const configSchema = z
   .strict();
 
 export type BosunConfig = z.infer<typeof configSchema>;
+
+/** Keys whose values are secrets: masked when shown, and the file holding them must be private. */
+export const SECRET_CONFIG_KEYS = ['database.url', 'mcp.token', 'endpoints.apiKey'] as const;
 
 export interface LoadedConfig {
   config: BosunConfig;
@@ -171,6 +185,15 @@ export function getPath(source: unknown, key: string): unknown {
   return node;
 }
 
+/** A token, an API key, or a database URL with a password in it. */
+function holdsSecret(file: Record<string, unknown>): boolean {
+  return SECRET_CONFIG_KEYS.some((key) => {
+    const value = getPath(file, key);
+    if (key !== 'database.url' || typeof value !== 'string') return value !== undefined;
+    return /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(value);
+  });
+}
+
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
@@ -191,6 +214,7 @@ function readConfigFile(file: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new BosunError('INVALID_CONFIG', `${file} must hold a mapping of sections (database:, lake:, …)`);
   }
+  if (holdsSecret(parsed as Record<string, unknown>)) assertPrivateFile(file, 'the config file');
   return parsed as Record<string, unknown>;
 }
 
@@ -264,8 +288,6 @@ export function setConfigValue(paths: BosunPaths, key: string, raw: string): unk
     });
   }
   fs.mkdirSync(paths.home, { recursive: true });
-  const tmp = `${paths.configFile}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, doc.toString());
-  fs.renameSync(tmp, paths.configFile);
+  writePrivateFile(paths.configFile, doc.toString());
   return value;
 }

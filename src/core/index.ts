@@ -7,3 +7,5 @@ export * from './ids.js';
 export * from './redact.js';
 export * from './stats.js';
 export * from './batch.js';
+export * from './http-guard.js';
+export * from './secrets.js';

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
-import { BosunError, sha256, silentLogger, type BosunPaths, type Logger } from '../core/index.js';
+import { assertPrivateFile, BosunError, sha256, silentLogger, type BosunPaths, type Logger } from '../core/index.js';
 // exec (execa) is imported when a tool runs: a command finding the server up never spawns one.
 import type { RunResult } from '../exec/index.js';
 import { binariesIn, locateBinaries, type PostgresBinaries } from './binaries.js';
@@ -167,6 +167,7 @@ async function initCluster(lay: Layout, logger: Logger): Promise<void> {
 }
 
 function credentials(lay: Layout): { user: string; password: string } {
+  assertPrivateFile(lay.credentialsFile, "the embedded server's credentials");
   try {
     return JSON.parse(fs.readFileSync(lay.credentialsFile, 'utf8')) as { user: string; password: string };
   } catch (err) {

@@ -1,4 +1,13 @@
-export { createPool, withTransaction, prepared, idsMatch, unreachable, type Pool, type PoolClient } from './pool.js';
+export {
+  createPool,
+  withTransaction,
+  prepared,
+  idsMatch,
+  unreachable,
+  connectionLost,
+  type Pool,
+  type PoolClient,
+} from './pool.js';
 export { migrate, migrationStatus, type Migration, type MigrationStatus } from './migrate.js';
 export { dbMigrations } from './migrations.js';
 export { locateBinaries, type PostgresBinaries } from './binaries.js';

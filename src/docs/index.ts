@@ -17,6 +17,7 @@ export {
   listSchedules,
   pageLinks,
   recentSyncRuns,
+  closeInterruptedRuns,
   unknownLibrary,
   type AddLibraryOptions,
   type DocsSchedule,

@@ -24,7 +24,6 @@ export {
   type CsvOptions,
   type TsvOptions,
 } from './parse.js';
-export { runSandboxed, type SandboxOptions, type SandboxReport, type SandboxResult } from './sandbox.js';
 export {
   runScrapySpider,
   scrapyPython,
@@ -34,3 +33,15 @@ export {
   type ScrapyRunResult,
   type ScrapyCounts,
 } from './scrapy.js';
+export {
+  runSandboxed,
+  sandboxSupport,
+  SANDBOX_USER,
+  DEFAULT_MAX_PROCESSES,
+  SANDBOX_LIMITS,
+  type SandboxOptions,
+  type SandboxReport,
+  type SandboxResult,
+  type SandboxSupport,
+} from './sandbox.js';
+export { ensureSystemUser, lookupOsUser, type OsUser } from './os-user.js';

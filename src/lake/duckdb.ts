@@ -49,3 +49,32 @@ export async function withDuckDB<T>(fn: (conn: DuckDBConnection) => Promise<T>):
     conn.closeSync();
   }
 }
+
+/**
+ * Runs `fn` on a DuckDB of its own that can reach no file outside `directories` (the lake's
+ * data path): for SQL a person or a model wrote, where `read_text('/etc/passwd')`, `glob()` or
+ * `read_csv()` of a credentials file must fail. The limits are set, then locked, before the
+ * query can run, so it cannot lift them; the instance goes with the call.
+ */
+export async function withConfinedDuckDB<T>(
+  directories: readonly string[],
+  fn: (conn: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+  const conn = await db.connect();
+  try {
+    const list = `[${directories.map((d) => `'${(d.endsWith('/') ? d : `${d}/`).replace(/'/g, "''")}'`).join(', ')}]`;
+    await conn.run(`SET TimeZone = 'UTC'`);
+    await conn.run(`SET allowed_directories = ${list}`);
+    await conn.run('SET enable_external_access = false');
+    await conn.run('SET lock_configuration = true');
+    return await fn(conn);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}

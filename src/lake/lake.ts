@@ -221,10 +221,12 @@ export class Lake {
   async withReader<T>(
     selector: SnapshotSelector,
     fn: (conn: DuckDBConnection, snapshot: Snapshot) => Promise<T>,
+    options: { confined?: boolean } = {},
   ): Promise<T> {
     const snapshot = await this.resolveSnapshot(selector);
     const tables = await loadTables(this.session.pool, this.session.dataPath, snapshot.id);
-    return withTableViews(tables, snapshot.id, (conn) => fn(conn, snapshot));
+    const confineTo = options.confined ? [this.session.dataPath] : undefined;
+    return withTableViews(tables, snapshot.id, (conn) => fn(conn, snapshot), confineTo);
   }
 
   /**
@@ -233,14 +235,19 @@ export class Lake {
    */
   async query(sql: string, selector: SnapshotSelector = {}): Promise<LakeQueryResult> {
     const started = performance.now();
-    const result = await this.withReader(selector, async (conn, snapshot) => {
-      await assertSingleSelect(conn, sql, 'the query');
-      const reader = await conn.runAndReadAll(sql).catch((err: unknown) => {
-        throw lakeQueryError(err);
-      });
-      const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
-      return { snapshotId: snapshot.id, columns, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
-    });
+    // A person's (or a model's) SQL: it reads the lake's files and nothing else of this machine.
+    const result = await this.withReader(
+      selector,
+      async (conn, snapshot) => {
+        await assertSingleSelect(conn, sql, 'the query');
+        const reader = await conn.runAndReadAll(sql).catch((err: unknown) => {
+          throw lakeQueryError(err);
+        });
+        const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+        return { snapshotId: snapshot.id, columns, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+      },
+      { confined: true },
+    );
     return { ...result, rowCount: result.rows.length, elapsedMs: Math.round(performance.now() - started) };
   }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BosunError } from '../core/index.js';
-import { withDuckDB } from './duckdb.js';
+import { withConfinedDuckDB, withDuckDB } from './duckdb.js';
 import { tableScanSql } from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 import type { TableState } from './state.js';
@@ -17,8 +17,11 @@ export async function withTableViews<T>(
   tables: readonly TableState[],
   snapshotId: number,
   fn: (conn: DuckDBConnection) => Promise<T>,
+  /** Only files under these folders can be read (user-written SQL); default: the shared instance, unconfined. */
+  confineTo?: readonly string[],
 ): Promise<T> {
-  return withDuckDB(async (conn) => {
+  const run = confineTo ? (f: typeof fn) => withConfinedDuckDB(confineTo, f) : withDuckDB;
+  return run(async (conn) => {
     const database = `lake_${uuid7().replace(/-/g, '')}`;
     await conn.run(`ATTACH ':memory:' AS ${database}`);
     try {
@@ -83,6 +86,11 @@ export function lakeQueryError(err: unknown, doing = 'the query failed'): BosunE
   if (fromView) return new BosunError(fromView[1]!, fromView[2]!, { cause: err });
   if (/No files found that match the pattern/.test(message))
     return new BosunError('LAKE_FILE_MISSING', message, { cause: err });
+  if (/^Permission Error: Cannot access file/.test(message))
+    return new BosunError('INVALID_INPUT', `${doing}: ${message}`, {
+      hint: "SQL on the lake reads the lake's tables only: files outside its data path are not reachable",
+      cause: err,
+    });
   if (/^IO Error|magic bytes|too small to be a Parquet file|[Cc]orrupt/.test(message))
     return new BosunError('LAKE_ERROR', message, { cause: err });
   return new BosunError('INVALID_INPUT', `${doing}: ${message}`, { cause: err });

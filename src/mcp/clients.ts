@@ -10,8 +10,12 @@ export type McpClient = (typeof MCP_CLIENTS)[number];
 export interface ServerLaunch {
   name: string;
   stdio?: { command: string; args: string[]; env: Record<string, string> };
-  http?: { url: string; token?: string };
+  /** `tokenVar`: the environment variable the client reads the bearer token from (never the token itself). */
+  http?: { url: string; tokenVar?: string };
 }
+
+/** Where clients read Bosun's HTTP token from: the same variable the server reads it from. */
+export const TOKEN_ENV_VAR = 'BOSUN_MCP_TOKEN';
 
 /** `bosun-docs-<library>` for one library, `bosun-docs` for several, `bosun-pm` for the PM server. */
 export function serverName(kind: 'docs' | 'pm', libraries: readonly string[]): string {
@@ -28,7 +32,7 @@ export function serverLaunch(options: {
   libraries: readonly string[];
   home: string;
   env?: Record<string, string>;
-  http?: { host: string; port: number; token?: string };
+  http?: { host: string; port: number; tokenVar?: string };
 }): ServerLaunch {
   const name = serverName(options.kind, options.libraries);
   if (options.http) {
@@ -37,7 +41,7 @@ export function serverLaunch(options: {
       name,
       http: {
         url: `http://${host}:${options.http.port}/mcp`,
-        ...(options.http.token ? { token: options.http.token } : {}),
+        ...(options.http.tokenVar ? { tokenVar: options.http.tokenVar } : {}),
       },
     };
   }
@@ -80,7 +84,9 @@ export function clientEntry(client: McpClient, launch: ServerLaunch): Record<str
         hint: 'drop --http: Claude Desktop will start `bosun mcp …` itself',
       });
     }
-    const headers = launch.http.token ? { Authorization: `Bearer ${launch.http.token}` } : undefined;
+    // Each client's own syntax for an environment variable in its config file.
+    const reference = client === 'claude-code' ? `\${${launch.http.tokenVar}}` : `\${env:${launch.http.tokenVar}}`;
+    const headers = launch.http.tokenVar ? { Authorization: `Bearer ${reference}` } : undefined;
     const typed = client === 'cursor' ? {} : { type: 'http' };
     return { ...typed, url: launch.http.url, ...(headers ? { headers } : {}) };
   }

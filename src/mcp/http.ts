@@ -1,16 +1,24 @@
-import crypto from 'node:crypto';
 import http from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { BosunError, silentLogger, type Logger } from '../core/index.js';
+import { BosunError, createHttpGuard, isLoopbackHost, silentLogger, type Logger } from '../core/index.js';
+import { toolChangesState } from './tool.js';
 
 export interface HttpServeOptions {
   host: string;
   port: number;
-  /** Required (Authorization: Bearer …) for anything not bound to loopback. */
+  /** Authorization: Bearer …; required for anything not bound to loopback, and then for every request. */
   token?: string;
   /** Origins allowed besides loopback ones (browser-based clients). */
   allowedOrigins?: string[];
+  /** Host names besides loopback and the bound address (a reverse proxy's). */
+  allowedHosts?: string[];
+  /**
+   * Without a token, tools that change state are refused; this turns that off for loopback
+   * (`--allow-unauthenticated-writes`): any local process, and any page the browser's
+   * protections fail to stop, may then call them.
+   */
+  allowUnauthenticatedWrites?: boolean;
   /** A fresh server per request: the HTTP side is stateless, so any number of clients can call at once. */
   createServer: () => McpServer;
   maxBodyBytes?: number;
@@ -23,18 +31,6 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
-const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
-
-function isLoopbackOrigin(origin: string): boolean {
-  try {
-    const u = new URL(origin);
-    return isLoopbackHost(u.hostname.replace(/^\[|\]$/g, ''));
-  } catch {
-    return false;
-  }
-}
-
 function jsonRpcError(res: http.ServerResponse, status: number, code: number, message: string): void {
   if (res.headersSent) return;
   res
@@ -42,10 +38,14 @@ function jsonRpcError(res: http.ServerResponse, status: number, code: number, me
     .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const wanted = Buffer.from(token);
-  return given.length === wanted.length && crypto.timingSafeEqual(given, wanted);
+/** The state-changing tools a JSON-RPC message (or batch) calls. */
+function stateChangingCalls(mcp: McpServer, body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.flatMap((m) => {
+    const msg = m as { method?: unknown; params?: { name?: unknown } } | null;
+    const name = msg?.method === 'tools/call' ? msg.params?.name : undefined;
+    return typeof name === 'string' && toolChangesState(mcp, name) ? [name] : [];
+  });
 }
 
 /**
@@ -64,19 +64,25 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
 
 /**
  * Serves MCP over Streamable HTTP at `/mcp`. Binds loopback unless told otherwise (then a token
- * is mandatory), rejects browser Origins that are not loopback or allowed (DNS-rebinding
- * protection, as the specification requires), and caps request bodies. Errors in one request
- * never take the server down.
+ * is mandatory), refuses a Host that is not this server's and browser Origins that are not
+ * loopback or allowed (DNS-rebinding protection, as the specification requires), requires the
+ * token for state-changing tools even on loopback (unless explicitly turned off), and caps
+ * request bodies. Errors in one request never take the server down.
  */
 export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpServer> {
   const logger = options.logger ?? silentLogger;
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   if (!isLoopbackHost(options.host) && !options.token) {
     throw new BosunError('INVALID_INPUT', `serving MCP on ${options.host} (not loopback) needs a bearer token`, {
-      hint: 'pass --token or set mcp.token (bosun config set mcp.token <secret>)',
+      hint: 'set BOSUN_MCP_TOKEN, or keep it in a 0600 file named by --token-file or mcp.tokenFile',
     });
   }
-  const allowed = new Set(options.allowedOrigins ?? []);
+  const guard = createHttpGuard({
+    bindHost: options.host,
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+  });
 
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -88,13 +94,12 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/mcp') return jsonRpcError(res, 404, -32601, `no MCP endpoint at ${url.pathname}; use /mcp`);
-    const origin = req.headers.origin;
-    if (origin && !allowed.has(origin) && !isLoopbackOrigin(origin)) {
-      return jsonRpcError(res, 403, -32600, `origin ${origin} is not allowed`);
-    }
-    if (options.token && !tokenMatches(req.headers.authorization, options.token)) {
+    const refused = guard.checkOrigin(req.headers);
+    if (refused) return jsonRpcError(res, refused.status, -32600, refused.message);
+    const authorized = guard.hasToken(req.headers);
+    if (guard.tokenSet && !authorized) {
       res.setHeader('www-authenticate', 'Bearer');
-      return jsonRpcError(res, 401, -32600, 'missing or wrong bearer token');
+      return jsonRpcError(res, 401, -32600, 'missing or wrong bearer token (send Authorization: Bearer <token>)');
     }
     let body: unknown;
     if (req.method === 'POST') {
@@ -107,6 +112,17 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
       }
     }
     const mcp = options.createServer();
+    const writes = authorized || options.allowUnauthenticatedWrites ? [] : stateChangingCalls(mcp, body);
+    if (writes.length) {
+      res.setHeader('www-authenticate', 'Bearer');
+      void mcp.close();
+      return jsonRpcError(
+        res,
+        401,
+        -32600,
+        `${writes.join(', ')} changes state and needs a bearer token: start the server with BOSUN_MCP_TOKEN set (or --token-file), or with --allow-unauthenticated-writes`,
+      );
+    }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

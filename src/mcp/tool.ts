@@ -44,9 +44,19 @@ export interface ToolSpec<I extends z.ZodRawShape, O extends z.ZodRawShape> {
 /** A registered tool as `answerToolCalls` runs it. */
 export interface DefinedTool {
   name: string;
+  /** Annotated `readOnlyHint`: it changes nothing, so HTTP serves it without a token on loopback. */
+  readOnly: boolean;
   /** The input shape as a strict object: unknown keys are named in the error. */
   input: z.ZodTypeAny;
   call(args: unknown): Promise<CallToolResult>;
+}
+
+/** Each server's tools → whether the tool is read-only. */
+const toolKinds = new WeakMap<McpServer, Map<string, boolean>>();
+
+/** Whether `name` is a tool of the server that changes state (not annotated `readOnlyHint`). */
+export function toolChangesState(server: McpServer, name: string): boolean {
+  return toolKinds.get(server)?.get(name) === false;
 }
 
 /**
@@ -83,8 +93,11 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
     },
     handler,
   );
+  const readOnly = spec.annotations?.readOnlyHint === true;
+  toolKinds.set(server, (toolKinds.get(server) ?? new Map<string, boolean>()).set(spec.name, readOnly));
   return {
     name: spec.name,
+    readOnly,
     input: z.object(spec.input).strict(),
     call: (args) => handler(args as z.objectOutputType<I, z.ZodTypeAny>),
   };

@@ -16,7 +16,7 @@ interface PythonOutputs {
   stdoutTruncated: boolean;
   files: string[];
   exception: string | null;
-  sandbox: { network: string; processes: string; scope: string };
+  sandbox: { network: string; isolation: string; scope: string };
 }
 
 describe('the Python agent', () => {
@@ -171,7 +171,7 @@ describe('the Python agent', () => {
     const code = `import urllib.request\nprint(urllib.request.urlopen(${JSON.stringify(url)}, timeout=5).read().decode())`;
     try {
       const closed = await run({ code });
-      expect(closed.outputs.sandbox).toMatchObject({ network: 'isolated', processes: 'pid-namespace' });
+      expect(closed.outputs.sandbox).toMatchObject({ network: 'isolated', isolation: 'bubblewrap', fs: 'jail' });
       expect(closed.envelope.status).toBe('failed');
       expect(closed.outputs.exception).toMatch(/URLError|ConnectionRefusedError|OSError/);
       const open = await run({ code, allowNetwork: true });

@@ -64,6 +64,7 @@ describe('external PostgreSQL, doctor and CLI errors', () => {
         'postgresql',
         'duckdb',
         'lake directory',
+        'sandbox',
         'git',
         'yt-dlp',
         'ffmpeg',
@@ -81,6 +82,9 @@ describe('external PostgreSQL, doctor and CLI errors', () => {
     }
     const git = res.json.checks.find((c: { name: string }) => c.name === 'git');
     expect(git).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+/) });
+    // Which isolation this machine gives sandboxed code, in words.
+    const sandbox = res.json.checks.find((c: { name: string }) => c.name === 'sandbox');
+    expect(sandbox.detail).toMatch(/cgroup v[12]|rlimits|refused|UNCONFINED/);
     const duck = res.json.checks.find((c: { name: string }) => c.name === 'duckdb');
     expect(duck).toMatchObject({ status: 'ok', version: expect.stringMatching(/^v1\./) });
   });

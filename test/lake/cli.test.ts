@@ -95,6 +95,28 @@ describe('bosun lake', () => {
     expect(noSnapshot.json.error.code).toBe('NOT_FOUND');
   });
 
+  it('reads no file outside the lake through SQL (issue 11, item 5)', async () => {
+    const secret = path.join(home, 'postgres', 'credentials.json');
+    fs.mkdirSync(path.dirname(secret), { recursive: true });
+    fs.writeFileSync(secret, '{"password":"hunter2"}', { mode: 0o600 });
+    const probes = [
+      `SELECT * FROM read_text('/etc/passwd')`,
+      `SELECT * FROM glob('/etc/*')`,
+      `SELECT * FROM read_text('${secret}')`,
+      `SELECT * FROM read_csv('${path.join(home, 'lake')}/../postgres/credentials.json')`,
+    ];
+    const results = await Promise.all(probes.map((q) => bosun('lake', 'sql', q, '--json')));
+    for (const [i, r] of results.entries()) {
+      expect(r.exitCode, probes[i]).toBe(2);
+      expect(r.json.error.message, probes[i]).toMatch(/Permission Error: Cannot access file/);
+      expect(r.json.error.hint).toMatch(/outside its data path/);
+      expect(r.stdout).not.toContain('hunter2');
+    }
+    // The lake's own tables still read.
+    const own = await bosun('lake', 'sql', `SELECT count(*)::INT AS n FROM crm.people`, '--json');
+    expect(own.json.rows).toEqual([{ n: 2 }]);
+  });
+
   it('shows the lake and how to ATTACH it, and runs maintenance', async () => {
     const [info, compacted, badFile] = await Promise.all([
       bosun('lake', 'info', '--json'),

@@ -104,12 +104,16 @@ export interface RunningServer {
 }
 
 /** `bosun mcp docs --http --port 0 …` running until stopped; resolves once it listens. */
-export async function httpServer(fixture: DocsFixture, args: string[]): Promise<RunningServer> {
+export async function httpServer(
+  fixture: DocsFixture,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
   const controller = new AbortController();
   let listening!: (url: string) => void;
   const url = new Promise<string>((resolve) => (listening = resolve));
   const exited = runCommand(process.execPath, [bosunBin, 'mcp', 'docs', '--http', '--port', '0', '--json', ...args], {
-    env: fixture.env(),
+    env: { ...fixture.env(), ...env },
     cwd: repoRoot,
     timeoutMs: 0,
     signal: controller.signal,

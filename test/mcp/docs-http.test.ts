@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -36,7 +37,10 @@ describe('the docs MCP server over Streamable HTTP', () => {
 
   beforeAll(async () => {
     f = await buildDocsFixture();
-    [open, guarded] = await Promise.all([httpServer(f, ['--library', 'ducklake']), httpServer(f, ['--token', TOKEN])]);
+    [open, guarded] = await Promise.all([
+      httpServer(f, ['--library', 'ducklake']),
+      httpServer(f, [], { BOSUN_MCP_TOKEN: TOKEN }),
+    ]);
   }, 180_000);
   afterAll(async () => {
     for (const server of [open, guarded]) {
@@ -90,6 +94,37 @@ describe('the docs MCP server over Streamable HTTP', () => {
     });
     const local = await post(open.url, initialize, { origin: 'http://localhost:5173' });
     expect(local.status).toBe(200);
+    // Parsed as URLs and compared exactly: a name that merely starts with 127. is foreign.
+    for (const origin of ['http://127.0.0.1.attacker.example', 'http://localhost.attacker.example:80', 'null']) {
+      expect((await post(open.url, initialize, { origin })).status, origin).toBe(403);
+    }
+    expect((await post(open.url, initialize, { origin: 'http://[::1]:8080' })).status).toBe(200);
+  });
+
+  it('refuses a Host header that is not this server (a rebound DNS name)', async () => {
+    const { port } = new URL(open.url);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/mcp',
+            method: 'POST',
+            headers: { host, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(initialize);
+      });
+    expect(await status('attacker.example')).toBe(403);
+    expect(await status(`127.0.0.1.attacker.example:${port}`)).toBe(403);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
   });
 
   it('requires the bearer token when one is set', async () => {
@@ -97,6 +132,9 @@ describe('the docs MCP server over Streamable HTTP', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
     expect((await post(guarded.url, initialize, { authorization: 'Bearer not-the-token-at-all' })).status).toBe(401);
+    // Only `Bearer <token>`: the bare token or another scheme is not accepted.
+    for (const authorization of [TOKEN, `Basic ${TOKEN}`, `Bearer  ${TOKEN}`, `Bearer ${TOKEN} x`])
+      expect((await post(guarded.url, initialize, { authorization })).status, authorization).toBe(401);
     const client = await connect(guarded.url, { authorization: `Bearer ${TOKEN}` });
     expect(client.getServerVersion()?.name).toBe('bosun-docs');
     const result = (await client.callTool({ name: 'list_libraries', arguments: {} })) as CallToolResult;

@@ -227,6 +227,21 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
       /route: steward \(data\.synthetic\), runs automatically\n  - skill data\.synthetic was requested/,
     );
     expect(show.stdout).toMatch(/runners-up:\n    data-engineering/);
+
+    // Issue 11: a task that ends failed (here a script past its time limit) exits non-zero.
+    await bosun(
+      'task',
+      'add',
+      'fg',
+      'Loop forever',
+      '--skill',
+      'python.run',
+      '--input-file',
+      file('loop.json', { code: 'while True:\n    pass', timeoutSeconds: 1 }),
+    );
+    const timedOut = await bosun('task', 'run', 'fg#2');
+    expect(timedOut.json.envelope.error).toMatchObject({ code: 'TIMEOUT' });
+    expect(timedOut.exitCode).toBe(6);
   });
 
   it('prints a readable table without --json', async () => {

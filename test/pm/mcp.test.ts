@@ -272,6 +272,27 @@ describe('the PM MCP server', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
       expect(foreign.status).toBe(403);
+
+      // Issue 11, item 3: a page on 127.0.0.1.attacker.example, and one that needs no Origin
+      // trick at all: without a token, tools that change state are refused even on loopback.
+      const rpc = (method: string, params: object, headers: Record<string, string> = {}) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+        });
+      const prefixed = await rpc('tools/list', {}, { origin: 'http://127.0.0.1.attacker.example' });
+      expect(prefixed.status).toBe(403);
+      const plant = await rpc('tools/call', {
+        name: 'create_tasks',
+        arguments: { project: 'site', tasks: [{ key: 'evil', title: 'planted', skill: 'python.run' }] },
+      });
+      expect(plant.status).toBe(401);
+      expect(((await plant.json()) as any).error.message).toMatch(
+        /create_tasks changes state and needs a bearer token/,
+      );
+      const read = await rpc('tools/call', { name: 'list_projects', arguments: {} });
+      expect(read.status).toBe(200);
     } finally {
       controller.abort();
     }

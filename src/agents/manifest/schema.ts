@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SANDBOX_LIMITS } from '../../exec/index.js';
 import { jsonSchemaSchema, type JsonSchema } from './json-schema.js';
 
 /**
@@ -162,6 +163,20 @@ export const agentManifestSchema = z
       if (seen.has(s.id))
         ctx.addIssue({ code: 'custom', path: ['skills', i, 'id'], message: `duplicate skill id '${s.id}'` });
       seen.add(s.id);
+      // Inputs that reach the sandbox's limits must be bounded by them, so a task cannot ask for 256 GB.
+      for (const [key, cap] of [
+        ['memoryMb', SANDBOX_LIMITS.memoryMb.max],
+        ['maxProcesses', SANDBOX_LIMITS.maxProcesses.max],
+        ['cpus', SANDBOX_LIMITS.cpus.max],
+      ] as const) {
+        const prop = s.inputSchema.properties?.[key];
+        if (prop && (prop.maximum === undefined || prop.maximum > cap))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['skills', i, 'inputSchema', 'properties', key, 'maximum'],
+            message: `${key} needs a maximum of at most ${cap} (the sandbox's limit)`,
+          });
+      }
     });
   });
 export type AgentManifest = z.infer<typeof agentManifestSchema>;

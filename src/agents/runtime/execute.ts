@@ -191,13 +191,14 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
     controller.abort(new BosunError('EXEC_TIMEOUT', `timed out after ${timeoutMs} ms`));
   }, timeoutMs);
 
+  const allowUnconfined = registry.config.sandbox.allowUnconfined;
   const ctx: AgentContext = {
     ...base,
     agentId,
     signal: controller.signal,
     timeoutMs,
     logger,
-    exec,
+    exec: { ...exec, runSandboxed: (argv, opts) => exec.runSandboxed(argv, { allowUnconfined, ...opts }) },
     paths: registry.paths,
     config: registry.config,
     pool: registry.pool,

@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
-import { configLeaves, describeConfigKey, getPath, setConfigValue, BosunError, redactUrl } from '../../core/index.js';
+import {
+  configLeaves,
+  describeConfigKey,
+  getPath,
+  setConfigValue,
+  BosunError,
+  redactUrl,
+  SECRET_CONFIG_KEYS,
+} from '../../core/index.js';
 import { emit, table } from '../output.js';
 import type { Wrap } from './wrap.js';
 import { commandSummaries } from './summaries.js';
 
-const SECRET_KEYS = new Set(['database.url', 'mcp.token', 'endpoints.apiKey']);
+const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_CONFIG_KEYS);
 function mask(key: string, v: unknown): unknown {
   if (typeof v !== 'string' || !SECRET_KEYS.has(key)) return v;
   return key === 'database.url' ? redactUrl(v) : `${v.slice(0, 4)}…`;

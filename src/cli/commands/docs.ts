@@ -5,6 +5,7 @@ import { BosunError, parseWith, toBosunError } from '../../core/index.js';
 import {
   addLibrary,
   brokenLinks,
+  closeInterruptedRuns,
   deprecateVersion,
   getLibrary,
   libraryNames,
@@ -410,6 +411,21 @@ export function registerDocsCommands(program: Command, wrap: Wrap): void {
     .description('a library: sources, versions, last sync, failures, conflicts, broken links, schedule')
     .option('--broken-limit <n>', 'broken links listed', '20')
     .action(wrap(async (ctx, name: string, opts: { brokenLimit: string }) => show(ctx, name, opts)));
+
+  docs
+    .command('repair')
+    .description('close syncs left running by processes that died (they show as interrupted)')
+    .action(
+      wrap(async (ctx) => {
+        const { pool } = await ctx.db();
+        const closed = await closeInterruptedRuns(pool);
+        emit(ctx, { interrupted: closed }, () =>
+          closed.length
+            ? closed.map((c) => `closed the interrupted sync ${c.runId} of ${c.library}`).join('\n')
+            : 'no interrupted syncs',
+        );
+      }),
+    );
 
   docs
     .command('remove <name>')

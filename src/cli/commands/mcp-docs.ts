@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseWith } from '../../core/index.js';
+import { httpToken, parseWith } from '../../core/index.js';
 import type { Searcher } from '../../docs/index.js';
 import { serverName } from '../../mcp/clients.js';
 import { createDocsServer, serverSearcherOptions, type DocsCatalog } from '../../mcp/docs/index.js';
@@ -19,7 +19,7 @@ const serveOptionsSchema = z
     http: z.boolean().optional(),
     host: z.string().min(1),
     port: z.coerce.number().int().min(0).max(65535),
-    token: z.string().min(16, 'a bearer token is at least 16 characters').optional(),
+    tokenFile: z.string().min(1).optional(),
   })
   .strict();
 type ServeOptions = z.infer<typeof serveOptionsSchema>;
@@ -82,7 +82,7 @@ async function serveDocs(ctx: CliContext, opts: ServeOptions): Promise<void> {
       return;
     }
     await backend;
-    const token = opts.token ?? ctx.config.mcp.token;
+    const token = httpToken(ctx.config.mcp, opts.tokenFile);
     const { serveHttp } = await import('../../mcp/http.js');
     const running = await serveHttp({
       host: opts.host,
@@ -117,7 +117,10 @@ export function registerMcpDocsCommand(mcp: Command, wrap: Wrap): void {
     .option('--http', 'serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio')
     .option('--host <host>', 'HTTP host (loopback unless a token is given)', '127.0.0.1')
     .option('--port <port>', 'HTTP port (0 = any free one)', '7331')
-    .option('--token <token>', 'bearer token HTTP clients must send (default: config mcp.token)')
+    .option(
+      '--token-file <file>',
+      'a 0600 file holding the bearer token (default: BOSUN_MCP_TOKEN, mcp.token, mcp.tokenFile)',
+    )
     .action(
       wrap(async (ctx, raw: Record<string, unknown>) =>
         serveDocs(ctx, parseWith(serveOptionsSchema, raw, 'options of mcp docs')),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BosunError } from '../../core/index.js';
+import { BosunError, httpToken } from '../../core/index.js';
 import type { PmServerDeps } from '../../mcp/pm/index.js';
 import { serveStdio } from '../../mcp/stdio.js';
 import type { CliContext } from '../context.js';
@@ -11,6 +11,8 @@ interface PmServeOptions {
   http?: boolean;
   host: string;
   port: string;
+  tokenFile?: string;
+  allowUnauthenticatedWrites?: boolean;
 }
 
 async function serverDeps(ctx: CliContext): Promise<PmServerDeps> {
@@ -40,6 +42,14 @@ export function registerMcpPmCommand(program: Command, wrap: Wrap): void {
     .option('--http', 'serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio')
     .option('--host <host>', 'HTTP host (loopback unless a token is configured)', '127.0.0.1')
     .option('--port <port>', 'HTTP port (0 = any free one)', '7331')
+    .option(
+      '--token-file <file>',
+      'a 0600 file holding the bearer token (default: BOSUN_MCP_TOKEN, mcp.token, mcp.tokenFile)',
+    )
+    .option(
+      '--allow-unauthenticated-writes',
+      'without a token, let loopback clients call the tools that change state (unsafe: any local process or page may)',
+    )
     .action(
       wrap(async (ctx, opts: PmServeOptions) => {
         const deps = await serverDeps(ctx);
@@ -50,10 +60,12 @@ export function registerMcpPmCommand(program: Command, wrap: Wrap): void {
         }
         // The HTTP transport (and its server library) only when serving HTTP.
         const { serveHttp } = await import('../../mcp/http.js');
+        const token = httpToken(ctx.config.mcp, opts.tokenFile);
         const running = await serveHttp({
           host: opts.host,
           port: parsePort(opts.port),
-          ...(ctx.config.mcp.token ? { token: ctx.config.mcp.token } : {}),
+          ...(token ? { token } : {}),
+          allowUnauthenticatedWrites: Boolean(opts.allowUnauthenticatedWrites),
           createServer: () => createPmServer(deps),
           logger: ctx.logger,
         });

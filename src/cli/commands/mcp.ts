@@ -6,6 +6,7 @@ import {
   installIntoClient,
   MCP_CLIENTS,
   serverLaunch,
+  TOKEN_ENV_VAR,
   type McpClient,
 } from '../../mcp/clients.js';
 import type { CliContext } from '../context.js';
@@ -44,7 +45,13 @@ function launchFrom(ctx: CliContext, opts: ClientOptions) {
     home: ctx.paths.home,
     env: clientEnv(ctx),
     ...(opts.http
-      ? { http: { host: opts.host, port: parsePositiveInt(opts.port, '--port'), token: ctx.config.mcp.token } }
+      ? {
+          http: {
+            host: opts.host,
+            port: parsePositiveInt(opts.port, '--port'),
+            ...(ctx.config.mcp.token || ctx.config.mcp.tokenFile ? { tokenVar: TOKEN_ENV_VAR } : {}),
+          },
+        }
       : {}),
   });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { BosunError, parseWith } from '../../core/index.js';
+import { BosunError, ExitCode, parseWith } from '../../core/index.js';
 import {
   cancelTask,
   claimNextTask,
@@ -363,6 +363,15 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
                 ? `${t.ref} is ${t.status}: ${outcome.envelope.summary}`
                 : `${t.ref} was not run: ${outcome.reason}`,
           );
+          // A script that timed out or ran out of memory is not a success for a shell or a CI step.
+          if (outcome.kind === 'ran' && outcome.envelope.status !== 'completed') {
+            process.exitCode =
+              outcome.envelope.status === 'rejected'
+                ? ExitCode.usage
+                : outcome.envelope.error?.code === 'TIMEOUT'
+                  ? ExitCode.timeout
+                  : ExitCode.failure;
+          }
         } finally {
           process.off('SIGINT', stop);
         }

@@ -36,6 +36,8 @@ export {
   type LinkRecord,
 } from './links.js';
 export {
+  beatSyncRun,
+  closeInterruptedRuns,
   failSyncRun,
   finishSyncRun,
   recentSyncRuns,

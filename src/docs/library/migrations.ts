@@ -101,4 +101,16 @@ CREATE TABLE bosun.doc_schedule (
 );
 CREATE UNIQUE INDEX doc_schedule_target_idx ON bosun.doc_schedule ((coalesce(library, '')));`,
   },
+  {
+    // Who runs a sync and when it last showed life: a run whose owner died is `interrupted`.
+    id: 'docs/002_sync_run_owner',
+    sql: `
+ALTER TABLE bosun.doc_sync_run
+  ADD COLUMN owner_pid    integer,
+  ADD COLUMN owner_host   text,
+  ADD COLUMN heartbeat_at timestamptz;
+ALTER TABLE bosun.doc_sync_run DROP CONSTRAINT doc_sync_run_status_check;
+ALTER TABLE bosun.doc_sync_run
+  ADD CONSTRAINT doc_sync_run_status_check CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted'));`,
+  },
 ];

@@ -1,4 +1,5 @@
 import type { Queryable } from './libraries.js';
+import { effectiveStatus, type SyncRunStatus } from './sync-runs.js';
 import { compareVersionsNewestFirst } from './version-order.js';
 
 /** One line of `bosun docs list` (and the MCP server's list_libraries). */
@@ -11,7 +12,7 @@ export interface LibrarySummary {
   defaultVersion: string | null;
   pages: number;
   chunks: number;
-  lastSync: { status: 'running' | 'succeeded' | 'failed'; startedAt: Date; finishedAt: Date | null } | null;
+  lastSync: { status: SyncRunStatus; startedAt: Date; finishedAt: Date | null } | null;
   /** The newest lake snapshot a sync of this library committed. */
   snapshotId: number | null;
 }
@@ -25,7 +26,10 @@ interface SummaryRow {
   deprecated_versions: string[];
   pages: number;
   chunks: number;
-  last_status: 'running' | 'succeeded' | 'failed' | null;
+  last_status: SyncRunStatus | null;
+  owner_pid: number | null;
+  owner_host: string | null;
+  heartbeat_at: Date | null;
   last_started_at: Date | null;
   last_finished_at: Date | null;
   snapshot_id: number | null;
@@ -41,11 +45,12 @@ export async function listLibraries(q: Queryable): Promise<LibrarySummary[]> {
                        WHERE v.library = l.name AND v.deprecated_at IS NOT NULL), '{}') AS deprecated_versions,
             (SELECT count(*) FROM bosun.doc_page p WHERE p.library = l.name AND p.content_hash IS NOT NULL)::int AS pages,
             (SELECT coalesce(sum(p.chunk_count), 0) FROM bosun.doc_page p WHERE p.library = l.name)::int AS chunks,
-            r.status AS last_status, r.started_at AS last_started_at, r.finished_at AS last_finished_at,
+            r.status AS last_status, r.owner_pid, r.owner_host, r.heartbeat_at, r.started_at AS last_started_at, r.finished_at AS last_finished_at,
             (SELECT max(c.snapshot_id) FROM bosun.doc_sync_run c
               WHERE c.library = l.name AND c.status = 'succeeded') AS snapshot_id
        FROM bosun.doc_library l
-       LEFT JOIN LATERAL (SELECT status, started_at, finished_at FROM bosun.doc_sync_run r
+       LEFT JOIN LATERAL (SELECT status, owner_pid, owner_host, heartbeat_at, started_at, finished_at
+                            FROM bosun.doc_sync_run r
                            WHERE r.library = l.name ORDER BY started_at DESC LIMIT 1) r ON true
       ORDER BY l.name`,
   );
@@ -60,7 +65,11 @@ export async function listLibraries(q: Queryable): Promise<LibrarySummary[]> {
     chunks: r.chunks,
     lastSync:
       r.last_status && r.last_started_at
-        ? { status: r.last_status, startedAt: r.last_started_at, finishedAt: r.last_finished_at }
+        ? {
+            status: effectiveStatus({ ...r, status: r.last_status }),
+            startedAt: r.last_started_at,
+            finishedAt: r.last_finished_at,
+          }
         : null,
     snapshotId: r.snapshot_id,
   }));

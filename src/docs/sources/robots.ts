@@ -11,6 +11,8 @@ export interface RobotsRules {
   /** Seconds between requests asked by the site, if any. */
   crawlDelay: number | undefined;
   sitemaps: string[];
+  /** Why robots.txt could not be fetched at all (refused, DNS, TLS, timeout): the site is unreachable. */
+  unreachable?: string;
 }
 
 const allowAll: RobotsRules = { isAllowed: () => true, crawlDelay: undefined, sitemaps: [] };
@@ -38,6 +40,7 @@ export class RobotsCache {
         sitemaps: robots.getSitemaps(),
       };
     }
+    if (res.status === 0) return { ...disallowAll, unreachable: res.error ?? 'network error' };
     return res.status >= 400 && res.status < 500 ? allowAll : disallowAll;
   }
 }

@@ -56,6 +56,13 @@ export async function* acquireWeb(spec: WebSpec, ctx: AcquireContext): AsyncGene
   let running: Promise<void> | undefined;
   try {
     const rules = await new RobotsCache(http).rules(scope.origin);
+    // A site that cannot be reached at all fails the sync with the cause, not "disallowed by robots.txt".
+    if (rules.unreachable) {
+      throw new BosunError('SOURCE_UNREACHABLE', `cannot reach ${scope.origin}: ${rules.unreachable}`, {
+        hint: `check the URL and the network, then run the sync again; the library keeps its previous pages`,
+        details: { retryable: true, url: new URL('/robots.txt', scope.origin).href },
+      });
+    }
     if (rules.crawlDelay) http.slowTo(1 / rules.crawlDelay);
     if (!rules.isAllowed(start)) {
       yield errorDoc(

@@ -9,6 +9,11 @@ import { BosunError } from '../../core/index.js';
 export async function withLibraryLock<T>(pool: pg.Pool, library: string, fn: () => Promise<T>): Promise<T> {
   const client = await pool.connect();
   const key = `bosun.docs.sync:${library}`;
+  // A held connection that drops (PostgreSQL restarted) emits 'error' on the client: without a
+  // listener that is an unhandled event that ends the process. The sync's own queries fail too.
+  let lost: Error | null = null;
+  const onLost = (err: Error) => (lost = err);
+  client.on('error', onLost);
   try {
     const res = await client.query<{ locked: boolean }>(
       `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
@@ -22,9 +27,11 @@ export async function withLibraryLock<T>(pool: pg.Pool, library: string, fn: () 
     try {
       return await fn();
     } finally {
-      await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key]);
+      if (!lost) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key]).catch(() => undefined);
     }
   } finally {
-    client.release();
+    client.off('error', onLost);
+    // A broken connection is destroyed, not returned to the pool.
+    client.release(lost ?? undefined);
   }
 }

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { BosunError, silentLogger, toBosunError, type Logger } from '../../core/index.js';
-import { withTransaction } from '../../db/index.js';
+import { connectionLost, withTransaction } from '../../db/index.js';
 import type { Lake } from '../../lake/index.js';
 import {
   addVersions,
   compareVersionsNewestFirst,
+  beatSyncRun,
   failSyncRun,
   finishSyncRun,
   getLibrary,
@@ -62,6 +63,7 @@ export async function syncLibrary(deps: SyncDeps, name: string, options: SyncOpt
   return withLibraryLock(deps.pool, name, async () => {
     const library = await getLibrary(deps.pool, name);
     const runId = await startSyncRun(deps.pool, name);
+    const stopBeating = beatSyncRun(deps.pool, runId);
     try {
       return await runSync(deps, library, runId, options);
     } catch (thrown) {
@@ -73,11 +75,29 @@ export async function syncLibrary(deps: SyncDeps, name: string, options: SyncOpt
               hint: `run \`bosun docs sync ${name}\` again to finish`,
             },
           )
-        : toBosunError(thrown);
-      await failSyncRun(deps.pool, runId, err).catch(() => undefined);
+        : (connectionLost(thrown, `syncing '${name}'`) ?? toBosunError(thrown));
+      await recordFailure(deps, runId, err);
       throw err;
+    } finally {
+      stopBeating();
     }
   });
+}
+
+/**
+ * Marks the run failed; when PostgreSQL itself is what failed, tries for a few seconds (a
+ * restart), and otherwise leaves it to the heartbeat: the run then reads as interrupted.
+ */
+async function recordFailure(deps: SyncDeps, runId: string, err: BosunError): Promise<void> {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      await failSyncRun(deps.pool, runId, err);
+      return;
+    } catch {
+      if (err.code !== 'DB_UNAVAILABLE') return;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }
 
 async function runSync(deps: SyncDeps, library: Library, runId: string, options: SyncOptions): Promise<SyncSummary> {

@@ -13,14 +13,14 @@ import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
 import { taskFile } from '../task-file.js';
 import { PYTHON_BOOTSTRAP } from './bootstrap.js';
 import { changedFiles, MAX_LISTED_FILES, snapshotFiles } from './files.js';
-import { isolationFor } from './isolation.js';
-import { ensureVenv, installRequirements } from './venv.js';
+import { baseInstallation, ensureVenv, installRequirements } from './venv.js';
 
 /**
  * The Python agent: python.run runs an inline snippet or a file (with arguments) in the scope's
- * virtual environment, in the task's folder, under a timeout, an address-space limit, an output
- * cap and (where Linux allows) without network and without leaving processes behind. Input
- * fields are those of agents/python.yaml, validated before run().
+ * virtual environment, in the task's folder, inside exec's sandbox (the task folder writable, the
+ * environment read-only, no network unless allowed, memory and processes capped for the whole
+ * run), under a timeout and an output cap. Input fields are those of agents/python.yaml,
+ * validated before run().
  */
 interface PythonInput {
   code?: string;
@@ -30,6 +30,7 @@ interface PythonInput {
   requirements: string[];
   timeoutSeconds?: number;
   memoryMb: number;
+  maxProcesses: number;
   maxOutputBytes: number;
   allowNetwork: boolean;
   env: Record<string, string>;
@@ -68,10 +69,6 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
   const script = input.file !== undefined ? await taskFile(ctx.workDir, input.file, 'script', SCRIPT_HINT) : null;
   const venv = await ensureVenv(ctx);
   await installRequirements(ctx, venv, input.requirements);
-  const isolation = await isolationFor(ctx.exec, input.allowNetwork);
-  if (isolation.network === 'not-isolated')
-    ctx.logger.warn('Linux namespaces are not available here: the script can reach the network');
-
   const budgetMs = Math.max(1_000, ctx.timeoutMs - DEADLINE_MARGIN_MS);
   const timeoutMs = Math.min(budgetMs, (input.timeoutSeconds ?? Infinity) * 1000);
   const memoryBytes = input.memoryMb * 1024 * 1024;
@@ -82,9 +79,9 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
   const before = await snapshotFiles(ctx.workDir);
 
   const python = path.join(venv, 'bin', 'python');
+  const base = await baseInstallation(venv);
   // -E: ignore PYTHON* variables, -s: no user site-packages, -u: unbuffered, -B: no .pyc files.
   const argv = [
-    ...isolation.prefix,
     python,
     '-E',
     '-s',
@@ -98,8 +95,12 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
     ...input.args,
   ];
   ctx.progress({ message: script ? `running ${path.basename(script)}` : 'running the snippet' });
-  const result = await ctx.exec.runCommand(argv[0]!, argv.slice(1), {
-    cwd: ctx.workDir,
+  const result = await ctx.exec.runSandboxed(argv, {
+    workDir: ctx.workDir,
+    readOnly: base ? [venv, base] : [venv],
+    allowNetwork: input.allowNetwork,
+    memoryMb: input.memoryMb,
+    maxProcesses: input.maxProcesses,
     timeoutMs,
     signal: ctx.signal,
     maxOutputBytes: input.maxOutputBytes,
@@ -134,10 +135,8 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
     files: written,
     exception,
     sandbox: {
+      ...result.sandbox,
       scope: ctx.scope,
-      network: isolation.network,
-      processes: isolation.processes,
-      memoryLimitMb: input.memoryMb,
       timeoutSeconds: timeoutMs / 1000,
       outputCapBytes: input.maxOutputBytes,
     },
@@ -168,7 +167,7 @@ async function runPython(ctx: AgentContext, input: PythonInput): Promise<ResultE
   }
   if (result.aborted)
     return failedEnvelope({ code: 'CANCELED', message: 'the script was stopped', retryable: true }, parts);
-  if (exception?.startsWith('MemoryError')) {
+  if (exception?.startsWith('MemoryError') || result.sandbox.oomKilled) {
     return failedEnvelope(
       { code: 'MEMORY_LIMIT', message: `the script ran out of its ${input.memoryMb} MB of memory`, retryable: false },
       parts,

@@ -113,3 +113,13 @@ export async function installRequirements(ctx: AgentContext, venv: string, requi
   );
   if (!install.ok) throw fail(`pip could not install ${requirements.join(', ')}`, install.stderr || install.stdout);
 }
+
+/**
+ * The installation the environment's interpreter comes from (`home` in pyvenv.cfg names its bin
+ * folder): the sandbox must show it read-only when it is not a system directory (pyenv, /opt).
+ */
+export async function baseInstallation(venv: string): Promise<string | null> {
+  const cfg = await fs.readFile(path.join(venv, 'pyvenv.cfg'), 'utf8').catch(() => '');
+  const home = /^home\s*=\s*(.+)$/m.exec(cfg)?.[1]?.trim();
+  return home && path.isAbsolute(home) ? path.dirname(home) : null;
+}
