@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { builtinManifestDir, parseManifest, validateJson } from '../../src/agents/index.js';
+import { builtinAgents } from '../../src/agents/builtin/index.js';
 import { isBosunError } from '../../src/core/index.js';
 import { agentsFixture, type AgentsFixture } from './fixtures.js';
 
@@ -108,7 +109,7 @@ colour: blue
     const message = await loadError(f);
     expect(message).toMatch(/^\d+ invalid agent manifests:/);
     expect(message).toContain(`${a}: not valid YAML`);
-    expect(message).toContain(`${b}: executor.module: unknown built-in module 'nosuch' (known: flow, python, youtube)`);
+    expect(message).toContain(`${b}: executor.module: unknown built-in module 'nosuch' (known: ${Object.keys(builtinAgents).join(', ')})`);
     expect(message).toContain(`${e}: id: agent 'dup' is already declared in ${d}`);
     expect(message).not.toContain(`${c}:`);
     // Nothing was synced: the registry tables are still empty.

@@ -5,6 +5,8 @@ import type { Wrap } from './wrap.js';
 
 const SECRET_KEYS = new Set(['database.url', 'mcp.token', 'endpoints.apiKey']);
 function mask(key: string, v: unknown): unknown {
+  if (key === 'connections' && v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([name, c]) => [name, { url: redactUrl(String(c.url)) }]));
   if (typeof v !== 'string' || !SECRET_KEYS.has(key)) return v;
   return key === 'database.url' ? redactUrl(v) : `${v.slice(0, 4)}…`;
 }
