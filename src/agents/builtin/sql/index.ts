@@ -1,6 +1,6 @@
 import { BosunError } from '../../../core/index.js';
-import { failedEnvelope } from '../../envelope.js';
 import type { AgentExecutor } from '../../runtime/types.js';
+import { failedFromError } from '../tabular/failure.js';
 import { runQuery, type QueryInput } from './query.js';
 
 /**
@@ -13,14 +13,7 @@ export const sqlAgent: AgentExecutor = {
     try {
       if (ctx.skillId === 'sql.query') return await runQuery(ctx, ctx.input as unknown as QueryInput);
     } catch (err) {
-      // A refused or failed query is a result the caller reads: the engine's message and position go in outputs.
-      if (err instanceof BosunError && err.code !== 'INTERNAL') {
-        return failedEnvelope(
-          { code: err.code, message: err.message, retryable: err.details?.retryable === true },
-          { outputs: { error: { code: err.code, message: err.message, hint: err.hint ?? null, ...err.details } } },
-        );
-      }
-      throw err;
+      return failedFromError(err);
     }
     throw new BosunError('INVALID_INPUT', `the sql agent has no skill '${ctx.skillId}'`, {
       details: { retryable: false },
