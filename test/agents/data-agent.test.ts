@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAgent, openAgentRegistry, type AgentRegistry } from '../../src/agents/index.js';
 import { bosunPaths, configSchema } from '../../src/core/index.js';
 import { openLake, type Lake } from '../../src/lake/index.js';
+import { runBosun } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 type Outputs = Record<string, any>;
@@ -188,5 +189,120 @@ describe('the data-engineering agent', () => {
         { id: '2', opened: null, balance: '-3.25', active: false },
       ]);
     });
+  });
+
+  describe('data.quality', () => {
+    const orders =
+      'id,customer_id,amount,status,email,placed\n' +
+      '1,1,10.5,paid,ada@example.com,2024-01-01 10:00:00\n' +
+      '2,2,20,paid,bob@example.com,2024-01-02 10:00:00\n' +
+      '2,1,-5,refunded,not-an-email,2024-01-03 10:00:00\n' +
+      '4,9,7,lost,,2024-01-04 10:00:00\n';
+    const customers = 'id,name\n1,Ada\n2,Bob\n';
+
+    it('profiles every column: nulls, distinct, ranges, quantiles, top values, lengths and patterns', async () => {
+      const dir = newDir();
+      fs.writeFileSync(path.join(dir, 'orders.csv'), orders);
+      const { envelope, outputs } = await run('data.quality', { path: 'orders.csv' }, dir);
+      expect(envelope.status).toBe('completed');
+      expect(outputs.rows).toBe(4);
+      const byName = Object.fromEntries(outputs.profile.columns.map((c: any) => [c.name, c]));
+      expect(byName.amount).toMatchObject({ type: 'DOUBLE', nulls: 0, min: '-5.0', max: '20.0', mean: 8.125 });
+      const amounts = [10.5, 20, -5, 7];
+      const sampleVariance = amounts.reduce((sum, a) => sum + (a - 8.125) ** 2, 0) / (amounts.length - 1);
+      expect(byName.amount.stddev).toBeCloseTo(Math.sqrt(sampleVariance), 6);
+      expect(byName.id.distinct).toBe(3);
+      expect(byName.status.top[0]).toBe('paid');
+      expect(byName.email).toMatchObject({ nulls: 1, length: { min: 12, max: 15 } });
+      expect(byName.email.patterns).toEqual({ email: 2, other: 1 });
+      expect(byName.placed.quantiles.q50).toMatch(/^2024-01-0/);
+      const report = fs.readFileSync(envelope.artifacts.find((a) => a.name === 'quality-report.md')!.path!, 'utf8');
+      expect(report).toContain('| amount | DOUBLE | 0 |');
+    });
+
+    it('checks every rule kind, with failing-row counts and samples, and fails the run on an error rule', async () => {
+      const dir = newDir();
+      fs.writeFileSync(path.join(dir, 'orders.csv'), orders);
+      fs.writeFileSync(path.join(dir, 'customers.csv'), customers);
+      const rules = [
+        { not_null: ['id', 'email'], severity: 'warn' },
+        { unique: 'id', name: 'order ids are unique' },
+        { unique: ['id', 'customer_id'] },
+        { accepted_values: { column: 'status', values: ['paid', 'refunded'] } },
+        { range: { column: 'amount', min: 0 } },
+        { regex: { column: 'email', pattern: '[^@]+@[^@]+' } },
+        { row_count: { min: 1, max: 3 } },
+        { freshness: { column: 'placed', max_age: '7d' }, severity: 'warn' },
+        { relationships: { column: 'customer_id', to_table: 'customers.csv', to_column: 'id' } },
+        { expression: 'amount < 100' },
+      ];
+      const { envelope, outputs } = await run('data.quality', { path: 'orders.csv', rules, profile: false }, dir);
+      expect(envelope.status).toBe('failed');
+      expect(envelope.error!.code).toBe('QUALITY_FAILED');
+      const r = Object.fromEntries(outputs.results.map((x: any) => [x.name, x]));
+      expect(r['not_null(id, email)']).toMatchObject({ passed: false, failingRows: 1, severity: 'warn' });
+      expect(r['order ids are unique']).toMatchObject({ passed: false, failingRows: 2 });
+      expect(r['order ids are unique'].sample).toEqual([{ id: '2', occurrences: '2' }]);
+      expect(r['unique(id, customer_id)']).toMatchObject({ passed: true, failingRows: 0 });
+      expect(r['accepted_values(status)']).toMatchObject({ passed: false, failingRows: 1 });
+      expect(r['accepted_values(status)'].sample[0]).toMatchObject({ id: '4', status: 'lost' });
+      expect(r['range(amount)']).toMatchObject({ passed: false, failingRows: 1 });
+      expect(r['regex(email)']).toMatchObject({ passed: false, failingRows: 1 });
+      expect(r['row_count(1..3)']).toMatchObject({ passed: false, failingRows: null, message: '4 rows' });
+      expect(r['freshness(placed)']).toMatchObject({ passed: false, severity: 'warn' });
+      expect(r['relationships(customer_id → customers.csv.id)']).toMatchObject({ passed: false, failingRows: 1 });
+      expect(r['expression(amount < 100)']).toMatchObject({ passed: true });
+      expect(outputs.failed_checks).toBe(6);
+      expect(outputs.warnings).toBe(2);
+      const report = fs.readFileSync(envelope.artifacts[0]!.path!, 'utf8');
+      expect(report).toContain('| order ids are unique | error | FAIL | 2 |');
+    });
+
+    it('passes a clean lake table, reads rules from a YAML file, and says which snapshot it checked', async () => {
+      const dir = newDir();
+      fs.writeFileSync(path.join(dir, 'good.csv'), 'id,amount\n1,5\n2,6\n');
+      await run('data.ingest', { source: 'good.csv', target: 'dq.good' }, dir);
+      fs.writeFileSync(
+        path.join(dir, 'rules.yaml'),
+        'rules:\n  - unique: id\n  - range: { column: amount, min: 0, max: 10 }\n  - row_count: { min: 2 }\n',
+      );
+      const { envelope, outputs } = await run('data.quality', { table: 'dq.good', rules_file: 'rules.yaml' }, dir);
+      expect(envelope.status).toBe('completed');
+      expect(outputs).toMatchObject({ passed: true, failed_checks: 0, warnings: 0 });
+      expect(outputs.dataset.snapshotId).toBe((await lake.snapshots({ table: 'dq.good' })).at(-1)!.id);
+      const bad = await run('data.quality', { table: 'dq.good', rules: [{ nope: 'id' }] }, dir);
+      expect(bad.envelope.error!.message).toMatch(/exactly one rule key out of not_null, unique/);
+    });
+  });
+
+  it('runs from the terminal: agents list says automatic, and data.quality reads its input from --input-file', async () => {
+    const bosun = (...args: string[]) => runBosun([...args, '--json'], { home, env: { BOSUN_DATABASE_URL: db.url } });
+    const list = await bosun('agents', 'list');
+    const byId = Object.fromEntries((list.json.agents ?? list.json).map((a: any) => [a.id, a]));
+    expect(byId['data-engineering'].executor).toBe('builtin');
+    expect(byId.sql.executor).toBe('builtin');
+    const dir = newDir();
+    fs.writeFileSync(path.join(dir, 'orders.csv'), 'id,amount\n1,5\n1,-2\n');
+    const inputFile = path.join(dir, 'rules.json');
+    fs.writeFileSync(
+      inputFile,
+      JSON.stringify({
+        path: path.join(dir, 'orders.csv'),
+        rules: [{ unique: 'id' }, { range: { column: 'amount', min: 0 }, severity: 'warn' }],
+      }),
+    );
+    const res = await bosun(
+      'agents',
+      'run',
+      'data-engineering',
+      'data.quality',
+      '--input-file',
+      inputFile,
+      '--work-dir',
+      dir,
+    );
+    expect(res.json.envelope.status).toBe('failed');
+    expect(res.json.envelope.outputs).toMatchObject({ failed_checks: 1, warnings: 1 });
+    expect(res.exitCode).not.toBe(0);
   });
 });

@@ -3,11 +3,13 @@ import type { ResultEnvelope } from '../../envelope.js';
 import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
 import { failedFromError } from '../tabular/failure.js';
 import { runIngest } from './ingest.js';
+import { runQuality } from './quality.js';
 
 type Skill = (ctx: AgentContext, input: never) => Promise<ResultEnvelope>;
 
 const skills: Record<string, Skill> = {
   'data.ingest': runIngest as Skill,
+  'data.quality': runQuality as Skill,
 };
 
 /**
