@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -272,6 +273,70 @@ describe('the data-engineering agent', () => {
       expect(outputs.dataset.snapshotId).toBe((await lake.snapshots({ table: 'dq.good' })).at(-1)!.id);
       const bad = await run('data.quality', { table: 'dq.good', rules: [{ nope: 'id' }] }, dir);
       expect(bad.envelope.error!.message).toMatch(/exactly one rule key out of not_null, unique/);
+    });
+  });
+
+  describe('data.transform', () => {
+    it('runs a SELECT over named lake tables and files into a lake table, and records the lineage', async () => {
+      const dir = newDir();
+      fs.writeFileSync(path.join(dir, 'customers.csv'), 'id,name\n1,Ada\n2,Bob\n');
+      fs.writeFileSync(path.join(dir, 'sales.csv'), 'customer_id,amount\n1,10\n1,5\n2,7\n');
+      const ingested = await run('data.ingest', { source: 'sales.csv', target: 'tx.sales' }, dir);
+      const salesSnapshot = ingested.outputs.snapshotId as number;
+      await run('data.ingest', { source: 'sales.csv', target: 'tx.sales' }, dir); // appended: the sales double
+      const sql =
+        'SELECT c.name, sum(s.amount) AS revenue FROM sales s JOIN customers c ON c.id = s.customer_id GROUP BY c.name';
+      const { envelope, outputs } = await run(
+        'data.transform',
+        { sql, inputs: { sales: `tx.sales@${salesSnapshot}`, customers: 'customers.csv' }, target: 'mart.revenue' },
+        dir,
+      );
+      expect(envelope.status).toBe('completed');
+      expect(await lakeRows('mart.revenue', 'name')).toEqual([
+        { name: 'Ada', revenue: 15 },
+        { name: 'Bob', revenue: 7 },
+      ]);
+      const latest = await lake.latestSnapshotId();
+      expect(outputs.lineage.inputs).toEqual([
+        {
+          name: 'sales',
+          ref: `tx.sales@${salesSnapshot}`,
+          kind: 'table',
+          table: 'tx.sales',
+          snapshotId: salesSnapshot,
+        },
+        {
+          name: 'customers',
+          ref: 'customers.csv',
+          kind: 'file',
+          path: path.join(dir, 'customers.csv'),
+          sha256: crypto
+            .createHash('sha256')
+            .update(fs.readFileSync(path.join(dir, 'customers.csv')))
+            .digest('hex'),
+        },
+      ]);
+      expect(outputs.lineage.output).toMatchObject({
+        kind: 'table',
+        table: 'mart.revenue',
+        snapshotId: latest,
+        rows: 2,
+      });
+      const lineageFile = envelope.artifacts.find((a) => a.name === 'lineage.json')!;
+      expect(JSON.parse(fs.readFileSync(lineageFile.path!, 'utf8'))).toEqual(outputs.lineage);
+      const current = await run(
+        'data.transform',
+        { sql: 'SELECT count(*) AS n FROM sales', inputs: { sales: 'tx.sales' }, target: 'out/n.parquet' },
+        dir,
+      );
+      expect(current.outputs.lineage.inputs[0].snapshotId).toBe(latest);
+      expect(current.outputs.lineage.output.sha256).toMatch(/^[0-9a-f]{64}$/);
+      const refused = await run(
+        'data.transform',
+        { sql: 'DROP TABLE sales', inputs: { sales: 'tx.sales' }, target: 'mart.x' },
+        dir,
+      );
+      expect(refused.envelope.error!.message).toMatch(/one SELECT/);
     });
   });
 

@@ -4,12 +4,14 @@ import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
 import { failedFromError } from '../tabular/failure.js';
 import { runIngest } from './ingest.js';
 import { runQuality } from './quality.js';
+import { runTransform } from './transform.js';
 
 type Skill = (ctx: AgentContext, input: never) => Promise<ResultEnvelope>;
 
 const skills: Record<string, Skill> = {
   'data.ingest': runIngest as Skill,
   'data.quality': runQuality as Skill,
+  'data.transform': runTransform as Skill,
 };
 
 /**
