@@ -143,6 +143,7 @@ colour: blue
       `SELECT skill_id, active FROM bosun.agent_skill WHERE agent_id = 'sql' ORDER BY skill_id`,
     );
     expect(after.rows).toEqual([
+      { skill_id: 'sql.explain', active: true },
       { skill_id: 'sql.query', active: true },
       { skill_id: 'sql.work', active: false },
     ]);

@@ -117,29 +117,54 @@ export function duckdbTypeFor(pgType: string): string {
   return simple[pgType.replace(/\(\d+\)/, '')] ?? 'VARCHAR';
 }
 
-/**
- * Runs one query on PostgreSQL. Without `write`, only a reading statement is accepted (checked
- * before it runs: its first keyword and, through a plan that is not executed, that it modifies
- * no table), and it runs in a READ ONLY transaction through a cursor so at most maxRows+1 rows
- * ever leave the server. `statement_timeout` makes the server cancel a slow query itself; a
- * cancelled run cancels its backend too.
- */
-export async function runPostgres(connection: PgConnection, pool: Pool, q: PostgresQuery): Promise<PostgresResult> {
-  const keyword = firstKeyword(q.sql);
-  if (connection.own && q.write) {
-    throw new BosunError('WRITE_REFUSED', "Bosun's own database (connection bosun) is read-only for queries", {
-      hint: 'name a configured connection to write',
-      details: { retryable: false },
-    });
-  }
-  if (!q.write && !READING.has(keyword)) {
+/** Refuses, before it runs, a statement that is not a query: by its first keyword and, for a query, a plan that is not executed. */
+export async function assertReadOnly(
+  client: pg.ClientBase,
+  sql: string,
+  params: unknown[],
+  setOffset: (offset: number) => void,
+): Promise<string> {
+  const keyword = firstKeyword(sql);
+  if (!READING.has(keyword)) {
     throw new BosunError(
       'WRITE_REFUSED',
       `sql.query only reads unless write: true; this statement is ${keyword ? keyword.toUpperCase() : 'not a query'}`,
       { hint: 'pass write: true to run statements that change data', details: { retryable: false } },
     );
   }
-  const { client, release, cancelVia } = await connect(connection, pool, q.timeoutMs);
+  if (keyword === 'show') return keyword;
+  const prefix = 'EXPLAIN (FORMAT JSON) ';
+  setOffset(prefix.length);
+  const plan = await extendedQuery(client, prefix + sql, params);
+  setOffset(0);
+  if (modifiesTables(JSON.parse(String((plan.rows[0] as unknown as string[])[0])))) {
+    throw new BosunError('WRITE_REFUSED', 'sql.query only reads unless write: true; this query modifies a table', {
+      hint: 'pass write: true to run statements that change data',
+      details: { retryable: false },
+    });
+  }
+  return keyword;
+}
+
+/**
+ * Runs `fn` in one transaction on the connection: READ ONLY unless `write`, with a
+ * `statement_timeout` so the server cancels a slow statement itself, and the backend cancelled
+ * when the run is. A reader's transaction is rolled back, a writer's committed. Errors come back
+ * as BosunErrors whose position is in the caller's SQL (`setOffset` says how much was prefixed).
+ */
+export async function withPostgresTransaction<T>(
+  connection: PgConnection,
+  pool: Pool,
+  options: { timeoutMs: number; write: boolean; signal: AbortSignal; sql: string },
+  fn: (client: pg.ClientBase, setOffset: (offset: number) => void) => Promise<T>,
+): Promise<T> {
+  if (connection.own && options.write) {
+    throw new BosunError('WRITE_REFUSED', "Bosun's own database (connection bosun) is read-only for queries", {
+      hint: 'name a configured connection to write',
+      details: { retryable: false },
+    });
+  }
+  const { client, release, cancelVia } = await connect(connection, pool, options.timeoutMs);
   const pid = Number((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
   const cancel = () => {
     const cancelling = cancelVia
@@ -151,49 +176,43 @@ export async function runPostgres(connection: PgConnection, pool: Pool, q: Postg
         })();
     cancelling.catch(() => undefined);
   };
-  q.signal.addEventListener('abort', cancel, { once: true });
+  options.signal.addEventListener('abort', cancel, { once: true });
   let offset = 0;
   try {
-    await client.query(q.write ? 'BEGIN' : 'BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(q.timeoutMs))}`);
-    const result = q.write ? await runWrite(client, q) : await runRead(client, q, keyword, (o) => (offset = o));
-    await client.query(q.write ? 'COMMIT' : 'ROLLBACK');
+    await client.query(options.write ? 'BEGIN' : 'BEGIN READ ONLY');
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(options.timeoutMs))}`);
+    const result = await fn(client, (o) => (offset = o));
+    await client.query(options.write ? 'COMMIT' : 'ROLLBACK');
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw postgresError(err, q.sql, offset, connection.name);
+    throw postgresError(err, options.sql, offset, connection.name);
   } finally {
-    q.signal.removeEventListener('abort', cancel);
+    options.signal.removeEventListener('abort', cancel);
     release();
   }
 }
 
-async function runRead(
-  client: pg.ClientBase,
-  q: PostgresQuery,
-  keyword: string,
-  setOffset: (offset: number) => void,
-): Promise<PostgresResult> {
-  const query = (text: string, prefix = '') => {
-    setOffset(prefix.length);
-    return extendedQuery(client, prefix + text, q.params);
-  };
-  if (keyword === 'show') {
-    const res = await query(q.sql);
-    return { ...(await shaped(client, res, q.maxRows)), command: 'SHOW' };
-  }
-  const explainPrefix = 'EXPLAIN (FORMAT JSON) ';
-  const plan = await query(q.sql, explainPrefix);
-  if (modifiesTables(JSON.parse(String((plan.rows[0] as unknown as string[])[0])))) {
-    throw new BosunError('WRITE_REFUSED', 'sql.query only reads unless write: true; this query modifies a table', {
-      hint: 'pass write: true to run statements that change data',
-      details: { retryable: false },
-    });
-  }
-  await query(q.sql, 'DECLARE bosun_result NO SCROLL CURSOR FOR ');
-  setOffset(0);
-  const res = await extendedQuery(client, `FETCH FORWARD ${q.maxRows + 1} FROM bosun_result`, []);
-  return { ...(await shaped(client, res, q.maxRows)), command: 'SELECT' };
+/**
+ * Runs one query on PostgreSQL. Without `write`, only a reading statement is accepted (checked
+ * before it runs), in a READ ONLY transaction, through a cursor so at most maxRows+1 rows ever
+ * leave the server.
+ */
+export async function runPostgres(connection: PgConnection, pool: Pool, q: PostgresQuery): Promise<PostgresResult> {
+  return withPostgresTransaction(connection, pool, { ...q }, async (client, setOffset) => {
+    if (q.write) return runWrite(client, q);
+    const keyword = await assertReadOnly(client, q.sql, q.params, setOffset);
+    if (keyword === 'show') {
+      const res = await extendedQuery(client, q.sql, q.params);
+      return { ...(await shaped(client, res, q.maxRows)), command: 'SHOW' };
+    }
+    const declare = 'DECLARE bosun_result NO SCROLL CURSOR FOR ';
+    setOffset(declare.length);
+    await extendedQuery(client, declare + q.sql, q.params);
+    setOffset(0);
+    const res = await extendedQuery(client, `FETCH FORWARD ${q.maxRows + 1} FROM bosun_result`, []);
+    return { ...(await shaped(client, res, q.maxRows)), command: 'SELECT' };
+  });
 }
 
 /**
