@@ -340,6 +340,98 @@ describe('the data-engineering agent', () => {
     });
   });
 
+  describe('data.synthetic', () => {
+    const readAll = (file: string, order: string) =>
+      duck(async (c) => (await c.runAndReadAll(`SELECT * FROM '${file}' ORDER BY ${order}`)).getRowObjectsJson());
+
+    it('follows a declared schema, is the same for a seed, and keeps foreign keys into another generated table', async () => {
+      const dir = newDir();
+      const customers = {
+        columns: [
+          { name: 'id', type: 'integer', unique: true },
+          { name: 'tier', type: 'category', values: ['gold', 'silver', 'bronze'], weights: [1, 3, 6] },
+          { name: 'score', type: 'double', distribution: 'normal', mean: 50, stddev: 10, min: 0, max: 100 },
+          { name: 'email', type: 'string', unique: true, prefix: 'user', nullable: 0.2 },
+          { name: 'joined', type: 'date', min: '2024-01-01', max: '2024-12-31' },
+        ],
+      };
+      const first = await run(
+        'data.synthetic',
+        { schema: customers, rows: 20000, seed: 7, target: 'a/customers.parquet' },
+        dir,
+      );
+      expect(first.envelope.status, JSON.stringify(first.envelope.error)).toBe('completed');
+      await run('data.synthetic', { schema: customers, rows: 20000, seed: 7, target: 'b/customers.parquet' }, dir);
+      await run('data.synthetic', { schema: customers, rows: 20000, seed: 8, target: 'c/customers.parquet' }, dir);
+      const [a, b, c] = await Promise.all(
+        ['a', 'b', 'c'].map((x) => readAll(path.join(dir, x, 'customers.parquet'), 'id')),
+      );
+      expect(a).toEqual(b);
+      expect(a).not.toEqual(c);
+      const stats = await duck(
+        async (conn) =>
+          (
+            await conn.runAndReadAll(
+              `SELECT count(DISTINCT id) AS ids, avg(score) AS mean, stddev_samp(score) AS sd, min(score) >= 0 AS floor,
+                    avg((email IS NULL)::INT) AS nulls, avg((tier = 'bronze')::INT) AS bronze, min(joined) >= DATE '2024-01-01' AS from_ok
+               FROM '${path.join(dir, 'a', 'customers.parquet')}'`,
+            )
+          ).getRowObjectsJson()[0]!,
+      );
+      expect(Number(stats.ids)).toBe(20000);
+      expect(Number(stats.mean)).toBeCloseTo(50, 0);
+      expect(Math.abs(Number(stats.sd) - 10)).toBeLessThan(0.5);
+      expect(Math.abs(Number(stats.nulls) - 0.2)).toBeLessThan(0.02);
+      expect(Math.abs(Number(stats.bronze) - 0.6)).toBeLessThan(0.02);
+      expect(stats).toMatchObject({ floor: true, from_ok: true });
+      const orders = await run(
+        'data.synthetic',
+        {
+          schema: { columns: [{ name: 'customer_id', type: 'integer', references: 'a/customers.parquet:id' }] },
+          rows: 5000,
+          target: 'syn.orders',
+        },
+        dir,
+      );
+      expect(orders.envelope.status, JSON.stringify(orders.envelope.error)).toBe('completed');
+      const orphans = await run(
+        'data.quality',
+        {
+          table: 'syn.orders',
+          rules: [{ relationships: { column: 'customer_id', to_table: 'a/customers.parquet', to_column: 'id' } }],
+          profile: false,
+        },
+        dir,
+      );
+      expect(orphans.outputs.results[0]).toMatchObject({ passed: true, failingRows: 0 });
+    });
+
+    it("mimics a sample's categories and null share", async () => {
+      const dir = newDir();
+      const lines = ['city,visits'];
+      for (let i = 0; i < 400; i++) lines.push(`${i % 4 === 0 ? 'Oslo' : 'Lima'},${i % 10 === 0 ? '' : i}`);
+      fs.writeFileSync(path.join(dir, 'sample.csv'), lines.join('\n') + '\n');
+      const { envelope, outputs } = await run(
+        'data.synthetic',
+        { sample: 'sample.csv', rows: 10000, target: 'mimic.parquet' },
+        dir,
+      );
+      expect(envelope.status, JSON.stringify(envelope.error)).toBe('completed');
+      expect(outputs.schema.map((c: any) => c.name)).toEqual(['city', 'visits']);
+      const s = await duck(
+        async (c) =>
+          (
+            await c.runAndReadAll(
+              `SELECT avg((city = 'Oslo')::INT) AS oslo, count(DISTINCT city) AS cities, avg((visits IS NULL)::INT) AS nulls FROM '${path.join(dir, 'mimic.parquet')}'`,
+            )
+          ).getRowObjectsJson()[0]!,
+      );
+      expect(Math.abs(Number(s.oslo) - 0.25)).toBeLessThan(0.02);
+      expect(Number(s.cities)).toBe(2);
+      expect(Math.abs(Number(s.nulls) - 0.1)).toBeLessThan(0.02);
+    });
+  });
+
   it('runs from the terminal: agents list says automatic, and data.quality reads its input from --input-file', async () => {
     const bosun = (...args: string[]) => runBosun([...args, '--json'], { home, env: { BOSUN_DATABASE_URL: db.url } });
     const list = await bosun('agents', 'list');
