@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { BosunError } from '../../../core/index.js';
 import { quoteLiteral } from '../../../lake/index.js';
 import { artifactFromFile, completedEnvelope, type ResultEnvelope } from '../../envelope.js';
@@ -82,7 +83,9 @@ export async function runIngest(ctx: AgentContext, input: IngestInput): Promise<
     reader = { sql: readerSql(got.file, format, input.options), format, directory: scratch };
   } else {
     described = input.source;
-    const files = await resolveFiles(input.source, ctx.workDir);
+    // A file:// URL (what a template's url param holds) is a path.
+    const local = /^file:\/\//i.test(input.source) ? fileURLToPath(input.source) : input.source;
+    const files = await resolveFiles(local, ctx.workDir);
     const format = input.format ?? formatOf(input.source);
     if (!format) throw unknownFormat(input.source);
     bytes = await fs.stat(files.pattern).then(

@@ -16,6 +16,8 @@ import { parseRules, parseRulesText, ruleCheck, type Rule } from './rules.js';
 export interface QualityInput {
   table?: string;
   path?: string;
+  /** A table or a path, told apart by its shape (what a template passes on). */
+  dataset?: string;
   rules?: unknown[];
   rules_file?: string;
   profile: boolean;
@@ -33,16 +35,15 @@ export interface RuleResult {
   sample: Record<string, unknown>[];
 }
 
+/** The rules given inline, then those of rules_file (an empty name, as an unset template param reads, is none). */
 async function loadRules(input: QualityInput, workDir: string): Promise<Rule[]> {
-  if (input.rules && input.rules_file)
-    throw new BosunError('INVALID_INPUT', 'give rules or rules_file, not both', { details: { retryable: false } });
-  if (input.rules) return parseRules(input.rules);
-  if (!input.rules_file) return [];
+  const inline = input.rules ? parseRules(input.rules) : [];
+  if (!input.rules_file) return inline;
   const file = path.resolve(workDir, input.rules_file);
   const text = await fs.readFile(file, 'utf8').catch(() => {
     throw new BosunError('NOT_FOUND', `no rules file ${file}`, { details: { retryable: false } });
   });
-  return parseRulesText(text, file);
+  return [...inline, ...parseRulesText(text, file)];
 }
 
 /**
@@ -52,11 +53,16 @@ async function loadRules(input: QualityInput, workDir: string): Promise<Rule[]> 
  */
 export async function runQuality(ctx: AgentContext, input: QualityInput): Promise<ResultEnvelope> {
   const started = performance.now();
-  const ref = input.table ?? input.path;
-  if (!ref || (input.table && input.path))
-    throw new BosunError('INVALID_INPUT', 'give the dataset as table (schema.table) or path (a file)', {
-      details: { retryable: false },
-    });
+  const given = [input.table, input.path, input.dataset].filter((x) => x !== undefined);
+  const ref = given[0];
+  if (!ref || given.length > 1)
+    throw new BosunError(
+      'INVALID_INPUT',
+      'give the dataset once: table (schema.table), path (a file) or dataset (either)',
+      {
+        details: { retryable: false },
+      },
+    );
   const rules = await loadRules(input, ctx.workDir);
   const dataset = await resolveDataset(ref, ctx.workDir);
   const related = await Promise.all(
