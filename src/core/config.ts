@@ -70,6 +70,23 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    connections: z
+      .record(
+        z.string().regex(/^[A-Za-z][\w-]*$/, 'a connection name is a letter then letters, digits, _ or -'),
+        z
+          .object({
+            url: z
+              .string()
+              .min(1)
+              .describe(
+                'postgres://… or duckdb:<file>; ${VAR} is read from the environment when the connection is used',
+              ),
+          })
+          .strict(),
+      )
+      .refine((c) => !('bosun' in c), "'bosun' is Bosun's own database; name the connection otherwise")
+      .default({})
+      .describe('named databases for the sql and data agents (connections.<name>.url)'),
     endpoints: z
       .object({
         chatUrl: z.string().url().optional().describe('OpenAI-compatible chat endpoint base URL'),

@@ -29,6 +29,7 @@ export { SPEC_VERSION } from './catalog.js';
 export { assertSingleSelect } from './relation.js';
 export { lakeQueryError } from './reader.js';
 export { attachStatement } from './attach.js';
+export { quoteIdent, quoteLiteral } from './sql.js';
 export { lakeMigrations } from './migrations.js';
 export { ensureLakeTables, type WantedTable } from './ensure-tables.js';
 export { LAKE_SNAPSHOT_CHANNEL, listenForSnapshots, type SnapshotEvents } from './snapshot-events.js';

@@ -41,6 +41,8 @@ export function parseEnvelope(value: unknown): ResultEnvelope {
   return envelope;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function envelopeHash(envelope: ResultEnvelope): string {
   return sha256(canonicalJson(envelope));
 }
@@ -92,6 +94,8 @@ export async function applyEnvelope(
       agent: run.agentId,
       skill: run.skill ?? task.skill,
       upstream: upstream.map((u) => u.ref),
+      // What a data step read and wrote (lake snapshots, files), as its envelope reports it.
+      ...(isRecord(envelope.outputs.lineage) ? { data: envelope.outputs.lineage } : {}),
     };
     const artifactIds = await recordArtifacts(
       tx,

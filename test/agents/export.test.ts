@@ -94,8 +94,8 @@ describe('exports', () => {
     expect(youtube).toContain('tools: Bash, Read');
     expect(youtube).toContain('bosun agents run youtube <skill> --input key=value … --json');
     expect(youtube).toContain('### youtube.transcript: Video transcript');
-    const sql = files.find((f) => f.file === 'bosun-sql.md')!.content;
-    expect(sql).not.toContain('tools:');
-    expect(sql).toContain('Take the next task through the Bosun PM MCP server');
+    const research = files.find((f) => f.file === 'bosun-research.md')!.content;
+    expect(research).not.toContain('tools:');
+    expect(research).toContain('Take the next task through the Bosun PM MCP server');
   });
 });

@@ -272,10 +272,10 @@ describe('executeAgent', () => {
   it('does not run assistants or agents that cannot run here, and names unknown ones', async () => {
     const assistant = await executeAgent({
       registry,
-      agentId: 'sql',
-      skillId: 'sql.query',
+      agentId: 'research',
+      skillId: 'research.web',
       input: {},
-      workDir: workDir('sql'),
+      workDir: workDir('research'),
     });
     expect(assistant.status).toBe('rejected');
     expect(assistant.error).toMatchObject({ code: 'NOT_AUTOMATIC', retryable: false });

@@ -116,7 +116,7 @@ describe('templates', () => {
         template: 'etl-pipeline',
         params: { ...requiredParams['etl-pipeline'], source_format: 'xml' },
       }),
-    ).rejects.toMatchObject({ message: expect.stringContaining('one of csv, json, parquet, postgres') });
+    ).rejects.toMatchObject({ message: expect.stringContaining('one of csv, tsv, json, ndjson, parquet') });
     const rows = await db.pool.query('SELECT count(*)::int AS n FROM bosun.project WHERE slug = $1', [slug]);
     expect(rows.rows[0].n).toBe(0);
   });

@@ -1,18 +1,22 @@
 import type { AgentExecutor } from '../runtime/types.js';
+import { dataEngineeringAgent } from './data/index.js';
 import { documentsAgent } from './documents/index.js';
 import { flowAgent } from './flow/index.js';
 import { gpuAgent } from './gpu/index.js';
 import { pythonAgent } from './python/index.js';
 import { testingAgent } from './testing/index.js';
+import { sqlAgent } from './sql/index.js';
 import { webAgent } from './web/index.js';
 import { youtubeAgent } from './youtube/index.js';
 
 /** The built-in agents by module name, as manifests name them in `executor: { kind: builtin, module }`. */
 export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
+  data: dataEngineeringAgent,
   documents: documentsAgent,
   flow: flowAgent,
   gpu: gpuAgent,
   python: pythonAgent,
+  sql: sqlAgent,
   testing: testingAgent,
   web: webAgent,
   youtube: youtubeAgent,

@@ -103,6 +103,20 @@ function renderRoute(route: Record<string, unknown> | null): string[] {
   ];
 }
 
+/** `data: raw.orders@4, orders.csv → mart.revenue@5`, from the lineage a data step recorded with its artifacts. */
+function dataLineage(d: TaskDetails): string[] {
+  const data = d.artifacts.map((a) => a.lineage.data).find((l) => l) as
+    | {
+        inputs: { ref: string; table?: string; snapshotId?: number }[];
+        output: { table?: string; snapshotId?: number; path?: string };
+      }
+    | undefined;
+  if (!data) return [];
+  const at = (x: { table?: string; snapshotId?: number }) => (x.table ? `${x.table}@${x.snapshotId}` : null);
+  const inputs = data.inputs.map((i) => at(i) ?? i.ref).join(', ');
+  return [`data: ${inputs || '(no inputs)'} → ${at(data.output) ?? data.output.path}`];
+}
+
 function renderDetails(d: TaskDetails): string {
   const t = d.task;
   return [
@@ -143,6 +157,7 @@ function renderDetails(d: TaskDetails): string {
           table(
             d.artifacts.map((a) => ({ name: a.name, type: a.mediaType, bytes: a.bytes, uri: a.uri ?? '(inline)' })),
           ),
+          ...dataLineage(d),
         ]
       : []),
     '',
