@@ -4,10 +4,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BosunError, ExitCode, toBosunError } from '../core/index.js';
+import { BosunError, createHttpGuard, ExitCode, toBosunError } from '../core/index.js';
 import { handleApi, type DashboardDeps } from './api.js';
 import { DashboardAuth } from './auth.js';
-import { refusalOf } from './guard.js';
 import { LiveEvents } from './live.js';
 
 export interface DashboardOptions {
@@ -115,14 +114,16 @@ async function serveAsset(res: ServerResponse, dir: string, name: string): Promi
 export async function startDashboard(deps: DashboardDeps, options: DashboardOptions = {}): Promise<Dashboard> {
   const assets = options.assetsDir ?? defaultAssetsDir();
   const auth = new DashboardAuth();
+  // Host and Origin parsed and compared exactly (core's guard, shared with the MCP servers): rebinding and foreign pages get 403.
+  const guard = createHttpGuard({ bindHost: '127.0.0.1' });
   const live = new LiveEvents(deps.pool, deps.logger);
   await live.start();
   let port = 0;
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      const refusal = refusalOf(req, port);
-      if (refusal) return send(res, 403, { error: { code: 'FORBIDDEN', message: refusal } });
+      const refusal = guard.checkOrigin(req.headers);
+      if (refusal) return send(res, refusal.status, { error: { code: 'FORBIDDEN', message: refusal.message } });
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
       if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
         const cookie = auth.redeem(url.searchParams.get('token'));
