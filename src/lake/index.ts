@@ -26,7 +26,7 @@ export type { CleanupOptions, CleanupResult } from './cleanup.js';
 export type { Snapshot } from './catalog.js';
 export { SPEC_VERSION } from './catalog.js';
 export { assertSingleSelect } from './relation.js';
-export { quoteIdent } from './sql.js';
+export { quoteIdent, quoteLiteral } from './sql.js';
 export { lakeQueryError } from './reader.js';
 export { attachStatement } from './attach.js';
 export { lakeMigrations } from './migrations.js';

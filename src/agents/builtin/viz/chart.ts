@@ -68,15 +68,15 @@ async function specWithRows(
     checkSpecFields(input.vega_lite, columns);
     return { spec: { ...input.vega_lite, data: { name: 'source' } }, rows, columns };
   }
-  return withSource(await lake(), workDir, input.data, async (conn, relation, params) => {
-    const columns = await columnsOf(conn, relation, params);
+  return withSource(await lake(), workDir, input.data, async (conn, relation) => {
+    const columns = await columnsOf(conn, relation);
     if (input.chart) {
       const { sql, spec } = compileCompact(input.chart, relation, columns);
-      return { spec, rows: await readRows(conn, sql, params, input.maxRows), columns };
+      return { spec, rows: await readRows(conn, sql, input.maxRows), columns };
     }
     checkSpecFields(input.vega_lite, columns);
     const sql = `SELECT ${columns.map((c) => selectExpression(c)).join(', ')} FROM ${relation}`;
-    return { spec: input.vega_lite!, rows: await readRows(conn, sql, params, input.maxRows), columns };
+    return { spec: input.vega_lite!, rows: await readRows(conn, sql, input.maxRows), columns };
   });
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BosunError } from '../../../core/index.js';
-import { assertSingleSelect, quoteIdent, type Lake } from '../../../lake/index.js';
+import { assertSingleSelect, quoteIdent, quoteLiteral, type Lake } from '../../../lake/index.js';
 
 /** Where a chart's rows come from: a lake table (at a snapshot), a Parquet/CSV file, or a SELECT over the lake. */
 export interface DataSource {
@@ -49,25 +49,25 @@ export async function withSource<T>(
   lake: Lake,
   workDir: string,
   source: DataSource,
-  fn: (conn: DuckDBConnection, relation: string, params: unknown[]) => Promise<T>,
+  fn: (conn: DuckDBConnection, relation: string, snapshotId: number) => Promise<T>,
 ): Promise<T> {
   const given = [source.table, source.path, source.sql].filter((v) => v !== undefined).length;
   if (given !== 1) throw new BosunError('INVALID_INPUT', 'data: give exactly one of table, path or sql');
   const file = source.path !== undefined ? await dataFile(workDir, source.path) : null;
-  return lake.withReader(source.snapshot !== undefined ? { snapshot: source.snapshot } : {}, async (conn) => {
+  return lake.withReader(source.snapshot !== undefined ? { snapshot: source.snapshot } : {}, async (conn, snapshot) => {
     if (source.sql !== undefined) {
       await assertSingleSelect(conn, source.sql, 'data.sql');
-      return fn(conn, `(${source.sql})`, []);
+      return fn(conn, `(${source.sql})`, snapshot.id);
     }
-    if (file) return fn(conn, `${readerFor(file)}($1)`, [file]);
+    if (file) return fn(conn, `${readerFor(file)}(${quoteLiteral(file)})`, snapshot.id);
     const [schema, table] = source.table!.split('.');
     if (!schema || !table) throw new BosunError('INVALID_INPUT', `data.table ${source.table}: expected schema.table`);
-    return fn(conn, `${quoteIdent(schema)}.${quoteIdent(table)}`, []);
+    return fn(conn, `${quoteIdent(schema)}.${quoteIdent(table)}`, snapshot.id);
   });
 }
 
-export async function columnsOf(conn: DuckDBConnection, relation: string, params: unknown[]): Promise<Column[]> {
-  const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`, params as never);
+export async function columnsOf(conn: DuckDBConnection, relation: string): Promise<Column[]> {
+  const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
   return reader.getRowObjectsJson().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }
 
@@ -81,10 +81,9 @@ export function selectExpression(column: Column, alias = column.name): string {
 export async function readRows(
   conn: DuckDBConnection,
   sql: string,
-  params: unknown[],
   maxRows: number,
 ): Promise<Record<string, unknown>[]> {
-  const reader = await conn.runAndReadAll(`${sql} LIMIT ${maxRows + 1}`, params as never);
+  const reader = await conn.runAndReadAll(`${sql} LIMIT ${maxRows + 1}`);
   const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
   if (rows.length > maxRows) {
     throw new BosunError(
@@ -93,4 +92,12 @@ export async function readRows(
     );
   }
   return rows;
+}
+
+/** Writes the source's rows to a CSV file (with a header) for a tool that reads CSV, and returns how many there were. */
+export async function exportCsv(conn: DuckDBConnection, relation: string, file: string): Promise<number> {
+  const reader = await conn.runAndReadAll(
+    `COPY (SELECT * FROM ${relation}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER)`,
+  );
+  return Number(reader.getRows()[0]?.[0] ?? 0);
 }
