@@ -47,14 +47,29 @@ const MEDIA_TYPES: Record<ChartFile['format'], string> = {
   'vega-lite': 'application/vnd.vegalite.v6+json',
 };
 
+/** The SELECT over `relation` that reads what a chart plots, and the spec that draws it (without its rows). */
+export function chartQuery(
+  input: Pick<ChartInput, 'chart' | 'vega_lite'>,
+  relation: string,
+  columns: readonly Column[],
+): { sql: string; spec: VegaLiteSpec } {
+  if ((input.chart === undefined) === (input.vega_lite === undefined))
+    throw new BosunError('INVALID_INPUT', 'give either chart (the compact form) or vega_lite (a full spec)');
+  if (input.chart) return compileCompact(input.chart, relation, columns);
+  assertNoUrls(input.vega_lite);
+  checkSpecFields(input.vega_lite, columns);
+  return {
+    sql: `SELECT ${columns.map((c) => selectExpression(c)).join(', ')} FROM ${relation}`,
+    spec: input.vega_lite!,
+  };
+}
+
 /** Rows and the spec to draw them: from the data source (aggregated by DuckDB first) or inline values in the spec. */
 async function specWithRows(
   lake: () => Promise<Lake>,
   workDir: string,
   input: ChartInput,
 ): Promise<{ spec: VegaLiteSpec; rows: Record<string, unknown>[]; columns: Column[] }> {
-  if ((input.chart === undefined) === (input.vega_lite === undefined))
-    throw new BosunError('INVALID_INPUT', 'give either chart (the compact form) or vega_lite (a full spec)');
   if (input.vega_lite) assertNoUrls(input.vega_lite);
   if (!input.data) {
     const values = (input.vega_lite?.data as { values?: unknown } | undefined)?.values;
@@ -66,18 +81,20 @@ async function specWithRows(
     const rows = values as Record<string, unknown>[];
     const columns = Object.keys(rows[0] ?? {}).map((name) => ({ name, type: 'JSON' }));
     checkSpecFields(input.vega_lite, columns);
-    return { spec: { ...input.vega_lite, data: { name: 'source' } }, rows, columns };
+    return { spec: input.vega_lite, rows, columns };
   }
   return withSource(await lake(), workDir, input.data, async (conn, relation) => {
     const columns = await columnsOf(conn, relation);
-    if (input.chart) {
-      const { sql, spec } = compileCompact(input.chart, relation, columns);
-      return { spec, rows: await readRows(conn, sql, input.maxRows), columns };
-    }
-    checkSpecFields(input.vega_lite, columns);
-    const sql = `SELECT ${columns.map((c) => selectExpression(c)).join(', ')} FROM ${relation}`;
-    return { spec: input.vega_lite!, rows: await readRows(conn, sql, input.maxRows), columns };
+    const { sql, spec } = chartQuery(input, relation, columns);
+    return { spec, rows: await readRows(conn, sql, input.maxRows), columns };
   });
+}
+
+/** Checks a spec against the Vega-Lite schema without its rows (a million values would only slow the check down). */
+export function validatedSpec(spec: VegaLiteSpec): VegaLiteSpec {
+  const { data: _data, ...rest } = spec;
+  validateVegaLite({ ...rest, data: { name: 'source' } });
+  return rest;
 }
 
 /**
@@ -88,10 +105,7 @@ async function specWithRows(
 export async function renderChart(lake: () => Promise<Lake>, workDir: string, input: ChartInput): Promise<ChartResult> {
   const started = performance.now();
   const { spec: bare, rows, columns } = await specWithRows(lake, workDir, input);
-  // Validated without its rows (a million values would only slow the schema check down).
-  const { data: _data, ...rest } = bare;
-  validateVegaLite({ ...rest, data: { name: 'source' } });
-  const spec: VegaLiteSpec = { ...rest, data: { values: rows } };
+  const spec: VegaLiteSpec = { ...validatedSpec(bare), data: { values: rows } };
   const queryMs = performance.now() - started;
 
   await fs.mkdir(workDir, { recursive: true });

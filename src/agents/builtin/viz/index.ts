@@ -2,6 +2,7 @@ import { BosunError } from '../../../core/index.js';
 import { artifactFromFile, completedEnvelope } from '../../envelope.js';
 import type { AgentExecutor } from '../../runtime/types.js';
 import { renderChart, type ChartInput } from './chart.js';
+import { buildDashboard, type DashboardInput } from './dashboard.js';
 
 export { renderChart, type ChartInput, type ChartResult } from './chart.js';
 
@@ -32,6 +33,7 @@ export const vizAgent: AgentExecutor = {
         },
       });
     }
+    if (ctx.skillId === 'viz.dashboard') return buildDashboard(ctx, ctx.input as unknown as DashboardInput);
     throw new BosunError('INVALID_INPUT', `the viz agent has no skill '${ctx.skillId}'`, {
       details: { retryable: false },
     });
