@@ -170,4 +170,65 @@ describe('the ml agent', { timeout: 300_000 }, () => {
       /^target 'label' is not numeric \(values such as '(churned|stayed)', '(churned|stayed)'\): regression needs a numeric target; use task: classification$/,
     );
   });
+
+  it('runs a notebook headless with injected parameters, and fails on a cell error with its number and traceback', async () => {
+    const dir = path.join(scratch, 'notebook');
+    fs.mkdirSync(dir, { recursive: true });
+    const code = (source: string, tags: string[] = []) => ({
+      cell_type: 'code',
+      metadata: { tags },
+      source,
+      outputs: [],
+      execution_count: null,
+    });
+    const notebook = (cells: unknown[]) =>
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' } },
+        cells,
+      });
+    fs.writeFileSync(
+      path.join(dir, 'report.ipynb'),
+      notebook([
+        { cell_type: 'markdown', metadata: {}, source: '# Report' },
+        code('n = 2\nlabel = "default"', ['parameters']),
+        code('import sklearn\nprint(label, n * 21)'),
+      ]),
+    );
+    const ok = await executeAgent({
+      registry,
+      agentId: 'ml',
+      skillId: 'notebook.run',
+      input: { notebook: 'report.ipynb', parameters: { n: 3, label: 'injected' } },
+      workDir: dir,
+      scope: 'mltests',
+      noCache: true,
+    });
+    expect(ok.status, ok.error?.message).toBe('completed');
+    const executed = JSON.parse(fs.readFileSync(path.join(dir, 'report.executed.ipynb'), 'utf8'));
+    expect(executed.cells[2].metadata.tags).toEqual(['injected-parameters']);
+    expect(executed.cells[3].outputs[0].text.join('')).toBe('injected 63\n');
+    expect(fs.readFileSync(path.join(dir, 'report.executed.html'), 'utf8')).toContain('injected 63');
+    expect(ok.artifacts.map((a) => a.mediaType).sort()).toEqual(['application/x-ipynb+json', 'text/html']);
+
+    fs.writeFileSync(
+      path.join(dir, 'broken.ipynb'),
+      notebook([code('x = 1'), code('def f():\n    return 1 / 0\nf()')]),
+    );
+    const broken = await executeAgent({
+      registry,
+      agentId: 'ml',
+      skillId: 'notebook.run',
+      input: { notebook: 'broken.ipynb' },
+      workDir: dir,
+      scope: 'mltests',
+      noCache: true,
+    });
+    expect(broken.status).toBe('failed');
+    expect(broken.error?.code).toBe('CELL_FAILED');
+    expect(broken.error?.message).toMatch(/^cell 2 raised ZeroDivisionError: division by zero\n/);
+    expect(broken.error?.message).toContain('return 1 / 0');
+    expect(fs.existsSync(path.join(dir, 'broken.executed.html'))).toBe(true);
+  });
 });

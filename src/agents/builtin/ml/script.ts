@@ -56,7 +56,14 @@ export async function runScript<T>(
       maxOutputBytes: 256 * 1024,
       envAllowlist: ['LANG', 'LC_ALL', 'TZ'],
       // One thread per library unless asked: on a shared machine OpenMP's spinning threads cost more than they give.
-      env: { HOME: home, TMPDIR: home, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MPLBACKEND: 'Agg' },
+      env: {
+        HOME: home,
+        TMPDIR: home,
+        OMP_NUM_THREADS: threads,
+        OPENBLAS_NUM_THREADS: threads,
+        MPLBACKEND: 'Agg',
+        PYDEVD_DISABLE_FILE_VALIDATION: '1',
+      },
     },
   );
   const raw = await fs.readFile(resultFile, 'utf8').catch(() => null);
