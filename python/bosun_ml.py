@@ -28,7 +28,7 @@ from sklearn.metrics import (
     r2_score,
     roc_auc_score,
 )
-from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict, cross_validate
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict, cross_validate, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -169,6 +169,15 @@ def train(config):
     if len(x) < config["cv_folds"] * 2:
         raise InputError(f"{len(x)} rows are too few for {config['cv_folds']}-fold cross-validation")
     seed = config["seed"]
+    holdout_rows = 0
+    if config.get("holdout"):
+        # Rows kept out of training and cross-validation, for ml.evaluate to score the model on.
+        keep, held = train_test_split(
+            x.index, test_size=config["holdout"], random_state=seed, stratify=y if task == "classification" else None
+        )
+        frame = pd.read_csv(config["data"])
+        frame.loc[held].to_csv(config["holdout_path"], index=False)
+        x, y, holdout_rows = x.loc[keep], y.loc[keep], len(held)
     classes = sorted(y.unique().tolist()) if task == "classification" else None
     if classes is not None and len(classes) < 2:
         raise InputError(f"target '{config['target']}' has a single class ({classes[0]!r}): nothing to learn")
@@ -239,6 +248,7 @@ def train(config):
         "task": task,
         "target": config["target"],
         "rows": int(len(x)),
+        "holdoutRows": holdout_rows,
         "features": features,
         "classes": [str(c) for c in classes] if classes is not None else None,
         "classBalance": balance,

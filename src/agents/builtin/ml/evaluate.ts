@@ -63,6 +63,7 @@ export async function evaluate(ctx: AgentContext, input: EvaluateInput): Promise
       task: result.task,
       model,
       rows: result.rows,
+      plotData,
       metrics: result.metrics,
       ...(result.confusionMatrix ? { confusionMatrix: result.confusionMatrix } : {}),
       charts: Object.fromEntries(chart.files.map((f) => [f.format, f.path])),

@@ -18,6 +18,8 @@ export interface TrainInput {
   metric?: string;
   cv_folds: number;
   seed: number;
+  /** Share of the rows kept out for ml.evaluate (0: none). */
+  holdout: number;
   name: string;
   memoryMb: number;
   threads: number;
@@ -34,6 +36,7 @@ interface Spread {
 interface TrainResult {
   task: string;
   rows: number;
+  holdoutRows: number;
   features: string[];
   classes: string[] | null;
   classBalance: Record<string, number> | null;
@@ -50,6 +53,8 @@ interface TrainResult {
 const LEAK_THRESHOLD = 0.98;
 /** The rarest class below this share of the rows is called imbalance in the model card. */
 const IMBALANCE_THRESHOLD = 0.2;
+/** Metrics where a smaller number is the better model (the script reports them positive). */
+const LOWER_IS_BETTER = new Set(['rmse', 'mae', 'log_loss']);
 
 export async function train(ctx: AgentContext, input: TrainInput): Promise<ResultEnvelope> {
   const started = performance.now();
@@ -57,6 +62,7 @@ export async function train(ctx: AgentContext, input: TrainInput): Promise<Resul
   const data = await exportForPython(ctx, input.data, 'train');
   const modelPath = path.join(ctx.workDir, `${input.name}.joblib`);
   const cardPath = path.join(ctx.workDir, `${input.name}-card.md`);
+  const holdoutPath = path.join(ctx.workDir, `${input.name}-holdout.csv`);
   ctx.progress({ message: `cross-validating on ${data.rows} rows` });
   const { result, sandbox } = await runScript<TrainResult>(
     ctx,
@@ -76,6 +82,8 @@ export async function train(ctx: AgentContext, input: TrainInput): Promise<Resul
       n_jobs: input.threads,
       model_path: modelPath,
       card_path: cardPath,
+      holdout: input.holdout,
+      holdout_path: holdoutPath,
       leak_threshold: LEAK_THRESHOLD,
       imbalance_threshold: IMBALANCE_THRESHOLD,
     },
@@ -153,6 +161,9 @@ export async function train(ctx: AgentContext, input: TrainInput): Promise<Resul
       card: cardPath,
       runId,
       runsSnapshot: snapshot,
+      ...(result.holdoutRows ? { holdout: holdoutPath, holdoutRows: result.holdoutRows } : {}),
+      beatsBaseline:
+        result.best.model !== 'dummy' && (LOWER_IS_BETTER.has(result.metric) ? best.lift < 0 : best.lift > 0),
       task: result.task,
       metric: result.metric,
       best,
@@ -168,6 +179,7 @@ export async function train(ctx: AgentContext, input: TrainInput): Promise<Resul
     artifacts: await Promise.all([
       artifactFromFile(modelPath, 'application/octet-stream'),
       artifactFromFile(cardPath, 'text/markdown'),
+      ...(result.holdoutRows ? [artifactFromFile(holdoutPath, 'text/csv')] : []),
       ...comparison.files.map((f) => artifactFromFile(f.path, f.mediaType)),
     ]),
     metrics: {
