@@ -6,6 +6,7 @@ Data arrives as CSV (Bosun reads lakes, Parquet and SQL with DuckDB and hands ov
 """
 import json
 import math
+import resource
 import sys
 import time
 
@@ -261,6 +262,7 @@ def train(config):
         "leakageSuspects": suspects,
         "caveats": caveats,
         "seconds": time.perf_counter() - started,
+        "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     with open(config["card_path"], "w") as out:
         out.write(model_card(config, result))

@@ -201,7 +201,7 @@ export async function buildDashboard(ctx: AgentContext, input: DashboardInput): 
   }
   const pagesHtml = pagePaths.map((p) => path.join(dist, `${p === '/' ? 'index' : p.slice(1)}.html`));
   const artifacts = await Promise.all(
-    pagesHtml.map((file) => artifactFromFile(file, 'text/html', `dashboard/${path.basename(file)}`)),
+    pagesHtml.map((file) => artifactFromFile(file, 'text/html', path.relative(ctx.workDir, file))),
   );
   const outputs: Record<string, unknown> = { project, site: dist, pages: pagesHtml, sandbox: build.sandbox };
   const metrics: Record<string, number> = { pages: input.pages.length, charts, buildMs: build.durationMs };
@@ -220,9 +220,7 @@ export async function buildDashboard(ctx: AgentContext, input: DashboardInput): 
     outputs.check = check;
     artifacts.push(
       ...(await Promise.all(
-        check.pages.map((p) =>
-          artifactFromFile(p.screenshot, 'image/png', `screenshots/${path.basename(p.screenshot)}`),
-        ),
+        check.pages.map((p) => artifactFromFile(p.screenshot, 'image/png', path.relative(ctx.workDir, p.screenshot))),
       )),
     );
     const broken = check.pages.filter((p) => p.consoleErrors.length || p.svgElements === 0);
