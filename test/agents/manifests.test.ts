@@ -108,7 +108,9 @@ colour: blue
     const message = await loadError(f);
     expect(message).toMatch(/^\d+ invalid agent manifests:/);
     expect(message).toContain(`${a}: not valid YAML`);
-    expect(message).toContain(`${b}: executor.module: unknown built-in module 'nosuch' (known: flow, python, youtube)`);
+    expect(message).toContain(
+      `${b}: executor.module: unknown built-in module 'nosuch' (known: flow, ml, python, viz, youtube)`,
+    );
     expect(message).toContain(`${e}: id: agent 'dup' is already declared in ${d}`);
     expect(message).not.toContain(`${c}:`);
     // Nothing was synced: the registry tables are still empty.
