@@ -3,9 +3,11 @@ import { dataEngineeringAgent } from './data/index.js';
 import { documentsAgent } from './documents/index.js';
 import { flowAgent } from './flow/index.js';
 import { gpuAgent } from './gpu/index.js';
+import { mlAgent } from './ml/index.js';
 import { pythonAgent } from './python/index.js';
-import { testingAgent } from './testing/index.js';
 import { sqlAgent } from './sql/index.js';
+import { testingAgent } from './testing/index.js';
+import { vizAgent } from './viz/index.js';
 import { webAgent } from './web/index.js';
 import { youtubeAgent } from './youtube/index.js';
 
@@ -15,9 +17,11 @@ export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
   documents: documentsAgent,
   flow: flowAgent,
   gpu: gpuAgent,
+  ml: mlAgent,
   python: pythonAgent,
   sql: sqlAgent,
   testing: testingAgent,
+  viz: vizAgent,
   web: webAgent,
   youtube: youtubeAgent,
 };

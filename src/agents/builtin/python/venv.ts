@@ -5,10 +5,17 @@ import { BosunError, assertSlug } from '../../../core/index.js';
 import type { AgentContext } from '../../runtime/types.js';
 
 /**
+ * Debian's interpreter, whose dist-packages hold python3-sklearn, python3-pandas and friends; a
+ * python3 earlier on PATH (pyenv, a self-built one) cannot see them through --system-site-packages.
+ */
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/**
  * One virtual environment per scope (the PM's project), made on demand from the system python3
- * without pip (fast; pip is added the first time requirements are asked for). It is built in a
- * temporary folder and renamed into place, so two runs creating it at once both end with one
- * complete environment.
+ * with its site-packages visible (Debian's scientific packages work offline) and without pip
+ * (fast; pip is added the first time requirements are asked for). It is built in a temporary
+ * folder and renamed into place, so two runs creating it at once both end with one complete
+ * environment.
  */
 export async function ensureVenv(ctx: AgentContext): Promise<string> {
   const scope = assertSlug(ctx.scope, 'scope');
@@ -24,10 +31,20 @@ export async function ensureVenv(ctx: AgentContext): Promise<string> {
   await fs.mkdir(path.dirname(dir), { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   ctx.progress({ message: `creating the Python environment for ${scope}` });
-  const result = await ctx.exec.runCommand('python3', ['-m', 'venv', '--without-pip', tmp], {
-    timeoutMs: 120_000,
-    signal: ctx.signal,
-  });
+  const interpreter = (await fs.access(SYSTEM_PYTHON).then(
+    () => true,
+    () => false,
+  ))
+    ? SYSTEM_PYTHON
+    : 'python3';
+  const result = await ctx.exec.runCommand(
+    interpreter,
+    ['-m', 'venv', '--system-site-packages', '--without-pip', tmp],
+    {
+      timeoutMs: 120_000,
+      signal: ctx.signal,
+    },
+  );
   if (!result.ok) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw new BosunError(
