@@ -2,7 +2,14 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { parseWith } from '../core/index.js';
 import type { ChangeToken } from './changes.js';
-import type { FileDeletion, FileMerge, Intent, NewDataFile, TableTarget } from './intents.js';
+import {
+  changeTokenOf,
+  type FileDeletion,
+  type FileMerge,
+  type Intent,
+  type NewDataFile,
+  type TableTarget,
+} from './intents.js';
 import { pathForDeletionSchedule } from './paths.js';
 import { mergeTableStats, tableStatsFromFile, type FileColumnStats, type TableColumnStats } from './stats.js';
 import { flattenColumns, leafStatsKeys, type LakeColumn } from './types.js';
@@ -77,23 +84,39 @@ class Applier {
   }
 
   async apply(intent: Intent): Promise<void> {
+    const insertedTableId = await this.applyOne(intent);
+    this.tokens.push(changeTokenOf(intent, insertedTableId)!);
+  }
+
+  /** Writes one intent; for an insert, returns the table's id (assigned here when it was created). */
+  private async applyOne(intent: Intent): Promise<number | undefined> {
     switch (intent.kind) {
       case 'create_schema':
-        return this.createSchema(intent.schema);
+        await this.createSchema(intent.schema);
+        return undefined;
       case 'drop_schema':
-        return this.dropSchema(intent.schema);
+        await this.dropSchema(intent.schema);
+        return undefined;
       case 'create_table':
-        return this.createTable(intent.schema, intent.table, intent.columns);
+        await this.createTable(intent.schema, intent.table, intent.columns);
+        return undefined;
       case 'drop_table':
-        return this.dropTable(intent.table.id, `${intent.table.schema}.${intent.table.name}`);
+        await this.dropTable(intent.table.id, `${intent.table.schema}.${intent.table.name}`);
+        return undefined;
       case 'add_column':
-        return this.addColumn(intent.table.id, intent.column, intent.defaultValue);
-      case 'insert':
-        return this.insert(await this.tableId(intent.table), intent.files);
+        await this.addColumn(intent.table.id, intent.column, intent.defaultValue);
+        return undefined;
+      case 'insert': {
+        const tableId = await this.tableId(intent.table);
+        await this.insert(tableId, intent.files);
+        return tableId;
+      }
       case 'delete':
-        return this.delete(intent.table.id, intent.directory, intent.files);
+        await this.delete(intent.table.id, intent.directory, intent.files);
+        return undefined;
       case 'compact':
-        return this.compact(intent.table.id, intent.merges);
+        await this.compact(intent.table.id, intent.merges);
+        return undefined;
     }
   }
 
@@ -129,7 +152,6 @@ class Applier {
       [id, uuid7(), this.ctx.snapshotId, name, `${name}/`],
     );
     this.createdSchemas.set(name, id);
-    this.tokens.push({ kind: 'created_schema', schema: name });
   }
 
   private async dropSchema(schema: { id: number; name: string }): Promise<void> {
@@ -143,7 +165,6 @@ class Applier {
       [this.ctx.snapshotId, schema.id],
     );
     if (res.rowCount !== 1) throw new CatalogConflict(`schema ${schema.name} no longer exists`);
-    this.tokens.push({ kind: 'dropped_schema', id: schema.id });
   }
 
   private async createTable(schema: string, name: string, columns: LakeColumn[]): Promise<void> {
@@ -162,7 +183,6 @@ class Applier {
     await this.insertColumns(id, columns, new Map());
     await this.recordSchemaVersion(id);
     this.createdTables.set(`${schema}.${name}`, id);
-    this.tokens.push({ kind: 'created_table', schema, name });
   }
 
   /** `ducklake_column` rows, as the extension writes them (order = id, text defaults, `duckdb` dialect). */
@@ -232,7 +252,6 @@ class Applier {
       `UPDATE ducklake.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND end_snapshot IS NULL`,
       [s, tableId],
     );
-    this.tokens.push({ kind: 'dropped_table', id: tableId });
   }
 
   private async addColumn(tableId: number, column: LakeColumn, defaultValue: string | null): Promise<void> {
@@ -243,7 +262,6 @@ class Applier {
       defaultValue === null ? new Map() : new Map([[column.id, defaultValue]]),
     );
     await this.recordSchemaVersion(tableId);
-    this.tokens.push({ kind: 'altered_table', id: tableId });
   }
 
   private async insert(tableId: number, files: readonly NewDataFile[]): Promise<void> {
@@ -286,7 +304,6 @@ class Applier {
       rowId += f.file.recordCount;
     }
     await this.updateTableColumnStats(tableId, files, first);
-    this.tokens.push({ kind: 'inserted_into_table', id: tableId });
   }
 
   /** A `ducklake_data_file` row and its `ducklake_file_column_stats` rows, in one statement. */
@@ -440,7 +457,6 @@ class Applier {
         s,
       );
     }
-    this.tokens.push({ kind: 'deleted_from_table', id: tableId });
   }
 
   /** Two commits may not delete from the same data file: each delete file must be as we read it. */
@@ -532,7 +548,6 @@ class Applier {
         stats: m.stats,
       });
     }
-    this.tokens.push({ kind: 'compacted_table', id: tableId });
   }
 }
 

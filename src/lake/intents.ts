@@ -1,3 +1,4 @@
+import type { ChangeToken } from './changes.js';
 import type { WrittenFile } from './parquet-writer.js';
 import type { FileColumnStats } from './stats.js';
 import type { LakeColumn } from './types.js';
@@ -59,3 +60,31 @@ export type Intent =
   | { kind: 'insert'; table: TableTarget; files: NewDataFile[] }
   | { kind: 'delete'; table: TableRef; directory: string; files: FileDeletion[] }
   | { kind: 'compact'; table: TableRef; directory: string; merges: FileMerge[] };
+
+/**
+ * The change token an intent records in `ducklake_snapshot_changes`. An insert into a table
+ * created in the same transaction has an id only once the commit assigns it (`insertedTableId`);
+ * before that it yields no token, as the conflict rules need none for a table nobody else sees.
+ */
+export function changeTokenOf(intent: Intent, insertedTableId?: number): ChangeToken | null {
+  switch (intent.kind) {
+    case 'create_schema':
+      return { kind: 'created_schema', schema: intent.schema };
+    case 'drop_schema':
+      return { kind: 'dropped_schema', id: intent.schema.id };
+    case 'create_table':
+      return { kind: 'created_table', schema: intent.schema, name: intent.table };
+    case 'drop_table':
+      return { kind: 'dropped_table', id: intent.table.id };
+    case 'add_column':
+      return { kind: 'altered_table', id: intent.table.id };
+    case 'insert': {
+      const id = insertedTableId ?? ('existing' in intent.table ? intent.table.existing.id : undefined);
+      return id === undefined ? null : { kind: 'inserted_into_table', id };
+    }
+    case 'delete':
+      return { kind: 'deleted_from_table', id: intent.table.id };
+    case 'compact':
+      return { kind: 'compacted_table', id: intent.table.id };
+  }
+}

@@ -6,7 +6,14 @@ import { maxColumnIdEver, schemasAt, type DataFileEntry, type SchemaEntry, type 
 import type { ChangeToken, PendingChanges } from './changes.js';
 import { AmbiguousCommit, commitIntents, type CommitResult } from './commit.js';
 import { withDuckDB } from './duckdb.js';
-import type { FileDeletion, Intent, NewDataFile, TableRef, TableTarget } from './intents.js';
+import {
+  changeTokenOf,
+  type FileDeletion,
+  type Intent,
+  type NewDataFile,
+  type TableRef,
+  type TableTarget,
+} from './intents.js';
 import { assertColumnNames, assertIdentifier, parseTableName } from './names.js';
 import { writeParquet, type WrittenFile } from './parquet-writer.js';
 import { newDataFileName, newDeleteFileName, newTableDirectory } from './paths.js';
@@ -511,35 +518,12 @@ export class LakeTransaction {
     const schemaIds = new Map<string, number>();
     const droppedSchemaNames = new Map<number, string>();
     for (const i of this.intents) {
-      switch (i.kind) {
-        case 'create_schema':
-          tokens.push({ kind: 'created_schema', schema: i.schema });
-          break;
-        case 'drop_schema':
-          tokens.push({ kind: 'dropped_schema', id: i.schema.id });
-          droppedSchemaNames.set(i.schema.id, i.schema.name);
-          break;
-        case 'create_table': {
-          tokens.push({ kind: 'created_table', schema: i.schema, name: i.table });
-          const schema = this.schemas.get(i.schema);
-          if (schema) schemaIds.set(i.schema, schema.id);
-          break;
-        }
-        case 'drop_table':
-          tokens.push({ kind: 'dropped_table', id: i.table.id });
-          break;
-        case 'add_column':
-          tokens.push({ kind: 'altered_table', id: i.table.id });
-          break;
-        case 'insert':
-          if ('existing' in i.table) tokens.push({ kind: 'inserted_into_table', id: i.table.existing.id });
-          break;
-        case 'delete':
-          tokens.push({ kind: 'deleted_from_table', id: i.table.id });
-          break;
-        case 'compact':
-          tokens.push({ kind: 'compacted_table', id: i.table.id });
-          break;
+      const token = changeTokenOf(i);
+      if (token) tokens.push(token);
+      if (i.kind === 'drop_schema') droppedSchemaNames.set(i.schema.id, i.schema.name);
+      if (i.kind === 'create_table') {
+        const schema = this.schemas.get(i.schema);
+        if (schema) schemaIds.set(i.schema, schema.id);
       }
     }
     return { tokens, schemaIds, droppedSchemaNames };
