@@ -156,7 +156,11 @@ function mountArgs(options: SandboxOptions): string[] {
     if (st.isSymbolicLink()) mounts.push({ at: dir, kind: 'symlink', args: ['--symlink', fs.readlinkSync(dir), dir] });
     else if (st.isDirectory()) mounts.push({ at: dir, kind: 'bind', args: ['--ro-bind', dir, dir] });
   }
-  mounts.push({ at: '/tmp', kind: 'tmpfs', args: ['--tmpfs', '/tmp'] });
+  // CPU and memory topology only (hwloc, pocl and OpenMP size themselves from it); the rest of /sys stays out.
+  for (const dir of ['/sys/devices/system'])
+    if (fs.existsSync(dir)) mounts.push({ at: dir, kind: 'bind', args: ['--ro-bind', dir, dir] });
+  // Sticky and world-writable like a real /tmp: bwrap (as root) makes it, the sandbox user writes in it.
+  mounts.push({ at: '/tmp', kind: 'tmpfs', args: ['--perms', '1777', '--tmpfs', '/tmp'] });
   for (const file of ETC_SECRETS)
     if (fs.existsSync(file)) mounts.push({ at: file, kind: 'bind', args: ['--ro-bind', '/dev/null', file] });
   for (const dir of ETC_SECRET_DIRS)

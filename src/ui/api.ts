@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BosunError, parseWith, type BosunPaths, type Logger } from '../core/index.js';
 import type { Pool } from '../db/index.js';
@@ -126,6 +129,40 @@ function param(query: URLSearchParams, name: string): string | undefined {
   return value === null || value === '' ? undefined : value;
 }
 
+/** What the pages show inline; anything else is listed with its path. */
+const INLINE_MEDIA = /^(image\/(png|jpeg|svg\+xml)|text\/(plain|markdown|csv)|application\/json)$/;
+const MAX_INLINE_BYTES = 8 * 1024 * 1024;
+
+/** A response that is a file, not JSON. */
+export interface FileAnswer {
+  file: { body: Buffer; mediaType: string };
+}
+
+/**
+ * An artifact's content for the page: only a file artifact of a shown media type, and only from
+ * inside Bosun's home (where runs write them): a row naming another path is refused.
+ */
+async function artifactContent(deps: DashboardDeps, slug: string, id: string): Promise<FileAnswer> {
+  const full = await getProject(deps.pool, slug);
+  const row = (await listArtifacts(deps.pool, { projectId: full.id })).find((a) => a.id === id);
+  if (!row) throw new BosunError('NOT_FOUND', `project ${slug} has no artifact ${id}`);
+  if (!INLINE_MEDIA.test(row.mediaType))
+    throw new BosunError('UNSUPPORTED', `artifacts of type ${row.mediaType} are not shown inline`, {
+      hint: row.uri ?? undefined,
+    });
+  if (row.inline !== null) return { file: { body: Buffer.from(row.inline), mediaType: row.mediaType } };
+  if (!row.uri?.startsWith('file://')) throw new BosunError('NOT_FOUND', `artifact ${id} has no file`);
+  const home = await fs.realpath(deps.paths.home);
+  const file = await fs.realpath(fileURLToPath(row.uri)).catch(() => null);
+  if (!file) throw new BosunError('NOT_FOUND', `the file of artifact ${id} is gone: ${row.uri}`);
+  if (path.relative(home, file).startsWith('..'))
+    throw new BosunError('FORBIDDEN', `artifact ${id} lies outside Bosun's home; open it yourself: ${file}`);
+  const stat = await fs.stat(file);
+  if (stat.size > MAX_INLINE_BYTES)
+    throw new BosunError('UNSUPPORTED', `artifact ${id} is over ${MAX_INLINE_BYTES} bytes`, { hint: file });
+  return { file: { body: await fs.readFile(file), mediaType: row.mediaType } };
+}
+
 type Handler = (deps: DashboardDeps, req: ApiRequest, name: string) => Promise<unknown>;
 
 /** `METHOD path` with `:name` standing for one segment; the first route that matches answers. */
@@ -133,6 +170,7 @@ const routes: [string, Handler][] = [
   ['GET projects', (deps) => projects(deps)],
   ['GET projects/:name', (deps, _req, slug) => project(deps, slug)],
   ['GET projects/:name/document', (deps, _req, slug) => projectDocument(deps, slug)],
+  ['GET projects/:name/artifact', (deps, req, slug) => artifactContent(deps, slug, param(req.query, 'id') ?? '')],
   [
     'POST projects/:name/advance',
     async (deps, req, slug) => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BosunError, createHttpGuard, ExitCode, toBosunError } from '../core/index.js';
-import { handleApi, type DashboardDeps } from './api.js';
+import { handleApi, type DashboardDeps, type FileAnswer } from './api.js';
 import { DashboardAuth } from './auth.js';
 import { LiveEvents } from './live.js';
 
@@ -24,6 +24,12 @@ export interface Dashboard {
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
+
+const isFileAnswer = (answer: unknown): answer is FileAnswer =>
+  typeof answer === 'object' &&
+  answer !== null &&
+  'file' in answer &&
+  Buffer.isBuffer((answer as FileAnswer).file.body);
 
 const MEDIA_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -69,7 +75,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 function sendError(res: ServerResponse, err: unknown): void {
   const e = toBosunError(err);
-  send(res, statusOf[e.exitCode] ?? 500, { error: e.toJSON() });
+  send(res, e.code === 'FORBIDDEN' ? 403 : (statusOf[e.exitCode] ?? 500), { error: e.toJSON() });
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
@@ -161,7 +167,18 @@ export async function startDashboard(deps: DashboardDeps, options: DashboardOpti
       if (req.method === 'GET' && segments.join('/') === 'session') return send(res, 200, { csrf: auth.csrf });
       if (req.method === 'GET' && segments.join('/') === 'events') return live.subscribe(res);
       const body = req.method === 'POST' ? await readBody(req) : undefined;
-      send(res, 200, await handleApi(deps, { method: req.method, segments, query: url.searchParams, body }));
+      const answer = await handleApi(deps, { method: req.method, segments, query: url.searchParams, body });
+      if (isFileAnswer(answer)) {
+        // An artifact may be SVG or text written by a run: never script, never sniffed.
+        res.writeHead(200, {
+          ...SECURITY_HEADERS,
+          'content-type': answer.file.mediaType,
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+          'cache-control': 'no-store',
+        });
+        return res.end(answer.file.body);
+      }
+      send(res, 200, answer);
     })().catch((err: unknown) => {
       if (!res.headersSent) sendError(res, err);
       else res.end();

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,7 +130,7 @@ describe.skipIf(!hasChromium)('bosun ui in headless Chromium (skipped without /u
 
     await page.click('a[href="#/project/demo"]');
     await page.locator('svg.graph a.node').first().waitFor();
-    expect(await page.locator('svg.graph a.node').count()).toBe(2);
+    expect(await page.locator('svg.graph a.node').count()).toBe(3);
     expect(await page.locator('svg.graph .edge').count()).toBe(1);
 
     // Advance through the page itself: a POST with the CSRF token, through the lifecycle's guard.
@@ -142,6 +143,46 @@ describe.skipIf(!hasChromium)('bosun ui in headless Chromium (skipped without /u
     } finally {
       worker.stop();
     }
+    // Charts are shown inline: an SVG a run wrote in Bosun's home; one outside it is refused.
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" fill="#6ea8fe"/></svg>';
+    const inside = path.join(home, 'artifacts', 'chart.svg');
+    const outside = path.join(os.tmpdir(), `bosun-ui-outside-${process.pid}.svg`);
+    fs.mkdirSync(path.dirname(inside), { recursive: true });
+    fs.writeFileSync(inside, svg);
+    fs.writeFileSync(outside, svg);
+    const artifact = (name: string, file: string) => ({
+      name,
+      mediaType: 'image/svg+xml',
+      path: file,
+      sha256: crypto.createHash('sha256').update(svg).digest('hex'),
+      bytes: Buffer.byteLength(svg),
+    });
+    const envelope = path.join(home, 'envelope.json');
+    fs.writeFileSync(
+      envelope,
+      JSON.stringify({
+        status: 'completed',
+        summary: 'written up',
+        outputs: {},
+        artifacts: [artifact('chart.svg', inside), artifact('elsewhere.svg', outside)],
+        metrics: {},
+        handoffs: [],
+      }),
+    );
+    expect((await bosun('task', 'claim', 'demo#3')).exitCode).toBe(0);
+    expect((await bosun('task', 'complete', 'demo#3', '--result', envelope)).exitCode).toBe(0);
+    await page.locator('img.artifact').nth(1).waitFor({ timeout: 20_000 });
+    const drawn = page.locator('img.artifact[alt="chart.svg"]');
+    await expect
+      .poll(() => drawn.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(120);
+    const elsewhere = await page.locator('img.artifact[alt="elsewhere.svg"]').getAttribute('src');
+    const refused = (
+      await fetch(`${ui.origin}${elsewhere}`, { headers: { cookie: `${cookie!.name}=${cookie!.value}` } })
+    ).status;
+    expect(refused).toBe(403);
+    fs.rmSync(outside, { force: true });
     await page.screenshot({ path: path.join(artifacts, 'project-graph.png'), fullPage: true });
 
     await page.click('svg.graph a.node >> nth=0');

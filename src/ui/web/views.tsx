@@ -157,7 +157,7 @@ export function Project({ slug }: { slug: string }) {
         {artifacts.map((a: Json) => (
           <li key={a.id}>
             {a.taskRef} · {a.name} <small>({a.mediaType})</small>
-            {a.inline && <pre>{String(a.inline).slice(0, 2000)}</pre>}
+            <ArtifactView slug={slug} artifact={a} />
           </li>
         ))}
       </ul>
@@ -179,6 +179,28 @@ export function Project({ slug }: { slug: string }) {
       </ol>
       <ProjectDocument slug={slug} />
     </div>
+  );
+}
+
+/** Charts (PNG, SVG) as images, reports and tables as text, fetched from the server on demand. */
+function ArtifactView({ slug, artifact }: { slug: string; artifact: Json }) {
+  const src = `/api/projects/${encodeURIComponent(slug)}/artifact?id=${encodeURIComponent(artifact.id)}`;
+  const [text, setText] = useState<string | null>(null);
+  if (/^image\/(png|jpeg|svg\+xml)$/.test(artifact.mediaType))
+    return <img class="artifact" src={src} alt={artifact.name} loading="lazy" />;
+  if (!/^(text\/|application\/json)/.test(artifact.mediaType)) return <small> {artifact.uri}</small>;
+  return text === null ? (
+    <button
+      onClick={() =>
+        fetch(src)
+          .then((r) => r.text())
+          .then((t) => setText(t.slice(0, 20_000)))
+      }
+    >
+      show
+    </button>
+  ) : (
+    <pre>{text}</pre>
   );
 }
 
@@ -239,6 +261,31 @@ export function Task({ ref }: { ref: string }) {
           <pre>{JSON.stringify(r.envelope ?? r.result ?? null, null, 2)}</pre>
         </details>
       ))}
+      {data.children.length > 0 && (
+        <>
+          <h3>Handoffs</h3>
+          <p>
+            {data.children.map((c: Json) => (
+              <a key={c.ref} href={`#/task/${encodeURIComponent(c.ref)}`} class={`chip state-${c.status}`}>
+                {c.ref} {c.title}
+              </a>
+            ))}
+          </p>
+        </>
+      )}
+      {data.artifacts.length > 0 && (
+        <>
+          <h3>Artifacts and lineage</h3>
+          <ul>
+            {data.artifacts.map((a: Json) => (
+              <li key={a.id}>
+                {a.name} <small>({a.mediaType})</small>
+                {a.lineage && Object.keys(a.lineage).length > 0 && <pre>{JSON.stringify(a.lineage, null, 2)}</pre>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h3>Upstream / downstream</h3>
       <p>
         {data.upstream.map((u: Json) => (

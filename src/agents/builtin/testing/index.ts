@@ -79,8 +79,13 @@ async function runTests(ctx: AgentContext, input: TestInput) {
   const timeoutMs = Math.min(input.timeout_s * 1000, Math.max(1_000, ctx.timeoutMs - 2_000));
   ctx.progress({ message: `running ${runner.name} tests in ${repo}` });
   const node = NODE_RUNNERS.has(runner.name);
+  // A node_modules that is a link to an installed tree elsewhere (a workspace, a shared store)
+  // is what the runner executes: the jail shows it read-only.
+  const modules = await fs.realpath(path.join(repo, 'node_modules')).catch(() => null);
+  const linkedModules = modules && path.relative(repo, modules).startsWith('..') ? [modules] : [];
   const result = await ctx.exec.runSandboxed(runner.argv, {
     workDir: repo,
+    readOnly: linkedModules,
     writable: [reportDir],
     memoryMb: node ? Math.max(input.memoryMb, NODE_ADDRESS_SPACE_MB) : input.memoryMb,
     allowNetwork: input.allowNetwork,
