@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BosunError } from '../core/index.js';
-import { ensureSystemUser, type OsUser } from '../exec/index.js';
+// Types only: exec (execa) is loaded when a user must be looked up, not by every command.
+import type { OsUser } from '../exec/index.js';
 
 export type { OsUser };
 
@@ -11,6 +12,7 @@ export type { OsUser };
  */
 export async function serverUser(): Promise<OsUser | null> {
   if (process.getuid?.() !== 0) return null;
+  const { ensureSystemUser } = await import('../exec/index.js');
   return ensureSystemUser('postgres').catch((err: unknown) => {
     throw new BosunError(
       'EMBEDDED_PG_FAILED',

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { BosunError } from '../core/index.js';
 import { runChecked, runCommand } from './run.js';
 
@@ -7,7 +8,25 @@ export interface OsUser {
   gid: number;
 }
 
+/** A local user from /etc/passwd: answers without two child processes on every command. */
+function fromPasswd(name: string): OsUser | null {
+  let passwd: string;
+  try {
+    passwd = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of passwd.split('\n')) {
+    const [user, , uid, gid] = line.split(':');
+    if (user === name && uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid))
+      return { name, uid: Number(uid), gid: Number(gid) };
+  }
+  return null;
+}
+
 export async function lookupOsUser(name: string): Promise<OsUser | null> {
+  const local = fromPasswd(name);
+  if (local) return local;
   const uid = await runCommand('id', ['-u', name], { timeoutMs: 5_000 });
   const gid = await runCommand('id', ['-g', name], { timeoutMs: 5_000 });
   if (!uid.ok || !gid.ok) return null;
