@@ -97,7 +97,15 @@ export async function checkSite(
       errors = [];
       await page.goto(`${site.url}${pagePath}`, { waitUntil: 'networkidle' });
       // Each chart marks itself drawn (data-drawn) after vega-embed resolves, or failed.
-      await page.waitForFunction("document.querySelectorAll('.bosun-chart:not([data-drawn])').length === 0");
+      await page
+        .waitForFunction("document.querySelectorAll('.bosun-chart:not([data-drawn])').length === 0")
+        .catch((err: unknown) => {
+          // What the page said is the useful part of a chart that never drew.
+          const said = [...errors, ...blocked.map((u) => `blocked ${u}`)].slice(0, 5).join(' | ');
+          throw new Error(
+            `${pagePath}: the charts did not draw (${String(err).split('\n')[0]})${said ? `: ${said}` : ''}`,
+          );
+        });
       const screenshot = path.join(screenshotDir, `${pagePath.replace(/^\//, '') || 'index'}.png`);
       await page.screenshot({ path: screenshot, fullPage: true });
       checks.push({
