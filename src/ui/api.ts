@@ -178,7 +178,7 @@ const routes: [string, Handler][] = [
       return { project: await advanceProject(await deps.pm(), slug, body.to as never) };
     },
   ],
-  ['GET tasks/:name', (deps, _req, ref) => taskDetails(deps.pool, ref)],
+  ['GET tasks/:name', (deps, _req, ref) => taskDetails(deps.pool, ref, { eventLimit: 200 })],
   ['POST tasks/:name/retry', async (deps, _req, ref) => ({ task: await retryTask(await deps.pm(), ref) })],
   ['GET work', (deps) => work(deps)],
   ['GET agents', (deps) => agents(deps)],

@@ -192,6 +192,12 @@ describe.skipIf(!hasChromium)('bosun ui in headless Chromium (skipped without /u
     await page.click('svg.graph a.node >> nth=0');
     await page.locator('h2 .state-completed').waitFor();
     expect(await page.locator('main').textContent()).toContain('flow.join');
+    // The routing decision in words, and the attempt's log from its events, not raw JSON.
+    expect(await page.locator('.routing .winner').textContent()).toMatch(/flow\.join.*runs automatically/);
+    expect(await page.locator('.routing .reasons li').count()).toBeGreaterThan(0);
+    const log = await page.locator('ol.run-log li').allTextContents();
+    expect(log.some((l) => /run\.started\s+claimed by/.test(l))).toBe(true);
+    expect(log.some((l) => /run\.finished\s+completed/.test(l))).toBe(true);
     await page.screenshot({ path: path.join(artifacts, 'task.png'), fullPage: true });
     await page.context().close();
   }, 180_000);

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { Agents, Docs, Lake, Project, Projects, Task, Work } from './views.js';
+import { Task } from './task.js';
+import { Agents, Docs, Lake, Project, Projects, Work } from './views.js';
 
 const TABS = [
   ['projects', 'Projects'],
