@@ -61,6 +61,8 @@ function eventText(e: Json): string {
       return d.message ? `${d.percent !== undefined ? `${d.percent}% ` : ''}${d.message}` : (d.state ?? '');
     case 'run.finished':
       return `${d.state}${d.error ? `: ${d.error}` : ''}`;
+    case 'task.status':
+      return `${d.from ?? '—'} → ${d.to}`;
     default:
       return Object.keys(d).length ? JSON.stringify(d) : '';
   }
