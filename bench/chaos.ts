@@ -7,8 +7,9 @@
  * outside the jail, /proc/<pid>/environ of a host process, 4 x 400 MB under 512 MB, 300 forks),
  * kill -9 of a sandboxed run at a random moment (nothing of it may survive), the HTTP guard
  * (prefix origins, rebound Host, non-Bearer tokens, unauthenticated writes) on a real server,
- * and `lake sql`'s file confinement. Not covered here (they need a PostgreSQL server): kill -9
- * of a docs sync, a lake writer and PostgreSQL — see test/docs/pipeline/honest-states.test.ts.
+ * `lake sql`'s file confinement, and (bench/chaos-faults.ts, on a throw-away home with its own
+ * embedded PostgreSQL) kill -9 of a docs sync, of PostgreSQL during a sync, of a lake writer and
+ * of a worker at random moments. `--no-faults` leaves the last group out.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,7 @@ import { runSandboxed, sandboxSupport } from '../src/exec/index.js';
 import { withConfinedDuckDB } from '../src/lake/duckdb.js';
 import { serveHttp } from '../src/mcp/http.js';
 import { defineTool } from '../src/mcp/tool.js';
+import { openFaultBench } from './chaos-faults.js';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 3) || 3;
 const rows: { probe: string; expected: string; observed: string; pass: boolean }[] = [];
@@ -200,14 +202,22 @@ async function lakeProbes(): Promise<void> {
 
 const started = Date.now();
 const support = await sandboxSupport();
+const faults = process.argv.includes('--no-faults') ? null : await openFaultBench(path.join(root, 'faults'));
 try {
   for (let round = 1; round <= rounds; round++) {
+    const t0 = Date.now();
     if (support.bubblewrap.ok) await sandboxProbes();
     else record('sandbox available', 'bubblewrap', support.bubblewrap.detail);
+    const sandboxS = ((Date.now() - t0) / 1000).toFixed(1);
     await httpProbes();
     await lakeProbes();
+    const faultTimes = (await faults?.round(round, record)) ?? 'faults skipped';
+    process.stderr.write(
+      `round ${round}/${rounds} done at ${((Date.now() - started) / 1000).toFixed(0)} s (sandbox ${sandboxS} s, ${faultTimes})\n`,
+    );
   }
 } finally {
+  await faults?.close();
   holder.kill('SIGKILL');
   fs.rmSync(root, { recursive: true, force: true });
 }

@@ -50,6 +50,13 @@ export const configSchema = z
     worker: z
       .object({
         concurrency: z.number().int().min(1).max(256).default(4).describe('jobs run at once by one worker'),
+        deadAfterSeconds: z
+          .number()
+          .int()
+          .min(3)
+          .max(3600)
+          .default(30)
+          .describe('a worker silent this long is dead: its jobs are retried elsewhere'),
       })
       .strict()
       .default({}),

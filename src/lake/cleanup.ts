@@ -15,7 +15,8 @@ export interface CleanupOptions {
 
 export interface CleanupResult {
   dryRun: boolean;
-  removed: { path: string; reason: 'scheduled' | 'stray'; bytes: number }[];
+  /** `ageMs`: since the file was last written (a stray file's writer died about then). */
+  removed: { path: string; reason: 'scheduled' | 'stray'; bytes: number; ageMs: number }[];
 }
 
 /**
@@ -52,7 +53,13 @@ export async function cleanup(session: LakeSession, options: CleanupOptions): Pr
     scheduledPaths.add(absolute);
     // A file both scheduled and still in use would be a catalog bug; never delete such a file.
     if (referenced.has(absolute)) continue;
-    removed.push({ path: absolute, reason: 'scheduled', bytes: await sizeOf(absolute) });
+    const stat = await fs.stat(absolute).catch(() => null);
+    removed.push({
+      path: absolute,
+      reason: 'scheduled',
+      bytes: stat?.size ?? 0,
+      ageMs: stat ? Math.round(Date.now() - stat.mtimeMs) : 0,
+    });
     if (dryRun) continue;
     await fs.rm(absolute, { force: true });
     await session.pool.query(
@@ -67,7 +74,7 @@ export async function cleanup(session: LakeSession, options: CleanupOptions): Pr
     if (referenced.has(file) || allScheduled.has(file) || scheduledPaths.has(file)) continue;
     const stat = await fs.stat(file).catch(() => null);
     if (!stat || stat.mtimeMs > cutoff) continue;
-    removed.push({ path: file, reason: 'stray', bytes: stat.size });
+    removed.push({ path: file, reason: 'stray', bytes: stat.size, ageMs: Math.round(Date.now() - stat.mtimeMs) });
     if (!dryRun) await fs.rm(file, { force: true });
   }
   return { dryRun, removed };
@@ -151,8 +158,4 @@ async function lakeFilesUnder(dataPath: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && lakeFileNamePattern.test(e.name))
     .map((e) => path.join(e.parentPath, e.name));
-}
-
-async function sizeOf(file: string): Promise<number> {
-  return (await fs.stat(file).catch(() => null))?.size ?? 0;
 }

@@ -57,9 +57,13 @@ describe('crash safety and damaged files', () => {
     const strayPath = path.join(t.dataPath, stray[0]!);
     const past = new Date(Date.now() - 2 * 3_600_000);
     fs.utimesSync(strayPath, past, past);
-    expect((await t.lake.cleanup({ dryRun: true })).removed).toEqual([
-      { path: strayPath, reason: 'stray', bytes: fs.statSync(strayPath).size },
+    const listed = (await t.lake.cleanup({ dryRun: true })).removed;
+    expect(listed).toEqual([
+      { path: strayPath, reason: 'stray', bytes: fs.statSync(strayPath).size, ageMs: expect.any(Number) },
     ]);
+    // Its age: the two hours it was set back by, give or take the test's own time.
+    expect(listed[0]!.ageMs).toBeGreaterThanOrEqual(2 * 3_600_000);
+    expect(listed[0]!.ageMs).toBeLessThan(2 * 3_600_000 + 60_000);
     expect(fs.existsSync(strayPath)).toBe(true);
     expect((await t.lake.cleanup()).removed.map((f) => f.path)).toEqual([strayPath]);
     expect(filesUnder(t.dataPath)).toEqual(before.files);

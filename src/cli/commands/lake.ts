@@ -59,6 +59,14 @@ function fileRelation(file: string): string {
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
+/** How long ago a file was written, as coarse as a person deciding to delete it needs. */
+function formatAge(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
+}
+
 const formatBytes = (n: number): string =>
   n < 1024
     ? `${n} B`
@@ -331,8 +339,14 @@ export function registerLakeCommands(program: Command, wrap: Wrap): void {
           result,
           () =>
             (result.removed.length
-              ? table(result.removed.map((f) => ({ file: f.path, reason: f.reason, size: formatBytes(f.bytes) }))) +
-                '\n'
+              ? table(
+                  result.removed.map((f) => ({
+                    file: f.path,
+                    reason: f.reason,
+                    size: formatBytes(f.bytes),
+                    age: formatAge(f.ageMs),
+                  })),
+                ) + '\n'
               : '') +
             `${result.dryRun ? 'would remove' : 'removed'} ${plural(result.removed.length, 'file')} (${formatBytes(bytes)})`,
         );

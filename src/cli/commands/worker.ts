@@ -17,7 +17,10 @@ export function registerWorkerCommand(program: Command, wrap: Wrap): void {
           : ctx.config.worker.concurrency;
         const graceMs = parsePositiveInt(opts.shutdownTimeout, '--shutdown-timeout') * 1000;
         const queue = await ctx.queue({ supervise: true });
-        const worker = new QueueWorker(queue, { concurrency }, ctx.logger);
+        const deadAfterMs = ctx.config.worker.deadAfterSeconds * 1000;
+        // Three heartbeats fit in the silence that declares a worker dead.
+        const heartbeatMs = Math.min(5_000, Math.floor(deadAfterMs / 3));
+        const worker = new QueueWorker(queue, { concurrency, deadAfterMs, heartbeatMs }, ctx.logger);
         await worker.start();
         const types = queue.registered().map((t) => t.name);
         ctx.logger.info({ concurrency, types, processId: worker.processId }, 'worker started');
