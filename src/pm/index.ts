@@ -71,3 +71,4 @@ export {
 export { routeStoredTask } from './execution/route.js';
 export { runTask, type RunTaskDeps, type RunTaskOptions, type RunTaskOutcome } from './execution/run-task.js';
 export { taskRunJobType, pmJobTypes } from './execution/job.js';
+export { taskRaiser, jobTaskRaiser } from './raise.js';
