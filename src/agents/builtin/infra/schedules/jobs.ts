@@ -48,9 +48,10 @@ export function infraScheduleJobTypes(tasks?: JobTaskRaiser): JobType<never>[] {
   };
   const run: JobType<unknown> = {
     name: INFRA_SCHEDULE_RUN_JOB,
+    // pg-boss allows under 24 h; schedules may ask for 22 h (skill.ts), which leaves the sandbox time to kill.
     // A failed run is recorded and reported by infra.monitor; retrying would hide the failure
     // streak the monitor is there to show, so the job itself is not retried.
-    options: { policy: 'stately', retryLimit: 0, timeoutSeconds: 24 * 60 * 60 },
+    options: { policy: 'stately', retryLimit: 0, timeoutSeconds: 23 * 60 * 60 },
     handler: async (job) => {
       const data = parseWith(runData, job.data, `${INFRA_SCHEDULE_RUN_JOB} job data`);
       const { config, paths } = loadConfig(data.home ? { home: data.home } : {});

@@ -27,7 +27,7 @@ export const scheduleInputSchema = z
     command: z.array(z.string()).min(1).optional(),
     task_template: taskTemplateSchema.optional(),
     project: z.string().min(1).optional(),
-    timeout_s: z.number().int().min(1).max(86_400).default(600),
+    timeout_s: z.number().int().min(1).max(79_200).default(600),
     memory_mb: z.number().int().min(16).max(65_536).default(512),
     allow_network: z.boolean().default(false),
     run_now: z.boolean().default(false),
