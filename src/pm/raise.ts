@@ -1,7 +1,5 @@
 import type { TaskRaiser } from '../agents/index.js';
-import type { JobContext } from '../queue/index.js';
 import type { PmContext } from './context.js';
-import { executionRuntime } from './execution/runtime.js';
 import { addTasks } from './plan.js';
 import { getProject } from './projects.js';
 import { pmTransaction } from './transaction.js';
@@ -32,9 +30,4 @@ export function taskRaiser(pm: PmContext): TaskRaiser {
       });
     },
   };
-}
-
-/** A worker's raiser for a job of the home `home`: the PM context `task.run` jobs use, with its dispatcher. */
-export async function jobTaskRaiser(job: JobContext<unknown>, home: string): Promise<TaskRaiser> {
-  return taskRaiser((await executionRuntime(job, home)).pm);
 }

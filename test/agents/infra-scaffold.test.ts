@@ -90,7 +90,9 @@ describe('infra.mcp-scaffold', () => {
 
   it('builds with tsc, its own tests pass, the Inspector CLI and an MCP client list and call its tools', async () => {
     fs.symlinkSync(bosunModules, path.join(project, 'node_modules'));
-    await run(process.execPath, [path.join(bosunModules, 'typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project });
+    await run(process.execPath, [path.join(bosunModules, 'typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+      cwd: project,
+    });
     const tests = await run(process.execPath, ['--test', 'dist/test/'], { cwd: project });
     expect(tests.stdout).toMatch(/# pass 3/);
     expect(tests.stdout).toMatch(/# fail 0/);
@@ -100,7 +102,8 @@ describe('infra.mcp-scaffold', () => {
       [inspector, '--cli', process.execPath, 'dist/src/index.js', '--method', 'tools/list'],
       { cwd: project, timeout: 60_000 },
     );
-    const tools = (JSON.parse(listed.stdout) as { tools: { name: string; inputSchema: { required?: string[] } }[] }).tools;
+    const tools = (JSON.parse(listed.stdout) as { tools: { name: string; inputSchema: { required?: string[] } }[] })
+      .tools;
     expect(tools.map((t) => t.name).sort()).toEqual(['count_rows', 'echo_text', 'get_status']);
     expect(tools.find((t) => t.name === 'count_rows')!.inputSchema.required).toEqual(['n']);
 
@@ -114,7 +117,10 @@ describe('infra.mcp-scaffold', () => {
     );
     try {
       const text = async (name: string, args: Record<string, unknown>) => {
-        const r = (await client.callTool({ name, arguments: args })) as { content: { text: string }[]; isError?: boolean };
+        const r = (await client.callTool({ name, arguments: args })) as {
+          content: { text: string }[];
+          isError?: boolean;
+        };
         return { text: r.content[0]!.text, isError: r.isError === true };
       };
       // The argument reaches the program as one argv element: nothing is run by a shell.

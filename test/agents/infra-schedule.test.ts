@@ -68,7 +68,12 @@ describe('infra.schedule and infra.monitor', () => {
     const bad = await run('infra.schedule', { cron: '61 * * * *', command: ['true'] });
     expect(bad.status).toBe('failed');
     expect(bad.error?.message).toMatch(/invalid cron expression/);
-    const both = await run('infra.schedule', { cron: '* * * * *', command: ['true'], task_template: { title: 't' }, project: 'ops' });
+    const both = await run('infra.schedule', {
+      cron: '* * * * *',
+      command: ['true'],
+      task_template: { title: 't' },
+      project: 'ops',
+    });
     expect(both.error?.message).toMatch(/exactly one of command and task_template/);
   });
 
@@ -82,7 +87,7 @@ describe('infra.schedule and infra.monitor', () => {
     });
     expect((env.outputs.firstRun as { status: string }).status).toBe('failed');
 
-    const types = infraScheduleJobTypes(async () => taskRaiser(pm));
+    const types = infraScheduleJobTypes(() => Promise.resolve(taskRaiser(pm)));
     await queue.register(types);
     const queued = await enqueueDueSchedules(fx.db.pool, queue, new Date(Date.now() + 10 * 60_000), fx.home);
     expect(queued).toContain('broken-job');
@@ -121,7 +126,11 @@ describe('infra.schedule and infra.monitor', () => {
     expect(tasks.map((t) => t.title)).toEqual(['Schedule broken-job is failing (2 runs in a row)']);
 
     const healthy = await run('infra.monitor', { schedule: 'nightly-ok', raise_task: true, project: 'ops' });
-    expect(healthy.outputs).toMatchObject({ broken: false, raised: null, health: { state: 'healthy', failureStreak: 0 } });
+    expect(healthy.outputs).toMatchObject({
+      broken: false,
+      raised: null,
+      health: { state: 'healthy', failureStreak: 0 },
+    });
   }, 60_000);
 
   it('a task_template schedule raises its task in the project each time it fires', async () => {
@@ -147,12 +156,19 @@ describe('infra.schedule and infra.monitor', () => {
   });
 
   it('bosun schedules list --json shows each schedule with its health and last runs', async () => {
-    const res = await runBosun(['schedules', 'list', '--json'], { home: fx.home, env: { BOSUN_DATABASE_URL: fx.db.url } });
+    const res = await runBosun(['schedules', 'list', '--json'], {
+      home: fx.home,
+      env: { BOSUN_DATABASE_URL: fx.db.url },
+    });
     expect(res.exitCode, res.stderr).toBe(0);
     const byName = new Map(
-      (res.json.schedules as { schedule: { name: string }; health: { state: string; failureStreak: number }; lastRuns: unknown[] }[]).map(
-        (s) => [s.schedule.name, s],
-      ),
+      (
+        res.json.schedules as {
+          schedule: { name: string };
+          health: { state: string; failureStreak: number };
+          lastRuns: unknown[];
+        }[]
+      ).map((s) => [s.schedule.name, s]),
     );
     expect([...byName.keys()]).toEqual(['broken-job', 'nightly-ok', 'weekly-report']);
     expect(byName.get('broken-job')!.health).toMatchObject({ state: 'failing', failureStreak: 2 });

@@ -39,7 +39,11 @@ const byTarget: Record<DeployInput['target'], (i: DeployInput, image: string) =>
   docker: (i, image) => [
     { phase: 'prepare', action: `docker build -t ${image} .`, person: false },
     { phase: 'release', action: `docker push ${image} (registry login needed)`, person: true },
-    { phase: 'release', action: `on the host: docker run -d --name ${i.service} --restart unless-stopped ${image}`, person: true },
+    {
+      phase: 'release',
+      action: `on the host: docker run -d --name ${i.service} --restart unless-stopped ${image}`,
+      person: true,
+    },
   ],
   kubernetes: (i, image) => [
     { phase: 'prepare', action: `docker build -t ${image} . && docker push ${image}`, person: true },
@@ -51,18 +55,38 @@ const byTarget: Record<DeployInput['target'], (i: DeployInput, image: string) =>
       person: false,
     },
     { phase: 'release', action: `kubectl --context <${i.environment}> apply -f k8s/`, person: true },
-    { phase: 'verify', action: `kubectl rollout status ${i.schedule ? 'cronjob' : 'deployment'}/${i.service}`, person: true },
+    {
+      phase: 'verify',
+      action: `kubectl rollout status ${i.schedule ? 'cronjob' : 'deployment'}/${i.service}`,
+      person: true,
+    },
     { phase: 'rollback', action: `kubectl rollout undo deployment/${i.service}`, person: true },
   ],
   serverless: (i) => [
     { phase: 'prepare', action: `package ${i.service} with its dependencies; pin the runtime version`, person: false },
-    { phase: 'release', action: `deploy the function to ${i.environment} with the provider's CLI (account credentials needed)`, person: true },
+    {
+      phase: 'release',
+      action: `deploy the function to ${i.environment} with the provider's CLI (account credentials needed)`,
+      person: true,
+    },
     { phase: 'rollback', action: 'point the alias back to the previous version', person: true },
   ],
   vm: (i) => [
-    { phase: 'prepare', action: `write a systemd unit for ${i.service}${i.schedule ? ` and a timer on "${i.schedule}"` : ''}`, person: false },
-    { phase: 'release', action: `copy the build to the ${i.environment} host and enable the unit (SSH access needed)`, person: true },
-    { phase: 'rollback', action: 'keep the previous release folder; switch the symlink back and restart', person: true },
+    {
+      phase: 'prepare',
+      action: `write a systemd unit for ${i.service}${i.schedule ? ` and a timer on "${i.schedule}"` : ''}`,
+      person: false,
+    },
+    {
+      phase: 'release',
+      action: `copy the build to the ${i.environment} host and enable the unit (SSH access needed)`,
+      person: true,
+    },
+    {
+      phase: 'rollback',
+      action: 'keep the previous release folder; switch the symlink back and restart',
+      person: true,
+    },
   ],
 };
 
@@ -70,13 +94,23 @@ export function deployPlan(i: DeployInput): Step[] {
   const image = i.image ?? `${i.service}:<version>`;
   return [
     { phase: 'prepare', action: `run the tests and tag the release of ${i.service}`, person: false },
-    ...i.secrets.map((s) => ({ phase: 'prepare' as const, action: `provide secret ${s} in ${i.environment} (never in the repository)`, person: true })),
+    ...i.secrets.map((s) => ({
+      phase: 'prepare' as const,
+      action: `provide secret ${s} in ${i.environment} (never in the repository)`,
+      person: true,
+    })),
     ...byTarget[i.target](i, image),
     i.health_url
       ? { phase: 'verify' as const, action: `check ${i.health_url} answers 2xx`, person: false }
       : { phase: 'verify' as const, action: `check ${i.service} answers and its logs are clean`, person: true },
     ...(i.schedule
-      ? [{ phase: 'verify' as const, action: `schedule its health check: infra.monitor on the job's schedule`, person: false }]
+      ? [
+          {
+            phase: 'verify' as const,
+            action: `schedule its health check: infra.monitor on the job's schedule`,
+            person: false,
+          },
+        ]
       : []),
   ];
 }

@@ -23,7 +23,10 @@ const jsonSchemaObject = z
   .passthrough();
 
 const sqlSpec = z.union([
-  z.string().min(1).transform((query) => ({ query, params: [] as string[] })),
+  z
+    .string()
+    .min(1)
+    .transform((query) => ({ query, params: [] as string[] })),
   z
     .object({
       query: z.string().min(1),
@@ -57,7 +60,8 @@ export const toolSpecSchema = z
   .strict()
   .superRefine((t, ctx) => {
     const kinds = [t.command, t.sql, t.http].filter((k) => k !== undefined).length;
-    if (kinds !== 1) ctx.addIssue({ code: 'custom', message: `tool ${t.name}: give exactly one of command, sql, http` });
+    if (kinds !== 1)
+      ctx.addIssue({ code: 'custom', message: `tool ${t.name}: give exactly one of command, sql, http` });
     const declared = new Set(Object.keys(t.input_schema.properties));
     const used = [
       ...(t.command ?? []).flatMap(placeholdersOf),

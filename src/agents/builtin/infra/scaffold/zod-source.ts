@@ -69,7 +69,10 @@ function base(schema: Schema, where: string): string {
     case 'object':
       return `z.object(${shapeSource(schema, where)})${schema.additionalProperties === false ? '.strict()' : '.passthrough()'}`;
     default:
-      return refuse(where, `type ${lit(schema.type)} is not supported (give one of string, number, integer, boolean, array, object)`);
+      return refuse(
+        where,
+        `type ${lit(schema.type)} is not supported (give one of string, number, integer, boolean, array, object)`,
+      );
   }
 }
 

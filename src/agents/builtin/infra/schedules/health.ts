@@ -9,13 +9,22 @@ export interface ScheduleHealth {
   state: 'healthy' | 'failing' | 'never-ran' | 'running';
   runs: number;
   failures: number;
-  lastRun: { status: ScheduleRun['status']; startedAt: string; durationMs: number | null; detail: string | null } | null;
+  lastRun: {
+    status: ScheduleRun['status'];
+    startedAt: string;
+    durationMs: number | null;
+    detail: string | null;
+  } | null;
   lastSuccessAt: string | null;
   lastFailureAt: string | null;
   /** Failed runs in a row, newest first; 0 when the last finished run succeeded. */
   failureStreak: number;
   /** Mean duration of the last (up to) 5 finished runs against the 5 before them. */
-  durationTrend: { recentMeanMs: number | null; previousMeanMs: number | null; direction: 'rising' | 'falling' | 'steady' | 'unknown' };
+  durationTrend: {
+    recentMeanMs: number | null;
+    previousMeanMs: number | null;
+    direction: 'rising' | 'falling' | 'steady' | 'unknown';
+  };
 }
 
 /** A change under this share of the previous mean is noise. */
@@ -43,11 +52,22 @@ export function scheduleHealth(runs: readonly ScheduleRun[]): ScheduleHealth {
   const last = runs[0];
   const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
   return {
-    state: !last ? 'never-ran' : failureStreak > 0 ? 'failing' : last.status === 'running' && !finished.length ? 'running' : 'healthy',
+    state: !last
+      ? 'never-ran'
+      : failureStreak > 0
+        ? 'failing'
+        : last.status === 'running' && !finished.length
+          ? 'running'
+          : 'healthy',
     runs: runs.length,
     failures: finished.filter((r) => r.status === 'failed').length,
     lastRun: last
-      ? { status: last.status, startedAt: last.startedAt.toISOString(), durationMs: last.durationMs, detail: last.detail }
+      ? {
+          status: last.status,
+          startedAt: last.startedAt.toISOString(),
+          durationMs: last.durationMs,
+          detail: last.detail,
+        }
       : null,
     lastSuccessAt: iso(finished.find((r) => r.status === 'succeeded')?.startedAt),
     lastFailureAt: iso(finished.find((r) => r.status === 'failed')?.startedAt),

@@ -56,7 +56,11 @@ async function runCommandSchedule(deps: ScheduleRunDeps, s: InfraSchedule): Prom
 }
 
 /** A task schedule raises its template as a task of its project; the PM routes and runs it. */
-async function runTaskSchedule(deps: ScheduleRunDeps, s: InfraSchedule, runId: number): Promise<Omit<RunEnd, 'durationMs'>> {
+async function runTaskSchedule(
+  deps: ScheduleRunDeps,
+  s: InfraSchedule,
+  runId: number,
+): Promise<Omit<RunEnd, 'durationMs'>> {
   if (!deps.tasks) return { status: 'failed', detail: 'this worker cannot create PM tasks (no task raiser given)' };
   const t = s.taskTemplate!;
   const raised = await deps.tasks.raise({

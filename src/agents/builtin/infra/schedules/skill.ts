@@ -22,7 +22,10 @@ const taskTemplateSchema = z
 
 export const scheduleInputSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'lowercase letters, digits, . _ -').optional(),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'lowercase letters, digits, . _ -')
+      .optional(),
     cron: z.string().min(1),
     command: z.array(z.string()).min(1).optional(),
     task_template: taskTemplateSchema.optional(),
@@ -37,7 +40,11 @@ export const scheduleInputSchema = z
     if ((v.command === undefined) === (v.task_template === undefined))
       ctx.addIssue({ code: 'custom', message: 'give exactly one of command and task_template' });
     if (v.task_template && !v.project)
-      ctx.addIssue({ code: 'custom', path: ['project'], message: 'a task_template schedule needs the project its tasks go to' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['project'],
+        message: 'a task_template schedule needs the project its tasks go to',
+      });
   });
 
 /** A stable default name from what the schedule runs, so scheduling the same thing twice replaces it. */
