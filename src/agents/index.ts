@@ -57,7 +57,25 @@ export { detectInputs, type DetectedInput } from './routing/input-kinds.js';
 export { executeAgent, type ExecuteAgentOptions } from './runtime/execute.js';
 export { canonicalJson, type ResultCache, type CacheKey } from './runtime/cache.js';
 export { LakeResultCache, RESULT_CACHE_TABLE } from './runtime/lake-cache.js';
-export type { AgentContext, AgentExecutor, ProgressEvent, Endpoints } from './runtime/types.js';
+export type {
+  AgentContext,
+  AgentExecutor,
+  ProgressEvent,
+  Endpoints,
+  TaskRaiser,
+  RaiseTaskRequest,
+} from './runtime/types.js';
 export { exportA2ACards, type A2AAgentCard } from './export/a2a.js';
 export { exportClaudeCodeSubagents } from './export/claude-code.js';
 export { agentsMigrations } from './migrations.js';
+export {
+  infraScheduleJobTypes,
+  enqueueDueSchedules,
+  INFRA_SCHEDULE_TICK_JOB,
+  INFRA_SCHEDULE_RUN_JOB,
+  type JobTaskRaiser,
+} from './builtin/infra/schedules/jobs.js';
+export { infraScheduleOverview, type ScheduleOverview } from './builtin/infra/schedules/overview.js';
+export { runScheduleNow, type ScheduleRunDeps } from './builtin/infra/schedules/run.js';
+export { deleteSchedule as deleteInfraSchedule } from './builtin/infra/schedules/store.js';
+export type { ScheduleHealth } from './builtin/infra/schedules/health.js';

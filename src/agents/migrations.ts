@@ -62,4 +62,42 @@ ALTER TABLE bosun.agent DROP CONSTRAINT agent_executor_kind_check;
 ALTER TABLE bosun.agent ADD CONSTRAINT agent_executor_kind_check
   CHECK (executor_kind IN ('builtin', 'command', 'assistant', 'llm'));`,
   },
+  {
+    id: 'agents/003_infra_schedules',
+    // The infra agent's recurring jobs (a sandboxed command, or a task raised in a project) and
+    // every run of them, which infra.monitor and `bosun schedules list` read for their health.
+    sql: `
+CREATE TABLE bosun.infra_schedule (
+  id               text PRIMARY KEY,
+  name             text NOT NULL UNIQUE,
+  cron             text NOT NULL,
+  kind             text NOT NULL CHECK (kind IN ('command', 'task')),
+  command          text[],
+  task_template    jsonb,
+  project          text,
+  timeout_seconds  integer NOT NULL,
+  memory_mb        integer NOT NULL,
+  allow_network    boolean NOT NULL DEFAULT false,
+  enabled          boolean NOT NULL DEFAULT true,
+  last_enqueued_at timestamptz,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  CHECK ((kind = 'command') = (command IS NOT NULL)),
+  CHECK ((kind = 'task') = (task_template IS NOT NULL AND project IS NOT NULL))
+);
+
+CREATE TABLE bosun.infra_schedule_run (
+  id           bigserial PRIMARY KEY,
+  schedule_id  text NOT NULL REFERENCES bosun.infra_schedule (id) ON DELETE CASCADE,
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  finished_at  timestamptz,
+  status       text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+  duration_ms  integer,
+  exit_code    integer,
+  -- the error, the output's tail, or the task raised
+  detail       text,
+  task_ref     text,
+  isolation    text
+);
+CREATE INDEX infra_schedule_run_recent ON bosun.infra_schedule_run (schedule_id, started_at DESC);`,
+  },
 ];

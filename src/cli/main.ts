@@ -37,6 +37,7 @@ const commandModules: Record<CommandName, () => Promise<Registrar[]>> = {
   project: async () => [(await import('./commands/project.js')).registerProjectCommands],
   task: async () => [(await import('./commands/task.js')).registerTaskCommands],
   agents: async () => [(await import('./commands/agents.js')).registerAgentsCommands],
+  schedules: async () => [(await import('./commands/schedules.js')).registerSchedulesCommands],
   ui: async () => [(await import('./commands/ui.js')).registerUiCommand],
 };
 

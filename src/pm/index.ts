@@ -71,3 +71,5 @@ export {
 export { routeStoredTask } from './execution/route.js';
 export { runTask, type RunTaskDeps, type RunTaskOptions, type RunTaskOutcome } from './execution/run-task.js';
 export { taskRunJobType, pmJobTypes } from './execution/job.js';
+export { taskRaiser } from './raise.js';
+export { jobTaskRaiser } from './execution/runtime.js';

@@ -3,6 +3,7 @@ import { dataEngineeringAgent } from './data/index.js';
 import { documentsAgent } from './documents/index.js';
 import { flowAgent } from './flow/index.js';
 import { gpuAgent } from './gpu/index.js';
+import { infraAgent } from './infra/index.js';
 import { mlAgent } from './ml/index.js';
 import { pythonAgent } from './python/index.js';
 import { sqlAgent } from './sql/index.js';
@@ -17,6 +18,7 @@ export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
   documents: documentsAgent,
   flow: flowAgent,
   gpu: gpuAgent,
+  infra: infraAgent,
   ml: mlAgent,
   python: pythonAgent,
   sql: sqlAgent,

@@ -11,7 +11,7 @@ import { artifactProblems, restoreArtifacts } from './artifacts.js';
 import { inputHash, type CacheKey, type ResultCache } from './cache.js';
 import { commandExecutor } from './command-executor.js';
 import { llmExecutor } from './llm-executor.js';
-import type { AgentContext, AgentExecutor, ProgressEvent } from './types.js';
+import type { AgentContext, AgentExecutor, ProgressEvent, TaskRaiser } from './types.js';
 
 export interface ExecuteAgentOptions {
   registry: AgentRegistry;
@@ -31,6 +31,8 @@ export interface ExecuteAgentOptions {
   /** Overrides the skill's and the agent's default timeout. */
   timeoutSeconds?: number;
   onProgress?: (event: ProgressEvent) => void;
+  /** Lets the agent create PM tasks (the PM passes its own; see TaskRaiser). */
+  tasks?: TaskRaiser;
 }
 
 /** After the deadline, how long an agent gets to stop on its own before the run is reported as timed out anyway. */
@@ -203,6 +205,7 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
     config: registry.config,
     pool: registry.pool,
     lake: registry.lake,
+    ...(options.tasks ? { tasks: options.tasks } : {}),
     progress: (event) => {
       logger.debug({ progress: event }, event.message);
       options.onProgress?.(event);

@@ -24,6 +24,28 @@ export interface ProgressEvent {
   fraction?: number;
 }
 
+/** A task an agent asks for in a project (infra.monitor when a schedule breaks, a scheduled task template). */
+export interface RaiseTaskRequest {
+  /** The project's slug. */
+  project: string;
+  title: string;
+  description?: string;
+  skill?: string;
+  inputs?: Record<string, unknown>;
+  tags?: string[];
+  /** A request whose key the project already has creates nothing new (the existing task is returned). */
+  idempotencyKey?: string;
+}
+
+/**
+ * Creates PM tasks for an agent. agents/ knows nothing of projects, so the PM (or a composition
+ * root: the CLI, src/jobs.ts) hands its own implementation in; absent, agents cannot raise tasks
+ * and say so.
+ */
+export interface TaskRaiser {
+  raise(request: RaiseTaskRequest): Promise<{ ref: string; created: boolean }>;
+}
+
 /** What a built-in agent receives for one run. */
 export interface AgentContext {
   agentId: string;
@@ -49,6 +71,8 @@ export interface AgentContext {
   /** The lake, shared by the runs of this process (opened on first call). */
   lake(): Promise<Lake>;
   progress(event: ProgressEvent): void;
+  /** Creates PM tasks, when the caller runs inside the PM (or gave one); else undefined. */
+  tasks?: TaskRaiser;
 }
 
 /**

@@ -302,6 +302,16 @@ export function registerAgentsCommands(program: Command, wrap: Wrap): void {
             scope,
             noCache: !opts.cache,
             signal: controller.signal,
+            // Skills that raise PM tasks (infra.monitor) get the PM's, loaded only if one asks.
+            tasks: {
+              raise: async (req) => {
+                const [{ taskRaiser }, { pmContext }] = await Promise.all([
+                  import('../../pm/index.js'),
+                  import('./project.js'),
+                ]);
+                return taskRaiser(await pmContext(ctx)).raise(req);
+              },
+            },
             logger: ctx.logger,
             ...(opts.timeout ? { timeoutSeconds: parsePositiveInt(opts.timeout, '--timeout') } : {}),
             onProgress: (e) => {

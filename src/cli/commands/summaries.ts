@@ -19,6 +19,7 @@ export const commandSummaries = {
   templates: 'project templates: list, show and validate',
   project: 'projects: create, follow and move through planning → execution → documentation → archiving',
   task: 'tasks: add, list, show, claim, complete, fail, cancel, retry',
+  schedules: 'recurring jobs on the queue (infra schedules and docs syncs): list with health and last runs, remove',
   agents: 'agents: list, inspect, check what is usable here, export, run one skill',
   ui: 'serve the local dashboard on 127.0.0.1 (projects, tasks, agents, docs, lake); prints its URL',
 } as const;

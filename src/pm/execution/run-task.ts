@@ -19,6 +19,7 @@ import { isFinished } from '../states.js';
 import { moveTask } from '../task-state.js';
 import { getTask, type Task } from '../tasks.js';
 import { pmTransaction, type PmTx } from '../transaction.js';
+import { taskRaiser } from '../raise.js';
 
 /**
  * One run of a task by its automatic agent, for a queue job or `bosun task run`: the run row
@@ -132,6 +133,7 @@ async function execute(deps: RunTaskDeps, s: Started, workDir: string, opts: Run
       workDir,
       logger: opts.logger,
       scope: s.task.projectSlug,
+      tasks: taskRaiser(deps.pm),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.noCache ? { noCache: true } : {}),
       ...(s.task.timeoutSeconds ? { timeoutSeconds: s.task.timeoutSeconds } : {}),

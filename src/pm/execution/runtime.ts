@@ -1,9 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
-import { openAgentRegistry } from '../../agents/index.js';
+import { openAgentRegistry, type TaskRaiser } from '../../agents/index.js';
 import { loadConfig } from '../../core/index.js';
 import type { JobContext, JobQueue } from '../../queue/index.js';
 import type { PmContext } from '../context.js';
+import { taskRaiser } from '../raise.js';
 import { createDispatcher } from './dispatch.js';
 import type { RunTaskDeps } from './run-task.js';
 
@@ -59,4 +60,12 @@ export function executionRuntime(job: Pick<JobContext<unknown>, 'pool' | 'queue'
     runtime = opening;
   }
   return runtime;
+}
+
+/** A worker's task raiser for a job of the home `home`: the PM context `task.run` jobs use, with its dispatcher. */
+export async function jobTaskRaiser(
+  job: Pick<JobContext<unknown>, 'pool' | 'queue'>,
+  home: string,
+): Promise<TaskRaiser> {
+  return taskRaiser((await executionRuntime(job, home)).pm);
 }

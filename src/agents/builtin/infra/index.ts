@@ -1,0 +1,36 @@
+import { BosunError } from '../../../core/index.js';
+import type { AgentExecutor } from '../../runtime/types.js';
+import { failedFromError } from '../tabular/failure.js';
+import { runDeploySkill } from './deploy.js';
+import { runScaffold } from './scaffold/index.js';
+import { runMonitorSkill } from './schedules/monitor.js';
+import { runScheduleSkill } from './schedules/skill.js';
+
+/**
+ * The infrastructure agent: infra.mcp-scaffold writes a standalone MCP server project,
+ * infra.schedule puts a recurring job (a sandboxed command, or a task template) on Bosun's
+ * queue, infra.monitor reports a schedule's health and can raise a task when it breaks, and
+ * infra.deploy writes the deployment plan a person carries out. Inputs are those of
+ * agents/infra.yaml, checked again with zod where JSON Schema cannot say enough.
+ */
+const skills: Record<string, AgentExecutor['run']> = {
+  'infra.mcp-scaffold': runScaffold,
+  'infra.schedule': runScheduleSkill,
+  'infra.monitor': runMonitorSkill,
+  'infra.deploy': runDeploySkill,
+};
+
+export const infraAgent: AgentExecutor = {
+  async run(ctx) {
+    const skill = skills[ctx.skillId];
+    if (!skill)
+      throw new BosunError('INVALID_INPUT', `the infra agent has no skill '${ctx.skillId}'`, {
+        details: { retryable: false },
+      });
+    try {
+      return await skill(ctx);
+    } catch (err) {
+      return failedFromError(err);
+    }
+  },
+};
