@@ -29,7 +29,7 @@ export const knownSkills = {
   'infra.deploy': 'plan the deployment of a service, job or model (a person carries it out)',
   'infra.monitor': "report a schedule's health and raise a task when it breaks",
   'infra.schedule': 'run a command or a task on a cron schedule',
-  'infra.mcp-scaffold': 'generate a standalone MCP server project',
+  'infra.mcp_scaffold': 'generate a standalone MCP server project',
   'research.web': 'research a question and cite sources',
   'test.run': 'run a test suite and report the results',
   'flow.join': 'a join or milestone of a plan: completes once its dependencies have, passing its inputs on',

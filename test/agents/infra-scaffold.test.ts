@@ -15,12 +15,12 @@ const bosunModules = path.resolve('node_modules');
 const inspector = path.join(bosunModules, '@modelcontextprotocol/inspector/cli/build/cli.js');
 
 /**
- * infra.mcp-scaffold end to end: the generated project is built with tsc, its own tests run, the
+ * infra.mcp_scaffold end to end: the generated project is built with tsc, its own tests run, the
  * MCP Inspector CLI lists its tools, and an MCP client over stdio calls each kind of tool for
  * real (a child process, this test's PostgreSQL, an HTTP server on 127.0.0.1). The machine is
  * offline, so the project's node_modules is a link to Bosun's instead of an npm install.
  */
-describe('infra.mcp-scaffold', () => {
+describe('infra.mcp_scaffold', () => {
   let fx: AgentsFixture;
   let registry: AgentRegistry;
   let server: http.Server;
@@ -41,7 +41,7 @@ describe('infra.mcp-scaffold', () => {
     envelope = await executeAgent({
       registry,
       agentId: 'infra',
-      skillId: 'infra.mcp-scaffold',
+      skillId: 'infra.mcp_scaffold',
       workDir,
       noCache: true,
       input: {
@@ -143,7 +143,7 @@ describe('infra.mcp-scaffold', () => {
     const refused = await executeAgent({
       registry,
       agentId: 'infra',
-      skillId: 'infra.mcp-scaffold',
+      skillId: 'infra.mcp_scaffold',
       workDir: path.join(fx.home, 'bad'),
       noCache: true,
       input: {

@@ -40,7 +40,10 @@ const agentId = z
   );
 const skillId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, 'use dotted lowercase words such as youtube.transcript');
+  .regex(
+    /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/,
+    'use dotted lowercase words such as youtube.transcript or infra.mcp_scaffold',
+  );
 const mediaType = z.string().regex(/^[\w.+-]+\/[\w.*+-]+$/, 'expected a media type such as text/plain');
 const version = z.string().regex(/^\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$/, 'expected a version such as 1.2.0');
 const positiveSeconds = z

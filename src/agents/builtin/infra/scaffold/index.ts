@@ -7,13 +7,13 @@ import { scaffoldInputSchema } from './input.js';
 import { kindOf, projectFiles } from './files.js';
 
 /**
- * infra.mcp-scaffold: writes a standalone MCP server project into the work dir (folder
+ * infra.mcp_scaffold: writes a standalone MCP server project into the work dir (folder
  * `<name>/`) and returns it as a tarball artifact with its README beside it. Nothing is
  * installed or built here: the project is a deliverable, and Bosun's tests build it and run its
  * own tests to show that what is handed over works.
  */
 export async function runScaffold(ctx: AgentContext): Promise<ResultEnvelope> {
-  const input = parseWith(scaffoldInputSchema, ctx.input, 'infra.mcp-scaffold input');
+  const input = parseWith(scaffoldInputSchema, ctx.input, 'infra.mcp_scaffold input');
   const files = projectFiles(input);
   const root = path.join(ctx.workDir, input.name);
   await fs.rm(root, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What infra.mcp-scaffold accepts, checked again with zod after the manifest's JSON Schema:
+ * What infra.mcp_scaffold accepts, checked again with zod after the manifest's JSON Schema:
  * the manifest validator cannot say "exactly one of command, sql, http" or check that every
  * {{placeholder}} names a declared argument, and a generated server that fails at its first
  * call is worse than a refused request.
