@@ -55,6 +55,7 @@ export {
 } from './routing/route.js';
 export { detectInputs, type DetectedInput } from './routing/input-kinds.js';
 export { executeAgent, type ExecuteAgentOptions } from './runtime/execute.js';
+export { chatWithTools, type ToolMessage, type Attempt as ChatAttempt } from './endpoints/chat-tools.js';
 export { canonicalJson, type ResultCache, type CacheKey } from './runtime/cache.js';
 export { LakeResultCache, RESULT_CACHE_TABLE } from './runtime/lake-cache.js';
 export type {

@@ -44,6 +44,8 @@ const defaultExit: Record<string, ExitCode> = {
   DB_UNAVAILABLE: ExitCode.unavailable,
   EMBEDDED_PG_FAILED: ExitCode.unavailable,
   TOOL_MISSING: ExitCode.unavailable,
+  NO_MODEL: ExitCode.unavailable,
+  ENDPOINT_UNAVAILABLE: ExitCode.unavailable,
   EXEC_TIMEOUT: ExitCode.timeout,
 };
 

@@ -27,6 +27,14 @@ export { projectOverview, type ProjectOverview } from './overview.js';
 export { renderProjectDocument } from './document.js';
 export { addTasks, planTasks, taskDraftSchema, planSchema, type TaskDraft } from './plan.js';
 export {
+  planProjectWithModel,
+  chatEndpointOf,
+  type ChatEndpoint,
+  type PlannableSkill,
+  type ModelPlan,
+  type PlanAttempt,
+} from './model-plan.js';
+export {
   getTask,
   listTasks,
   parseTaskRef,

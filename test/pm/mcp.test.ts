@@ -90,6 +90,7 @@ describe('the PM MCP server', () => {
         'list_projects',
         'list_tasks',
         'next_task',
+        'plan_project',
         'project_overview',
         'report_progress',
         'task_details',

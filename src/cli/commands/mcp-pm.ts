@@ -17,11 +17,13 @@ interface PmServeOptions {
 
 async function serverDeps(ctx: CliContext): Promise<PmServerDeps> {
   // Imported here, not at the top: the whole `mcp` group (`mcp docs` too) loads this module.
-  const { pmContext } = await import('./project.js');
+  const { pmContext, plannableSkills } = await import('./project.js');
+  const { chatEndpointOf } = await import('../../pm/index.js');
   return {
     pm: await pmContext(ctx, 'mcp'),
     artifactsDir: ctx.paths.artifacts,
     tokenBudget: ctx.config.mcp.tokenBudget,
+    planner: { chat: chatEndpointOf(ctx.config.endpoints), skills: () => plannableSkills(ctx) },
   };
 }
 

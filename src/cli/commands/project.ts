@@ -8,6 +8,7 @@ import {
   addNote,
   advanceProject,
   archiveProject,
+  chatEndpointOf,
   cancelProject,
   createDispatcher,
   createProject,
@@ -16,6 +17,7 @@ import {
   listProjects,
   loadCatalog,
   noteKinds,
+  planProjectWithModel,
   projectOverview,
   projectPhases,
   renderProjectDocument,
@@ -23,7 +25,9 @@ import {
   resumeProject,
   type NoteInput,
   type PmContext,
+  type PlannableSkill,
   type ProjectOverview,
+  type Task,
 } from '../../pm/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues, parsePositiveInt, table } from '../output.js';
@@ -47,6 +51,15 @@ export function agentRegistry(ctx: CliContext): Promise<AgentRegistry> {
   return registry;
 }
 
+/** Every skill the registry's agents offer, as the planner shows them to the model. */
+export async function plannableSkills(ctx: CliContext): Promise<PlannableSkill[]> {
+  return (await agentRegistry(ctx))
+    .list()
+    .flatMap((a) =>
+      a.manifest.skills.map((s) => ({ id: s.id, description: s.description, inputSchema: s.inputSchema })),
+    );
+}
+
 /** The project manager for a command: tasks it creates are routed, and ready ones for automatic agents queued. */
 export async function pmContext(ctx: CliContext, actor: string = cliActor()): Promise<PmContext> {
   const db = await ctx.db();
@@ -60,6 +73,9 @@ export async function pmContext(ctx: CliContext, actor: string = cliActor()): Pr
   });
   return { pool: db.pool, logger: ctx.logger, actor, afterCommit: dispatch };
 }
+
+/** A created task as a line of the tables `project new` and `project plan` print. */
+const taskRow = (t: Task) => ({ ref: t.ref, key: t.stepKey, title: t.title, skill: t.skill, status: t.status });
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -188,32 +204,12 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
           ctx,
           {
             project: shown,
-            tasks: tasks.map((t) => ({
-              ref: t.ref,
-              id: t.id,
-              key: t.stepKey,
-              title: t.title,
-              skill: t.skill,
-              status: t.status,
-            })),
+            tasks: tasks.map((t) => ({ ...taskRow(t), id: t.id })),
           },
           () =>
             [
               `created ${created.slug} (${created.status})${created.templateId ? ` from ${created.templateId} v${created.templateVersion}` : ''}`,
-              ...(tasks.length
-                ? [
-                    '',
-                    table(
-                      tasks.map((t) => ({
-                        ref: t.ref,
-                        key: t.stepKey,
-                        title: t.title,
-                        skill: t.skill,
-                        status: t.status,
-                      })),
-                    ),
-                  ]
-                : []),
+              ...(tasks.length ? ['', table(tasks.map(taskRow))] : []),
               '',
               tasks.length
                 ? `next: bosun project advance ${created.slug}`
@@ -235,6 +231,52 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
         const rows = await listProjects(db.pool, { status, limit: parsePositiveInt(opts.limit, '--limit'), offset: 0 });
         emit(ctx, { projects: rows }, () =>
           table(rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString().slice(0, 16) }))),
+        );
+      }),
+    );
+
+  project
+    .command('plan <slug>')
+    .description('ask the language model for tasks from a brief; the plan is checked before anything is added')
+    .option('--brief <file>', "a file with the brief (default: the project's own brief)")
+    .action(
+      wrap(async (ctx, slug: string, opts: { brief?: string }) => {
+        const pm = await pmContext(ctx);
+        const brief = opts.brief ? readTextFile(opts.brief, 'the brief') : (await getProject(pm.pool, slug)).brief;
+        if (!brief) {
+          throw new BosunError('INVALID_INPUT', `project ${slug} has no brief`, {
+            hint: `give one with \`bosun project plan ${slug} --brief brief.md\``,
+          });
+        }
+        const registry = await agentRegistry(ctx);
+        const skills = registry
+          .list()
+          .flatMap((a) =>
+            a.manifest.skills.map((s) => ({ id: s.id, description: s.description, inputSchema: s.inputSchema })),
+          );
+        const plan = await planProjectWithModel(pm, {
+          slug,
+          brief,
+          skills,
+          chat: chatEndpointOf(ctx.config.endpoints),
+        });
+        emit(
+          ctx,
+          {
+            model: plan.model,
+            tasks: plan.tasks.map(taskRow),
+            attempts: plan.attempts,
+            transcript: plan.transcript,
+          },
+          () =>
+            [
+              `${plan.model} planned ${plan.tasks.length} task(s) for ${slug}` +
+                (plan.attempts.length > 1
+                  ? ` (its first answer was refused: ${plan.attempts[0]!.problems.join('; ')})`
+                  : ''),
+              '',
+              table(plan.tasks.map(taskRow)),
+            ].join('\n'),
         );
       }),
     );

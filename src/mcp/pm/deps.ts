@@ -1,4 +1,4 @@
-import type { PmContext } from '../../pm/index.js';
+import type { ChatEndpoint, PlannableSkill, PmContext } from '../../pm/index.js';
 
 /** What the PM server needs: the project manager, where artifacts go, and the answer budget. */
 export interface PmServerDeps {
@@ -6,4 +6,6 @@ export interface PmServerDeps {
   artifactsDir: string;
   /** Tokens per answer (config mcp.tokenBudget). */
   tokenBudget: number;
+  /** What `plan_project` asks: the configured chat model (null: none) and the registry's skills. */
+  planner: { chat: ChatEndpoint | null; skills: () => Promise<PlannableSkill[]> };
 }

@@ -1,6 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { advanceProject, listProjects, projectOverview, projectPhases } from '../../pm/index.js';
+import {
+  advanceProject,
+  getProject,
+  listProjects,
+  planProjectWithModel,
+  projectOverview,
+  projectPhases,
+} from '../../pm/index.js';
 import { cursorOffset, fitAnswer, fitList } from '../budget.js';
 import type { PmServerDeps } from './deps.js';
 import { defineTool, type ToolContext } from '../tool.js';
@@ -113,6 +120,45 @@ export function registerProjectTools(server: McpServer, deps: PmServerDeps): voi
         return {
           structured: { project: moved.slug, status: moved.status, documentWritten },
           text: `${moved.slug} is now in ${moved.status}.${documentWritten ? ' The project document was written (`bosun project doc`).' : ''}`,
+        };
+      },
+    },
+    tools,
+  );
+
+  defineTool(
+    server,
+    {
+      name: 'plan_project',
+      title: 'Plan a project from its brief',
+      description:
+        "Asks Bosun's configured language model for the project's tasks from a brief (or the project's own). The plan is checked (known skills, dependencies, required inputs) and sent back once with the reasons when it fails; only a valid plan is added. Without a model it says so: then plan with create_tasks, or a template.",
+      input: {
+        project: z.string().min(1).describe('project slug'),
+        brief: z.string().min(1).max(50_000).optional().describe("the brief (markdown); default the project's brief"),
+      },
+      output: {
+        model: z.string(),
+        tasks: z.array(
+          z.object({ ref: z.string(), title: z.string(), skill: z.string().nullable(), status: z.string() }),
+        ),
+        refusedAnswers: z.number(),
+      },
+      run: async ({ project, brief }) => {
+        const text = brief ?? (await getProject(pm.pool, project)).brief ?? '';
+        const plan = await planProjectWithModel(pm, {
+          slug: project,
+          brief: text,
+          skills: await deps.planner.skills(),
+          chat: deps.planner.chat,
+        });
+        const tasks = plan.tasks.map((t) => ({ ref: t.ref, title: t.title, skill: t.skill, status: t.status }));
+        return {
+          structured: { model: plan.model, tasks, refusedAnswers: plan.attempts.length - 1 },
+          text: [
+            `${plan.model} planned ${tasks.length} task(s):`,
+            ...tasks.map((t) => `- ${t.ref} ${t.title} (${t.skill ?? 'no skill'}, ${t.status})`),
+          ].join('\n'),
         };
       },
     },
