@@ -57,7 +57,14 @@ export { detectInputs, type DetectedInput } from './routing/input-kinds.js';
 export { executeAgent, type ExecuteAgentOptions } from './runtime/execute.js';
 export { canonicalJson, type ResultCache, type CacheKey } from './runtime/cache.js';
 export { LakeResultCache, RESULT_CACHE_TABLE } from './runtime/lake-cache.js';
-export type { AgentContext, AgentExecutor, ProgressEvent, Endpoints } from './runtime/types.js';
+export type {
+  AgentContext,
+  AgentExecutor,
+  ProgressEvent,
+  Endpoints,
+  ProjectFacts,
+  ProjectReader,
+} from './runtime/types.js';
 export { exportA2ACards, type A2AAgentCard } from './export/a2a.js';
 export { exportClaudeCodeSubagents } from './export/claude-code.js';
 export { agentsMigrations } from './migrations.js';

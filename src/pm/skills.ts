@@ -28,7 +28,8 @@ export const knownSkills = {
   'viz.dashboard': 'a static dashboard site of charts and tables',
   'infra.deploy': 'deploy a service, job or model',
   'infra.monitor': 'set up monitoring and alerts',
-  'research.web': 'research a question and cite sources',
+  'research.docs': 'research a question in the documentation libraries, with cited passages',
+  'research.web': 'research a question on given web pages, with cited passages',
   'test.run': 'run a test suite and report the results',
   'flow.join': 'a join or milestone of a plan: completes once its dependencies have, passing its inputs on',
 } as const satisfies Record<string, string>;

@@ -5,6 +5,7 @@ import { flowAgent } from './flow/index.js';
 import { gpuAgent } from './gpu/index.js';
 import { mlAgent } from './ml/index.js';
 import { pythonAgent } from './python/index.js';
+import { researchAgent } from './research/index.js';
 import { sqlAgent } from './sql/index.js';
 import { testingAgent } from './testing/index.js';
 import { vizAgent } from './viz/index.js';
@@ -19,6 +20,7 @@ export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
   gpu: gpuAgent,
   ml: mlAgent,
   python: pythonAgent,
+  research: researchAgent,
   sql: sqlAgent,
   testing: testingAgent,
   viz: vizAgent,

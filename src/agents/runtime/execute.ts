@@ -11,7 +11,7 @@ import { artifactProblems, restoreArtifacts } from './artifacts.js';
 import { inputHash, type CacheKey, type ResultCache } from './cache.js';
 import { commandExecutor } from './command-executor.js';
 import { llmExecutor } from './llm-executor.js';
-import type { AgentContext, AgentExecutor, ProgressEvent } from './types.js';
+import type { AgentContext, AgentExecutor, ProgressEvent, ProjectReader } from './types.js';
 
 export interface ExecuteAgentOptions {
   registry: AgentRegistry;
@@ -31,6 +31,8 @@ export interface ExecuteAgentOptions {
   /** Overrides the skill's and the agent's default timeout. */
   timeoutSeconds?: number;
   onProgress?: (event: ProgressEvent) => void;
+  /** The PM's projects, for skills that write about one (docs.write); see ProjectReader. */
+  projects?: ProjectReader;
 }
 
 /** After the deadline, how long an agent gets to stop on its own before the run is reported as timed out anyway. */
@@ -54,6 +56,7 @@ function executorFor(agent: RegisteredAgent, options: ExecuteAgentOptions): Agen
         logger: ctx.logger,
         ...(options.noCache ? { noCache: true } : {}),
         ...(options.cache ? { cache: options.cache } : {}),
+        ...(options.projects ? { projects: options.projects } : {}),
       }),
     );
   }
@@ -203,6 +206,7 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
     config: registry.config,
     pool: registry.pool,
     lake: registry.lake,
+    ...(options.projects ? { projects: options.projects } : {}),
     progress: (event) => {
       logger.debug({ progress: event }, event.message);
       options.onProgress?.(event);
