@@ -35,7 +35,10 @@ export interface FetchWebPagesOptions {
   timeoutMs?: number;
 }
 
-export async function fetchWebPages(urls: readonly string[], options: FetchWebPagesOptions = {}): Promise<FetchedWebPage[]> {
+export async function fetchWebPages(
+  urls: readonly string[],
+  options: FetchWebPagesOptions = {},
+): Promise<FetchedWebPage[]> {
   const http = new HttpClient({
     concurrency: 2,
     rate: options.rate ?? 4,

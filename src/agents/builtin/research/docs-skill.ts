@@ -98,10 +98,15 @@ export async function researchDocs(ctx: AgentContext): Promise<ResultEnvelope> {
   try {
     const known = [...new Set(searcher.versions.map((v) => v.library))];
     const subQueries = decompose(input.question, input.libraries ?? known);
-    ctx.progress({ message: `${subQueries.length} sub-queries over ${input.libraries?.join(', ') ?? 'every library'}` });
+    ctx.progress({
+      message: `${subQueries.length} sub-queries over ${input.libraries?.join(', ') ?? 'every library'}`,
+    });
     const answers: Answered[] = [];
     for (const sq of subQueries)
-      answers.push({ subQuery: sq, passages: await searchOne({ searcher, citation }, sq, input.libraries, input.versions) });
+      answers.push({
+        subQuery: sq,
+        passages: await searchOne({ searcher, citation }, sq, input.libraries, input.versions),
+      });
     const gathered = gather(answers, input.max_sources);
     return await writeReport(ctx, {
       question: input.question,

@@ -18,7 +18,12 @@ export const researchWebInput = z
   .object({
     question: z.string().trim().min(3).max(4000),
     urls: z
-      .array(z.string().url().refine((u) => /^https?:\/\//i.test(u), 'an http(s) URL'))
+      .array(
+        z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//i.test(u), 'an http(s) URL'),
+      )
       .min(1)
       .max(20),
     max_sources: z.number().int().min(1).max(50).default(10),

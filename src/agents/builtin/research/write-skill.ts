@@ -71,11 +71,14 @@ async function indexDocument(ctx: AgentContext, slug: string, fileName: string, 
 }
 
 export async function docsWrite(ctx: AgentContext): Promise<ResultEnvelope> {
-  const { kind: asked, project, inputs: given, title, index, ...extra } = parseWith(
-    docsWriteInput,
-    ctx.input,
-    'docs.write input',
-  );
+  const {
+    kind: asked,
+    project,
+    inputs: given,
+    title,
+    index,
+    ...extra
+  } = parseWith(docsWriteInput, ctx.input, 'docs.write input');
   const { kind, title: kindTitle } = documentKind(asked);
   const input = { kind, project, title: title ?? kindTitle, index, inputs: { ...extra, ...given } };
   const slug = input.project ?? (ctx.scope !== 'default' ? ctx.scope : undefined);
@@ -87,7 +90,12 @@ export async function docsWrite(ctx: AgentContext): Promise<ResultEnvelope> {
   const facts = slug ? await readProject(ctx, slug) : null;
   const markdown = renderDocument(input.kind, facts, input.inputs, input.title);
   // Named after the kind asked for, so a project's data-quality report and its final report both stay in its library.
-  const fileName = `${asked.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'document'}.md`;
+  const fileName = `${
+    asked
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'document'
+  }.md`;
   const file = path.join(ctx.workDir, fileName);
   await fs.writeFile(file, markdown);
   const indexed = slug && input.index ? await indexDocument(ctx, slug, fileName, markdown) : null;
