@@ -139,7 +139,7 @@ describe('the research agent', { timeout: 120_000 }, () => {
     });
     await syncLibrary(deps, 'lakedocs');
     await syncLibrary(deps, 'mcpdocs');
-    registry = await openAgentRegistry({ pool: db.pool, paths, endpoints: {}, lake: async () => lake });
+    registry = await openAgentRegistry({ pool: db.pool, paths, endpoints: {}, lake: () => Promise.resolve(lake) });
     stub = await startOpenAIStub();
   });
   afterAll(async () => {
@@ -206,7 +206,7 @@ describe('the research agent', { timeout: 120_000 }, () => {
       pool: db.pool,
       paths,
       endpoints: { chatUrl: stub.baseUrl, chatModel: 'stub-model' },
-      lake: async () => lake,
+      lake: () => Promise.resolve(lake),
     });
     let offered: string[] = [];
     stub.chatScript.push((request) => {
