@@ -8,17 +8,9 @@ import { executeAgent, openAgentRegistry, type AgentRegistry } from '../../src/a
 import { bosunPaths, silentLogger, type BosunPaths } from '../../src/core/index.js';
 import { addLibrary, libraryNames, openLakeSearcher, syncLibrary } from '../../src/docs/index.js';
 import { openLake, type Lake } from '../../src/lake/index.js';
-import {
-  addNote,
-  advanceProject,
-  claimTask,
-  completeTask,
-  createProject,
-  planTasks,
-  projectReader,
-} from '../../src/pm/index.js';
+import { addNote, advanceProject, createProject, planTasks, projectReader } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, inlineArtifact, shippedCatalog } from '../pm/helpers.js';
+import { done, doneByHand, inlineArtifact, shippedCatalog } from '../pm/helpers.js';
 import { startOpenAIStub, type OpenAIStub } from './openai-stub.js';
 
 interface Source {
@@ -317,19 +309,9 @@ describe('the research agent', { timeout: 120_000 }, () => {
       { key: 'load', title: 'Load orders', skill: 'sql.query', dependsOn: ['extract'] },
     ]);
     await advanceProject(pm, slug);
-    await claimTask(pm, `${slug}#1`, 'me');
-    await completeTask(
-      pm,
-      `${slug}#1`,
-      done(
-        'Extracted 1,204 orders from the SFTP drop',
-        { rows: 1204 },
-        {
-          artifacts: [inlineArtifact('orders.csv', 'text/csv', 'id\n1\n')],
-        },
-      ),
-      { artifactsDir: paths.artifacts },
-    );
+    const extracted = done('Extracted 1,204 orders from the SFTP drop', { rows: 1204 });
+    extracted.artifacts.push(inlineArtifact('orders.csv', 'text/csv', 'id\n1\n'));
+    await doneByHand(pm, `${slug}#1`, extracted, paths.artifacts);
     await addNote(pm, {
       project: slug,
       kind: 'decision',

@@ -87,3 +87,15 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** A task done by hand: claimed by `me` (the project must be in execution) and completed with `envelope`. */
+export async function doneByHand(
+  pm: PmContext,
+  ref: string,
+  envelope: ResultEnvelope,
+  artifactsDir: string,
+): Promise<void> {
+  const { claimTask, completeTask } = await import('../../src/pm/index.js');
+  await claimTask(pm, ref, 'me');
+  await completeTask(pm, ref, envelope, { artifactsDir });
+}

@@ -1,5 +1,4 @@
-import { BosunError } from '../../../core/index.js';
-import type { AgentExecutor } from '../../runtime/types.js';
+import { skillDispatcher } from '../dispatch.js';
 import { researchDocs } from './docs-skill.js';
 import { researchWeb } from './web-skill.js';
 import { docsWrite } from './write-skill.js';
@@ -11,19 +10,8 @@ import { docsWrite } from './write-skill.js';
  * readme, handbook or report and makes it searchable. Inputs are those of agents/research.yaml,
  * validated again with zod by each skill (the manifest's schema is what routing and callers see).
  */
-const skills: Record<string, AgentExecutor['run']> = {
+export const researchAgent = skillDispatcher('research', {
   'research.docs': researchDocs,
   'research.web': researchWeb,
   'docs.write': docsWrite,
-};
-
-export const researchAgent: AgentExecutor = {
-  run(ctx) {
-    const skill = skills[ctx.skillId];
-    if (!skill)
-      throw new BosunError('INVALID_INPUT', `the research agent has no skill '${ctx.skillId}'`, {
-        details: { retryable: false },
-      });
-    return skill(ctx);
-  },
-};
+});
