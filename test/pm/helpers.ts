@@ -73,6 +73,28 @@ skills:${skill('data.synthetic')}${skill('data.quality')}
   );
 }
 
+/**
+ * Installs a person's agent (assistant executor) offering docs.write and research.web at the
+ * task tier, so those skills route to it over the built-in research agent: for tests of the
+ * claim flow, which needs work that waits for a person.
+ */
+export function installScribeAgent(paths: BosunPaths): void {
+  fs.mkdirSync(paths.agents, { recursive: true });
+  fs.writeFileSync(
+    path.join(paths.agents, 'scribe.yaml'),
+    `id: scribe
+name: Scribe
+tier: task
+version: 1.0.0
+description: a person who writes and researches by hand
+executor: { kind: assistant }
+skills:
+  - { id: docs.write, name: Write, description: writes documents by hand }
+  - { id: research.web, name: Research, description: researches by hand }
+`,
+  );
+}
+
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
