@@ -65,6 +65,8 @@ export type {
   Endpoints,
   TaskRaiser,
   RaiseTaskRequest,
+  ProjectFacts,
+  ProjectReader,
 } from './runtime/types.js';
 export { exportA2ACards, type A2AAgentCard } from './export/a2a.js';
 export { exportClaudeCodeSubagents } from './export/claude-code.js';

@@ -33,6 +33,7 @@ export {
   type SyncSummary,
   type VersionInfo,
 } from './library/index.js';
+export { fetchWebPages, type FetchedWebPage, type FetchWebPagesOptions } from './sources/index.js';
 export { CHUNKS_TABLE, PAGES_TABLE, chunkIdsOf, pageIdOf, type ChunkRow, type PageRow } from './store/index.js';
 export {
   DOCS_SYNC_JOB,

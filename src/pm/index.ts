@@ -25,6 +25,7 @@ export { advanceProject, holdProject, resumeProject, cancelProject, nextPhase, n
 export { archiveProject, reopenProject, type ArchiveDeps } from './archive.js';
 export { projectOverview, type ProjectOverview } from './overview.js';
 export { renderProjectDocument } from './document.js';
+export { projectReader, projectFacts } from './project-facts.js';
 export { addTasks, planTasks, taskDraftSchema, planSchema, type TaskDraft } from './plan.js';
 export {
   planProjectWithModel,

@@ -30,7 +30,8 @@ export const knownSkills = {
   'infra.monitor': "report a schedule's health and raise a task when it breaks",
   'infra.schedule': 'run a command or a task on a cron schedule',
   'infra.mcp_scaffold': 'generate a standalone MCP server project',
-  'research.web': 'research a question and cite sources',
+  'research.docs': 'research a question in the documentation libraries, with cited passages',
+  'research.web': 'research a question on given web pages, with cited passages',
   'test.run': 'run a test suite and report the results',
   'flow.join': 'a join or milestone of a plan: completes once its dependencies have, passing its inputs on',
 } as const satisfies Record<string, string>;

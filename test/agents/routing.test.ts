@@ -113,6 +113,13 @@ const cases: Case[] = [
     task: { title: 'What do the docs say about rate limits?', inputs: { url: 'https://docs.example.com/api' } },
     agent: 'research',
     skill: 'research.web',
+    because: ['a web URL (docs.example.com)'],
+  },
+  {
+    // No URL: the question is for the documentation libraries.
+    task: { title: 'What do the docs say about snapshots and how they expire?' },
+    agent: 'research',
+    skill: 'research.docs',
     because: ['“docs”'],
   },
   {

@@ -67,6 +67,11 @@ describe('executeAgent', () => {
         .replace('- { name: python3 }', '- { name: bosun-no-such-tool-z, package: bosun-z }')
         .replace(/counter\.greet/g, 'missing.greet'),
     );
+    // A person's agent: an assistant that only the PM's claim flow serves.
+    f.addUserManifest(
+      'reviewer.yaml',
+      'id: reviewer\nname: Reviewer\ntier: task\nversion: 1.0.0\ndescription: a person reviews\nexecutor: { kind: assistant }\nskills:\n  - { id: review.read, name: Review, description: reads and judges }\n',
+    );
     registry = await f.open();
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-runtime-'));
     counterFile = path.join(scratch, 'runs.txt');
@@ -272,10 +277,10 @@ describe('executeAgent', () => {
   it('does not run assistants or agents that cannot run here, and names unknown ones', async () => {
     const assistant = await executeAgent({
       registry,
-      agentId: 'research',
-      skillId: 'research.web',
+      agentId: 'reviewer',
+      skillId: 'review.read',
       input: {},
-      workDir: workDir('research'),
+      workDir: workDir('reviewer'),
     });
     expect(assistant.status).toBe('rejected');
     expect(assistant.error).toMatchObject({ code: 'NOT_AUTOMATIC', retryable: false });

@@ -18,7 +18,7 @@ import {
   type TaskDraft,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { installStewardAgent, shippedCatalog, tempHome, uniqueSlug, waitFor } from './helpers.js';
+import { installScribeAgent, installStewardAgent, shippedCatalog, tempHome, uniqueSlug, waitFor } from './helpers.js';
 
 describe('task execution through the queue', () => {
   const home = tempHome();
@@ -31,6 +31,7 @@ describe('task execution through the queue', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     installStewardAgent(home.paths);
+    installScribeAgent(home.paths);
     registry = await openAgentRegistry({ pool: db.pool, paths: home.paths, logger: silentLogger });
     queue = await JobQueue.open(db.pool);
     await queue.register(pmJobTypes);
@@ -112,7 +113,7 @@ describe('task execution through the queue', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('n\n1\n2\n3\n');
 
     const write = await getTask(db.pool, `${slug}#3`);
-    expect(write).toMatchObject({ status: 'ready', automatic: false, agentId: 'research' });
+    expect(write).toMatchObject({ status: 'ready', automatic: false, agentId: 'scribe' });
 
     const stats = await db.pool.query(
       `SELECT runs, successes FROM bosun.agent_skill_stats WHERE agent_id = 'steward' AND skill_id = 'data.synthetic'`,

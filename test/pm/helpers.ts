@@ -73,6 +73,28 @@ skills:${skill('data.synthetic')}${skill('data.quality')}
   );
 }
 
+/**
+ * Installs a person's agent (assistant executor) offering docs.write and research.web at the
+ * task tier, so those skills route to it over the built-in research agent: for tests of the
+ * claim flow, which needs work that waits for a person.
+ */
+export function installScribeAgent(paths: BosunPaths): void {
+  fs.mkdirSync(paths.agents, { recursive: true });
+  fs.writeFileSync(
+    path.join(paths.agents, 'scribe.yaml'),
+    `id: scribe
+name: Scribe
+tier: task
+version: 1.0.0
+description: a person who writes and researches by hand
+executor: { kind: assistant }
+skills:
+  - { id: docs.write, name: Write, description: writes documents by hand }
+  - { id: research.web, name: Research, description: researches by hand }
+`,
+  );
+}
+
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
@@ -86,4 +108,16 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A task done by hand: claimed by `me` (the project must be in execution) and completed with `envelope`. */
+export async function doneByHand(
+  pm: PmContext,
+  ref: string,
+  envelope: ResultEnvelope,
+  artifactsDir: string,
+): Promise<void> {
+  const { claimTask, completeTask } = await import('../../src/pm/index.js');
+  await claimTask(pm, ref, 'me');
+  await completeTask(pm, ref, envelope, { artifactsDir });
 }

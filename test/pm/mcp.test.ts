@@ -7,7 +7,7 @@ import { runCommand } from '../../src/exec/index.js';
 import { addNote, advanceProject, createProject, planTasks, type PmContext } from '../../src/pm/index.js';
 import { bosunBin, repoRoot } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, pmContext, shippedCatalog, tempHome } from './helpers.js';
+import { done, installScribeAgent, pmContext, shippedCatalog, tempHome } from './helpers.js';
 
 const BUDGET = 1000;
 
@@ -39,6 +39,8 @@ describe('the PM MCP server', () => {
   const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
   beforeAll(async () => {
+    // The write-up is a person's task here: the server's claim flow is what is tested.
+    installScribeAgent(home.paths);
     db = await createTestDatabase();
     pm = pmContext(db);
     await createProject(pm, shippedCatalog(), { slug: 'site', name: 'Site rebuild', brief: 'Rebuild the site' });

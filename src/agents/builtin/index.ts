@@ -6,6 +6,7 @@ import { gpuAgent } from './gpu/index.js';
 import { infraAgent } from './infra/index.js';
 import { mlAgent } from './ml/index.js';
 import { pythonAgent } from './python/index.js';
+import { researchAgent } from './research/index.js';
 import { sqlAgent } from './sql/index.js';
 import { testingAgent } from './testing/index.js';
 import { vizAgent } from './viz/index.js';
@@ -21,6 +22,7 @@ export const builtinAgents: Readonly<Record<string, AgentExecutor>> = {
   infra: infraAgent,
   ml: mlAgent,
   python: pythonAgent,
+  research: researchAgent,
   sql: sqlAgent,
   testing: testingAgent,
   viz: vizAgent,

@@ -11,7 +11,7 @@ import { artifactProblems, restoreArtifacts } from './artifacts.js';
 import { inputHash, type CacheKey, type ResultCache } from './cache.js';
 import { commandExecutor } from './command-executor.js';
 import { llmExecutor } from './llm-executor.js';
-import type { AgentContext, AgentExecutor, ProgressEvent, TaskRaiser } from './types.js';
+import type { AgentContext, AgentExecutor, ProgressEvent, ProjectReader, TaskRaiser } from './types.js';
 
 export interface ExecuteAgentOptions {
   registry: AgentRegistry;
@@ -33,6 +33,8 @@ export interface ExecuteAgentOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Lets the agent create PM tasks (the PM passes its own; see TaskRaiser). */
   tasks?: TaskRaiser;
+  /** The PM's projects, for skills that write about one (docs.write); see ProjectReader. */
+  projects?: ProjectReader;
 }
 
 /** After the deadline, how long an agent gets to stop on its own before the run is reported as timed out anyway. */
@@ -56,6 +58,7 @@ function executorFor(agent: RegisteredAgent, options: ExecuteAgentOptions): Agen
         logger: ctx.logger,
         ...(options.noCache ? { noCache: true } : {}),
         ...(options.cache ? { cache: options.cache } : {}),
+        ...(options.projects ? { projects: options.projects } : {}),
       }),
     );
   }
@@ -206,6 +209,7 @@ export async function executeAgent(options: ExecuteAgentOptions): Promise<Result
     pool: registry.pool,
     lake: registry.lake,
     ...(options.tasks ? { tasks: options.tasks } : {}),
+    ...(options.projects ? { projects: options.projects } : {}),
     progress: (event) => {
       logger.debug({ progress: event }, event.message);
       options.onProgress?.(event);

@@ -46,6 +46,39 @@ export interface TaskRaiser {
   raise(request: RaiseTaskRequest): Promise<{ ref: string; created: boolean }>;
 }
 
+/**
+ * A project as the PM records it, for agents that write about one (docs.write). The agents layer
+ * sits below pm/ and cannot import it, so whoever runs the agent (the PM's task runner, the CLI)
+ * passes a reader in; outside them there is none and such a skill says so.
+ */
+export interface ProjectFacts {
+  slug: string;
+  name: string;
+  client: string | null;
+  brief: string | null;
+  status: string;
+  tasks: {
+    ref: string;
+    title: string;
+    description: string | null;
+    status: string;
+    skill: string | null;
+    agentId: string | null;
+    inputs: Record<string, unknown>;
+    summary: string | null;
+    outputs: Record<string, unknown> | null;
+  }[];
+  artifacts: { taskRef: string; name: string; mediaType: string; uri: string | null; bytes: number }[];
+  notes: { taskRef: string | null; kind: string; body: string; author: string; createdAt: string }[];
+  /** The PM's own project document (goal, what was done, decisions, artifacts, time, timeline). */
+  document: string;
+}
+
+export interface ProjectReader {
+  /** Throws NOT_FOUND for an unknown slug. */
+  read(slug: string): Promise<ProjectFacts>;
+}
+
 /** What a built-in agent receives for one run. */
 export interface AgentContext {
   agentId: string;
@@ -70,6 +103,8 @@ export interface AgentContext {
   pool: Pool;
   /** The lake, shared by the runs of this process (opened on first call). */
   lake(): Promise<Lake>;
+  /** The PM's projects, when the caller passed a reader (see ProjectReader). */
+  projects?: ProjectReader;
   progress(event: ProgressEvent): void;
   /** Creates PM tasks, when the caller runs inside the PM (or gave one); else undefined. */
   tasks?: TaskRaiser;

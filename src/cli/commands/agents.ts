@@ -313,6 +313,8 @@ export function registerAgentsCommands(program: Command, wrap: Wrap): void {
               },
             },
             logger: ctx.logger,
+            // docs.write reads a project; the PM is loaded only when a skill asks.
+            projects: { read: async (slug) => (await import('../../pm/index.js')).projectFacts(registry.pool, slug) },
             ...(opts.timeout ? { timeoutSeconds: parsePositiveInt(opts.timeout, '--timeout') } : {}),
             onProgress: (e) => {
               if (!ctx.json) process.stderr.write(`… ${e.message}\n`);

@@ -7,6 +7,7 @@ export { detectSource, type DetectOptions } from './detect.js';
 export { sourceSpecSchema, DEFAULT_MAX_PAGE_BYTES, type SourceSpec } from './spec.js';
 export { splitVersionFolder } from './versions.js';
 export { CHROMIUM_PATH } from './render.js';
+export { fetchWebPages, type FetchedWebPage, type FetchWebPagesOptions } from './fetch-pages.js';
 export {
   previousKey,
   type AcquireContext,

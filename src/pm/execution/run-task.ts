@@ -12,6 +12,7 @@ import type { PmContext } from '../context.js';
 import { afterFinish } from '../finish.js';
 import { WAITING_FOR_CHILDREN } from '../handoffs.js';
 import { filledInputs } from '../inputs.js';
+import { projectReader } from '../project-facts.js';
 import { getProject } from '../projects.js';
 import { applyEnvelope, envelopeHash } from '../results.js';
 import { finishRun, openRun, recordProgress, startRun, touchRun, type Run } from '../runs.js';
@@ -134,6 +135,7 @@ async function execute(deps: RunTaskDeps, s: Started, workDir: string, opts: Run
       logger: opts.logger,
       scope: s.task.projectSlug,
       tasks: taskRaiser(deps.pm),
+      projects: projectReader(deps.pm.pool),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.noCache ? { noCache: true } : {}),
       ...(s.task.timeoutSeconds ? { timeoutSeconds: s.task.timeoutSeconds } : {}),

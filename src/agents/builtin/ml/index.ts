@@ -1,5 +1,4 @@
-import { BosunError } from '../../../core/index.js';
-import type { AgentContext, AgentExecutor } from '../../runtime/types.js';
+import { skillDispatcher } from '../dispatch.js';
 import { evaluate, type EvaluateInput } from './evaluate.js';
 import { runNotebook, type NotebookInput } from './notebook.js';
 import { predict, type PredictInput } from './predict.js';
@@ -12,20 +11,9 @@ import { train, type TrainInput } from './train.js';
  * notebook.run executes a Jupyter notebook with python/bosun_notebook.py (nbclient, nbconvert).
  * Inputs are those of agents/ml.yaml, validated before run().
  */
-const skills: Record<string, (ctx: AgentContext) => Promise<unknown>> = {
+export const mlAgent = skillDispatcher('ml', {
   'ml.train': (ctx) => train(ctx, ctx.input as unknown as TrainInput),
   'ml.evaluate': (ctx) => evaluate(ctx, ctx.input as unknown as EvaluateInput),
   'ml.predict': (ctx) => predict(ctx, ctx.input as unknown as PredictInput),
   'notebook.run': (ctx) => runNotebook(ctx, ctx.input as unknown as NotebookInput),
-};
-
-export const mlAgent: AgentExecutor = {
-  run(ctx) {
-    const skill = skills[ctx.skillId];
-    if (!skill)
-      throw new BosunError('INVALID_INPUT', `the ml agent has no skill '${ctx.skillId}'`, {
-        details: { retryable: false },
-      });
-    return skill(ctx);
-  },
-};
+});
