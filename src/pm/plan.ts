@@ -46,6 +46,10 @@ export const taskDraftSchema = z
     priority: z.number().int().min(-1000).max(1000).default(0),
     estimateMinutes: z.number().int().positive().optional(),
     attemptsAllowed: z.number().int().min(1).max(100).default(3),
+    manual: z
+      .boolean()
+      .default(false)
+      .describe('a judgement for a person or an assistant: routed, but never run automatically'),
     timeoutSeconds: z.number().int().positive().optional(),
     idempotencyKey: z
       .string()
@@ -209,7 +213,7 @@ export async function addTasks(
             draft.key ?? null,
             draft.title,
             draft.description ?? null,
-            { acceptance: draft.acceptance },
+            { acceptance: draft.acceptance, ...(draft.manual ? { manual: true } : {}) },
             draft.skill ?? null,
             draft.tags,
             draft.inputs,

@@ -46,6 +46,8 @@ export interface Task {
 /** What "done" means for a task: criteria for a person, and checks evaluated on completion. */
 export interface TaskSpec {
   acceptance?: AcceptanceCheck[];
+  /** A judgement for a person or an assistant: routed (the best agent is named) but never run automatically. */
+  manual?: boolean;
 }
 
 export type AcceptanceCheck =

@@ -90,8 +90,18 @@ describe('the ETL template, end to end through bosun worker', () => {
     });
     for (const key of ['extract', 'synth.generate', 'synth.validate', 'transform', 'dq.profile', 'dq.check'])
       expect(done[key]!.status, key).toBe('completed');
-    // The schedule and handbook are an assistant's: they wait to be claimed.
-    expect(done.schedule!.status).toBe('ready');
+    // Nothing waits for a person: the deployment plan (for a person to carry out) and the
+    // handbook are written by their agents too.
+    const finished = await waitFor('the handbook to be written', async () => {
+      const s = await steps('etl-good');
+      for (const key of ['schedule', 'handbook'])
+        if (['failed', 'rejected', 'canceled'].includes(s[key]!.status))
+          throw new Error(`${key} ended ${s[key]!.status}`);
+      return s.handbook?.status === 'completed' && s;
+    });
+    expect(finished.schedule!.status).toBe('completed');
+    const plan = await bosun('task', 'show', `etl-good#${finished.schedule!.number}`);
+    expect(plan.json.task.result.outputs).toMatchObject({ needsPerson: true });
 
     const lake = await openLake({ pool: db.pool });
     const scan = await lake.scan('shop.etl_good');
@@ -116,7 +126,9 @@ describe('the ETL template, end to end through bosun worker', () => {
         snapshotId: transformed.at(-1)!.id,
       }),
     ]);
-    expect(lineage.data.output).toMatchObject({ table: 'shop.etl_good', snapshotId: scan.snapshotId, rows: 3 });
+    // The handbook's library sync commits after the load, so the load's snapshot is the table's latest, not the lake's.
+    const loaded = await lake.snapshots({ table: 'shop.etl_good' });
+    expect(lineage.data.output).toMatchObject({ table: 'shop.etl_good', snapshotId: loaded.at(-1)!.id, rows: 3 });
     expect(lineage.upstream).toEqual(
       [`etl-good#${done.transform!.number}`, `etl-good#${done['dq.check']!.number}`].sort(),
     );
@@ -125,7 +137,7 @@ describe('the ETL template, end to end through bosun worker', () => {
       env: { BOSUN_DATABASE_URL: db.url },
     });
     expect(text.stdout).toContain(
-      `data: shop.etl_good_transformed@${transformed.at(-1)!.id} → shop.etl_good@${scan.snapshotId}`,
+      `data: shop.etl_good_transformed@${transformed.at(-1)!.id} → shop.etl_good@${loaded.at(-1)!.id}`,
     );
   }, 150_000);
 

@@ -139,6 +139,7 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
       'currency=EUR',
       '--priority',
       '5',
+      '--manual',
     );
     expect(added.json.task).toMatchObject({ ref: 'shop#9', status: 'ready', priority: 5, inputs: { currency: 'EUR' } });
     const unknownSkill = await bosun('task', 'add', 'shop', 'Bad', '--skill', 'telepathy');
@@ -173,7 +174,7 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
 
   it('archives a project and reopens it', async () => {
     await bosun('project', 'new', 'tiny');
-    await bosun('task', 'add', 'tiny', 'Only task');
+    await bosun('task', 'add', 'tiny', 'Only task', '--manual');
     await bosun('project', 'advance', 'tiny');
     await bosun('task', 'claim', 'tiny#1');
     await bosun('task', 'complete', 'tiny#1', '--result', file('tiny.json', done('did it')));

@@ -78,8 +78,8 @@ describe.skipIf(!hasChromium)('bosun ui in headless Chromium (skipped without /u
     expect((await bosun('task', 'add', 'demo', 'Report', '--skill', 'flow.join', '--after', 'gather')).exitCode).toBe(
       0,
     );
-    // A task for a person (an assistant agent's skill): its result brings the artifacts the page shows.
-    expect((await bosun('task', 'add', 'demo', 'Write it up', '--skill', 'docs.write')).exitCode).toBe(0);
+    // A task for a person (a manual step): its result brings the artifacts the page shows.
+    expect((await bosun('task', 'add', 'demo', 'Write it up', '--skill', 'docs.write', '--manual')).exitCode).toBe(0);
 
     let resolveUrl: (url: string) => void;
     const url = new Promise<string>((resolve) => (resolveUrl = resolve));

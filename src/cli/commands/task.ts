@@ -176,6 +176,7 @@ interface AddOptions {
   key?: string;
   trigger?: string;
   estimate?: string;
+  manual?: boolean;
 }
 
 export function registerTaskCommands(program: Command, wrap: Wrap): void {
@@ -193,6 +194,7 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
     .option('--key <key>', 'a step key other tasks can depend on')
     .option('--trigger <rule>', `when it becomes ready: ${triggerRules.join(', ')}`)
     .option('--estimate <minutes>', 'estimated minutes')
+    .option('--manual', 'a judgement for a person or an assistant: routed, never run automatically')
     .action(
       wrap(async (ctx, project: string, title: string, opts: AddOptions) => {
         const fromFile = opts.inputFile
@@ -212,6 +214,7 @@ export function registerTaskCommands(program: Command, wrap: Wrap): void {
           ...(opts.key ? { key: opts.key } : {}),
           ...(opts.trigger ? { trigger: opts.trigger as (typeof triggerRules)[number] } : {}),
           ...(opts.estimate ? { estimateMinutes: parsePositiveInt(opts.estimate, '--estimate') } : {}),
+          ...(opts.manual ? { manual: true } : {}),
         };
         const [added] = await planTasks(await pmContext(ctx), project, [draft]);
         emit(ctx, { task: taskJson(added!) }, () => `added ${added!.ref} (${added!.status}): ${added!.title}`);

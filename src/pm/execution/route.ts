@@ -41,7 +41,7 @@ export async function routeStoredTasks(
       },
       { load },
     );
-    decisions.set(task.id, decision);
+    decisions.set(task.id, task.spec.manual ? forAPerson(decision) : decision);
   }
   await pmTransaction(pm, async (tx) => {
     await setRoutes(
@@ -69,6 +69,16 @@ export async function routeStoredTasks(
     }
   });
   return decisions;
+}
+
+/** A manual task keeps its best agent as advice and waits to be claimed, whatever that agent could do alone. */
+function forAPerson(d: RouteDecision): RouteDecision {
+  if (!d.automatic) return d;
+  return {
+    ...d,
+    automatic: false,
+    waitingReason: `a manual step: a person or an assistant decides it (${d.agentId} is the agent that fits best)`,
+  };
 }
 
 /** Routes one task (`bosun task route`); returns it as stored now, with the decision. */

@@ -103,6 +103,7 @@ export function instantiate(
       acceptance: filled.acceptance,
       priority: step.priority,
       attemptsAllowed: step.retries + 1,
+      ...(step.manual ? { manual: true } : {}),
       ...(step.timeout ? { timeoutSeconds: step.timeout } : {}),
       ...(step.estimate ? { estimateMinutes: Math.ceil(step.estimate / 60) } : {}),
     };

@@ -73,6 +73,8 @@ export const stepSchema = z
     timeout: durationSchema.optional(),
     estimate: durationSchema.optional(),
     priority: z.number().int().min(-1000).max(1000).default(0),
+    // A judgement (which selectors make a record, is this good enough) for a person or an assistant.
+    manual: z.boolean().default(false),
   })
   .strict();
 export type TemplateStep = z.infer<typeof stepSchema>;
