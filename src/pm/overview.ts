@@ -37,6 +37,8 @@ function nextActions(o: Omit<ProjectOverview, 'nextActions'>): string[] {
         actions.push(`claim ${t.ref} "${t.title}": bosun task claim --project ${slug}`);
       for (const t of o.problems)
         actions.push(`${t.status} ${t.ref} "${t.title}": bosun task retry ${t.ref} (or cancel it)`);
+      if (n.submitted)
+        actions.push(`${n.submitted} task(s) queued for their agents: keep a worker running (bosun worker)`);
       if (n['input-required'])
         actions.push(
           `${n['input-required']} task(s) need input: see bosun task list --project ${slug} --status input-required`,

@@ -151,9 +151,9 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
       project: { slug: 'shop', status: 'execution' },
       progress: { total: 9, completed: 1 },
     });
-    // The retried extraction went back to the web agent's queue (web.scrape runs by itself): what
-    // is offered for claiming is the work that waits for a person or an assistant.
-    expect(show.json.nextActions.join('\n')).toMatch(/claim shop#\d+/);
+    // The retried extraction went back to the web agent's queue (web.scrape runs by itself): it is
+    // not offered for claiming; the queue is named instead, and the person's task is already claimed.
+    expect(show.json.nextActions.join('\n')).toMatch(/\d+ task\(s\) queued for their agents: keep a worker running/);
     expect(show.json.nextActions.join('\n')).not.toContain('claim shop#2 ');
 
     expect((await bosun('project', 'hold', 'shop', '--reason', 'waiting for the client')).json).toMatchObject({
