@@ -14,6 +14,9 @@ const LIGHT_ENTRIES = [
   '^src/docs/search/index\\.ts$',
   '^src/docs/(library|sync|ocr)/index\\.ts$',
   '^src/core/errors\\.ts$',
+  '^src/lake/sql\\.ts$',
+  '^src/mcp/clients\\.ts$',
+  '^src/mcp/docs/index\\.ts$',
 ];
 
 const below = (layer) => LAYERS.slice(LAYERS.indexOf(layer) + 1);
@@ -29,7 +32,7 @@ module.exports = {
     })),
     {
       name: 'layer-entry-points',
-      comment: "another layer is used through its index.ts (or a light entry named in docs/architecture.md)",
+      comment: 'another layer is used through its index.ts (or a light entry named in docs/architecture.md)',
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
       to: {
@@ -41,7 +44,9 @@ module.exports = {
       name: 'no-runtime-cycles',
       severity: 'error',
       from: {},
-      to: { circular: true, dependencyTypesNot: ['type-only'] },
+      comment:
+        'a cycle of runtime imports; one that passes through a type-only import is allowed (it vanishes at run time)',
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
   ],
   options: {

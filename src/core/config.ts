@@ -142,7 +142,7 @@ interface Leaf {
 function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
   let s = schema;
   while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodEffects) {
-    s = s instanceof z.ZodEffects ? s.innerType() : s._def.innerType;
+    s = (s instanceof z.ZodEffects ? s.innerType() : s._def.innerType) as z.ZodTypeAny;
   }
   return s;
 }
@@ -280,7 +280,7 @@ export function describeConfigKey(key: string): string | undefined {
   let s: z.ZodTypeAny | undefined = findLeaf(key).schema;
   while (s) {
     if (s.description) return s.description;
-    s = s instanceof z.ZodDefault || s instanceof z.ZodOptional ? s._def.innerType : undefined;
+    s = s instanceof z.ZodDefault || s instanceof z.ZodOptional ? (s._def.innerType as z.ZodTypeAny) : undefined;
   }
   return undefined;
 }
@@ -302,7 +302,7 @@ export function setConfigValue(paths: BosunPaths, key: string, raw: string): unk
   if (doc.errors.length) {
     throw new BosunError('INVALID_CONFIG', `${paths.configFile} is not valid YAML: ${doc.errors[0]!.message}`);
   }
-  if (doc.contents === null) doc.contents = doc.createNode({}) as never;
+  if (doc.contents === null) doc.contents = doc.createNode({});
   doc.setIn(key.split('.'), value);
   const candidate = doc.toJS() as Record<string, unknown>;
   const result = configSchema.safeParse(candidate);

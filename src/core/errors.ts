@@ -91,3 +91,8 @@ export function toBosunError(err: unknown): BosunError {
 export function isBosunError(err: unknown, code?: ErrorCode): err is BosunError {
   return err instanceof BosunError && (code === undefined || err.code === code);
 }
+
+/** The first line of an error's message (of any thrown value), for a one-line explanation. */
+export function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}

@@ -20,7 +20,7 @@ export function parseWith<T extends z.ZodTypeAny>(
   hint?: string,
 ): z.infer<T> {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) return result.data as z.infer<T>;
   return failValidation(what, result.error, code, hint);
 }
 

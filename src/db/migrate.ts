@@ -39,7 +39,7 @@ function checkIds(migrations: readonly Migration[]): void {
 }
 
 async function appliedChecksums(client: pg.ClientBase): Promise<Map<string, string>> {
-  const exists = await client.query(`SELECT to_regclass('bosun.schema_migration') AS t`);
+  const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('bosun.schema_migration') AS t`);
   if (!exists.rows[0]?.t) return new Map();
   const res = await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM bosun.schema_migration');
   return new Map(res.rows.map((r) => [r.id, r.checksum]));

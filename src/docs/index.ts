@@ -34,7 +34,17 @@ export {
   type VersionInfo,
 } from './library/index.js';
 export { fetchWebPages, type FetchedWebPage, type FetchWebPagesOptions } from './sources/index.js';
-export { CHUNKS_TABLE, PAGES_TABLE, chunkIdsOf, pageIdOf, type ChunkRow, type PageRow } from './store/index.js';
+export {
+  CHUNKS_TABLE,
+  PAGES_TABLE,
+  chunkIdsOf,
+  pageIdOf,
+  writeLibraryParquet,
+  type ChunkRow,
+  type LibraryParquet,
+  type LibraryParquetFiles,
+  type PageRow,
+} from './store/index.js';
 export {
   DOCS_SYNC_JOB,
   OWN_LIBRARY,
@@ -57,6 +67,7 @@ export {
   EMBEDDINGS_TABLE,
   ensureIndexTables,
   queryTerms,
+  rebuildChunkIndex,
   tokenize,
   writeChunkIndex,
   type ChunkIndexUpdate,

@@ -73,7 +73,7 @@ function parseTable(
       quote: quoted ? '"' : false,
       bom: true,
       skip_empty_lines: true,
-    }) as Record<string, string>[] | string[][];
+    });
   } catch (err) {
     throw new BosunError('EXEC_FAILED', `output is not valid ${format}: ${(err as Error).message}`, { cause: err });
   }

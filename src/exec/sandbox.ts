@@ -368,7 +368,7 @@ export async function runSandboxed(argv: readonly string[], options: SandboxOpti
   const full = [...join, 'bwrap', ...bwrapArgs(mode, options), ...inner, ...argv];
   const giveBack = mode.kind === 'drop-root' ? await lendWritable([workDir, ...writable], mode.user) : null;
   let result: RunResult;
-  let oomKilled = false;
+  let oomKilled: boolean;
   try {
     result = await runCommand(full[0]!, full.slice(1), { ...run, cwd: workDir });
   } finally {

@@ -79,8 +79,8 @@ class Applier {
     this.fileId = ctx.nextFileId;
   }
 
-  private query(sql: string, params: unknown[]) {
-    return this.ctx.client.query(sql, params);
+  private query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[]) {
+    return this.ctx.client.query<R>(sql, params);
   }
 
   async apply(intent: Intent): Promise<void> {
@@ -468,7 +468,7 @@ class Applier {
     );
     if (live.rowCount !== ids.length)
       throw new CatalogConflict('another commit removed a data file this delete applies to');
-    const res = await this.query(
+    const res = await this.query<{ data_file_id: number; delete_file_id: number }>(
       `SELECT data_file_id, delete_file_id FROM ducklake.ducklake_delete_file WHERE data_file_id = ANY($1::bigint[]) AND end_snapshot IS NULL`,
       [ids],
     );

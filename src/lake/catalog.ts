@@ -407,11 +407,13 @@ export async function tablesWithInlinedRows(q: Queryable, tableIds: readonly num
       'ducklake_inlined_data_tables row',
       'LAKE_ERROR',
     );
-    const exists = await q.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+    const exists = await q.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [
       `ducklake.${pg.escapeIdentifier(r.table_name)}`,
     ]);
     if (!exists.rows[0]?.present) continue;
-    const rows = await q.query(`SELECT EXISTS (SELECT 1 FROM ducklake.${pg.escapeIdentifier(r.table_name)}) AS any`);
+    const rows = await q.query<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ducklake.${pg.escapeIdentifier(r.table_name)}) AS any`,
+    );
     if (rows.rows[0]?.any) found.add(r.table_id);
   }
   return found;

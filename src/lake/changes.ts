@@ -3,6 +3,7 @@
  * (names quoted SQL-style: `created_table:"docs"."chunks"`), and the specification's rules for
  * when two concurrent snapshots conflict (conflict_resolution.md).
  */
+import { quoteIdent } from './sql.js';
 
 export type ChangeToken =
   | { kind: 'created_schema'; schema: string }
@@ -21,7 +22,8 @@ export type ChangeToken =
     }
   | { kind: 'other'; text: string };
 
-const quoteName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+/** Names in a change token are quoted as DuckDB identifiers (lake/sql.ts, the one quoter). */
+const quoteName = quoteIdent;
 
 function formatToken(t: ChangeToken): string {
   switch (t.kind) {

@@ -76,7 +76,7 @@ async function expireIn(
 ): Promise<ExpireResult> {
   // Serialises with committers: a commit claims the next snapshot id, this locks the table.
   await client.query('LOCK TABLE ducklake.ducklake_snapshot IN SHARE ROW EXCLUSIVE MODE');
-  const expired = await client.query(
+  const expired = await client.query<{ snapshot_id: number }>(
     `DELETE FROM ducklake.ducklake_snapshot
       WHERE snapshot_time < now() - make_interval(secs => $1::double precision / 1000)
         AND snapshot_id < (SELECT max(snapshot_id) FROM ducklake.ducklake_snapshot)

@@ -98,7 +98,9 @@ export class Lake {
 
   /** The newest snapshot id: one indexed lookup, cheap enough to poll. */
   async latestSnapshotId(): Promise<number> {
-    const res = await this.session.pool.query(`SELECT max(snapshot_id) AS id FROM ducklake.ducklake_snapshot`);
+    const res = await this.session.pool.query<{ id: number | null }>(
+      `SELECT max(snapshot_id) AS id FROM ducklake.ducklake_snapshot`,
+    );
     return Number(res.rows[0]?.id);
   }
 
@@ -244,7 +246,7 @@ export class Lake {
           throw lakeQueryError(err);
         });
         const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
-        return { snapshotId: snapshot.id, columns, rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+        return { snapshotId: snapshot.id, columns, rows: reader.getRowObjectsJson() };
       },
       { confined: true },
     );

@@ -38,6 +38,7 @@ export function assertIdentifier(name: string, what: string): string {
 export function assertColumnNames(names: readonly string[], table: string): void {
   const seen = new Set<string>();
   for (const name of names) {
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
     if (!name || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
       throw new BosunError('INVALID_INPUT', `invalid column name ${JSON.stringify(name)} for ${table}`, {
         hint: 'column names are 1-255 printable characters',

@@ -25,7 +25,9 @@ const INIT_LOCK_KEY = '7093014886328659051';
  */
 export async function openLake(options: OpenLakeOptions): Promise<Lake> {
   const logger = options.logger ?? silentLogger;
-  const present = await options.pool.query(`SELECT to_regclass('ducklake.ducklake_snapshot') IS NOT NULL AS present`);
+  const present = await options.pool.query<{ present: boolean }>(
+    `SELECT to_regclass('ducklake.ducklake_snapshot') IS NOT NULL AS present`,
+  );
   if (!present.rows[0]?.present) {
     throw new BosunError('LAKE_ERROR', 'the database has no lake catalog (schema ducklake)', {
       hint: 'apply migrations first (`bosun up`)',
@@ -55,13 +57,17 @@ export async function openLake(options: OpenLakeOptions): Promise<Lake> {
 
 /** Snapshot 0 and the metadata, once, however many processes open the lake at the same moment. */
 async function initialise(pool: pg.Pool, dataPath: string | undefined, logger: Logger): Promise<void> {
-  const exists = await pool.query(`SELECT EXISTS (SELECT 1 FROM ducklake.ducklake_snapshot) AS found`);
+  const exists = await pool.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ducklake.ducklake_snapshot) AS found`,
+  );
   if (exists.rows[0]?.found) return;
   if (dataPath === undefined)
     throw new BosunError('INVALID_INPUT', 'the lake is new: a data path is needed to initialise it');
   await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [INIT_LOCK_KEY]);
-    const again = await client.query(`SELECT EXISTS (SELECT 1 FROM ducklake.ducklake_snapshot) AS found`);
+    const again = await client.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ducklake.ducklake_snapshot) AS found`,
+    );
     if (again.rows[0]?.found) return;
     logger.info({ dataPath }, 'initialising the lake catalog');
     const metadata: [string, string][] = [

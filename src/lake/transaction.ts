@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
-import { BosunError, parseWith } from '../core/index.js';
+import { BosunError, firstLine, parseWith } from '../core/index.js';
 import { maxColumnIdEver, schemasAt, type DataFileEntry, type SchemaEntry, type Snapshot } from './catalog.js';
 import type { ChangeToken, PendingChanges } from './changes.js';
 import { AmbiguousCommit, commitIntents, type CommitResult } from './commit.js';
@@ -570,8 +570,6 @@ function deleteFieldIds(partial: boolean): string {
 function relativeTo(directory: string, file: string): string {
   return file.startsWith(directory) ? file.slice(directory.length) : file;
 }
-
-const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
 /** The text a default reads as, canonical for its type (DuckDB casts it; a bad one is refused). */
 async function defaultLiteral(

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { BosunError, createHttpGuard, isLoopbackHost, silentLogger, type Logger } from '../core/index.js';
 import { toolChangesState } from './tool.js';
 
@@ -77,6 +76,9 @@ export async function serveHttp(options: HttpServeOptions): Promise<RunningHttpS
       hint: 'set BOSUN_MCP_TOKEN, or keep it in a 0600 file named by --token-file or mcp.tokenFile',
     });
   }
+  // The transport's library loads with the first HTTP server, not with the module: the docs
+  // server's light entry (mcp/docs/index.ts) exports this function to stdio servers too.
+  const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
   const guard = createHttpGuard({
     bindHost: options.host,
     ...(options.token ? { token: options.token } : {}),

@@ -72,7 +72,7 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
     try {
       const answer = await spec.run(args);
       return {
-        structuredContent: answer.structured as Record<string, unknown>,
+        structuredContent: answer.structured,
         content: [{ type: 'text', text: answer.text }],
       };
     } catch (err) {

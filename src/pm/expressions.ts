@@ -48,7 +48,7 @@ export function paramNamesIn(value: unknown): Set<string> {
 }
 
 export function substituteParams(value: unknown, params: Record<string, unknown>): unknown {
-  return mapStrings(value, (s) => replaceIn(s, paramPattern, (name) => params[name!]));
+  return mapStrings(value, (s) => replaceIn(s, paramPattern, (name) => params[name]));
 }
 
 export function stepReferencesIn(value: unknown): StepReference[] {
@@ -92,7 +92,7 @@ export function resolveStepOutputs(
   const missing: string[] = [];
   const resolved = mapStrings(value, (s) =>
     replaceIn(s, stepPattern, (key, path) => {
-      const v = readPath(outputsByKey.get(key!), path!);
+      const v = readPath(outputsByKey.get(key), path);
       if (v === undefined) missing.push(`steps.${key}.outputs.${path}`);
       return v ?? null;
     }),

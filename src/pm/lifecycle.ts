@@ -4,7 +4,7 @@ import { renderProjectDocument } from './document.js';
 import { appendEvent } from './events.js';
 import { getProject, updateProjectPhase, type PhaseChange, type Project } from './projects.js';
 import { finishRun, openRun } from './runs.js';
-import { phaseMoves, phaseSequence, resumablePhases, type ProjectPhase, type ResumablePhase } from './states.js';
+import { phaseMoves, phaseSequence, resumablePhases, type ProjectPhase } from './states.js';
 import { moveTask } from './task-state.js';
 import { countTasksByStatus, getTasksByIds } from './tasks.js';
 import { pmTransaction, type PmTx } from './transaction.js';
@@ -170,7 +170,7 @@ export async function holdProject(pm: PmContext, slug: string, reason?: string):
         `project ${slug} is ${project.status}; only a project in planning, execution or documentation can be put on hold`,
       );
     }
-    return changePhase(tx, project, { status: 'on_hold', heldFrom: project.status as ResumablePhase }, reason);
+    return changePhase(tx, project, { status: 'on_hold', heldFrom: project.status }, reason);
   });
 }
 

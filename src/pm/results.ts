@@ -123,7 +123,7 @@ export async function applyEnvelope(
       message: envelope.summary || envelope.status,
       retryable: false,
     };
-    await finishRun(tx, run, { state: envelope.status as Run['state'], envelope, error, ...usage }, task.ref);
+    await finishRun(tx, run, { state: envelope.status, envelope, error, ...usage }, task.ref);
     if (envelope.status === 'failed' && options.willRetry) {
       await moveTask(tx, task, {
         status: 'submitted',

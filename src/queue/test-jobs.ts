@@ -8,7 +8,7 @@ import type { JobType } from './types.js';
  * that fails a set number of times.
  */
 export const testJobTypes: JobType<never>[] = [
-  { name: 'test.noop', options: { retryLimit: 0 }, handler: async () => ({ ok: true }) } as JobType<never>,
+  { name: 'test.noop', options: { retryLimit: 0 }, handler: async () => ({ ok: true }) },
   {
     name: 'test.sleep',
     options: { retryLimit: 1, retryDelay: 1, timeoutSeconds: 60 },
@@ -17,12 +17,12 @@ export const testJobTypes: JobType<never>[] = [
       await sleep(ms, undefined, { signal: job.signal });
       return { slept: ms };
     },
-  } as JobType<never>,
+  },
   {
     name: 'test.exclusive',
     options: { policy: 'stately', retryLimit: 0 },
     handler: async () => ({ ok: true }),
-  } as JobType<never>,
+  },
   {
     name: 'test.flaky',
     options: { retryLimit: 3, retryDelay: 1, retryBackoff: false },
@@ -32,5 +32,5 @@ export const testJobTypes: JobType<never>[] = [
         throw new BosunError('QUEUE_ERROR', `planned failure ${job.retryCount + 1} of ${failTimes}`);
       return { attempts: job.retryCount + 1 };
     },
-  } as JobType<never>,
+  },
 ];

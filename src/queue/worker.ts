@@ -36,14 +36,13 @@ class Wakeup {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.resolve = null;
-        self.pending = false;
+        this.resolve = null;
+        this.pending = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.resolve = done;
     });
   }
@@ -225,7 +224,7 @@ export class QueueWorker {
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           controller.abort(new BosunError('EXEC_TIMEOUT', `job timed out after ${timeoutS} s`));
-          setTimeout(() => reject(controller.signal.reason), this.opts.abortGraceMs).unref();
+          setTimeout(() => reject(controller.signal.reason as Error), this.opts.abortGraceMs).unref();
         }, timeoutS * 1000);
       });
       try {

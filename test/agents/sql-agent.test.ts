@@ -27,7 +27,7 @@ async function parquetRows(file: string): Promise<Record<string, unknown>[]> {
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    return (await conn.runAndReadAll(`SELECT * FROM read_parquet('${file}')`)).getRowObjectsJson() as never;
+    return (await conn.runAndReadAll(`SELECT * FROM read_parquet('${file}')`)).getRowObjectsJson();
   } finally {
     conn.closeSync();
     db.closeSync();

@@ -228,9 +228,9 @@ describe('bosun templates | project | task (the built CLI)', { timeout: 300_000 
       env: { BOSUN_DATABASE_URL: db.url },
     });
     expect(show.stdout).toMatch(
-      /route: steward \(data\.synthetic\), runs automatically\n  - skill data\.synthetic was requested/,
+      /route: steward \(data\.synthetic\), runs automatically\n {2}- skill data\.synthetic was requested/,
     );
-    expect(show.stdout).toMatch(/runners-up:\n    data-engineering/);
+    expect(show.stdout).toMatch(/runners-up:\n {4}data-engineering/);
 
     // Issue 11: a task that ends failed (here a script past its time limit) exits non-zero.
     await bosun(

@@ -60,7 +60,7 @@ async function send<T extends z.ZodTypeAny>(
   if (!parsed.success) {
     throw rejected(`${what}: unexpected answer from ${url}: ${formatZodIssues(parsed.error)}`);
   }
-  return parsed.data;
+  return parsed.data as z.infer<T>;
 }
 
 function authHeaders(apiKey: string | undefined): Record<string, string> {

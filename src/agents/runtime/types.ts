@@ -102,7 +102,7 @@ export interface AgentContext {
   /** Bosun's own PostgreSQL pool (for agents that read or record relational state). */
   pool: Pool;
   /** The lake, shared by the runs of this process (opened on first call). */
-  lake(): Promise<Lake>;
+  lake: () => Promise<Lake>;
   /** The PM's projects, when the caller passed a reader (see ProjectReader). */
   projects?: ProjectReader;
   progress(event: ProgressEvent): void;

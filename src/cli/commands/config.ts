@@ -15,7 +15,12 @@ import { commandSummaries } from './summaries.js';
 const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_CONFIG_KEYS);
 function mask(key: string, v: unknown): unknown {
   if (key === 'connections' && v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([name, c]) => [name, { url: redactUrl(String(c.url)) }]));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, { url: string }>).map(([name, c]) => [
+        name,
+        { url: redactUrl(String(c.url)) },
+      ]),
+    );
   if (typeof v !== 'string' || !SECRET_KEYS.has(key)) return v;
   return key === 'database.url' ? redactUrl(v) : `${v.slice(0, 4)}…`;
 }

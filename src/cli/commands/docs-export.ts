@@ -24,7 +24,7 @@ export function registerDocsExportCommand(program: Command, wrap: Wrap): void {
         const opts = parseWith(exportOptionsSchema, raw, 'options of docs export');
         const { pool } = await ctx.db();
         // Imported here: every `bosun docs` command registers this one, and the exporter brings esbuild.
-        const [lake, { exportLibrary }] = await Promise.all([ctx.lake(), import('../../mcp/export/index.js')]);
+        const [lake, { exportLibrary }] = await Promise.all([ctx.lake(), import('../../mcp/index.js')]);
         const res = await exportLibrary(
           { pool, lake, logger: ctx.logger },
           {

@@ -55,10 +55,9 @@ const PREVIEW_LINES = 12;
 
 /** A searcher over the lake for one command; dense retrieval when the configuration names an embeddings endpoint. */
 async function withSearcher<T>(ctx: CliContext, fn: (searcher: Searcher) => Promise<T>): Promise<T> {
-  const [{ pool }, lake, { embedderFromConfig }, { openLakeSearcher }] = await Promise.all([
+  const [{ pool }, lake, { embedderFromConfig, openLakeSearcher }] = await Promise.all([
     ctx.db(),
     ctx.lake(),
-    import('../../docs/embed/index.js'),
     import('../../docs/search/index.js'),
   ]);
   const embedder = await embedderFromConfig(ctx.config);
@@ -206,7 +205,7 @@ async function evalQuestions(ctx: CliContext, file: string, raw: Record<string, 
 
 async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<void> {
   const o = parseWith(embedOptions, raw, 'options of docs embed');
-  const { embedChunks, embedderFromConfig } = await import('../../docs/embed/index.js');
+  const { embedChunks, embedderFromConfig } = await import('../../docs/index.js');
   const embedder = await embedderFromConfig(ctx.config, {
     ...(o.modelDir ? { modelDir: o.modelDir } : {}),
     ...(o.model ? { model: o.model } : {}),
@@ -234,10 +233,7 @@ async function embed(ctx: CliContext, raw: Record<string, unknown>): Promise<voi
 }
 
 async function reindex(ctx: CliContext): Promise<void> {
-  const [{ rebuildChunkIndex }, { rebuildSearchSignals }] = await Promise.all([
-    import('../../docs/index/index.js'),
-    import('../../docs/index.js'),
-  ]);
+  const { rebuildChunkIndex, rebuildSearchSignals } = await import('../../docs/index.js');
   const lake = await ctx.lake();
   const indexed = await rebuildChunkIndex(lake);
   const signals = indexed.snapshotId === null ? [] : await rebuildSearchSignals((await ctx.db()).pool, lake);

@@ -3,9 +3,16 @@ import { z } from 'zod';
 import { httpToken, parseWith } from '../../core/index.js';
 import type { Searcher } from '../../docs/index.js';
 import { serverName } from '../../mcp/clients.js';
-import { createDocsServer, serverSearcherOptions, type DocsCatalog } from '../../mcp/docs/index.js';
-import { serveStdio } from '../../mcp/stdio.js';
-import { bosunVersion } from '../../mcp/version.js';
+// mcp/'s light entry for this command: the docs server and its hosting, without the PM server.
+import {
+  bosunVersion,
+  createDocsServer,
+  pgDocsCatalog,
+  serveHttp,
+  serveStdio,
+  serverSearcherOptions,
+  type DocsCatalog,
+} from '../../mcp/docs/index.js';
 import type { CliContext } from '../context.js';
 import { emitLine } from '../output.js';
 import type { Wrap } from './wrap.js';
@@ -35,11 +42,7 @@ interface DocsBackend {
 }
 
 async function openBackend(ctx: CliContext, opts: ServeOptions, name: string): Promise<DocsBackend> {
-  const [{ pool }, docs, { pgDocsCatalog }] = await Promise.all([
-    ctx.db(),
-    import('../../docs/index.js'),
-    import('../../mcp/docs/pg-catalog.js'),
-  ]);
+  const [{ pool }, docs] = await Promise.all([ctx.db(), import('../../docs/index.js')]);
   // A library nobody knows fails here, naming the known ones.
   for (const library of opts.library) await docs.getLibrary(pool, library);
   const lake = await ctx.lake();
@@ -83,7 +86,6 @@ async function serveDocs(ctx: CliContext, opts: ServeOptions): Promise<void> {
     }
     await backend;
     const token = httpToken(ctx.config.mcp, opts.tokenFile);
-    const { serveHttp } = await import('../../mcp/http.js');
     const running = await serveHttp({
       host: opts.host,
       port: opts.port,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { BosunError, httpToken } from '../../core/index.js';
-import type { PmServerDeps } from '../../mcp/pm/index.js';
-import { serveStdio } from '../../mcp/stdio.js';
+import type { PmServerDeps } from '../../mcp/index.js';
 import type { CliContext } from '../context.js';
 import { emitLine } from '../output.js';
 import type { Wrap } from './wrap.js';
@@ -55,13 +54,11 @@ export function registerMcpPmCommand(program: Command, wrap: Wrap): void {
     .action(
       wrap(async (ctx, opts: PmServeOptions) => {
         const deps = await serverDeps(ctx);
-        const { createPmServer } = await import('../../mcp/pm/index.js');
+        const { createPmServer, serveHttp, serveStdio } = await import('../../mcp/index.js');
         if (!opts.http) {
           await serveStdio(createPmServer(deps));
           return;
         }
-        // The HTTP transport (and its server library) only when serving HTTP.
-        const { serveHttp } = await import('../../mcp/http.js');
         const token = httpToken(ctx.config.mcp, opts.tokenFile);
         const running = await serveHttp({
           host: opts.host,

@@ -66,7 +66,7 @@ export async function statusReport(ctx: CliContext): Promise<StatusReport> {
   const pool = createPool(url, { max: 1 });
   try {
     const v = await serverVersion(pool).catch((err: unknown) => {
-      throw unreachable(url!, err);
+      throw unreachable(url, err);
     });
     const m = await migrationStatus(pool, allMigrations);
     report.running = true;

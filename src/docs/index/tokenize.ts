@@ -38,6 +38,7 @@ const partPattern = /\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\p{N}+|[\p{L}\p{M}]+/gu;
 const lettersOnly = /^\p{L}+$/u;
 const lowerLettersOnly = /^[a-z]+$/;
 const digitsOnly = /^\p{N}+$/u;
+// eslint-disable-next-line no-control-regex -- the ASCII range, NUL included
 const nonAscii = /[^\x00-\x7f]/;
 const combiningMarks = /\p{M}+/gu;
 

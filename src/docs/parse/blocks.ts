@@ -71,7 +71,7 @@ export function scanBlocks(lines: readonly string[]): Block[] {
       });
       continue;
     }
-    const open = current as Block | null; // TypeScript cannot see `close` resetting `current`
+    const open = current; // TypeScript cannot see `close` resetting `current`
     if (open && paragraph && setextPattern.test(line)) {
       const heading = lines
         .slice(open.start, i)

@@ -24,7 +24,7 @@ export async function loadAssociations(conn: DuckDBConnection, relation: string)
   for (const r of rows) {
     const library = String(r.library);
     let terms = byLibrary.get(library);
-    if (!terms) byLibrary.set(library, (terms = new Map()));
+    if (!terms) byLibrary.set(library, (terms = new Map<string, Associate[]>()));
     const term = String(r.term);
     let associates = terms.get(term);
     if (!associates) terms.set(term, (associates = []));

@@ -1,6 +1,8 @@
 /**
  * docs/search: the long-running searcher (BM25F in an in-memory DuckDB over the lake's index,
- * optional dense fusion), reading and outlines, the access log, and evaluation.
+ * optional dense fusion), reading and outlines, the access log, and evaluation. A light entry
+ * of docs/ (docs/architecture.md): with the embedder the configuration names, it is all that
+ * `bosun docs search` and the docs MCP server load.
  */
 export {
   Searcher,
@@ -44,3 +46,5 @@ export {
 } from './evaluate.js';
 export { docsSearchMigrations } from './migrations.js';
 export type { LibraryVersion } from './memory-index.js';
+export { embedderFromConfig, type EmbedderChoice } from '../embed/from-config.js';
+export type { Embedder } from '../embed/embedder.js';

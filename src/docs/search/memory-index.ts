@@ -9,7 +9,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { BosunError } from '../../core/index.js';
+import { BosunError, firstLine } from '../../core/index.js';
 import { sqlString } from '../index/sql.js';
 import type { CachedIndex, IndexState } from './index-cache.js';
 import { sourceOf } from '../store/source.js';
@@ -615,10 +615,6 @@ function toChunk(r: Record<string, unknown>): ChunkRecord {
         : String(r.source),
     simhash: typeof r.simhash === 'bigint' ? r.simhash : null,
   };
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }
 
 /**

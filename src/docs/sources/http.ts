@@ -156,7 +156,7 @@ async function readCapped(response: Response, max: number): Promise<{ body: Buff
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (response.body) {
-    for await (const chunk of response.body) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength;
       // Leaving the loop cancels the stream: the rest is never downloaded.
       if (size > max) return { error: tooLarge(size, max) };

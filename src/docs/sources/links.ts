@@ -1,12 +1,21 @@
 import { parseHTML } from 'linkedom';
 import { parseHttpUrl } from './url.js';
 
+/** What this module reads of linkedom's document (its declarations do not resolve under NodeNext). */
+interface ParsedElement {
+  getAttribute(name: string): string | null;
+}
+interface ParsedDocument {
+  querySelector(selectors: string): ParsedElement | null;
+  querySelectorAll(selectors: string): Iterable<ParsedElement>;
+}
+
 /**
  * The http(s) links of an HTML page, resolved against its `<base href>` or its URL, without
  * fragments. `rel="nofollow"` links and pages marked `<meta name="robots" content="nofollow">` give none.
  */
 export function extractLinks(html: string, pageUrl: URL): URL[] {
-  const { document } = parseHTML(html);
+  const { document } = parseHTML(html) as unknown as { document: ParsedDocument };
   const robots = [...document.querySelectorAll('meta[name]')]
     .filter((m) => m.getAttribute('name')?.toLowerCase() === 'robots')
     .map((m) => m.getAttribute('content') ?? '')

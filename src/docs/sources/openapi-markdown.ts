@@ -125,7 +125,7 @@ class SchemaRenderer {
     if (out.length > MAX_ROWS) return;
     const { value } = this.refs.resolve(schema);
     if (!value) return;
-    const names = [schema, ...(Array.isArray(value.allOf) ? value.allOf : [])].flatMap((s) => {
+    const names = [schema, ...(Array.isArray(value.allOf) ? (value.allOf as unknown[]) : [])].flatMap((s) => {
       const ref = isObj(s) ? str(s.$ref) : undefined;
       const refName = ref === undefined ? undefined : schemaName(ref);
       return refName === undefined ? [] : [refName];

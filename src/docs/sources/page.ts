@@ -47,7 +47,7 @@ export async function fetchPage(http: HttpClient, req: PageRequest): Promise<Fet
     path: req.pathOf(finalUrl),
     url: finalUrl.href,
     version: req.version,
-    format: formatOfPath(finalUrl.pathname) ?? ('html' as DocFormat),
+    format: formatOfPath(finalUrl.pathname) ?? 'html',
   };
   if (res.error) return { finalUrl, doc: errorDoc(base, res.error) };
   if (res.status === 304) {

@@ -19,3 +19,4 @@ export {
   type CommitResult,
   type LibraryChanges,
 } from './write.js';
+export { writeLibraryParquet, type LibraryParquet, type LibraryParquetFiles } from './export.js';

@@ -36,7 +36,7 @@ export async function hasDocsTables(
 /** The library's pages in the latest snapshot, by page id. */
 export async function storedPages(lake: Lake, library: string): Promise<Map<string, StoredPage>> {
   return lake.withReader({}, async (conn) => {
-    if (!(await hasDocsTables(conn))) return new Map();
+    if (!(await hasDocsTables(conn))) return new Map<string, StoredPage>();
     const res = await conn.runAndReadAll(
       `SELECT page_id, version, path, content_hash FROM docs.pages WHERE library = $1`,
       [library],

@@ -58,7 +58,7 @@ class PageIndex {
       if (!paths) this.exact.set(page.version, (paths = new Set()));
       paths.add(page.path);
       let keys = this.byKey.get(page.version);
-      if (!keys) this.byKey.set(page.version, (keys = new Map()));
+      if (!keys) this.byKey.set(page.version, (keys = new Map<string, string>()));
       const key = linkKey(page.path);
       const held = keys.get(key);
       // `guide.md` beats `guide/index.md` for the link `guide`: the file is named for it.

@@ -1,11 +1,17 @@
 import type { Pool } from '../../db/index.js';
-import { libraryPages, libraryVersions, listLibraries, pageLinks } from '../../docs/index.js';
 import type { DocsCatalog } from './catalog.js';
+
+/**
+ * The library metadata, loaded with the first question: the docs server's light entry exports
+ * this catalog, and a stdio server answers `initialize` before the database is needed.
+ */
+const libraryMetadata = () => import('../../docs/library/index.js');
 
 /** The catalog of a Bosun installation: library metadata, pages and cross-references in PostgreSQL. */
 export function pgDocsCatalog(pool: Pool): DocsCatalog {
   return {
     async libraries() {
+      const { libraryVersions, listLibraries } = await libraryMetadata();
       const summaries = await listLibraries(pool);
       return Promise.all(
         summaries.map(async (l) => ({
@@ -26,10 +32,14 @@ export function pgDocsCatalog(pool: Pool): DocsCatalog {
       );
     },
     async pages(library) {
+      const { libraryPages } = await libraryMetadata();
       return (await libraryPages(pool, library))
         .filter((p) => p.contentHash !== null)
         .map((p) => ({ version: p.version, path: p.path, title: p.title }));
     },
-    links: (library, version, path) => pageLinks(pool, library, version, path),
+    async links(library, version, path) {
+      const { pageLinks } = await libraryMetadata();
+      return pageLinks(pool, library, version, path);
+    },
   };
 }

@@ -68,7 +68,7 @@ const duckdbBeside: Plugin = {
  * the server's own dependencies, else from the manifest's fallback.
  */
 async function duckdbLoader(): Promise<string> {
-  const names = Object.keys(await import(DUCKDB_PACKAGE)).filter(
+  const names = Object.keys((await import(DUCKDB_PACKAGE)) as object).filter(
     (n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n),
   );
   return `// Loads ${DUCKDB_PACKAGE}: the one installed with this server (npx installs it), else the one of

@@ -67,7 +67,7 @@ export function overviewView(o: ProjectOverview): z.infer<typeof overviewSchema>
       hasDocument: p.hasDocument,
     },
     progress: o.progress,
-    tasksByState: o.tasksByState as Record<string, number>,
+    tasksByState: o.tasksByState,
     timeSpentHours: Math.round((o.timeSpentMs / 3_600_000) * 100) / 100,
     budgetHours: o.budget.hours,
     ready: o.ready.map(taskLineView),

@@ -41,4 +41,4 @@ export const taskRunJobType: JobType<TaskRunJobData> = {
 };
 
 /** The PM's job types, run by `bosun worker`. */
-export const pmJobTypes: readonly JobType<never>[] = [taskRunJobType as JobType<never>];
+export const pmJobTypes: readonly JobType<never>[] = [taskRunJobType];

@@ -2,6 +2,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { subscribe, type PmNotice } from './client.js';
 
+/** An answer of the dashboard API as the views read it: loosely, until it is typed from ui/api.ts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see eslint.config.js (src/ui/web)
 export type Json = Record<string, any>;
 
 /** Loads `load()` and reloads it when `shouldReload` says a server-sent event concerns it. */

@@ -80,9 +80,7 @@ function RunCard({ run, events }: { run: Json; events: Json[] }) {
       </summary>
       {env && <p class="summary">{env.summary}</p>}
       {(env?.error ?? run.error) && (
-        <p class="error">
-          {env?.error ? `${env.error.code}: ${env.error.message}` : String(run.error)}
-        </p>
+        <p class="error">{env?.error ? `${env.error.code}: ${env.error.message}` : String(run.error)}</p>
       )}
       <h4>Log</h4>
       {log.length ? (

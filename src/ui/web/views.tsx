@@ -135,7 +135,7 @@ function ArtifactView({ slug, artifact }: { slug: string; artifact: Json }) {
   return text === null ? (
     <button
       onClick={() =>
-        fetch(src)
+        void fetch(src)
           .then((r) => r.text())
           .then((t) => setText(t.slice(0, 20_000)))
       }
@@ -155,7 +155,7 @@ function ProjectDocument({ slug }: { slug: string }) {
       {doc === null ? (
         <button
           onClick={() =>
-            get<{ document: string }>(`projects/${encodeURIComponent(slug)}/document`).then(setDoc, (e: Error) =>
+            void get<{ document: string }>(`projects/${encodeURIComponent(slug)}/document`).then(setDoc, (e: Error) =>
               setDoc({ error: e.message }),
             )
           }

@@ -15,7 +15,7 @@ const docExtension = /\.(md|markdown|mdx|html?|txt)$/i;
  * version unless the version has its own file at the same path.
  */
 function countOnDisk(root: string, versionNames: RegExp): Map<string, number> {
-  const files = (readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[])
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
     .map((f) => f.split(path.sep).join('/'))
     .filter((f) => docExtension.test(f) && !f.split('/').some((s) => s.startsWith('.')));
   const perVersion = new Map<string, Set<string>>();

@@ -10,10 +10,10 @@ import { runTransform } from './transform.js';
 type Skill = (ctx: AgentContext, input: never) => Promise<ResultEnvelope>;
 
 const skills: Record<string, Skill> = {
-  'data.ingest': runIngest as Skill,
-  'data.quality': runQuality as Skill,
-  'data.transform': runTransform as Skill,
-  'data.synthetic': runSynthetic as Skill,
+  'data.ingest': runIngest,
+  'data.quality': runQuality,
+  'data.transform': runTransform,
+  'data.synthetic': runSynthetic,
 };
 
 /**

@@ -143,7 +143,7 @@ async function checkRules(
         passed: rows === 0,
         failingRows: rows,
         message: rows
-          ? `${stats.keys} duplicated key${Number(stats.keys) === 1 ? '' : 's'} over ${rows} rows`
+          ? `${Number(stats.keys)} duplicated key${Number(stats.keys) === 1 ? '' : 's'} over ${rows} rows`
           : 'every key is unique',
         sample: rows ? await sample(`${dupes} ORDER BY occurrences DESC`) : [],
       });

@@ -62,7 +62,7 @@ function parseRule(value: unknown, where: string): Rule {
   if (name !== undefined && (typeof name !== 'string' || !name)) throw invalid(`${where}: name is a non-empty string`);
   return {
     kind,
-    name: (name as string | undefined) ?? defaultName(kind, body.data),
+    name: name ?? defaultName(kind, body.data),
     severity: sevParsed.data,
     body: body.data,
   };
@@ -72,9 +72,11 @@ function defaultName(kind: RuleKind, body: unknown): string {
   const b = body as Record<string, unknown>;
   if (kind === 'not_null' || kind === 'unique') return `${kind}(${[body].flat().join(', ')})`;
   if (kind === 'expression') return `expression(${String(body)})`;
-  if (kind === 'row_count') return `row_count(${b.min ?? ''}..${b.max ?? ''})`;
-  if (kind === 'relationships') return `relationships(${b.column} → ${b.to_table}.${b.to_column})`;
-  return `${kind}(${b.column})`;
+  const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+  if (kind === 'row_count') return `row_count(${text(b.min)}..${text(b.max)})`;
+  if (kind === 'relationships')
+    return `relationships(${String(b.column)} → ${String(b.to_table)}.${String(b.to_column)})`;
+  return `${kind}(${String(b.column)})`;
 }
 
 const invalid = (message: string) =>
@@ -166,14 +168,15 @@ export function ruleCheck(rule: Rule, resolveRelation: (table: string) => string
           if (b.max !== undefined) parts.push(`count(*) <= ${Number(b.max)}`);
           return `SELECT ${parts.join(' AND ')} AS ok, count(*) AS value FROM ${r}`;
         },
-        describe: (v) => `${v} rows`,
+        describe: (v) => `${String(v)} rows`,
       };
     case 'freshness':
       return {
         kind: 'table',
         sql: (r) =>
           `SELECT coalesce(max(${col(b.column)}) >= now() - ${intervalOf(String(b.max_age))}, false) AS ok, CAST(max(${col(b.column)}) AS VARCHAR) AS value FROM ${r}`,
-        describe: (v) => `newest ${b.column} is ${v ?? 'none'} (max age ${b.max_age})`,
+        describe: (v) =>
+          `newest ${String(b.column)} is ${v === undefined || v === null ? 'none' : String(v)} (max age ${String(b.max_age)})`,
       };
     case 'relationships':
       return {

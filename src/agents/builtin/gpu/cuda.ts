@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BosunError } from '../../../core/index.js';
+import type { SandboxResult } from '../../../exec/index.js';
 import {
   artifactFromFile,
   completedEnvelope,
@@ -237,7 +238,7 @@ export async function runCuda(ctx: AgentContext, input: CudaRunInput): Promise<R
     if (!built.ok) return compileFailed(parseNvccDiagnostics(built.stderr), built.stderr, { language: 'cuda', source });
   }
   const samples: number[] = [];
-  let last;
+  let last: SandboxResult | undefined;
   for (let r = 0; r < input.runs; r++) {
     ctx.progress({ message: `run ${r + 1} of ${input.runs} on ${gpus[0]}`, fraction: r / input.runs });
     last = await ctx.exec.runSandboxed([binary, ...input.args], {

@@ -126,7 +126,7 @@ export function planFindings(root: PlanNode, facts: Map<string, RelationFacts>):
       findings.push({
         kind: 'spill',
         node: type,
-        message: `the sort spilled to disk (${n['Sort Method']}, ${n['Sort Space Used']} kB)`,
+        message: `the sort spilled to disk (${String(n['Sort Method'])}, ${String(n['Sort Space Used'])} kB)`,
         suggestion: `raise work_mem for this query (settings: { work_mem: '${Math.ceil((Number(n['Sort Space Used']) * 3) / 1024)}MB' }), or an index that yields the order`,
       });
     }

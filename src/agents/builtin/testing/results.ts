@@ -98,12 +98,13 @@ export function parseGoJson(stdout: string): TestResults {
 
 const count = (text: string, pattern: RegExp) => {
   let last: RegExpExecArray | null = null;
-  for (const m of text.matchAll(new RegExp(pattern, 'gm'))) last = m as RegExpExecArray;
+  for (const m of text.matchAll(new RegExp(pattern, 'gm'))) last = m;
   return last ? Number(last[1]) : 0;
 };
 
 /** The counts from the summary lines each runner prints, and the failing names where the output shows them. */
 export function parseSummary(runner: RunnerName, output: string): TestResults {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
   const text = output.replace(/\x1b\[[0-9;]*m/g, '');
   let passed = 0;
   let failed = 0;

@@ -82,7 +82,7 @@ function limitsOf(input: ScrapeInput, processMs: number): ScrapyLimits {
 /** The counts a person reads first, from Scrapy's stats and our own item checks. */
 function countsOf(run: ScrapyRunResult, prepared: PreparedItems) {
   const c = run.counts;
-  const stat = (name: string) => (typeof run.stats?.[name] === 'number' ? (run.stats[name] as number) : 0);
+  const stat = (name: string) => (typeof run.stats?.[name] === 'number' ? run.stats[name] : 0);
   // Requests robots.txt forbade surface as IgnoreRequest "download errors": they are reported as robotsForbidden.
   const { 'scrapy.exceptions.IgnoreRequest': _ignored, ...downloadErrors } = c.downloadErrors;
   return {
