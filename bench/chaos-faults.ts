@@ -20,6 +20,18 @@ interface Cli {
   json: any;
 }
 
+/** A command's JSON answer, or the last line of streamed output (a sync's progress lines end with the outcome). */
+function parseOutput(stdout: string): any {
+  for (const text of [stdout, stdout.trim().split('\n').at(-1) ?? '']) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Not this form: try the next.
+    }
+  }
+  return null;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
 
@@ -44,17 +56,7 @@ export async function openFaultBench(root: string) {
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('close', (code) => {
         clearTimeout(timer);
-        let json: unknown = null;
-        try {
-          json = JSON.parse(stdout);
-        } catch {
-          // Streamed output (a sync's progress lines): the last line is the outcome.
-          try {
-            json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-          } catch {
-            json = null;
-          }
-        }
+        const json = parseOutput(stdout);
         resolve({ code, stdout, json });
       });
     });
@@ -188,17 +190,7 @@ export async function openFaultBench(root: string) {
     fs.writeFileSync(slowTask, JSON.stringify({ code: `import time\ntime.sleep(3)\nprint(${tasks})` }));
     must(
       'task add',
-      await cli([
-        'task',
-        'add',
-        'chaos',
-        `Slow ${tasks}`,
-        '--skill',
-        'python.run',
-        '--input-file',
-        slowTask,
-        '--json',
-      ]),
+      await cli(['task', 'add', 'chaos', `Slow ${tasks}`, '--skill', 'python.run', '--input-file', slowTask, '--json']),
     );
     if (tasks === 1) must('project advance', await cli(['project', 'advance', 'chaos', '--json']));
     const show = async () => (await cli(['task', 'show', ref, '--json'])).json;
