@@ -286,6 +286,42 @@ describe('the research agent', { timeout: 120_000 }, () => {
     }
   });
 
+  it("research.web: query_urls are a site's own search pages, filled with the question's sub-queries", async () => {
+    const searched: string[] = [];
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      if (url.pathname === '/robots.txt') return void res.writeHead(404).end();
+      const q = url.searchParams.get('q') ?? '';
+      searched.push(q);
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<html><head><title>Search: ${q}</title></head><body><main><h1>Results</h1><h2>Retention</h2>` +
+            `<p>Snapshots are kept for 30 days before they expire.</p></main></body></html>`,
+        );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { envelope, outputs } = await run('research.web', {
+        question: 'How long are snapshots kept, and when do they expire?',
+        query_urls: [`${base}/search?q={query}`],
+      });
+      expect(envelope.status, envelope.error?.message).toBe('completed');
+      // The whole question first, then its clauses; each an encoded query on the site's search page.
+      expect(searched[0]).toMatch(/^How long are snapshots kept, and when do they expire\??$/);
+      expect(searched.length).toBeGreaterThan(1);
+      expect(outputs.pages.map((p: { url: string }) => p.url)[0]).toBe(
+        `${base}/search?q=${encodeURIComponent(searched[0]!)}`,
+      );
+      expect(fs.readFileSync(outputs.report, 'utf8')).toContain('kept for 30 days');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const neither = await run('research.web', { question: 'What is in neither?' });
+    expect(neither.envelope.status).toBe('rejected');
+  });
+
   it('research.web: when no page can be read, it fails and says why for each', async () => {
     const { envelope } = await run('research.web', {
       question: 'What does the closed port say?',

@@ -13,25 +13,46 @@ import { writeReport } from './report.js';
  * rate, size cap, retries), split into their sections, each sub-query ranked over those sections
  * (BM25), and the same cited report as research.docs with `URL#section` ids. No search engine:
  * the pages are the ones given, so the answer is only as wide as they are, and says so.
+ * `query_urls` are a site's own search pages (`https://docs.example.com/search?q={query}`),
+ * filled with the question's sub-queries: still only the sites the task names.
  */
+/** Pages read per task, given and searched together: the crawler's politeness is per page. */
+const MAX_PAGES = 20;
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'an http(s) URL');
+
 export const researchWebInput = z
   .object({
     question: z.string().trim().min(3).max(4000),
-    urls: z
-      .array(
-        z
-          .string()
-          .url()
-          .refine((u) => /^https?:\/\//i.test(u), 'an http(s) URL'),
-      )
+    urls: z.array(httpUrl).min(1).max(MAX_PAGES).optional(),
+    query_urls: z
+      .array(httpUrl.refine((u) => u.includes('{query}'), 'a URL with {query} where the search words go'))
       .min(1)
-      .max(20),
+      .max(5)
+      .optional(),
     max_sources: z.number().int().min(1).max(50).default(10),
     max_page_bytes: z.number().int().min(1024).max(50_000_000).default(5_000_000),
   })
-  .strict();
+  .strict()
+  .refine((i) => i.urls || i.query_urls, 'give urls, query_urls or both');
 
 const HITS_PER_QUERY = 5;
+/** Sub-queries sent to each search page: the whole question and its first clauses. */
+const QUERIES_PER_SEARCH_PAGE = 3;
+
+/** The given URLs, then each search page filled with the first sub-queries; no duplicates, at most MAX_PAGES. */
+function pagesToRead(input: z.infer<typeof researchWebInput>): string[] {
+  const queries = decompose(input.question)
+    .slice(0, QUERIES_PER_SEARCH_PAGE)
+    .map((q) => q.query);
+  const searched = (input.query_urls ?? []).flatMap((template) =>
+    queries.map((q) => template.replaceAll('{query}', encodeURIComponent(q))),
+  );
+  return [...new Set([...(input.urls ?? []), ...searched])].slice(0, MAX_PAGES);
+}
 
 function sectionPassages(page: FetchedWebPage): Passage[] {
   return page.sections
@@ -53,8 +74,9 @@ function sectionPassages(page: FetchedWebPage): Passage[] {
 export async function researchWeb(ctx: AgentContext): Promise<ResultEnvelope> {
   const input = parseWith(researchWebInput, ctx.input, 'research.web input');
   const { fetchWebPages } = await import('../../../docs/index.js');
-  ctx.progress({ message: `fetching ${input.urls.length} page(s)` });
-  const pages = await fetchWebPages(input.urls, {
+  const urls = pagesToRead(input);
+  ctx.progress({ message: `fetching ${urls.length} page(s)` });
+  const pages = await fetchWebPages(urls, {
     logger: ctx.logger,
     signal: ctx.signal,
     maxPageBytes: input.max_page_bytes,
