@@ -56,6 +56,12 @@ export const KNOWN_TOOLS: readonly KnownTool[] = [
   },
   { name: 'pytest', feature: 'testing agent (Python projects)', package: 'python3-pytest' },
   { name: 'chromium', feature: 'docs crawling of JavaScript-rendered sites (--render)', package: 'chromium' },
+  {
+    name: 'bwrap',
+    feature: 'the sandbox for user and model code (python, ml, gpu, tests, schedules)',
+    package: 'bubblewrap',
+  },
+  { name: 'tar', feature: 'infra agent (the scaffolded MCP server as a tarball)', package: 'tar' },
 ];
 
 export function knownTool(name: string): KnownTool | undefined {
