@@ -172,7 +172,8 @@ describe('deletes, compaction, expiry and cleanup', () => {
     const hourAgo = new Date(Date.now() - 2 * 3_600_000);
     fs.utimesSync(stray, hourAgo, hourAgo);
     const strays = await lake.cleanup();
-    expect(strays.removed).toEqual([{ path: stray, reason: 'stray', bytes: 12 }]);
+    expect(strays.removed).toEqual([{ path: stray, reason: 'stray', bytes: 12, ageMs: expect.any(Number) }]);
+    expect(strays.removed[0]!.ageMs).toBeGreaterThanOrEqual(2 * 3_600_000);
     expect(filesUnder(t.dataPath)).toEqual([...reachable, 'notes.txt'].sort());
   });
 });
