@@ -51,6 +51,11 @@ describe('exports', () => {
   let registry: AgentRegistry;
   beforeAll(async () => {
     f = await agentsFixture();
+    // A person's agent: every built-in runs by itself, so the assistant case is a user manifest.
+    f.addUserManifest(
+      'reviewer.yaml',
+      'id: reviewer\nname: Reviewer\ntier: task\nversion: 1.0.0\ndescription: a person reviews\nexecutor: { kind: assistant }\nskills:\n  - { id: review.read, name: Review, description: reads and judges }\n',
+    );
     registry = await f.open();
   });
   afterAll(async () => {
@@ -94,8 +99,8 @@ describe('exports', () => {
     expect(youtube).toContain('tools: Bash, Read');
     expect(youtube).toContain('bosun agents run youtube <skill> --input key=value … --json');
     expect(youtube).toContain('### youtube.transcript: Video transcript');
-    const research = files.find((f) => f.file === 'bosun-research.md')!.content;
-    expect(research).not.toContain('tools:');
-    expect(research).toContain('Take the next task through the Bosun PM MCP server');
+    const reviewer = files.find((f) => f.file === 'bosun-reviewer.md')!.content;
+    expect(reviewer).not.toContain('tools:');
+    expect(reviewer).toContain('Take the next task through the Bosun PM MCP server');
   });
 });
