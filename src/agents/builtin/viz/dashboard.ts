@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -28,11 +29,28 @@ export interface DashboardInput {
 const require = createRequire(import.meta.url);
 /** Bosun's node_modules: the dashboard project links to it so Framework bundles vega-embed from disk, not a CDN. */
 const nodeModules = path.resolve(path.dirname(require.resolve('vega-embed')), '..', '..');
-/** The envelope says plainly that the build ran outside the jail (see the build step). */
-const BUILD_UNCONFINED = {
-  isolation: 'none',
-  note: 'the Framework build runs unconfined until it resolves node imports inside the jail',
-};
+/** System directories the sandbox always shows read-only (src/exec/sandbox.ts). */
+const SYSTEM_DIRS = ['/usr/', '/bin/', '/sbin/', '/lib/', '/lib64/', '/opt/'];
+/**
+ * What the jailed build reads besides the system directories (all read-only): Bosun's
+ * node_modules (Framework, rollup, esbuild, DuckDB, vega-embed; its real path, so a linked
+ * node_modules is seen where the resolver ends up), the tsconfig.json beside it, and Node's own
+ * install where that is outside the system directories (nvm, a tarball in /root…).
+ *
+ * The tsconfig.json is needed: Framework bundles a node import with rollup-plugin-esbuild, which
+ * reads the nearest tsconfig.json of every file it transforms, and vega-util (under vega-embed)
+ * ships one that `extends: "../../tsconfig.json"` — from node_modules/vega-util, the file beside
+ * node_modules. Without it, get-tsconfig throws, Framework drops the failed import silently and
+ * the page is left with a bare `import "vega-embed"` the browser cannot resolve.
+ */
+function buildReadOnly(): string[] {
+  const paths = [nodeModules, path.join(path.dirname(nodeModules), 'tsconfig.json')];
+  // bin/node's install (bin/, lib/…); a Node under /usr or /opt is in the jail already.
+  const nodeBin = realpathSync(process.execPath);
+  const nodePrefix = path.dirname(path.dirname(nodeBin));
+  if (nodePrefix !== '/' && !SYSTEM_DIRS.some((dir) => nodeBin.startsWith(dir))) paths.push(nodePrefix);
+  return paths.filter((p) => existsSync(p));
+}
 const frameworkCli = path.join(nodeModules, '@observablehq', 'framework', 'dist', 'bin', 'observable.js');
 const duckdbModule = pathToFileURL(require.resolve('@duckdb/node-api')).href;
 
@@ -183,11 +201,12 @@ export async function buildDashboard(ctx: AgentContext, input: DashboardInput): 
   );
 
   ctx.progress({ message: `building ${input.pages.length} pages with Observable Framework` });
-  // Not in the bubblewrap jail for now: inside it, Framework's build no longer resolves the
-  // node import of vega-embed from the linked node_modules (the page then fails to load it).
-  // The build runs Bosun's own generated project: loaders whose SQL viz validated as one SELECT.
-  const build = await ctx.exec.runCommand(process.execPath, [frameworkCli, 'build'], {
-    cwd: project,
+  // In exec's sandbox: the project folder is the only writable place, no network; the loaders
+  // (DuckDB reading the Parquet files in the project) run in the same jail.
+  const build = await ctx.exec.runSandboxed([process.execPath, frameworkCli, 'build'], {
+    workDir: project,
+    readOnly: buildReadOnly(),
+    memoryMb: 16_384,
     timeoutMs: Math.max(1_000, ctx.timeoutMs - 30_000),
     signal: ctx.signal,
     maxOutputBytes: 256 * 1024,
@@ -202,14 +221,28 @@ export async function buildDashboard(ctx: AgentContext, input: DashboardInput): 
         message: `Observable Framework could not build the dashboard: ${tail}`,
         retryable: false,
       },
-      { outputs: { project, sandbox: BUILD_UNCONFINED } },
+      { outputs: { project, sandbox: build.sandbox } },
+    );
+  }
+  // Framework logs a node import it could not bundle and goes on, leaving the bare specifier in
+  // the page (which then never draws): a site without vega-embed is a failed build, said here.
+  const bundled = await fs.readdir(path.join(dist, '_node')).catch(() => [] as string[]);
+  if (!bundled.some((name) => name.startsWith('vega-embed@'))) {
+    const errors = [...new Set(build.stderr.split('\n').filter((line) => /^\w*Error\b/.test(line.trim())))];
+    return failedEnvelope(
+      {
+        code: 'BUILD_FAILED',
+        message: `Observable Framework built the dashboard without bundling vega-embed from ${nodeModules}: ${errors.slice(0, 3).join(' | ') || 'no error was logged'}`,
+        retryable: false,
+      },
+      { outputs: { project, sandbox: build.sandbox } },
     );
   }
   const pagesHtml = pagePaths.map((p) => path.join(dist, `${p === '/' ? 'index' : p.slice(1)}.html`));
   const artifacts = await Promise.all(
     pagesHtml.map((file) => artifactFromFile(file, 'text/html', path.relative(ctx.workDir, file))),
   );
-  const outputs: Record<string, unknown> = { project, site: dist, pages: pagesHtml, sandbox: BUILD_UNCONFINED };
+  const outputs: Record<string, unknown> = { project, site: dist, pages: pagesHtml, sandbox: build.sandbox };
   const metrics: Record<string, number> = { pages: input.pages.length, charts, buildMs: build.durationMs };
   if (input.check) {
     const chromium = await ctx.exec.which('chromium');
