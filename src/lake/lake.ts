@@ -18,7 +18,7 @@ import { parseTableName } from './names.js';
 import { lakeQueryError, withTableViews } from './reader.js';
 import { assertSingleSelect } from './relation.js';
 import { tableScanSql } from './scan.js';
-import { loadTables, qualifiedName } from './state.js';
+import { loadTables, qualifiedName } from './table-state.js';
 import type { LakeSession } from './session.js';
 
 /** What a read-only query over the lake returned. */
@@ -30,7 +30,7 @@ export interface LakeQueryResult {
   elapsedMs: number;
 }
 import { LakeTransaction, type AppendSource, type NewColumn, type TableDefinition } from './transaction.js';
-import { duckdbType } from './types.js';
+import { duckdbType } from './column-types.js';
 
 /** Which snapshot to read: by id, by time (the one current then), or the latest. */
 export interface SnapshotSelector {

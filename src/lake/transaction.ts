@@ -23,9 +23,9 @@ import type { LakeSession } from './session.js';
 import { encodeRows, rowsRelationSql } from './rows.js';
 import { FieldId, FILE_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN, tableScanSql } from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
-import { loadTables, qualifiedName, type TableState } from './state.js';
+import { loadTables, qualifiedName, type TableState } from './table-state.js';
 import { fileColumnStats } from './stats.js';
-import { duckdbType, fieldIdsSql, lakeColumnFromDuckDB, maxColumnId, type LakeColumn } from './types.js';
+import { duckdbType, fieldIdsSql, lakeColumnFromDuckDB, maxColumnId, type LakeColumn } from './column-types.js';
 
 export interface ColumnDefinition {
   name: string;

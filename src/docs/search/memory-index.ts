@@ -10,7 +10,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { BosunError, firstLine } from '../../core/index.js';
-import { sqlString } from '../index/sql.js';
+import { sqlString } from '../postings/sql.js';
 import type { CachedIndex, IndexState } from './index-cache.js';
 import { sourceOf } from '../store/source.js';
 import type { ChunkRow } from '../store/tables.js';

@@ -5,8 +5,8 @@ import { countTokens } from '../chunk/tokens.js';
 import { pageSourceOf, sectionSourceOf } from '../store/source.js';
 import type { SnapshotEvents } from '../../lake/index.js';
 import type { Embedder } from '../embed/embedder.js';
-import { expandWithSynonyms } from '../index/synonyms.js';
-import { queryTerms, type TokenizeOptions } from '../index/tokenize.js';
+import { expandWithSynonyms } from '../postings/synonyms.js';
+import { queryTerms, type TokenizeOptions } from '../postings/tokenize.js';
 import type { AccessLog, AccessRecord } from './access-log.js';
 import { fitToBudget } from './budget.js';
 import { groupHits, type RankedChunk } from './collapse.js';
@@ -199,20 +199,28 @@ export class Searcher {
         terms = await rarestTerms(index, terms, lvs);
         notes.push(`the query was long: searched its ${terms.length} most specific terms`);
       }
-      const pool = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
+      const candidates = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
       const weighted =
         this.ranking.synonyms > 0
           ? expandWithSynonyms(terms, this.ranking.synonyms)
           : terms.map((term) => ({ term, weight: 1 }));
-      const { ranked, records, retrieval } = await this.rank(index, req.query, weighted, lvs, pathPrefix, pool, notes);
+      const { ranked, records, retrieval } = await this.rank(
+        index,
+        req.query,
+        weighted,
+        lvs,
+        pathPrefix,
+        candidates,
+        notes,
+      );
       for (const c of await index.chunks(ranked.filter((r) => !records.has(r.doc)).map((r) => r.doc)))
         records.set(c.doc, c);
       const retrieved: RankedChunk[] = ranked.flatMap((r) => {
         const chunk = records.get(r.doc);
         return chunk ? [{ chunk, score: r.score }] : [];
       });
-      const candidates = boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize);
-      let hits = groupHits(candidates, req.limit).map((g, i) => toHit(g, i + 1, index.snapshotId));
+      const boosted = boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize);
+      let hits = groupHits(boosted, req.limit).map((g, i) => toHit(g, i + 1, index.snapshotId));
       let omitted = 0;
       let tokens = hits.reduce((sum, h) => sum + h.tokens + citationTokens(h), 0);
       if (req.maxTokens !== undefined) {
@@ -437,10 +445,10 @@ export class Searcher {
     weighted: QueryTerm[],
     lvs: number[],
     pathPrefix: string | undefined,
-    pool: number,
+    candidates: number,
     notes: string[],
   ) {
-    const lexical = await index.match(weighted, lvs, pathPrefix, pool);
+    const lexical = await index.match(weighted, lvs, pathPrefix, candidates);
     // The lexical matches come with their rows; only chunks found by dense retrieval alone are read after.
     const records = new Map(lexical.map((m) => [m.doc, m.chunk]));
     const embedder = this.options.embedder;
@@ -456,8 +464,12 @@ export class Searcher {
       notes.push(`dense retrieval unavailable (${(err as Error).message}); lexical results only`);
       return { ranked: lexical, records, retrieval: 'bm25' as const };
     }
-    const dense = await index.nearest(vector!, lvs, pathPrefix, pool);
-    return { ranked: reciprocalRankFusion([lexical, dense]).slice(0, pool), records, retrieval: 'hybrid' as const };
+    const dense = await index.nearest(vector!, lvs, pathPrefix, candidates);
+    return {
+      ranked: reciprocalRankFusion([lexical, dense]).slice(0, candidates),
+      records,
+      retrieval: 'hybrid' as const,
+    };
   }
 
   /** A page by path, URL or chunk id (a chunk id also names the section to read). */
