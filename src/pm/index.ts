@@ -58,15 +58,15 @@ export { listEvents, PM_EVENT_CHANNEL, type PmEvent, type PmEventNotice, type Ev
 export { projectGraph, type ProjectGraph } from './graph.js';
 export { pmTransaction, type PmTx } from './transaction.js';
 export {
-  loadCatalog,
+  loadTemplateSet,
   findTemplate,
   validateTemplateFile,
   shippedTemplatesDir,
-  type TemplateCatalog,
-  type CatalogTemplate,
-  type CatalogFragment,
+  type TemplateSet,
+  type LoadedTemplate,
+  type LoadedFragment,
   type TemplateProblem,
-} from './templates/catalog.js';
+} from './templates/template-set.js';
 export { instantiate, resolveParams, type RawParam } from './templates/instantiate.js';
 export { recordTemplateVersion, storedTemplateYaml } from './templates/lake.js';
 export { templateSchema, fragmentSchema, type Template, type Fragment } from './templates/schema.js';
