@@ -54,6 +54,7 @@ export { listArtifacts, type ArtifactRow } from './artifacts.js';
 export { listNotes, noteKinds, type Note, type NoteKind } from './notes.js';
 export { addNote, reportProgress, noteInputSchema, progressSchema, type NoteInput } from './progress.js';
 export { taskDetails, type TaskDetails } from './task-details.js';
+export { taskJsonCore } from './task-json.js';
 export { listEvents, PM_EVENT_CHANNEL, type PmEvent, type PmEventNotice, type EventKind } from './events.js';
 export { projectGraph, type ProjectGraph } from './graph.js';
 export { pmTransaction, type PmTx } from './transaction.js';
