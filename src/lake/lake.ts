@@ -85,6 +85,28 @@ const commitOptionsSchema = z
   })
   .strict();
 
+/**
+ * The lake: DuckLake's catalog in PostgreSQL and Parquet files under the data path. Every
+ * change is one snapshot, and every read names the snapshot it sees (the latest by default,
+ * or `{ snapshot }` / `{ at }` for time travel). Get one with `openLake`.
+ *
+ * @example
+ * ```ts
+ * import { createPool } from '../db/index.js';
+ * import { openLake } from './index.js';
+ *
+ * const pool = createPool('postgres://localhost/bosun');
+ * const lake = await openLake({ pool, dataPath: '/var/lib/bosun/lake' });
+ * await lake.createSchema('ops');
+ * await lake.createTable('ops.items', [
+ *   { name: 'id', type: 'BIGINT' },
+ *   { name: 'name', type: 'VARCHAR' },
+ * ]);
+ * const { snapshotId } = await lake.append('ops.items', [{ id: 1, name: 'anchor' }]);
+ * const { rows } = await lake.query('SELECT count(*) AS n FROM ops.items');
+ * const before = await lake.query('SELECT * FROM ops.items', { snapshot: snapshotId! - 1 });
+ * ```
+ */
 export class Lake {
   constructor(
     private readonly session: LakeSession,

@@ -92,6 +92,24 @@ const newColumn = z
  * catalog sees nothing until `commit`, which records all of it as one snapshot. Within one
  * transaction a table can be deleted from once, and not after rows were appended to it (a
  * delete only sees committed rows).
+ *
+ * Reached through `Lake.transaction`, which commits when the function returns and discards
+ * everything (files included) when it throws or the commit conflicts.
+ *
+ * @example
+ * ```ts
+ * const { snapshotId, value: appended } = await lake.transaction(
+ *   async (tx) => {
+ *     await tx.createTable('ops.runs', [
+ *       { name: 'id', type: 'BIGINT' },
+ *       { name: 'state', type: 'VARCHAR' },
+ *     ]);
+ *     await tx.delete('ops.items', "name = 'stale'");
+ *     return tx.append('ops.runs', { sql: "SELECT range AS id, 'done' AS state FROM range(3)" });
+ *   },
+ *   { author: 'docs', message: 'runs table, stale items gone' },
+ * );
+ * ```
  */
 export class LakeTransaction {
   private readonly intents: Intent[] = [];

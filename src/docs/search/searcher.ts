@@ -130,6 +130,24 @@ const chunkIdPattern = /^[0-9a-f]{24}$/;
  * A long-running searcher: holds one snapshot of the index in memory, notices a newer
  * snapshot before a call (or every `freshnessMs`) and swaps it in without a restart; searches
  * already running finish on the snapshot they started with.
+ *
+ * A Bosun process gets one from `openLakeSearcher` (the lake's latest snapshot, default
+ * versions from PostgreSQL, the access log); an exported server opens one over its Parquet
+ * files with `Searcher.open({ source: parquetIndexSource(files) })`.
+ *
+ * @example
+ * ```ts
+ * import { openLakeSearcher } from './index.js';
+ *
+ * const searcher = await openLakeSearcher({ pool, lake, client: 'cli' });
+ * try {
+ *   const { hits } = await searcher.search({ query: 'partition pruning', libraries: ['ducklake'], limit: 5 });
+ *   const page = await searcher.read({ library: 'ducklake', pathOrChunkId: hits[0]!.chunk_id });
+ *   const tree = await searcher.outline({ library: 'ducklake', depth: 2 });
+ * } finally {
+ *   await searcher.close();
+ * }
+ * ```
  */
 export class Searcher {
   private readonly swap: SnapshotSwap;
