@@ -19,7 +19,7 @@ import {
   createProject,
   getProject,
   listTasks,
-  loadCatalog,
+  loadTemplateSet,
   planTasks,
   pmJobTypes,
   type PmContext,
@@ -180,7 +180,7 @@ async function throughput(
   slug: string,
   skill: string,
 ): Promise<Throughput> {
-  await createProject(pm, loadCatalog(paths), { slug });
+  await createProject(pm, loadTemplateSet(paths), { slug });
   const projectId = (await getProject(db.pool, slug)).id;
   const drafts = Array.from({ length: NOOP_TASKS }, (_, i) => ({ key: `t${i}`, title: `No-op ${i}`, skill }));
   const cpu0 = process.cpuUsage();

@@ -13,7 +13,7 @@ import {
   completeTask,
   createProject,
   failTask,
-  loadCatalog,
+  loadTemplateSet,
   planTasks,
   projectOverview,
   type PmContext,
@@ -47,7 +47,7 @@ async function addPlan(pm: PmContext, slug: string, tasks: ReturnType<typeof pla
 async function main() {
   const db = await benchDatabase(CONCURRENT_CLAIMERS + 5);
   const pm: PmContext = { pool: db.pool, logger: silentLogger, actor: 'bench' };
-  const catalog = loadCatalog(bosunPaths(path.join(os.tmpdir(), 'bosun-bench-pm-home')));
+  const catalog = loadTemplateSet(bosunPaths(path.join(os.tmpdir(), 'bosun-bench-pm-home')));
   const rows: Record<string, string | number>[] = [];
 
   const { ms: seedMs } = await timed(async () => {

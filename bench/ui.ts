@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { bosunPaths, silentLogger } from '../src/core/index.js';
 import { openLake } from '../src/lake/index.js';
 import { openAgentRegistry } from '../src/agents/index.js';
-import { cancelTask, createProject, loadCatalog, planTasks, retryTask, type PmContext } from '../src/pm/index.js';
+import { cancelTask, createProject, loadTemplateSet, planTasks, retryTask, type PmContext } from '../src/pm/index.js';
 import { openLakeSearcher } from '../src/docs/index.js';
 import { startDashboard } from '../src/ui/index.js';
 import { benchDatabase, printTable, summarize } from './support.js';
@@ -30,7 +30,7 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-bench-ui-'));
 const paths = bosunPaths(home);
 const pm: PmContext = { pool: db.pool, logger: silentLogger, actor: 'bench' };
 const lake = () => openLake({ pool: db.pool, dataPath: paths.lake, logger: silentLogger });
-const catalog = loadCatalog(paths);
+const catalog = loadTemplateSet(paths);
 
 await createProject(pm, catalog, { slug: 'small', name: 'Small project' });
 await planTasks(pm, 'small', [

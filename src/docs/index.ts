@@ -73,7 +73,7 @@ export {
   type ChunkIndexUpdate,
   type IndexableChunk,
   type TokenizeOptions,
-} from './index/index.js';
+} from './postings/index.js';
 export {
   AccessLog,
   Searcher,

@@ -12,7 +12,7 @@ import {
 } from './intents.js';
 import { pathForDeletionSchedule } from './paths.js';
 import { mergeTableStats, tableStatsFromFile, type FileColumnStats, type TableColumnStats } from './stats.js';
-import { flattenColumns, leafStatsKeys, type LakeColumn } from './types.js';
+import { flattenColumns, leafStatsKeys, type LakeColumn } from './column-types.js';
 import { uuid7 } from './uuid7.js';
 
 /**

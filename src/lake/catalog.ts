@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { BosunError, parseWith } from '../core/index.js';
-import type { LakeColumn } from './types.js';
+import type { LakeColumn } from './column-types.js';
 
 /**
  * Reads of the DuckLake catalog, following the specification's queries: what exists at a

@@ -10,9 +10,9 @@ import {
   SNAPSHOT_ID_COLUMN,
 } from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
-import { loadTables, qualifiedName, scanFileOf } from './state.js';
+import { loadTables, qualifiedName, scanFileOf } from './table-state.js';
 import type { LakeSession } from './session.js';
-import { duckdbType } from './types.js';
+import { duckdbType } from './column-types.js';
 import type { TableScan } from './lake.js';
 
 /**

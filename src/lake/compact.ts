@@ -19,10 +19,10 @@ import {
   type ScanFile,
 } from './scan.js';
 import { quoteIdent, quoteList, quoteLiteral } from './sql.js';
-import { loadTables, qualifiedName, type TableState } from './state.js';
+import { loadTables, qualifiedName, type TableState } from './table-state.js';
 import { fileColumnStats } from './stats.js';
 import type { LakeSession } from './session.js';
-import { fieldIdsSql, type LakeColumn } from './types.js';
+import { fieldIdsSql, type LakeColumn } from './column-types.js';
 
 export interface CompactOptions {
   /** `schema.table`; default every table. */

@@ -1,7 +1,7 @@
 import type { ChangeToken } from './changes.js';
 import type { WrittenFile } from './parquet-writer.js';
 import type { FileColumnStats } from './stats.js';
-import type { LakeColumn } from './types.js';
+import type { LakeColumn } from './column-types.js';
 
 /**
  * What a transaction asks the catalog to record, decided before the commit: every Parquet file

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { parseWith } from '../core/index.js';
 import { latestSnapshot, snapshotsWithChanges, type Queryable } from './catalog.js';
 import { parseChanges, type ChangeToken } from './changes.js';
-import { loadTables, type TableState } from './state.js';
-import { duckdbType } from './types.js';
+import { loadTables, type TableState } from './table-state.js';
+import { duckdbType } from './column-types.js';
 
 /** Summaries of a lake for people: what `bosun lake info|tables|snapshots` show. */
 

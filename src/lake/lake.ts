@@ -18,7 +18,7 @@ import { parseTableName } from './names.js';
 import { lakeQueryError, withTableViews } from './reader.js';
 import { assertSingleSelect } from './relation.js';
 import { tableScanSql } from './scan.js';
-import { loadTables, qualifiedName } from './state.js';
+import { loadTables, qualifiedName } from './table-state.js';
 import type { LakeSession } from './session.js';
 
 /** What a read-only query over the lake returned. */
@@ -30,7 +30,7 @@ export interface LakeQueryResult {
   elapsedMs: number;
 }
 import { LakeTransaction, type AppendSource, type NewColumn, type TableDefinition } from './transaction.js';
-import { duckdbType } from './types.js';
+import { duckdbType } from './column-types.js';
 
 /** Which snapshot to read: by id, by time (the one current then), or the latest. */
 export interface SnapshotSelector {
@@ -85,6 +85,28 @@ const commitOptionsSchema = z
   })
   .strict();
 
+/**
+ * The lake: DuckLake's catalog in PostgreSQL and Parquet files under the data path. Every
+ * change is one snapshot, and every read names the snapshot it sees (the latest by default,
+ * or `{ snapshot }` / `{ at }` for time travel). Get one with `openLake`.
+ *
+ * @example
+ * ```ts
+ * import { createPool } from '../db/index.js';
+ * import { openLake } from './index.js';
+ *
+ * const pool = createPool('postgres://localhost/bosun');
+ * const lake = await openLake({ pool, dataPath: '/var/lib/bosun/lake' });
+ * await lake.createSchema('ops');
+ * await lake.createTable('ops.items', [
+ *   { name: 'id', type: 'BIGINT' },
+ *   { name: 'name', type: 'VARCHAR' },
+ * ]);
+ * const { snapshotId } = await lake.append('ops.items', [{ id: 1, name: 'anchor' }]);
+ * const { rows } = await lake.query('SELECT count(*) AS n FROM ops.items');
+ * const before = await lake.query('SELECT * FROM ops.items', { snapshot: snapshotId! - 1 });
+ * ```
+ */
 export class Lake {
   constructor(
     private readonly session: LakeSession,

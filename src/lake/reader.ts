@@ -4,8 +4,8 @@ import { BosunError } from '../core/index.js';
 import { withConfinedDuckDB, withDuckDB } from './duckdb.js';
 import { tableScanSql } from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
-import type { TableState } from './state.js';
-import { duckdbType } from './types.js';
+import type { TableState } from './table-state.js';
+import { duckdbType } from './column-types.js';
 import { uuid7 } from './uuid7.js';
 
 /**

@@ -1,6 +1,6 @@
 import { BosunError } from '../core/index.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
-import { duckdbType, type LakeColumn } from './types.js';
+import { duckdbType, type LakeColumn } from './column-types.js';
 
 /**
  * JavaScript rows into DuckDB: each row is checked against the table's columns and encoded as

@@ -1,4 +1,4 @@
-import { duckdbType, type LakeColumn } from './types.js';
+import { duckdbType, type LakeColumn } from './column-types.js';
 import { quoteIdent, quoteList, quoteLiteral } from './sql.js';
 
 /**

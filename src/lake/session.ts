@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../core/index.js';
 import type { Snapshot } from './catalog.js';
-import { loadTables, type TableState } from './state.js';
+import { loadTables, type TableState } from './table-state.js';
 
 /** What every lake operation needs: the catalog, where the files are, and the schema cache. */
 export interface LakeSession {

@@ -1,4 +1,4 @@
-import { isFloatType, leafStatsKeys, type LakeColumn } from './types.js';
+import { isFloatType, leafStatsKeys, type LakeColumn } from './column-types.js';
 
 /**
  * Column statistics as the extension records them: one `ducklake_file_column_stats` row per

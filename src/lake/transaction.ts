@@ -23,9 +23,9 @@ import type { LakeSession } from './session.js';
 import { encodeRows, rowsRelationSql } from './rows.js';
 import { FieldId, FILE_COLUMN, ROW_NUMBER_COLUMN, SNAPSHOT_ID_COLUMN, tableScanSql } from './scan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
-import { loadTables, qualifiedName, type TableState } from './state.js';
+import { loadTables, qualifiedName, type TableState } from './table-state.js';
 import { fileColumnStats } from './stats.js';
-import { duckdbType, fieldIdsSql, lakeColumnFromDuckDB, maxColumnId, type LakeColumn } from './types.js';
+import { duckdbType, fieldIdsSql, lakeColumnFromDuckDB, maxColumnId, type LakeColumn } from './column-types.js';
 
 export interface ColumnDefinition {
   name: string;
@@ -56,13 +56,32 @@ interface WorkingTable {
   deleted: boolean;
 }
 
-const columnDefinitions = z
-  .array(z.object({ name: z.string(), type: z.string().regex(/^[A-Za-z0-9_ ,()[\]"]+$/, 'not a type name') }).strict())
-  .min(1);
+/**
+ * Outside quoted identifiers, every bracket closes one opened before it and all are closed at
+ * the end: the text cannot close the `CAST(NULL AS …)` it is spliced into, so it cannot add
+ * columns or clauses (`INT)`, `INTEGER) AS evil, CAST(NULL AS VARCHAR`).
+ */
+function balancedBrackets(type: string): boolean {
+  const open: string[] = [];
+  let quoted = false;
+  for (const ch of type) {
+    if (ch === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (ch === '(' || ch === '[') open.push(ch === '(' ? ')' : ']');
+    else if ((ch === ')' || ch === ']') && open.pop() !== ch) return false;
+  }
+  return !quoted && open.length === 0;
+}
+
+const columnType = z
+  .string()
+  .regex(/^[A-Za-z0-9_ ,()[\]"]+$/, 'not a type name')
+  .refine(balancedBrackets, 'not a type name (unbalanced brackets or quotes)');
+const columnDefinitions = z.array(z.object({ name: z.string(), type: columnType }).strict()).min(1);
 const newColumn = z
   .object({
     name: z.string(),
-    type: z.string().regex(/^[A-Za-z0-9_ ,()[\]"]+$/, 'not a type name'),
+    type: columnType,
     default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   })
   .strict();
@@ -73,6 +92,24 @@ const newColumn = z
  * catalog sees nothing until `commit`, which records all of it as one snapshot. Within one
  * transaction a table can be deleted from once, and not after rows were appended to it (a
  * delete only sees committed rows).
+ *
+ * Reached through `Lake.transaction`, which commits when the function returns and discards
+ * everything (files included) when it throws or the commit conflicts.
+ *
+ * @example
+ * ```ts
+ * const { snapshotId, value: appended } = await lake.transaction(
+ *   async (tx) => {
+ *     await tx.createTable('ops.runs', [
+ *       { name: 'id', type: 'BIGINT' },
+ *       { name: 'state', type: 'VARCHAR' },
+ *     ]);
+ *     await tx.delete('ops.items', "name = 'stale'");
+ *     return tx.append('ops.runs', { sql: "SELECT range AS id, 'done' AS state FROM range(3)" });
+ *   },
+ *   { author: 'docs', message: 'runs table, stale items gone' },
+ * );
+ * ```
  */
 export class LakeTransaction {
   private readonly intents: Intent[] = [];
@@ -151,12 +188,13 @@ export class LakeTransaction {
     const taken = Math.max(await maxColumnIdEver(this.session.pool, ref.id), maxColumnId(target.columns));
     let next = taken;
     const { lakeColumn, literal } = await withDuckDB(async (conn) => {
-      const [resolved] = await relationColumns(
+      const [resolved, ...extra] = await relationColumns(
         conn,
         `SELECT CAST(NULL AS ${def.type}) AS ${quoteIdent(def.name)}`,
         `type of column ${def.name}`,
       );
-      const lakeColumn = lakeColumnFromDuckDB(def.name, resolved!.type, () => ++next);
+      if (extra.length || resolved?.name !== def.name) throw notOneType(def.type);
+      const lakeColumn = lakeColumnFromDuckDB(def.name, resolved.type, () => ++next);
       return {
         lakeColumn,
         literal:
@@ -406,10 +444,11 @@ export class LakeTransaction {
     definition: TableDefinition,
   ): Promise<LakeColumn[]> {
     let select: string;
+    let defs: z.infer<typeof columnDefinitions> | undefined;
     if ('as' in definition && !Array.isArray(definition)) {
       select = parseWith(z.object({ as: z.string().min(1) }).strict(), definition, 'table definition').as;
     } else {
-      const defs = parseWith(columnDefinitions, definition, 'columns');
+      defs = parseWith(columnDefinitions, definition, 'columns');
       assertColumnNames(
         defs.map((d) => d.name),
         table,
@@ -417,6 +456,8 @@ export class LakeTransaction {
       select = `SELECT ${defs.map((d) => `CAST(NULL AS ${d.type}) AS ${quoteIdent(d.name)}`).join(', ')}`;
     }
     const resolved = await relationColumns(conn, select, `the columns of ${table}`);
+    if (defs && (resolved.length !== defs.length || resolved.some((c, i) => c.name !== defs[i]!.name)))
+      throw notOneType(defs.map((d) => d.type).join('; '));
     assertColumnNames(
       resolved.map((c) => c.name),
       table,
@@ -594,4 +635,11 @@ async function defaultLiteral(
 
 async function removeFiles(paths: readonly string[]): Promise<void> {
   await Promise.all(paths.map((p) => fs.rm(p, { force: true })));
+}
+
+/** A column type that resolved to something other than the one column it was given for. */
+function notOneType(type: string): BosunError {
+  return new BosunError('INVALID_INPUT', `not a type name: ${type}`, {
+    hint: 'give one DuckDB type per column, such as VARCHAR, DECIMAL(10, 2) or STRUCT(a INTEGER, b VARCHAR[])',
+  });
 }

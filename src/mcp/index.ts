@@ -4,7 +4,7 @@
  * list of re-exports.
  *
  * Two light entries keep start-up short (docs/architecture.md): `mcp/clients.ts` (client
- * configuration, without the MCP SDK) and `mcp/docs/index.ts` (the docs server, its catalog and
+ * configuration, without the MCP SDK) and `mcp/docs/index.ts` (the docs server, its library directory and
  * hosting, which `bosun mcp docs` loads to answer `initialize` at once, without the PM server).
  */
 export {
@@ -29,9 +29,9 @@ export {
   RESOURCES_PER_PAGE,
   TOKEN_CEILING,
   createDocsServer,
-  pgDocsCatalog,
+  pgLibraryDirectory,
   serverSearcherOptions,
-  type DocsCatalog,
+  type LibraryDirectory,
   type DocsServerOptions,
   type LibraryInfo,
   type PageInfo,

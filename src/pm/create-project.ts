@@ -6,7 +6,7 @@ import { addTasks } from './plan.js';
 import { insertProject, type Project } from './projects.js';
 import type { Lake } from '../lake/index.js';
 import type { Task } from './tasks.js';
-import { findTemplate, type TemplateCatalog } from './templates/catalog.js';
+import { findTemplate, type TemplateSet } from './templates/template-set.js';
 import { instantiate } from './templates/instantiate.js';
 import { recordTemplateVersion } from './templates/lake.js';
 import { pmTransaction } from './transaction.js';
@@ -37,7 +37,7 @@ export type NewProjectInput = z.input<typeof newProjectSchema>;
  */
 export async function createProject(
   pm: PmContext,
-  catalog: TemplateCatalog,
+  templateSet: TemplateSet,
   input: NewProjectInput,
   options: { lake?: Lake } = {},
 ): Promise<{ project: Project; tasks: Task[] }> {
@@ -48,7 +48,7 @@ export async function createProject(
       hint: 'add --template <id>',
     });
   }
-  const template = p.template ? findTemplate(catalog, p.template) : null;
+  const template = p.template ? findTemplate(templateSet, p.template) : null;
   const plan = template ? instantiate(template, p.params) : { params: {}, drafts: [] };
   if (template && options.lake) await recordTemplateVersion(options.lake, template);
   return pmTransaction(pm, async (tx) => {

@@ -54,19 +54,20 @@ export { listArtifacts, type ArtifactRow } from './artifacts.js';
 export { listNotes, noteKinds, type Note, type NoteKind } from './notes.js';
 export { addNote, reportProgress, noteInputSchema, progressSchema, type NoteInput } from './progress.js';
 export { taskDetails, type TaskDetails } from './task-details.js';
+export { taskJsonCore } from './task-json.js';
 export { listEvents, PM_EVENT_CHANNEL, type PmEvent, type PmEventNotice, type EventKind } from './events.js';
 export { projectGraph, type ProjectGraph } from './graph.js';
 export { pmTransaction, type PmTx } from './transaction.js';
 export {
-  loadCatalog,
+  loadTemplateSet,
   findTemplate,
   validateTemplateFile,
   shippedTemplatesDir,
-  type TemplateCatalog,
-  type CatalogTemplate,
-  type CatalogFragment,
+  type TemplateSet,
+  type LoadedTemplate,
+  type LoadedFragment,
   type TemplateProblem,
-} from './templates/catalog.js';
+} from './templates/template-set.js';
 export { instantiate, resolveParams, type RawParam } from './templates/instantiate.js';
 export { recordTemplateVersion, storedTemplateYaml } from './templates/lake.js';
 export { templateSchema, fragmentSchema, type Template, type Fragment } from './templates/schema.js';

@@ -23,6 +23,23 @@ export interface OpenQueueOptions {
  * The job queue behind a small interface: pg-boss stores and moves jobs; Bosun adds wake-ups,
  * leases and the worker loop (see worker.ts). Swapping pg-boss means rewriting this file and
  * worker.ts only.
+ *
+ * @example
+ * ```ts
+ * import { JobQueue, type JobType } from './index.js';
+ *
+ * const greet: JobType<{ name: string }> = {
+ *   name: 'demo.greet',
+ *   options: { retryLimit: 1 },
+ *   handler: async (job) => ({ greeting: `hello ${job.data.name}` }),
+ * };
+ * const queue = await JobQueue.open(pool);
+ * await queue.register([greet]);
+ * const id = await queue.send('demo.greet', { name: 'Ada' }, { singletonKey: 'ada' });
+ * await queue.schedule('demo.greet', '0 6 * * *', { name: 'morning' });
+ * // `bosun worker` runs the handlers: a QueueWorker over the same queue.
+ * await queue.close();
+ * ```
  */
 export class JobQueue {
   private readonly types = new Map<string, JobType<never>>();

@@ -8,7 +8,7 @@ import {
   type AgentRegistry,
 } from '../../src/agents/index.js';
 import { configSchema, silentLogger } from '../../src/core/index.js';
-import { createProject, listTasks, loadCatalog, taskRaiser, type PmContext } from '../../src/pm/index.js';
+import { createProject, listTasks, loadTemplateSet, taskRaiser, type PmContext } from '../../src/pm/index.js';
 import { JobQueue, QueueWorker } from '../../src/queue/index.js';
 import { runBosun } from '../support/cli.js';
 import { agentsFixture, type AgentsFixture } from './fixtures.js';
@@ -39,7 +39,7 @@ describe('infra.schedule and infra.monitor', () => {
     fx = await agentsFixture();
     registry = await fx.open();
     pm = { pool: fx.db.pool, logger: silentLogger, actor: 'test' };
-    await createProject(pm, loadCatalog(fx.paths), { slug: 'ops' });
+    await createProject(pm, loadTemplateSet(fx.paths), { slug: 'ops' });
     queue = await JobQueue.open(fx.db.pool);
   }, 60_000);
 

@@ -10,7 +10,7 @@ import { addLibrary, libraryNames, openLakeSearcher, syncLibrary } from '../../s
 import { openLake, type Lake } from '../../src/lake/index.js';
 import { addNote, advanceProject, createProject, planTasks, projectReader } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, doneByHand, inlineArtifact, shippedCatalog } from '../pm/helpers.js';
+import { done, doneByHand, inlineArtifact, shippedTemplateSet } from '../pm/helpers.js';
 import { startOpenAIStub, type OpenAIStub } from './openai-stub.js';
 
 interface Source {
@@ -335,7 +335,7 @@ describe('the research agent', { timeout: 120_000 }, () => {
   it("docs.write: a project's readme from its tasks, results, artifacts and notes, searchable afterwards", async () => {
     const pm = { pool: db.pool, logger: silentLogger, actor: 'test' };
     const slug = `orders-${process.pid}`;
-    await createProject(pm, shippedCatalog(), {
+    await createProject(pm, shippedTemplateSet(), {
       slug,
       name: 'Orders pipeline',
       brief: 'Load the nightly orders export into the warehouse, deduplicated by order id.',

@@ -175,7 +175,7 @@ describe('small helpers', () => {
 
   it('knows DuckDB type ids as DuckDB does', async () => {
     const { DuckDBTypeId } = await import('@duckdb/node-api');
-    const { lakeColumnFromDuckDB } = await import('../../src/lake/types.js');
+    const { lakeColumnFromDuckDB } = await import('../../src/lake/column-types.js');
     const { LIST, STRUCT, MAP, DECIMAL, ARRAY, INTEGER, UBIGINT, TIMESTAMPTZ, VARCHAR, UUID, HUGEINT, ENUM } =
       await import('@duckdb/node-api');
     let id = 0;

@@ -18,7 +18,7 @@ import {
   type PmContext,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, inlineArtifact, pmContext, shippedCatalog, tempHome, uniqueSlug } from './helpers.js';
+import { done, inlineArtifact, pmContext, shippedTemplateSet, tempHome, uniqueSlug } from './helpers.js';
 
 describe('archive → verify → reopen', () => {
   const home = tempHome();
@@ -49,7 +49,7 @@ describe('archive → verify → reopen', () => {
 
   async function documentedProject() {
     const slug = uniqueSlug('arch');
-    await createProject(pm, shippedCatalog(), { slug, brief: 'Archive me' });
+    await createProject(pm, shippedTemplateSet(), { slug, brief: 'Archive me' });
     await planTasks(pm, slug, [
       { key: 'a', title: 'A' },
       { key: 'b', title: 'B', dependsOn: ['a'] },
@@ -73,7 +73,7 @@ describe('archive → verify → reopen', () => {
 
   it('refuses a project that is not documented', async () => {
     const slug = uniqueSlug('arch');
-    await createProject(pm, shippedCatalog(), { slug });
+    await createProject(pm, shippedTemplateSet(), { slug });
     await expect(archiveProject(pm, { lake, paths: home.paths }, slug)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await getProject(db.pool, slug)).status).toBe('planning');
   });

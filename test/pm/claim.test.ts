@@ -10,7 +10,7 @@ import {
   type PmContext,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { pmContext, shippedCatalog, uniqueSlug } from './helpers.js';
+import { pmContext, shippedTemplateSet, uniqueSlug } from './helpers.js';
 
 describe('claiming tasks', () => {
   let db: TestDatabase;
@@ -23,7 +23,7 @@ describe('claiming tasks', () => {
 
   async function projectWith(n: number, priorities: (i: number) => number = () => 0) {
     const slug = uniqueSlug('claim');
-    await createProject(pm, shippedCatalog(), { slug });
+    await createProject(pm, shippedTemplateSet(), { slug });
     await planTasks(
       pm,
       slug,
@@ -89,7 +89,7 @@ describe('claiming tasks', () => {
 
   it('does not claim a blocked task, nor one of a project still in planning', async () => {
     const slug = uniqueSlug('claim');
-    await createProject(pm, shippedCatalog(), { slug });
+    await createProject(pm, shippedTemplateSet(), { slug });
     await planTasks(pm, slug, [
       { key: 'a', title: 'A' },
       { key: 'b', title: 'B', dependsOn: ['a'] },

@@ -16,7 +16,7 @@ import {
 } from '../../src/pm/index.js';
 import { bosunBin, repoRoot } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { installStewardAgent, shippedCatalog, tempHome, waitFor } from './helpers.js';
+import { installStewardAgent, shippedTemplateSet, tempHome, waitFor } from './helpers.js';
 
 describe('a worker killed mid-run', () => {
   const home = tempHome();
@@ -63,7 +63,7 @@ describe('a worker killed mid-run', () => {
           queue: async () => queue,
         }),
       };
-      await createProject(pm, shippedCatalog(), { slug: 'crash' });
+      await createProject(pm, shippedTemplateSet(), { slug: 'crash' });
       await planTasks(pm, 'crash', [
         { title: 'Slow sample', skill: 'data.synthetic', inputs: { rows: 2, sleepMs: 4000 } },
       ]);

@@ -10,7 +10,7 @@ import {
   type PmContext,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, inlineArtifact, pmContext, shippedCatalog, tempHome, uniqueSlug } from './helpers.js';
+import { done, inlineArtifact, pmContext, shippedTemplateSet, tempHome, uniqueSlug } from './helpers.js';
 
 describe('the project document', () => {
   const home = tempHome();
@@ -27,7 +27,7 @@ describe('the project document', () => {
 
   it('is written from the history on entering documentation', async () => {
     const slug = uniqueSlug('doc');
-    await createProject(pm, shippedCatalog(), {
+    await createProject(pm, shippedTemplateSet(), {
       slug,
       name: 'Orders pipeline',
       client: 'Acme',

@@ -18,7 +18,14 @@ import {
   type TaskDraft,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { installScribeAgent, installStewardAgent, shippedCatalog, tempHome, uniqueSlug, waitFor } from './helpers.js';
+import {
+  installScribeAgent,
+  installStewardAgent,
+  shippedTemplateSet,
+  tempHome,
+  uniqueSlug,
+  waitFor,
+} from './helpers.js';
 
 describe('task execution through the queue', () => {
   const home = tempHome();
@@ -56,7 +63,7 @@ describe('task execution through the queue', () => {
 
   async function execute(drafts: TaskDraft[]) {
     const slug = uniqueSlug('exec');
-    await createProject(pm, shippedCatalog(), { slug });
+    await createProject(pm, shippedTemplateSet(), { slug });
     await planTasks(pm, slug, drafts);
     await advanceProject(pm, slug);
     return slug;

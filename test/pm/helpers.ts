@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResultEnvelope } from '../../src/agents/index.js';
 import { bosunPaths, sha256, silentLogger, type BosunPaths } from '../../src/core/index.js';
-import { loadCatalog, type PmContext, type TemplateCatalog } from '../../src/pm/index.js';
+import { loadTemplateSet, type PmContext, type TemplateSet } from '../../src/pm/index.js';
 import type { TestDatabase } from '../support/db.js';
 
 /** A throw-away Bosun home (for user templates, archives, workspaces). */
@@ -16,10 +16,10 @@ export function pmContext(db: TestDatabase, actor = 'test'): PmContext {
   return { pool: db.pool, logger: silentLogger, actor };
 }
 
-let shipped: TemplateCatalog | undefined;
+let shipped: TemplateSet | undefined;
 /** The shipped templates, with no user templates. */
-export function shippedCatalog(): TemplateCatalog {
-  shipped ??= loadCatalog(bosunPaths(path.join(os.tmpdir(), 'bosun-pm-no-home')));
+export function shippedTemplateSet(): TemplateSet {
+  shipped ??= loadTemplateSet(bosunPaths(path.join(os.tmpdir(), 'bosun-pm-no-home')));
   return shipped;
 }
 

@@ -15,7 +15,7 @@ import {
   type PmContext,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { pmContext, shippedCatalog, uniqueSlug } from './helpers.js';
+import { pmContext, shippedTemplateSet, uniqueSlug } from './helpers.js';
 
 describe('project lifecycle', () => {
   let db: TestDatabase;
@@ -28,7 +28,7 @@ describe('project lifecycle', () => {
 
   async function newProject(tasks = 1) {
     const slug = uniqueSlug('life');
-    await createProject(pm, shippedCatalog(), { slug, name: 'Life', brief: 'Prove the lifecycle' });
+    await createProject(pm, shippedTemplateSet(), { slug, name: 'Life', brief: 'Prove the lifecycle' });
     if (tasks)
       await planTasks(
         pm,
@@ -50,14 +50,14 @@ describe('project lifecycle', () => {
   it('starts in planning and refuses a duplicate slug without touching the first project', async () => {
     const slug = await newProject(0);
     expect(await getProject(db.pool, slug)).toMatchObject({ status: 'planning', name: 'Life' });
-    await expect(createProject(pm, shippedCatalog(), { slug, name: 'Other' })).rejects.toMatchObject({
+    await expect(createProject(pm, shippedTemplateSet(), { slug, name: 'Other' })).rejects.toMatchObject({
       code: 'CONFLICT',
     });
     expect(await getProject(db.pool, slug)).toMatchObject({ name: 'Life' });
   });
 
   it('rejects a bad slug', async () => {
-    await expect(createProject(pm, shippedCatalog(), { slug: 'Not A Slug' })).rejects.toMatchObject({
+    await expect(createProject(pm, shippedTemplateSet(), { slug: 'Not A Slug' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
   });

@@ -7,7 +7,7 @@ import { runCommand } from '../../src/exec/index.js';
 import { addNote, advanceProject, createProject, planTasks, type PmContext } from '../../src/pm/index.js';
 import { bosunBin, repoRoot } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, installScribeAgent, pmContext, shippedCatalog, tempHome } from './helpers.js';
+import { done, installScribeAgent, pmContext, shippedTemplateSet, tempHome } from './helpers.js';
 
 const BUDGET = 1000;
 
@@ -43,7 +43,7 @@ describe('the PM MCP server', () => {
     installScribeAgent(home.paths);
     db = await createTestDatabase();
     pm = pmContext(db);
-    await createProject(pm, shippedCatalog(), { slug: 'site', name: 'Site rebuild', brief: 'Rebuild the site' });
+    await createProject(pm, shippedTemplateSet(), { slug: 'site', name: 'Site rebuild', brief: 'Rebuild the site' });
     await planTasks(pm, 'site', [
       { key: 'audit', title: 'Audit the pages', skill: 'web.scrape', acceptance: ['every page listed'] },
       {
@@ -56,7 +56,7 @@ describe('the PM MCP server', () => {
     ]);
     await advanceProject(pm, 'site');
     // Enough long tasks that no single answer can list them all.
-    await createProject(pm, shippedCatalog(), { slug: 'big' });
+    await createProject(pm, shippedTemplateSet(), { slug: 'big' });
     await planTasks(
       pm,
       'big',
@@ -181,7 +181,7 @@ describe('the PM MCP server', () => {
   });
 
   it('creates a plan and moves the phase', async () => {
-    await createProject(pm, shippedCatalog(), { slug: 'plan' });
+    await createProject(pm, shippedTemplateSet(), { slug: 'plan' });
     const guard = await call('advance_phase', { project: 'plan' });
     expect(text(guard)).toMatch(/error\[CONFLICT\]: project plan has no ready task/);
     const created = await call('create_tasks', {

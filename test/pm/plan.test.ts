@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, getProject, listTasks, planTasks, type PmContext } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { pmContext, shippedCatalog, uniqueSlug } from './helpers.js';
+import { pmContext, shippedTemplateSet, uniqueSlug } from './helpers.js';
 
 describe('plans (task graphs added to a project)', () => {
   let db: TestDatabase;
@@ -14,7 +14,7 @@ describe('plans (task graphs added to a project)', () => {
 
   async function project() {
     const slug = uniqueSlug('plan');
-    await createProject(pm, shippedCatalog(), { slug });
+    await createProject(pm, shippedTemplateSet(), { slug });
     return slug;
   }
   const taskCount = async (slug: string) =>

@@ -16,7 +16,7 @@ import {
   type TriggerRule,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, pmContext, shippedCatalog, tempHome, uniqueSlug } from './helpers.js';
+import { done, pmContext, shippedTemplateSet, tempHome, uniqueSlug } from './helpers.js';
 
 describe('trigger rules', () => {
   const cases: [TriggerRule, TaskState[], string][] = [
@@ -64,7 +64,7 @@ describe('DAG readiness in the database', () => {
 
   async function diamond() {
     const slug = uniqueSlug('dag');
-    await createProject(pm, shippedCatalog(), { slug });
+    await createProject(pm, shippedTemplateSet(), { slug });
     await planTasks(pm, slug, [
       { key: 'a', title: 'A' },
       { key: 'b', title: 'B' },

@@ -18,7 +18,7 @@ import {
   type TaskDraft,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { done, inlineArtifact, pmContext, shippedCatalog, tempHome, uniqueSlug } from './helpers.js';
+import { done, inlineArtifact, pmContext, shippedTemplateSet, tempHome, uniqueSlug } from './helpers.js';
 
 describe('results', () => {
   const home = tempHome();
@@ -36,7 +36,7 @@ describe('results', () => {
 
   async function running(drafts: TaskDraft[]) {
     const slug = uniqueSlug('res');
-    await createProject(pm, shippedCatalog(), { slug });
+    await createProject(pm, shippedTemplateSet(), { slug });
     await planTasks(pm, slug, drafts);
     await advanceProject(pm, slug);
     return slug;

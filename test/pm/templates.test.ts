@@ -8,12 +8,12 @@ import {
   instantiate,
   isKnownSkill,
   listTasks,
-  loadCatalog,
+  loadTemplateSet,
   storedTemplateYaml,
   validateTemplateFile,
 } from '../../src/pm/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { pmContext, shippedCatalog, tempHome, uniqueSlug } from './helpers.js';
+import { pmContext, shippedTemplateSet, tempHome, uniqueSlug } from './helpers.js';
 
 /** Params that satisfy each shipped template's required ones. */
 const requiredParams: Record<string, Record<string, string>> = {
@@ -38,7 +38,7 @@ describe('templates', () => {
   });
 
   it('ships the five project types and five fragments, all valid', () => {
-    const catalog = shippedCatalog();
+    const catalog = shippedTemplateSet();
     expect(catalog.problems).toEqual([]);
     expect([...catalog.templates.keys()].sort()).toEqual(Object.keys(requiredParams).sort());
     expect([...catalog.fragments.keys()].sort()).toEqual([
@@ -53,7 +53,7 @@ describe('templates', () => {
   });
 
   it.each(Object.keys(requiredParams))('instantiates %s into a project whose tasks follow the DAG', async (id) => {
-    const catalog = shippedCatalog();
+    const catalog = shippedTemplateSet();
     const template = findTemplate(catalog, id);
     const { drafts } = instantiate(template, requiredParams[id]!);
     for (const d of drafts) {
@@ -79,7 +79,7 @@ describe('templates', () => {
   });
 
   it('coerces typed params and applies defaults', () => {
-    const { params, drafts } = instantiate(findTemplate(shippedCatalog(), 'web-scraping'), {
+    const { params, drafts } = instantiate(findTemplate(shippedTemplateSet(), 'web-scraping'), {
       ...requiredParams['web-scraping'],
       max_pages: '7',
     });
@@ -88,7 +88,7 @@ describe('templates', () => {
   });
 
   it('rejects a missing required param, an unknown one, and a badly typed one, creating nothing', async () => {
-    const catalog = shippedCatalog();
+    const catalog = shippedTemplateSet();
     const slug = uniqueSlug('missing');
     await expect(
       createProject(pmContext(db), catalog, { slug, template: 'etl-pipeline', params: { target_table: 'a.b' } }),
@@ -122,7 +122,7 @@ describe('templates', () => {
   });
 
   it('names the templates there are when one is unknown', () => {
-    expect(() => findTemplate(shippedCatalog(), 'etl')).toThrow(
+    expect(() => findTemplate(shippedTemplateSet(), 'etl')).toThrow(
       expect.objectContaining({ code: 'NOT_FOUND', hint: expect.stringContaining('etl-pipeline') }),
     );
   });
@@ -147,7 +147,7 @@ describe('templates', () => {
         - { key: c, title: C, skill: python.run, depends_on: [b] }
       `,
       );
-      expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(/dependency cycle: a → c → b → a/);
+      expect(() => validateTemplateFile(shippedTemplateSet(), file)).toThrow(/dependency cycle: a → c → b → a/);
     });
 
     it('rejects an unknown skill with the list of known ones', () => {
@@ -161,7 +161,7 @@ describe('templates', () => {
         - { key: a, title: A, skill: telepathy.read }
       `,
       );
-      expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(
+      expect(() => validateTemplateFile(shippedTemplateSet(), file)).toThrow(
         expect.objectContaining({
           message: expect.stringContaining("unknown skill 'telepathy.read'"),
           hint: expect.stringContaining('python.run'),
@@ -184,7 +184,7 @@ describe('templates', () => {
       );
       let message = '';
       try {
-        validateTemplateFile(shippedCatalog(), file);
+        validateTemplateFile(shippedTemplateSet(), file);
       } catch (err) {
         message = (err as Error).message;
       }
@@ -203,7 +203,7 @@ describe('templates', () => {
       steps: []
       `,
       );
-      expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(
+      expect(() => validateTemplateFile(shippedTemplateSet(), file)).toThrow(
         /id: ids are lowercase.*version: a version like.*steps: at least one step/,
       );
     });
@@ -222,7 +222,7 @@ describe('templates', () => {
         - { fragment: data-quality-validation, as: dq, after: [a] }
       `,
       );
-      expect(() => validateTemplateFile(shippedCatalog(), file)).toThrow(
+      expect(() => validateTemplateFile(shippedTemplateSet(), file)).toThrow(
         /unknown fragment 'no-such-fragment'.*missing required param 'dataset'/,
       );
     });
@@ -246,7 +246,7 @@ describe('templates', () => {
           with: { dataset: "{{ params.table }}" }
       `,
       );
-      const result = validateTemplateFile(shippedCatalog(), file);
+      const result = validateTemplateFile(shippedTemplateSet(), file);
       expect(result).toMatchObject({ kind: 'template', id: 'good', version: '2.1' });
       const keys = result.steps.map((s) => s.key);
       expect(keys).toEqual(expect.arrayContaining(['load', 'dq.profile', 'dq.check', 'dq.report', 'publish']));
@@ -257,7 +257,7 @@ describe('templates', () => {
 
   it('keeps the pinned template version in the lake, once, and refuses a changed file under the same version', async () => {
     const lake = await openLake({ pool: db.pool, dataPath: home.paths.lake });
-    const catalog = shippedCatalog();
+    const catalog = shippedTemplateSet();
     const params = requiredParams['automation']!;
     await createProject(pmContext(db), catalog, { slug: uniqueSlug('pin'), template: 'automation', params }, { lake });
     await createProject(pmContext(db), catalog, { slug: uniqueSlug('pin'), template: 'automation', params }, { lake });
@@ -274,9 +274,9 @@ describe('templates', () => {
       yaml: findTemplate(catalog, 'automation').yaml + '\n# edited\n',
     };
     const slug = uniqueSlug('pin');
-    const changedCatalog = { ...catalog, templates: new Map([...catalog.templates, ['automation', edited]]) };
+    const changedSet = { ...catalog, templates: new Map([...catalog.templates, ['automation', edited]]) };
     await expect(
-      createProject(pmContext(db), changedCatalog, { slug, template: 'automation', params }, { lake }),
+      createProject(pmContext(db), changedSet, { slug, template: 'automation', params }, { lake }),
     ).rejects.toMatchObject({
       code: 'CONFLICT',
       hint: expect.stringContaining('new version'),
@@ -298,7 +298,7 @@ describe('templates', () => {
       `),
     );
     fs.writeFileSync(path.join(home.paths.templates, 'broken.yaml'), 'id: [unclosed');
-    const catalog = loadCatalog(home.paths);
+    const catalog = loadTemplateSet(home.paths);
     expect(catalog.templates.get('etl-pipeline')).toMatchObject({ source: 'user', version: '9.0.0' });
     expect(catalog.templates.get('ml-research')).toMatchObject({ source: 'shipped' });
     expect(catalog.problems).toEqual([

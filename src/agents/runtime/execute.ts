@@ -110,6 +110,24 @@ function afterAbort(signal: AbortSignal, graceMs: number): Promise<'aborted'> {
  * result when there is one, else runs the executor in `workDir` with a deadline, and validates
  * what comes back. Never throws because an agent failed: that is a `failed` envelope whose
  * error says whether a retry can help. Throws only for an unknown agent or skill.
+ *
+ * @example
+ * ```ts
+ * import { executeAgent, openAgentRegistry } from '../index.js';
+ *
+ * const registry = await openAgentRegistry({ pool, paths });
+ * const envelope = await executeAgent({
+ *   registry,
+ *   agentId: 'python',
+ *   skillId: 'python.run',
+ *   input: { code: 'print(6 * 7)' },
+ *   workDir: '/tmp/bosun-run',
+ *   timeoutSeconds: 60,
+ *   onProgress: (event) => console.log(event),
+ * });
+ * if (envelope.status === 'failed') console.error(envelope.error);
+ * else console.log(envelope.summary, envelope.outputs);
+ * ```
  */
 export async function executeAgent(options: ExecuteAgentOptions): Promise<ResultEnvelope> {
   const started = performance.now();

@@ -9,7 +9,7 @@ import {
   type SearchResponse,
 } from '../../docs/index.js';
 import type { Lake } from '../../lake/index.js';
-import { createProject, listProjects, loadCatalog } from '../../pm/index.js';
+import { createProject, listProjects, loadTemplateSet } from '../../pm/index.js';
 import { clientSnippet, defaultConfigFile, serverLaunch } from '../../mcp/clients.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues } from '../output.js';
@@ -100,7 +100,7 @@ async function exampleProject(ctx: CliContext, lake: Lake): Promise<{ slug: stri
   const pm = await pmContext(ctx);
   // Only on a home without projects: a quickstart run again never adds it back.
   if ((await listProjects(pm.pool, { limit: 1, offset: 0 })).length) return null;
-  await createProject(pm, loadCatalog(ctx.paths), EXAMPLE_PROJECT, { lake });
+  await createProject(pm, loadTemplateSet(ctx.paths), EXAMPLE_PROJECT, { lake });
   return { slug: EXAMPLE_PROJECT.slug, created: true };
 }
 

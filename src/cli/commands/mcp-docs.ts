@@ -7,11 +7,11 @@ import { serverName } from '../../mcp/clients.js';
 import {
   bosunVersion,
   createDocsServer,
-  pgDocsCatalog,
+  pgLibraryDirectory,
   serveHttp,
   serveStdio,
   serverSearcherOptions,
-  type DocsCatalog,
+  type LibraryDirectory,
 } from '../../mcp/docs/index.js';
 import type { CliContext } from '../context.js';
 import { emitLine } from '../output.js';
@@ -38,7 +38,7 @@ type ServeOptions = z.infer<typeof serveOptionsSchema>;
  */
 interface DocsBackend {
   searcher: Searcher;
-  catalog: DocsCatalog;
+  directory: LibraryDirectory;
 }
 
 async function openBackend(ctx: CliContext, opts: ServeOptions, name: string): Promise<DocsBackend> {
@@ -55,7 +55,7 @@ async function openBackend(ctx: CliContext, opts: ServeOptions, name: string): P
     cacheDir: ctx.searchCacheDir,
     ...serverSearcherOptions(opts.http ? 'http' : 'stdio'),
   });
-  return { searcher, catalog: pgDocsCatalog(pool) };
+  return { searcher, directory: pgLibraryDirectory(pool) };
 }
 
 /**
@@ -72,7 +72,7 @@ async function serveDocs(ctx: CliContext, opts: ServeOptions): Promise<void> {
   const createServer = () =>
     createDocsServer({
       searcher,
-      catalog: backend.then((b) => b.catalog),
+      directory: backend.then((b) => b.directory),
       libraries: opts.library,
       tokenBudget: ctx.config.mcp.tokenBudget,
       version: bosunVersion(),

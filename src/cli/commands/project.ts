@@ -15,7 +15,7 @@ import {
   getProject,
   holdProject,
   listProjects,
-  loadCatalog,
+  loadTemplateSet,
   noteKinds,
   planProjectWithModel,
   projectOverview,
@@ -195,7 +195,7 @@ export function registerProjectCommands(program: Command, wrap: Wrap): void {
           : undefined;
         const { project: created, tasks } = await createProject(
           pm,
-          loadCatalog(ctx.paths),
+          loadTemplateSet(ctx.paths),
           input,
           lake ? { lake } : {},
         );

@@ -17,6 +17,7 @@ import {
   routeStoredTask,
   runTask,
   taskDetails,
+  taskJsonCore,
   taskStates,
   triggerRules,
   type Task,
@@ -51,28 +52,16 @@ function taskRow(t: Task) {
   };
 }
 
-/** The JSON form of a task: what a script needs, without internal bookkeeping. */
+/** The JSON form of a task: the shared core, then what a script needs besides (no internal bookkeeping). */
 function taskJson(t: Task) {
   return {
-    ref: t.ref,
-    id: t.id,
-    project: t.projectSlug,
-    key: t.stepKey,
-    title: t.title,
-    description: t.description,
-    skill: t.skill,
+    ...taskJsonCore(t),
     tags: t.tags,
-    status: t.status,
-    statusReason: t.statusReason,
-    priority: t.priority,
     triggerRule: t.triggerRule,
     inputs: t.inputs,
     spec: t.spec,
-    attempts: t.attempts,
-    attemptsAllowed: t.attemptsAllowed,
     agentId: t.agentId,
     route: t.route,
-    claimedBy: t.claimedBy,
     result: t.result,
     createdAt: t.createdAt,
     readyAt: t.readyAt,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BosunError } from '../../core/index.js';
-import { findTemplate, loadCatalog, validateTemplateFile } from '../../pm/index.js';
+import { findTemplate, loadTemplateSet, validateTemplateFile } from '../../pm/index.js';
 import { emit, keyValues, table } from '../output.js';
 import type { Wrap } from './wrap.js';
 import { commandSummaries } from './summaries.js';
@@ -15,8 +15,8 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
     .description('templates and fragments, shipped and from $BOSUN_HOME/templates (which override by id)')
     .action(
       wrap(async (ctx) => {
-        const catalog = loadCatalog(ctx.paths);
-        const rows = [...catalog.templates.values()].map((t) => ({
+        const templateSet = loadTemplateSet(ctx.paths);
+        const rows = [...templateSet.templates.values()].map((t) => ({
           id: t.id,
           version: t.version,
           title: t.value.title,
@@ -24,21 +24,21 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
           params: Object.keys(t.value.params).length,
           source: t.source,
         }));
-        const fragments = [...catalog.fragments.values()].map((f) => ({
+        const fragments = [...templateSet.fragments.values()].map((f) => ({
           id: f.id,
           version: f.version,
           title: f.value.title,
           steps: f.value.steps.length,
           source: f.source,
         }));
-        emit(ctx, { templates: rows, fragments, problems: catalog.problems }, () =>
+        emit(ctx, { templates: rows, fragments, problems: templateSet.problems }, () =>
           [
             table(rows),
             '',
             'fragments (included by templates):',
             table(fragments),
-            ...(catalog.problems.length
-              ? ['', 'files that do not load:', ...catalog.problems.map((p) => `  ${p.file}: ${p.message}`)]
+            ...(templateSet.problems.length
+              ? ['', 'files that do not load:', ...templateSet.problems.map((p) => `  ${p.file}: ${p.message}`)]
               : []),
           ].join('\n'),
         );
@@ -50,9 +50,9 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
     .description('a template: its params and its steps, with includes expanded')
     .action(
       wrap(async (ctx, id: string) => {
-        const catalog = loadCatalog(ctx.paths);
-        const fragment = catalog.fragments.get(id);
-        const t = fragment ? null : findTemplate(catalog, id);
+        const templateSet = loadTemplateSet(ctx.paths);
+        const fragment = templateSet.fragments.get(id);
+        const t = fragment ? null : findTemplate(templateSet, id);
         const value = t?.value ?? fragment!.value;
         const steps = (t?.steps ?? fragment!.value.steps).map((s) => ({
           key: s.key,
@@ -70,7 +70,7 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
           default: p.default ?? null,
           description: p.description ?? '',
         }));
-        const source = t ?? catalog.fragments.get(id)!;
+        const source = t ?? templateSet.fragments.get(id)!;
         const data = {
           kind: value.kind,
           id: value.id,
@@ -112,7 +112,7 @@ export function registerTemplatesCommands(program: Command, wrap: Wrap): void {
       wrap(async (ctx, file: string) => {
         const absolute = path.resolve(file);
         if (!/\.ya?ml$/.test(absolute)) throw new BosunError('INVALID_INPUT', `${file} is not a .yaml or .yml file`);
-        const result = validateTemplateFile(loadCatalog(ctx.paths), absolute);
+        const result = validateTemplateFile(loadTemplateSet(ctx.paths), absolute);
         emit(
           ctx,
           {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { parseWith, silentLogger, type Logger } from '../../core/index.js';
 import type { Lake } from '../../lake/index.js';
-import { sqlString } from '../index/sql.js';
-import { EMBEDDINGS_TABLE, type EmbeddingRow } from '../index/tables.js';
-import { ensureIndexTables } from '../index/write.js';
+import { sqlString } from '../postings/sql.js';
+import { EMBEDDINGS_TABLE, type EmbeddingRow } from '../postings/tables.js';
+import { ensureIndexTables } from '../postings/write.js';
 import { hasDocsTables } from '../store/read.js';
 import type { Embedder } from './embedder.js';
 

@@ -1,5 +1,5 @@
 /**
- * Anchor text in the in-memory index (see docs/index/anchors.ts). The words of the links
+ * Anchor text in the in-memory index (see docs/postings/anchors.ts). The words of the links
  * pointing at a page are a field of every chunk of that page, scored outside BM25F's
  * saturation like title terms: `weight` × tf (k + 1) / (tf + k), where tf counts the links
  * using the word (in the sentence around the link text: `context` each), so a page linked a hundred times as "snapshots" does not drown the rest.

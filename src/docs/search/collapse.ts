@@ -1,4 +1,4 @@
-import { isNearDuplicate } from '../index/simhash.js';
+import { isNearDuplicate } from '../postings/simhash.js';
 import type { ChunkRecord } from './memory-index.js';
 
 export interface RankedChunk {

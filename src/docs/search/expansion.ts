@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QueryTerm } from './memory-index.js';
 
-/** A term's associates (docs/index/associations.ts), strongest first. */
+/** A term's associates (docs/postings/associations.ts), strongest first. */
 export interface Associate {
   term: string;
   score: number;

@@ -5,12 +5,11 @@ import {
   LIST,
   listValue,
   type DuckDBConnection,
-  type DuckDBPreparedStatement,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { BosunError, firstLine } from '../../core/index.js';
-import { sqlString } from '../index/sql.js';
+import { sqlString } from '../postings/sql.js';
 import type { CachedIndex, IndexState } from './index-cache.js';
 import { sourceOf } from '../store/source.js';
 import type { ChunkRow } from '../store/tables.js';
@@ -19,6 +18,7 @@ import type { Ranking } from './ranking.js';
 import { anchoredTermListTail, anchorPostingsSql } from './anchor-postings.js';
 import { loadAssociations, noAssociations, type Associations } from './expansion.js';
 import type { IndexRelations } from './source.js';
+import { ConnectionPool } from './connection-pool.js';
 
 /**
  * One snapshot of the index held in memory by a private in-memory DuckDB, built once when a
@@ -615,63 +615,4 @@ function toChunk(r: Record<string, unknown>): ChunkRecord {
         : String(r.source),
     simhash: typeof r.simhash === 'bigint' ? r.simhash : null,
   };
-}
-
-/**
- * A few connections of the index's DuckDB, so that concurrent searches (an HTTP MCP server
- * with many clients) run side by side instead of queueing on one connection. Each connection
- * keeps its statements prepared: a search runs the same few SQL texts, and parsing and
- * planning them again would cost as much as running them.
- */
-type Prepare = (sql: string) => Promise<DuckDBPreparedStatement>;
-type PooledConnection = { conn: DuckDBConnection; prepare: Prepare };
-
-class ConnectionPool {
-  private readonly idle: PooledConnection[];
-  private readonly waiting: ((pooled: PooledConnection) => void)[] = [];
-  private readonly statements: Map<string, DuckDBPreparedStatement>[] = [];
-
-  private constructor(private readonly all: DuckDBConnection[]) {
-    this.idle = all.map((conn) => {
-      const cache = new Map<string, DuckDBPreparedStatement>();
-      this.statements.push(cache);
-      const prepare = async (sql: string) => {
-        let statement = cache.get(sql);
-        if (!statement) cache.set(sql, (statement = await conn.prepare(sql)));
-        return statement;
-      };
-      return { conn, prepare };
-    });
-  }
-
-  static async open(db: DuckDBInstance, first: DuckDBConnection, size: number): Promise<ConnectionPool> {
-    const conns = [first];
-    while (conns.length < size) conns.push(await db.connect());
-    return new ConnectionPool(conns);
-  }
-
-  use<T>(fn: (prepare: Prepare) => Promise<T>): Promise<T> {
-    return this.with((pooled) => fn(pooled.prepare));
-  }
-
-  /** A connection for statements run once (not kept prepared). */
-  run<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.with((pooled) => fn(pooled.conn));
-  }
-
-  private async with<T>(fn: (pooled: PooledConnection) => Promise<T>): Promise<T> {
-    const pooled = this.idle.pop() ?? (await new Promise<PooledConnection>((resolve) => this.waiting.push(resolve)));
-    try {
-      return await fn(pooled);
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next(pooled);
-      else this.idle.push(pooled);
-    }
-  }
-
-  close(): void {
-    for (const cache of this.statements) for (const statement of cache.values()) statement.destroySync();
-    for (const conn of this.all) conn.closeSync();
-  }
 }

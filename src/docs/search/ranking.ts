@@ -28,7 +28,7 @@ export const rankingSchema = z
     body: field,
     /** A query term found in the title field: its idf × `weight`, length-normalised by `b`, outside the saturation; weight 0 turns it off. */
     titleTerms: field,
-    /** Weight of a query term's synonyms (docs/index/synonyms.ts) against the term's own 1; 0 turns them off. */
+    /** Weight of a query term's synonyms (docs/postings/synonyms.ts) against the term's own 1; 0 turns them off. */
     synonyms: z.number().min(0).max(1),
     /** Boost of a chunk whose page title the query names, as a share of the best score (see title-match.ts); 0 turns it off. */
     titleMatch: z.number().min(0).max(1),

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { BosunError, parseWith, silentLogger, type Logger } from '../../core/index.js';
 // Single modules, not the chunker's and the store's entries: a search process must not load
 // the parsers and the lake writer it never uses (reading a page imports read.js when it does).
@@ -5,8 +6,8 @@ import { countTokens } from '../chunk/tokens.js';
 import { pageSourceOf, sectionSourceOf } from '../store/source.js';
 import type { SnapshotEvents } from '../../lake/index.js';
 import type { Embedder } from '../embed/embedder.js';
-import { expandWithSynonyms } from '../index/synonyms.js';
-import { queryTerms, type TokenizeOptions } from '../index/tokenize.js';
+import { expandWithSynonyms } from '../postings/synonyms.js';
+import { queryTerms, type TokenizeOptions } from '../postings/tokenize.js';
 import type { AccessLog, AccessRecord } from './access-log.js';
 import { fitToBudget } from './budget.js';
 import { groupHits, type RankedChunk } from './collapse.js';
@@ -26,6 +27,7 @@ import {
   type SearchRequest,
 } from './request.js';
 import { SearchIndexCache } from './index-cache.js';
+import { roundMs, SnapshotSwap } from './snapshot-swap.js';
 import type { IndexSource } from './source.js';
 import { resolveTargets, staticVersionCatalog, type LibraryPolicy, type VersionCatalog } from './versions.js';
 
@@ -122,38 +124,56 @@ const MAX_QUERY_TERMS = 32;
 /** Candidates ranked per hit asked for: room for duplicates and merges to fall out. */
 const CANDIDATES_PER_HIT = 4;
 const MIN_CANDIDATES = 20;
-/** After a failed reload, serve the loaded snapshot for this long before trying again. */
-const RELOAD_RETRY_MS = 5_000;
 const chunkIdPattern = /^[0-9a-f]{24}$/;
 
 /**
  * A long-running searcher: holds one snapshot of the index in memory, notices a newer
  * snapshot before a call (or every `freshnessMs`) and swaps it in without a restart; searches
  * already running finish on the snapshot they started with.
+ *
+ * A Bosun process gets one from `openLakeSearcher` (the lake's latest snapshot, default
+ * versions from PostgreSQL, the access log); an exported server opens one over its Parquet
+ * files with `Searcher.open({ source: parquetIndexSource(files) })`.
+ *
+ * @example
+ * ```ts
+ * import { openLakeSearcher } from './index.js';
+ *
+ * const searcher = await openLakeSearcher({ pool, lake, client: 'cli' });
+ * try {
+ *   const { hits } = await searcher.search({ query: 'partition pruning', libraries: ['ducklake'], limit: 5 });
+ *   const page = await searcher.read({ library: 'ducklake', pathOrChunkId: hits[0]!.chunk_id });
+ *   const tree = await searcher.outline({ library: 'ducklake', depth: 2 });
+ * } finally {
+ *   await searcher.close();
+ * }
+ * ```
  */
 export class Searcher {
-  private index: MemoryIndex;
-  private policies: Map<string, LibraryPolicy>;
-  private checkedAt = 0;
-  private policiesAt: number;
-  private reloading: Promise<void> | null = null;
+  private readonly swap: SnapshotSwap;
   private readonly logger: Logger;
   private readonly ranking: Ranking;
-  private readonly catalog: VersionCatalog;
-  private closed = false;
 
   private constructor(
     private readonly options: SearcherOptions,
     index: MemoryIndex,
     policies: Map<string, LibraryPolicy>,
   ) {
-    this.index = index;
-    this.policies = policies;
-    this.policiesAt = Date.now();
-    this.checkedAt = Date.now();
     this.logger = options.logger ?? silentLogger;
     this.ranking = options.ranking ?? defaultRanking;
-    this.catalog = options.catalog ?? staticVersionCatalog();
+    const ranking = this.ranking;
+    this.swap = new SnapshotSwap(
+      {
+        latestSnapshotId: () => options.source.latestSnapshotId(),
+        loadIndex: (snapshot) => loadIndex(options, ranking, snapshot),
+        catalog: options.catalog ?? staticVersionCatalog(),
+        ...(options.freshnessMs !== undefined ? { freshnessMs: options.freshnessMs } : {}),
+        ...(options.catalogRefreshMs !== undefined ? { catalogRefreshMs: options.catalogRefreshMs } : {}),
+        logger: this.logger,
+      },
+      index,
+      policies,
+    );
   }
 
   /** Loads the latest snapshot (the cold start) and returns a ready searcher. */
@@ -163,30 +183,27 @@ export class Searcher {
     const snapshot = await options.source.latestSnapshotId();
     const [index, policies] = await Promise.all([loadIndex(options, ranking, snapshot), catalog.policies()]);
     const searcher = new Searcher({ ...options, ranking }, index, policies);
-    options.snapshots?.onSnapshot(() => searcher.snapshotAnnounced());
+    options.snapshots?.onSnapshot(() => searcher.swap.announced());
     return searcher;
   }
 
   get snapshotId(): number {
-    return this.index.snapshotId;
+    return this.swap.index.snapshotId;
   }
 
   /** Bytes the in-memory index of the current snapshot holds. */
   memoryBytes(): Promise<number> {
-    return this.index.memoryBytes();
+    return this.swap.index.memoryBytes();
   }
 
   /** The library versions held, with their chunk counts. */
   get versions(): readonly LibraryVersion[] {
-    return this.index.versions;
+    return this.swap.index.versions;
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
-    const started = performance.now();
-    const req = parseWith(searchRequestSchema, request, 'search request');
-    const index = await this.current();
-    return index.lease(async () => {
-      const targets = resolveTargets(req, index.versions, this.policies);
+    return this.operation(searchRequestSchema, request, 'search request', async (req, index, tookMs) => {
+      const targets = resolveTargets(req, index.versions, this.swap.policies);
       const notes = [...targets.notes];
       const lvs = targets.versions.map((v) => v.lv);
       const pathPrefix = normalizePath(req.pathPrefix);
@@ -199,20 +216,28 @@ export class Searcher {
         terms = await rarestTerms(index, terms, lvs);
         notes.push(`the query was long: searched its ${terms.length} most specific terms`);
       }
-      const pool = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
+      const candidates = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_HIT);
       const weighted =
         this.ranking.synonyms > 0
           ? expandWithSynonyms(terms, this.ranking.synonyms)
           : terms.map((term) => ({ term, weight: 1 }));
-      const { ranked, records, retrieval } = await this.rank(index, req.query, weighted, lvs, pathPrefix, pool, notes);
+      const { ranked, records, retrieval } = await this.rank(
+        index,
+        req.query,
+        weighted,
+        lvs,
+        pathPrefix,
+        candidates,
+        notes,
+      );
       for (const c of await index.chunks(ranked.filter((r) => !records.has(r.doc)).map((r) => r.doc)))
         records.set(c.doc, c);
       const retrieved: RankedChunk[] = ranked.flatMap((r) => {
         const chunk = records.get(r.doc);
         return chunk ? [{ chunk, score: r.score }] : [];
       });
-      const candidates = boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize);
-      let hits = groupHits(candidates, req.limit).map((g, i) => toHit(g, i + 1, index.snapshotId));
+      const boosted = boostTitleMatches(retrieved, weighted, this.ranking.titleMatch, this.options.tokenize);
+      let hits = groupHits(boosted, req.limit).map((g, i) => toHit(g, i + 1, index.snapshotId));
       let omitted = 0;
       let tokens = hits.reduce((sum, h) => sum + h.tokens + citationTokens(h), 0);
       if (req.maxTokens !== undefined) {
@@ -231,7 +256,7 @@ export class Searcher {
         retrieval,
         notes,
         snapshot_id: index.snapshotId,
-        took_ms: round(performance.now() - started),
+        took_ms: tookMs(),
       };
       this.record({
         kind: 'search',
@@ -249,10 +274,7 @@ export class Searcher {
   }
 
   async read(request: ReadRequest): Promise<ReadResponse> {
-    const started = performance.now();
-    const req = parseWith(readRequestSchema, request, 'read request');
-    const index = await this.current();
-    return index.lease(async () => {
+    return this.operation(readRequestSchema, request, 'read request', async (req, index, tookMs) => {
       const [{ page, sectionHint }, { chunkPieces, pageSections, readPieces, selectSection }] = await Promise.all([
         this.findPage(index, req.library, req.pathOrChunkId, req.version),
         import('./read.js'),
@@ -310,17 +332,14 @@ export class Searcher {
         hits: part.chunkIds.length,
         chunk_ids: response.chunk_ids,
         paths: [first.path],
-        took_ms: round(performance.now() - started),
+        took_ms: tookMs(),
       });
       return response;
     });
   }
 
   async outline(request: OutlineRequest): Promise<OutlineResponse> {
-    const started = performance.now();
-    const req = parseWith(outlineRequestSchema, request, 'outline request');
-    const index = await this.current();
-    return index.lease(async () => {
+    return this.operation(outlineRequestSchema, request, 'outline request', async (req, index, tookMs) => {
       const target = this.oneVersion(index, req.library, req.version);
       const prefix = normalizePath(req.pathPrefix);
       const entries = await index.outlineEntries(target.lv, prefix);
@@ -339,7 +358,7 @@ export class Searcher {
         hits: pages,
         chunk_ids: [],
         paths: [],
-        took_ms: round(performance.now() - started),
+        took_ms: tookMs(),
       });
       return {
         library: target.library,
@@ -353,82 +372,30 @@ export class Searcher {
   }
 
   /** Checks for a newer snapshot and re-reads default versions now (whatever the intervals say); true when a snapshot was loaded. */
-  async refresh(): Promise<boolean> {
-    const before = this.index.snapshotId;
-    this.checkedAt = 0;
-    await this.current();
-    if (this.index.snapshotId === before) {
-      this.policies = await this.catalog.policies();
-      this.policiesAt = Date.now();
-    }
-    return this.index.snapshotId !== before;
+  refresh(): Promise<boolean> {
+    return this.swap.refresh();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.options.snapshots?.close();
-    await this.reloading?.catch(() => undefined);
-    this.index.retire();
+    if (!(await this.swap.close(() => this.options.snapshots?.close()))) return;
     await this.options.accessLog?.flush();
   }
 
-  /** The index to use for this call, after loading a newer snapshot if there is one. */
-  private async current(): Promise<MemoryIndex> {
-    if (this.closed) throw new BosunError('INVALID_INPUT', 'this searcher is closed');
-    const now = Date.now();
-    if (now - this.policiesAt >= (this.options.catalogRefreshMs ?? 5_000)) {
-      this.policiesAt = now;
-      void this.catalog.policies().then(
-        (p) => (this.policies = p),
-        (err: unknown) => this.logger.warn({ err }, 'could not refresh default versions; keeping the previous ones'),
-      );
-    }
-    if (now - this.checkedAt >= (this.options.freshnessMs ?? 0)) {
-      this.checkedAt = now;
-      if (!this.reloading) void this.scheduleReload();
-    }
-    if (this.reloading) await this.reloading;
-    return this.index;
-  }
-
-  private snapshotAnnounced(): void {
-    if (this.closed) return;
-    this.checkedAt = Date.now();
-    void this.scheduleReload();
-  }
-
-  /** Queued after a reload in flight, which may have read the latest snapshot id before this was due. */
-  private scheduleReload(): Promise<void> {
-    const reload: Promise<void> = (this.reloading ?? Promise.resolve())
-      .then(() => this.reloadIfStale())
-      .finally(() => {
-        if (this.reloading === reload) this.reloading = null;
-      });
-    this.reloading = reload;
-    return reload;
-  }
-
-  private async reloadIfStale(): Promise<void> {
-    try {
-      const latest = await this.options.source.latestSnapshotId();
-      if (latest === this.index.snapshotId) return;
-      const started = performance.now();
-      const [next, policies] = await Promise.all([
-        loadIndex(this.options, this.ranking, latest),
-        this.catalog.policies(),
-      ]);
-      const previous = this.index;
-      this.index = next;
-      this.policies = policies;
-      this.policiesAt = Date.now();
-      previous.retire();
-      this.logger.info({ snapshot: latest, ms: round(performance.now() - started) }, 'search index reloaded');
-    } catch (err) {
-      // Serving the snapshot already loaded beats failing every call; try again a bit later.
-      this.checkedAt = Date.now() + RELOAD_RETRY_MS;
-      this.logger.warn({ err }, 'could not load the newest snapshot of the search index; serving the one loaded');
-    }
+  /**
+   * The opening every operation shares: parse the request, take the current index (loading a
+   * newer snapshot first if there is one) and lease it for the call, which gets the time taken
+   * so far as `took_ms` gives it.
+   */
+  private async operation<S extends z.ZodTypeAny, Res>(
+    schema: S,
+    request: unknown,
+    what: string,
+    run: (req: z.output<S>, index: MemoryIndex, tookMs: () => number) => Promise<Res>,
+  ): Promise<Res> {
+    const started = performance.now();
+    const req = parseWith(schema, request, what);
+    const index = await this.swap.current();
+    return index.lease(() => run(req, index, () => roundMs(performance.now() - started)));
   }
 
   private async rank(
@@ -437,10 +404,10 @@ export class Searcher {
     weighted: QueryTerm[],
     lvs: number[],
     pathPrefix: string | undefined,
-    pool: number,
+    candidates: number,
     notes: string[],
   ) {
-    const lexical = await index.match(weighted, lvs, pathPrefix, pool);
+    const lexical = await index.match(weighted, lvs, pathPrefix, candidates);
     // The lexical matches come with their rows; only chunks found by dense retrieval alone are read after.
     const records = new Map(lexical.map((m) => [m.doc, m.chunk]));
     const embedder = this.options.embedder;
@@ -456,8 +423,12 @@ export class Searcher {
       notes.push(`dense retrieval unavailable (${(err as Error).message}); lexical results only`);
       return { ranked: lexical, records, retrieval: 'bm25' as const };
     }
-    const dense = await index.nearest(vector!, lvs, pathPrefix, pool);
-    return { ranked: reciprocalRankFusion([lexical, dense]).slice(0, pool), records, retrieval: 'hybrid' as const };
+    const dense = await index.nearest(vector!, lvs, pathPrefix, candidates);
+    return {
+      ranked: reciprocalRankFusion([lexical, dense]).slice(0, candidates),
+      records,
+      retrieval: 'hybrid' as const,
+    };
   }
 
   /** A page by path, URL or chunk id (a chunk id also names the section to read). */
@@ -492,7 +463,7 @@ export class Searcher {
     const targets = resolveTargets(
       { libraries: [library], ...(version !== undefined ? { version } : {}) },
       index.versions,
-      this.policies,
+      this.swap.policies,
     );
     const target = targets.versions[0];
     if (!target)
@@ -553,8 +524,4 @@ function pathVariants(input: string): string[] {
   const variants = [input, p];
   if (!/\.[A-Za-z0-9]+$/.test(p)) variants.push(`${p}.md`, `${p}.mdx`, `${p}/index.md`, `${p}/index.mdx`);
   return [...new Set(variants)];
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

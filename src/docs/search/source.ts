@@ -1,7 +1,12 @@
 import { isBosunError } from '../../core/index.js';
 import type { Lake } from '../../lake/index.js';
-import { sqlString } from '../index/sql.js';
-import { CHUNK_TERMS_TABLE, EMBEDDINGS_TABLE, PAGE_ANCHORS_TABLE, TERM_ASSOCIATIONS_TABLE } from '../index/tables.js';
+import { sqlString } from '../postings/sql.js';
+import {
+  CHUNK_TERMS_TABLE,
+  EMBEDDINGS_TABLE,
+  PAGE_ANCHORS_TABLE,
+  TERM_ASSOCIATIONS_TABLE,
+} from '../postings/tables.js';
 import { CHUNKS_TABLE } from '../store/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import { tokenize, type TokenizeOptions } from '../index/tokenize.js';
+import { tokenize, type TokenizeOptions } from '../postings/tokenize.js';
 import type { RankedChunk } from './collapse.js';
 import type { QueryTerm } from './memory-index.js';
 

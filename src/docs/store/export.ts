@@ -10,8 +10,8 @@ import {
 import { BosunError } from '../../core/index.js';
 import type { Pool } from '../../db/index.js';
 import type { Lake } from '../../lake/index.js';
-import { CHUNK_TERMS_TABLE } from '../index/tables.js';
-import { sqlString } from '../index/sql.js';
+import { CHUNK_TERMS_TABLE } from '../postings/tables.js';
+import { sqlString } from '../postings/sql.js';
 import { libraryLinks } from '../library/index.js';
 import { CHUNKS_TABLE, PAGES_TABLE } from './tables.js';
 

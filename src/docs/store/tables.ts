@@ -1,6 +1,6 @@
 /**
  * The documentation corpus in the lake: one row per page (its full markdown) and one per chunk.
- * Search (docs/index, docs/search) and the MCP servers read these columns by name; a change
+ * Search (docs/postings, docs/search) and the MCP servers read these columns by name; a change
  * here is a change of contract. Rows of one library version are replaced page by page on sync
  * (delete by page_id, append), so a page's rows always come from one fetch.
  */

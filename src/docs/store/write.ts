@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BosunError, assertSlug, isBosunError } from '../../core/index.js';
 import { ensureLakeTables, type Lake, type LakeTransaction } from '../../lake/index.js';
-import { ensureIndexTables, writeChunkIndex } from '../index/index.js';
+import { ensureIndexTables, writeChunkIndex } from '../postings/index.js';
 import { storedChunkIds } from './read.js';
 import {
   CHUNKS_TABLE,

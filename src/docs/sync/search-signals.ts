@@ -1,6 +1,6 @@
 import type { Pool } from '../../db/index.js';
 import type { Lake } from '../../lake/index.js';
-import { writeSearchSignals, type SearchSignals } from '../index/index.js';
+import { writeSearchSignals, type SearchSignals } from '../postings/index.js';
 import { libraryLinks, libraryNames } from '../library/index.js';
 import { withLibraryLock } from './lock.js';
 

@@ -21,7 +21,7 @@ import {
   type PageRecord,
   type SyncSummary,
 } from '../library/index.js';
-import { writeSearchSignals } from '../index/index.js';
+import { writeSearchSignals } from '../postings/index.js';
 import { commitLibraryChanges, pageIdOf, storedPages, type StoredPage } from '../store/index.js';
 import { resolveCrossReferences, type LinkingPage, type PageLink } from './cross-references.js';
 import { gatherPages, pageKey, type PageOutcome } from './gather.js';

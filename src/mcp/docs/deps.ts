@@ -1,7 +1,7 @@
 import type { Searcher } from '../../docs/index.js';
 import type { ToolContext } from '../tool.js';
 import type { AnswerBudget } from './budget.js';
-import type { DocsCatalog } from './catalog.js';
+import type { LibraryDirectory } from './library-directory.js';
 import type { LibraryScope } from './scope.js';
 
 /** What every docs tool works with. */
@@ -9,7 +9,7 @@ export interface DocsToolDeps {
   /** Still loading while the first requests arrive (a stdio server answers initialize at once). */
   searcher: Promise<Searcher>;
   /** Likewise (in a Bosun installation it needs the database). */
-  catalog: Promise<DocsCatalog>;
+  directory: Promise<LibraryDirectory>;
   scope: LibraryScope;
   budget: AnswerBudget;
   tools: ToolContext;

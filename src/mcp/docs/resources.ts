@@ -10,7 +10,7 @@ import {
 import { toBosunError, type Logger } from '../../core/index.js';
 import type { Searcher } from '../../docs/index.js';
 import { cursorOffset, encodeCursor } from '../budget.js';
-import type { DocsCatalog } from './catalog.js';
+import type { LibraryDirectory } from './library-directory.js';
 import type { LibraryScope } from './scope.js';
 import { PAGE_URI_TEMPLATE, pageUri, parsePageUri } from './uri.js';
 
@@ -28,9 +28,9 @@ const MARKDOWN = 'text/markdown';
  */
 export function registerPageResources(
   server: McpServer,
-  deps: { searcher: Promise<Searcher>; catalog: Promise<DocsCatalog>; scope: LibraryScope; logger: Logger },
+  deps: { searcher: Promise<Searcher>; directory: Promise<LibraryDirectory>; scope: LibraryScope; logger: Logger },
 ): void {
-  const { searcher, catalog, scope } = deps;
+  const { searcher, directory, scope } = deps;
   server.server.registerCapabilities({ resources: {} });
 
   server.server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
@@ -48,7 +48,7 @@ export function registerPageResources(
   server.server.setRequestHandler(ListResourcesRequestSchema, async (request) =>
     asProtocolError(deps.logger, async () => {
       const offset = cursorOffset(request.params?.cursor, 'resources');
-      const pages = await catalog;
+      const pages = await directory;
       const libraries = scope.served ?? (await pages.libraries()).map((l) => l.name);
       const resources: Resource[] = [];
       for (const library of libraries) {

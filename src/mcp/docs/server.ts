@@ -4,7 +4,7 @@ import type { Searcher } from '../../docs/index.js';
 import { serverName } from '../clients.js';
 import { answerToolCalls, type NextSteps } from '../tool.js';
 import { AnswerBudget } from './budget.js';
-import type { DocsCatalog } from './catalog.js';
+import type { LibraryDirectory } from './library-directory.js';
 import type { DocsToolDeps } from './deps.js';
 import { registerPageResources } from './resources.js';
 import { LibraryScope } from './scope.js';
@@ -18,7 +18,7 @@ export interface DocsServerOptions {
   /** May still be loading: requests wait for it (and get its error if it fails to load). */
   searcher: Searcher | Promise<Searcher>;
   /** Likewise. */
-  catalog: DocsCatalog | Promise<DocsCatalog>;
+  directory: LibraryDirectory | Promise<LibraryDirectory>;
   /** Serve only these libraries (default: every library indexed). With one, tools default to it. */
   libraries?: readonly string[];
   /** Tokens per answer unless a call asks otherwise (config mcp.tokenBudget). */
@@ -49,12 +49,12 @@ export function createDocsServer(options: DocsServerOptions): McpServer {
     { instructions: instructions(libraries, budget), capabilities: { tools: {} } },
   );
   const searcher = Promise.resolve(options.searcher);
-  const catalog = Promise.resolve(options.catalog);
+  const directory = Promise.resolve(options.directory);
   // A failed load is reported by every request that needs it, not as an unhandled rejection.
-  for (const loading of [searcher, catalog]) loading.catch(() => undefined);
+  for (const loading of [searcher, directory]) loading.catch(() => undefined);
   const deps: DocsToolDeps = {
     searcher,
-    catalog,
+    directory,
     scope: new LibraryScope(libraries),
     budget,
     tools: { logger, nextSteps: docsNextSteps },

@@ -4,7 +4,7 @@ import { BosunError, type Logger } from '../../core/index.js';
 import type { Pool } from '../../db/index.js';
 import { getLibrary } from '../../docs/index.js';
 import type { Lake } from '../../lake/index.js';
-import { pgDocsCatalog } from '../docs/pg-catalog.js';
+import { pgLibraryDirectory } from '../docs/pg-library-directory.js';
 import { bosunVersion } from '../version.js';
 import { bundleServer, DUCKDB_PACKAGE, installedDuckdb } from './bundle.js';
 import { MANIFEST_FILE, type Manifest } from './manifest.js';
@@ -37,7 +37,7 @@ export async function exportLibrary(
 ): Promise<ExportResult> {
   const dir = path.resolve(options.outDir);
   await getLibrary(deps.pool, options.library);
-  const info = (await pgDocsCatalog(deps.pool).libraries()).find((l) => l.name === options.library)!;
+  const info = (await pgLibraryDirectory(deps.pool).libraries()).find((l) => l.name === options.library)!;
   const withPages = info.versions.filter((v) => v.pages > 0);
   const versions = options.version === undefined ? withPages : withPages.filter((v) => v.version === options.version);
   if (versions.length === 0) {

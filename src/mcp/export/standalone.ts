@@ -9,7 +9,7 @@ import { serverSearcherOptions } from '../docs/searcher-options.js';
 import { createDocsServer } from '../docs/server.js';
 import { serveStdio } from '../stdio.js';
 import { readManifest } from './manifest.js';
-import { standaloneCatalog } from './standalone-catalog.js';
+import { standaloneLibraryDirectory } from './standalone-directory.js';
 
 /**
  * The entry point of an exported docs server (bundled by `bosun docs export` into the
@@ -36,11 +36,11 @@ async function main(): Promise<void> {
     ...serverSearcherOptions('stdio'),
   });
   try {
-    const catalog = standaloneCatalog(dir, manifest);
+    const directory = standaloneLibraryDirectory(dir, manifest);
     await serveStdio(
       createDocsServer({
         searcher,
-        catalog,
+        directory,
         libraries: [manifest.library],
         tokenBudget: manifest.token_budget,
         version: manifest.bosun_version,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProjectOverview, Task, TaskDetails, TaskLine } from '../../pm/index.js';
+import { taskJsonCore, type ProjectOverview, type Task, type TaskDetails, type TaskLine } from '../../pm/index.js';
 
 /**
  * What the PM server shows of projects and tasks: JSON-safe views (dates as ISO strings, no
@@ -192,21 +192,9 @@ export function taskContextView(
   } | null;
   return {
     task: {
-      ref: t.ref,
-      id: t.id,
-      project: t.projectSlug,
-      key: t.stepKey,
-      title: t.title,
-      description: t.description,
-      skill: t.skill,
-      status: t.status,
-      statusReason: t.statusReason,
-      priority: t.priority,
+      ...taskJsonCore(t),
       trigger: t.triggerRule,
       acceptance: t.spec.acceptance ?? [],
-      attempts: t.attempts,
-      attemptsAllowed: t.attemptsAllowed,
-      claimedBy: t.claimedBy,
       route: route
         ? {
             agentId: route.agentId,

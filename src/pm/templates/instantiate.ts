@@ -1,7 +1,7 @@
 import { BosunError } from '../../core/index.js';
 import { describeStepReferences, substituteParams } from '../expressions.js';
 import type { TaskDraft } from '../plan.js';
-import type { CatalogTemplate } from './catalog.js';
+import type { LoadedTemplate } from './template-set.js';
 import type { ParamSpec } from './schema.js';
 
 /** A param value as given: a string from the command line, or a typed value from JSON. */
@@ -44,7 +44,7 @@ function coerce(name: string, spec: ParamSpec, raw: RawParam): string | number |
 
 /** Checks given params against the declared ones: unknown names and missing required ones fail together. */
 export function resolveParams(
-  template: CatalogTemplate,
+  template: LoadedTemplate,
   given: Record<string, RawParam>,
 ): Record<string, string | number | boolean | null> {
   const declared = template.value.params;
@@ -77,7 +77,7 @@ export function resolveParams(
 
 /** The template's steps as task drafts, with params filled in (step outputs are filled at run time). */
 export function instantiate(
-  template: CatalogTemplate,
+  template: LoadedTemplate,
   given: Record<string, RawParam>,
 ): { params: Record<string, unknown>; drafts: TaskDraft[] } {
   const params = resolveParams(template, given);

@@ -1,6 +1,6 @@
 import { BosunError } from '../../core/index.js';
 import { ensureLakeTables, type Lake } from '../../lake/index.js';
-import type { CatalogTemplate } from './catalog.js';
+import type { LoadedTemplate } from './template-set.js';
 
 /**
  * Templates as data: every version a project was created from is kept in the lake table
@@ -32,7 +32,7 @@ export async function storedTemplateYaml(lake: Lake, id: string, version: string
 /** Loads a template version into the lake unless it is there already; returns whether it was added. */
 export async function recordTemplateVersion(
   lake: Lake,
-  template: Pick<CatalogTemplate, 'id' | 'version' | 'yaml' | 'file'>,
+  template: Pick<LoadedTemplate, 'id' | 'version' | 'yaml' | 'file'>,
 ): Promise<boolean> {
   const stored = await storedTemplateYaml(lake, template.id, template.version);
   if (stored === template.yaml) return false;

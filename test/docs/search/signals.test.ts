@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildSearchSignals, syncLibrary } from '../../../src/docs/index.js';
-import { learnTermAssociations, PAGE_ANCHORS_TABLE, tokenize } from '../../../src/docs/index/index.js';
+import { learnTermAssociations, PAGE_ANCHORS_TABLE, tokenize } from '../../../src/docs/postings/index.js';
 import { expandWithAssociations } from '../../../src/docs/search/expansion.js';
 import { openLakeSearcher } from '../../../src/docs/search/open.js';
 import { defaultRanking, type Ranking } from '../../../src/docs/search/ranking.js';

@@ -4,7 +4,7 @@ import type { LinkRecord } from '../../../docs/index.js';
 import { cursorOffset } from '../../budget.js';
 import { defineTool, type DefinedTool } from '../../tool.js';
 import { fitDocsList } from '../budget.js';
-import type { PageLinks } from '../catalog.js';
+import type { PageLinks } from '../library-directory.js';
 import { libraryDescription, type DocsToolDeps } from '../deps.js';
 import { checkedPagePath } from '../paths.js';
 
@@ -34,7 +34,7 @@ const output = {
 };
 
 export function registerFindRelated(server: McpServer, deps: DocsToolDeps): DefinedTool {
-  const { catalog, scope, budget } = deps;
+  const { directory, scope, budget } = deps;
   return defineTool(
     server,
     {
@@ -62,7 +62,7 @@ export function registerFindRelated(server: McpServer, deps: DocsToolDeps): Defi
           ...(version !== undefined ? { version } : {}),
           maxTokens: 1,
         });
-        const links = await (await catalog).links(page.library, page.version, page.path);
+        const links = await (await directory).links(page.library, page.version, page.path);
         const wanted = direction ?? 'both';
         const related = relatedPages(page, links).filter((r) => wanted === 'both' || r.direction === wanted);
         const query = `related:${page.library}@${page.version}:${page.path}:${wanted}`;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { cursorOffset } from '../../budget.js';
 import { defineTool, type DefinedTool } from '../../tool.js';
 import { fitDocsList } from '../budget.js';
-import type { LibraryInfo } from '../catalog.js';
+import type { LibraryInfo } from '../library-directory.js';
 import type { DocsToolDeps } from '../deps.js';
 
 const librarySchema = z.object({
@@ -27,7 +27,7 @@ const output = {
 };
 
 export function registerListLibraries(server: McpServer, deps: DocsToolDeps): DefinedTool {
-  const { catalog, scope, budget } = deps;
+  const { directory, scope, budget } = deps;
   return defineTool(
     server,
     {
@@ -47,7 +47,7 @@ export function registerListLibraries(server: McpServer, deps: DocsToolDeps): De
         // Freshness is the point of this answer: look for a newer snapshot first.
         await searcher.refresh();
         const served = scope.served;
-        const all = (await (await catalog).libraries())
+        const all = (await (await directory).libraries())
           .filter((l) => served === null || served.includes(l.name))
           .map(libraryView);
         return fitDocsList(

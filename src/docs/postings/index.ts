@@ -1,5 +1,5 @@
 /**
- * docs/index: the search index in the lake. The tokenizer (shared by documents and queries),
+ * docs/postings: the search index in the lake. The tokenizer (shared by documents and queries),
  * each chunk's terms per field (docs.chunk_terms, the postings), embeddings (docs.embeddings),
  * and `writeChunkIndex`, which a sync calls inside its lake transaction.
  */

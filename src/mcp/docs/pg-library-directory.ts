@@ -1,14 +1,14 @@
 import type { Pool } from '../../db/index.js';
-import type { DocsCatalog } from './catalog.js';
+import type { LibraryDirectory } from './library-directory.js';
 
 /**
  * The library metadata, loaded with the first question: the docs server's light entry exports
- * this catalog, and a stdio server answers `initialize` before the database is needed.
+ * this directory, and a stdio server answers `initialize` before the database is needed.
  */
 const libraryMetadata = () => import('../../docs/library/index.js');
 
-/** The catalog of a Bosun installation: library metadata, pages and cross-references in PostgreSQL. */
-export function pgDocsCatalog(pool: Pool): DocsCatalog {
+/** The library directory of a Bosun installation: library metadata, pages and cross-references in PostgreSQL. */
+export function pgLibraryDirectory(pool: Pool): LibraryDirectory {
   return {
     async libraries() {
       const { libraryVersions, listLibraries } = await libraryMetadata();

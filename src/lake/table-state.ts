@@ -12,7 +12,7 @@ import {
 } from './catalog.js';
 import { resolveFilePath, tableDirectory } from './paths.js';
 import type { ScanFile } from './scan.js';
-import { duckdbType, type LakeColumn } from './types.js';
+import { duckdbType, type LakeColumn } from './column-types.js';
 
 /** A table as of one snapshot, with everything needed to read it. */
 export interface TableState {

@@ -3,8 +3,8 @@ import type { LinkRecord } from '../../docs/index.js';
 /**
  * What a docs server knows besides the search index: the libraries with their versions and
  * freshness, the pages of each (for resources), and the links between pages. PostgreSQL holds
- * it in a Bosun installation (pg-catalog.ts); an exported standalone server reads it from its
- * manifest and Parquet files (export/standalone-catalog.ts).
+ * it in a Bosun installation (pg-library-directory.ts); an exported standalone server reads it from its
+ * manifest and Parquet files (export/standalone-directory.ts).
  */
 
 export interface VersionSummary {
@@ -39,7 +39,7 @@ export interface PageLinks {
   incoming: LinkRecord[];
 }
 
-export interface DocsCatalog {
+export interface LibraryDirectory {
   libraries(): Promise<LibraryInfo[]>;
   /** The pages of a library with content, every version, by version then path. */
   pages(library: string): Promise<PageInfo[]>;

@@ -22,12 +22,12 @@ interface Loaded<T> {
   value: T;
 }
 
-export interface CatalogTemplate extends Loaded<Template> {
+export interface LoadedTemplate extends Loaded<Template> {
   /** Steps with includes expanded, in dependency order. */
   steps: ExpandedStep[];
 }
 
-export type CatalogFragment = Loaded<Fragment>;
+export type LoadedFragment = Loaded<Fragment>;
 
 export interface TemplateProblem {
   file: string;
@@ -37,10 +37,10 @@ export interface TemplateProblem {
   message: string;
 }
 
-export interface TemplateCatalog {
-  templates: Map<string, CatalogTemplate>;
-  fragments: Map<string, CatalogFragment>;
-  /** Files that did not load; the rest of the catalog still works. */
+export interface TemplateSet {
+  templates: Map<string, LoadedTemplate>;
+  fragments: Map<string, LoadedFragment>;
+  /** Files that did not load; the rest of the set still works. */
   problems: TemplateProblem[];
 }
 
@@ -90,10 +90,10 @@ function readFile(file: string): string {
   }
 }
 
-export function loadCatalog(paths: BosunPaths, shippedDir: string = shippedTemplatesDir()): TemplateCatalog {
+export function loadTemplateSet(paths: BosunPaths, shippedDir: string = shippedTemplatesDir()): TemplateSet {
   const problems: TemplateProblem[] = [];
   const rawTemplates = new Map<string, Loaded<Template>>();
-  const fragments = new Map<string, CatalogFragment>();
+  const fragments = new Map<string, LoadedFragment>();
   const sources: [string, TemplateSource][] = [
     [shippedDir, 'shipped'],
     [paths.templates, 'user'],
@@ -115,7 +115,7 @@ export function loadCatalog(paths: BosunPaths, shippedDir: string = shippedTempl
     }
   }
   const fragmentValues = new Map([...fragments].map(([id, f]) => [id, f.value]));
-  const templates = new Map<string, CatalogTemplate>();
+  const templates = new Map<string, LoadedTemplate>();
   for (const [id, t] of rawTemplates) {
     try {
       templates.set(id, { ...t, steps: expandTemplate(t.value, fragmentValues) });
@@ -127,25 +127,25 @@ export function loadCatalog(paths: BosunPaths, shippedDir: string = shippedTempl
 }
 
 /** One template by id; NOT_FOUND lists the ids there are (and says so when the file is broken). */
-export function findTemplate(catalog: TemplateCatalog, id: string): CatalogTemplate {
-  const found = catalog.templates.get(id);
+export function findTemplate(templateSet: TemplateSet, id: string): LoadedTemplate {
+  const found = templateSet.templates.get(id);
   if (found) return found;
-  const broken = catalog.problems.find((p) => p.id === id);
+  const broken = templateSet.problems.find((p) => p.id === id);
   if (broken)
     throw new BosunError('INVALID_INPUT', `template '${id}' does not load: ${broken.message}`, {
       hint: `fix ${broken.file}`,
     });
   throw new BosunError('NOT_FOUND', `no template '${id}'`, {
-    hint: `templates: ${[...catalog.templates.keys()].sort().join(', ') || 'none'} (see \`bosun templates list\`)`,
+    hint: `templates: ${[...templateSet.templates.keys()].sort().join(', ') || 'none'} (see \`bosun templates list\`)`,
   });
 }
 
 /**
- * Validates a file as it would load next to the catalog (a template may include the
- * catalog's fragments). Returns what it is and its expanded steps.
+ * Validates a file as it would load next to the template set (a template may include the
+ * set's fragments). Returns what it is and its expanded steps.
  */
 export function validateTemplateFile(
-  catalog: TemplateCatalog,
+  templateSet: TemplateSet,
   file: string,
 ): { kind: 'template' | 'fragment'; id: string; version: string; steps: ExpandedStep[] } {
   const parsed = parseTemplateText(readFile(file), file);
@@ -153,7 +153,7 @@ export function validateTemplateFile(
     checkFragment(parsed.value);
     return { kind: 'fragment', id: parsed.value.id, version: parsed.value.version, steps: parsed.value.steps };
   }
-  const fragments = new Map([...catalog.fragments].map(([id, f]) => [id, f.value]));
+  const fragments = new Map([...templateSet.fragments].map(([id, f]) => [id, f.value]));
   return {
     kind: 'template',
     id: parsed.value.id,

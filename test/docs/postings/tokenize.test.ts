@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chunkTerms } from '../../../src/docs/index/fields.js';
-import { hammingDistance, isNearDuplicate, simhash } from '../../../src/docs/index/simhash.js';
-import { expandWithSynonyms } from '../../../src/docs/index/synonyms.js';
-import { queryTerms, tokenize } from '../../../src/docs/index/tokenize.js';
+import { chunkTerms } from '../../../src/docs/postings/fields.js';
+import { hammingDistance, isNearDuplicate, simhash } from '../../../src/docs/postings/simhash.js';
+import { expandWithSynonyms } from '../../../src/docs/postings/synonyms.js';
+import { queryTerms, tokenize } from '../../../src/docs/postings/tokenize.js';
 
 describe('tokenize: code identifiers are kept whole and split', () => {
   it('snake_case keeps the identifier and its stemmed words', () => {

@@ -3,7 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { z } from 'zod';
 import { parseWith } from '../../core/index.js';
 import type { LinkRecord } from '../../docs/index.js';
-import type { DocsCatalog, LibraryInfo, PageInfo } from '../docs/catalog.js';
+import type { LibraryDirectory, LibraryInfo, PageInfo } from '../docs/library-directory.js';
 import type { Manifest } from './manifest.js';
 
 const pageRow = z.object({ version: z.string(), path: z.string(), title: z.string().nullable() });
@@ -22,11 +22,11 @@ const linkRow = z.object({
 });
 
 /**
- * The catalog of an exported server: the library as its manifest describes it, and the pages
+ * The library directory of an exported server: the library as its manifest describes it, and the pages
  * and links of its Parquet files, read on first use (the data never changes) so that they do
  * not delay the server's start.
  */
-export function standaloneCatalog(dir: string, manifest: Manifest): DocsCatalog {
+export function standaloneLibraryDirectory(dir: string, manifest: Manifest): LibraryDirectory {
   let data: Promise<{ pages: PageInfo[]; links: LinkRecord[] }> | null = null;
   const load = () => (data ??= readData(dir, manifest));
   const library: LibraryInfo = {
