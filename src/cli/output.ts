@@ -26,27 +26,39 @@ export function reportError(err: unknown, json: boolean): number {
   return e.exitCode;
 }
 
+export interface TableStyle {
+  /** How an absent value reads (default: empty). */
+  nullText?: string;
+  /** Columns whose values line up on the right (numbers). */
+  rightAligned?: readonly string[];
+  /** The character of the rule under the header (default `-`). */
+  rule?: string;
+  /** Print the header of an empty result instead of `(none)`. */
+  headerWhenEmpty?: boolean;
+}
+
 /** Renders rows as an aligned text table. */
-export function table(rows: Record<string, unknown>[], columns?: string[]): string {
-  if (!rows.length) return '(none)';
+export function table(rows: Record<string, unknown>[], columns?: string[], style: TableStyle = {}): string {
+  if (!rows.length && !(style.headerWhenEmpty && columns)) return '(none)';
   const cols = columns ?? Object.keys(rows[0]!);
   const cell = (v: unknown) =>
     v === null || v === undefined
-      ? ''
+      ? (style.nullText ?? '')
       : v instanceof Date
         ? v.toISOString()
         : typeof v === 'object'
           ? JSON.stringify(v)
           : String(v);
+  const right = cols.map((c) => style.rightAligned?.includes(c) ?? false);
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) =>
     vals
-      .map((v, i) => v.padEnd(widths[i]!))
+      .map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   return [
     line(cols),
-    line(widths.map((w) => '-'.repeat(w))),
+    line(widths.map((w) => (style.rule ?? '-').repeat(w))),
     ...rows.map((r) => line(cols.map((c) => cell(r[c])))),
   ].join('\n');
 }

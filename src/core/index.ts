@@ -9,3 +9,4 @@ export * from './stats.js';
 export * from './batch.js';
 export * from './http-guard.js';
 export * from './secrets.js';
+export * from './format.js';

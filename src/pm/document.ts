@@ -1,7 +1,8 @@
 import { listArtifacts } from './artifacts.js';
 import type { Queryable } from './context.js';
 import { projectHistory } from './events.js';
-import { formatBytes, formatDuration, markdownTable } from './format.js';
+import { formatBytes } from '../core/index.js';
+import { formatDuration, markdownTable } from './format.js';
 import { listNotes, type Note } from './notes.js';
 import type { Project } from './projects.js';
 import { timeByTask } from './runs.js';

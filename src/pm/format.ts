@@ -9,18 +9,6 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-
 /** One markdown table; pipes in cells are escaped so a title cannot break the table. */
 export function markdownTable(header: string[], rows: (string | number)[][]): string {
   const cell = (v: string | number) => String(v).replace(/\|/g, '\\|').replace(/\n/g, ' ');

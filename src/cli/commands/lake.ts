@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BosunError, isBosunError, redactUrl } from '../../core/index.js';
+import { BosunError, formatBytes, isBosunError, redactUrl } from '../../core/index.js';
 import { attachStatement, type Lake, type SnapshotSelector } from '../../lake/index.js';
 import type { CliContext } from '../context.js';
 import { emit, keyValues, table } from '../output.js';
@@ -67,32 +67,21 @@ function formatAge(ms: number): string {
   return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
 }
 
-const formatBytes = (n: number): string =>
-  n < 1024
-    ? `${n} B`
-    : n < 1024 ** 2
-      ? `${(n / 1024).toFixed(1)} KiB`
-      : n < 1024 ** 3
-        ? `${(n / 1024 ** 2).toFixed(1)} MiB`
-        : `${(n / 1024 ** 3).toFixed(2)} GiB`;
-
 const numericType =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
-const cellText = (v: unknown): string =>
-  v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-
 /** Query results as an aligned table: numbers right-aligned, NULL spelled out, a rule under the header. */
 function renderTable(columns: { name: string; type: string }[], rows: Record<string, unknown>[]): string {
-  const cells = rows.map((r) => columns.map((c) => cellText(r[c.name])));
-  const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((row) => row[i]!.length)));
-  const right = columns.map((c) => numericType.test(c.type));
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(columns.map((c) => c.name)), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  return table(
+    rows,
+    columns.map((c) => c.name),
+    {
+      nullText: 'NULL',
+      rightAligned: columns.filter((c) => numericType.test(c.type)).map((c) => c.name),
+      rule: '─',
+      headerWhenEmpty: true,
+    },
+  );
 }
 
 function csvField(v: unknown): string {
