@@ -1,5 +1,4 @@
-import { BosunError } from '../../../core/index.js';
-import type { AgentExecutor } from '../../runtime/types.js';
+import { skillDispatcher } from '../dispatch.js';
 import { failedFromError } from '../tabular/failure.js';
 import { runDeploySkill } from './deploy.js';
 import { runScaffold } from './scaffold/index.js';
@@ -13,24 +12,13 @@ import { runScheduleSkill } from './schedules/skill.js';
  * infra.deploy writes the deployment plan a person carries out. Inputs are those of
  * agents/infra.yaml, checked again with zod where JSON Schema cannot say enough.
  */
-const skills: Record<string, AgentExecutor['run']> = {
-  'infra.mcp_scaffold': runScaffold,
-  'infra.schedule': runScheduleSkill,
-  'infra.monitor': runMonitorSkill,
-  'infra.deploy': runDeploySkill,
-};
-
-export const infraAgent: AgentExecutor = {
-  async run(ctx) {
-    const skill = skills[ctx.skillId];
-    if (!skill)
-      throw new BosunError('INVALID_INPUT', `the infra agent has no skill '${ctx.skillId}'`, {
-        details: { retryable: false },
-      });
-    try {
-      return await skill(ctx);
-    } catch (err) {
-      return failedFromError(err);
-    }
+export const infraAgent = skillDispatcher(
+  'infra',
+  {
+    'infra.mcp_scaffold': runScaffold,
+    'infra.schedule': runScheduleSkill,
+    'infra.monitor': runMonitorSkill,
+    'infra.deploy': runDeploySkill,
   },
-};
+  { onError: failedFromError },
+);
