@@ -143,8 +143,14 @@ export async function openFaultBench(root: string) {
       // Not running (an earlier probe's restart is still pending): the probe observes that below.
     }
     const code = await done;
+    // Streamed progress lines are compact JSON, a final error object is pretty-printed.
+    const error = /"code":\s*"([A-Z_]+)"/.exec(out)?.[1];
     const outcome =
-      code === 0 ? 'ok' : /"code":"DB_UNAVAILABLE"/.test(out) && code === 5 ? 'unavailable' : `exit ${code}`;
+      code === 0
+        ? 'ok'
+        : error === 'DB_UNAVAILABLE' && code === 5
+          ? 'unavailable'
+          : `exit ${code} ${error ?? 'no error'}`;
     const again = await cli(['docs', 'sync', 'chaos', '--json']);
     const recovered = again.code === 0 && (await lastSync()) === 'succeeded' && (await pagesOf()) === PAGES;
     record(
