@@ -82,8 +82,35 @@ export class BosunError extends Error {
 }
 
 /** Wraps anything thrown into a BosunError, keeping Bosun's own errors as they are. */
+/** SQLSTATEs and socket errors that mean PostgreSQL went away, not that the query was wrong. */
+const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
+
+/** Whether a driver error says the server was lost (shut down, restarted, refused, or the connection dropped). */
+export function isConnectionLost(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return (
+    CONNECTION_LOST.has(code) ||
+    code.startsWith('08') ||
+    /Connection terminated|connection is not open|Client has encountered a connection error/i.test(
+      typeof e?.message === 'string' ? e.message : '',
+    )
+  );
+}
+
+/**
+ * Any thrown value as a BosunError. A raw driver error that says PostgreSQL went away is
+ * DB_UNAVAILABLE wherever it surfaced (a retry after `bosun up` can work), not INTERNAL.
+ */
 export function toBosunError(err: unknown): BosunError {
   if (err instanceof BosunError) return err;
+  if (isConnectionLost(err)) {
+    return new BosunError('DB_UNAVAILABLE', `lost the connection to PostgreSQL: ${(err as Error).message}`, {
+      hint: 'start it again (`bosun up`, or check BOSUN_DATABASE_URL) and retry',
+      cause: err,
+      details: { retryable: true },
+    });
+  }
   if (err instanceof Error) return new BosunError('INTERNAL', err.message, { cause: err });
   return new BosunError('INTERNAL', String(err));
 }

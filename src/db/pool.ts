@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { BosunError, redactUrl, type Logger } from '../core/index.js';
+import { BosunError, isConnectionLost, redactUrl, type Logger } from '../core/index.js';
 
 /** int8 as a JS number: Bosun's ids and counters stay far below 2^53. */
 const types = {
@@ -87,19 +87,13 @@ export function unreachable(url: string, err: unknown): BosunError {
   });
 }
 
-/** SQLSTATEs and socket errors that mean the server went away, not that the query was wrong. */
-const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
-
 /**
  * The error as DB_UNAVAILABLE when it says PostgreSQL was lost (shut down, restarted, refused,
  * or the connection dropped), else null.
  */
 export function connectionLost(err: unknown, doing: string): BosunError | null {
+  if (!isConnectionLost(err)) return null;
   const e = err as { code?: string; message?: string } | null;
-  const lost =
-    (e?.code && (LOST.has(e.code) || e.code.startsWith('08'))) ||
-    /Connection terminated|connection is not open|Client has encountered a connection error/i.test(e?.message ?? '');
-  if (!lost) return null;
   return new BosunError(
     'DB_UNAVAILABLE',
     `lost the connection to PostgreSQL while ${doing}: ${e?.message ?? e?.code}`,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { CliContext, type GlobalOptions } from '../context.js';
-import { BosunError } from '../../core/errors.js';
 import { reportError } from '../output.js';
 
 export type Wrap = <A extends unknown[]>(
@@ -21,18 +20,8 @@ export const wrap: Wrap =
       ctx = new CliContext(globals);
       await fn(ctx, ...(args.slice(0, -1) as never));
     } catch (err) {
-      process.exitCode = reportError(await asUnavailable(err, command.name()), globals.json ?? false);
+      process.exitCode = reportError(err, globals.json ?? false);
     } finally {
       await ctx?.close();
     }
   };
-
-/**
- * A raw driver error that says PostgreSQL went away (killed, restarting, refusing) is
- * DB_UNAVAILABLE wherever it surfaced, not INTERNAL. Loaded only on failure: `--help` stays light.
- */
-async function asUnavailable(err: unknown, command: string): Promise<unknown> {
-  if (err instanceof BosunError) return err;
-  const { connectionLost } = await import('../../db/index.js');
-  return connectionLost(err, `running bosun ${command}`) ?? err;
-}
