@@ -18,12 +18,13 @@ describe('toBosunError', () => {
     await victim.connect();
     victim.on('error', () => undefined);
     const pid = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const running = victim.query('SELECT pg_sleep(30)');
-    await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
-    const raw = await running.then(
+    // Its outcome is caught at once: the rejection may come before the terminate call returns.
+    const outcome = victim.query('SELECT pg_sleep(30)').then(
       () => null,
       (err: unknown) => err,
     );
+    await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+    const raw = await outcome;
     await victim.end().catch(() => undefined);
     expect((raw as { code?: string }).code).toBe('57P01');
     const e = toBosunError(raw);
