@@ -56,6 +56,7 @@ export {
 export { detectInputs, type DetectedInput } from './routing/input-kinds.js';
 export { executeAgent, type ExecuteAgentOptions } from './runtime/execute.js';
 export { chatWithTools, type ToolMessage, type Attempt as ChatAttempt } from './endpoints/chat-tools.js';
+export { apiKeyOf } from './endpoints/openai.js';
 export { canonicalJson, type ResultCache, type CacheKey } from './runtime/cache.js';
 export { LakeResultCache, RESULT_CACHE_TABLE } from './runtime/lake-cache.js';
 export type {

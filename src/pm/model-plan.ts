@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { BosunError, formatZodIssues, isBosunError } from '../core/index.js';
-import { chatWithTools, type ChatAttempt, type Endpoints, type JsonSchema, type ToolMessage } from '../agents/index.js';
+import {
+  apiKeyOf,
+  chatWithTools,
+  type ChatAttempt,
+  type Endpoints,
+  type JsonSchema,
+  type ToolMessage,
+} from '../agents/index.js';
 import type { PmContext } from './context.js';
 import { topologicalOrder } from './dag.js';
 import { insertNote } from './notes.js';
@@ -26,7 +33,7 @@ export interface ChatEndpoint {
 /** The configured chat endpoint, its key read from the environment variable named for it; null when there is none. */
 export function chatEndpointOf(endpoints: Endpoints): ChatEndpoint | null {
   if (!endpoints.chatUrl || !endpoints.chatModel) return null;
-  const apiKey = (endpoints.apiKeyEnv ? process.env[endpoints.apiKeyEnv] : undefined) ?? endpoints.apiKey;
+  const apiKey = apiKeyOf(endpoints);
   return { baseUrl: endpoints.chatUrl, model: endpoints.chatModel, ...(apiKey ? { apiKey } : {}) };
 }
 

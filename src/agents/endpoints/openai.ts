@@ -14,6 +14,14 @@ export function endpointUrl(base: string, route: '/chat/completions' | '/audio/t
   return `${/\/v1$/.test(trimmed) ? trimmed : `${trimmed}/v1`}${route}`;
 }
 
+/** The API key for the configured endpoints: from the variable `apiKeyEnv` names, else `apiKey`. */
+export function apiKeyOf(endpoints: {
+  apiKeyEnv?: string | undefined;
+  apiKey?: string | undefined;
+}): string | undefined {
+  return (endpoints.apiKeyEnv ? process.env[endpoints.apiKeyEnv] : undefined) ?? endpoints.apiKey;
+}
+
 function unavailable(message: string, extra: { cause?: unknown; status?: number } = {}): BosunError {
   return new BosunError('ENDPOINT_UNAVAILABLE', message, {
     cause: extra.cause,

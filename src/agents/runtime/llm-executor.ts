@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BosunError, isBosunError } from '../../core/index.js';
 import { chatWithTools, type Attempt, type ToolDefinition, type ToolMessage } from '../endpoints/chat-tools.js';
+import { apiKeyOf } from '../endpoints/openai.js';
 import { artifactFromFile, completedEnvelope, failedEnvelope, type ResultEnvelope } from '../envelope.js';
 import type { ExecutorSpec } from '../manifest/schema.js';
 import type { AgentRegistry, RegisteredAgent } from '../registry/registry.js';
@@ -88,7 +89,7 @@ export function llmExecutor(
 ): AgentExecutor {
   return {
     async run(ctx) {
-      const { chatUrl, chatModel, apiKeyEnv, apiKey } = ctx.endpoints;
+      const { chatUrl, chatModel } = ctx.endpoints;
       if (!chatUrl || !chatModel) {
         return failedEnvelope({
           code: 'NO_MODEL',
@@ -96,7 +97,7 @@ export function llmExecutor(
           retryable: false,
         });
       }
-      const key = (apiKeyEnv ? process.env[apiKeyEnv] : undefined) ?? apiKey;
+      const key = apiKeyOf(ctx.endpoints);
       const tools = toolsFor(registry, spec.tools);
       const skill = agent.manifest.skills.find((s) => s.id === ctx.skillId)!;
       const messages: ToolMessage[] = [

@@ -1,4 +1,4 @@
-import { chatCompletion } from '../../endpoints/openai.js';
+import { apiKeyOf, chatCompletion } from '../../endpoints/openai.js';
 import type { Endpoints } from '../../runtime/types.js';
 import type { Passage } from './passages.js';
 
@@ -46,7 +46,7 @@ export async function synthesize(
   const body = passages
     .map((p) => `[${p.id}] ${p.citation}\n${p.text.length > budget ? `${p.text.slice(0, budget)} …` : p.text}`)
     .join('\n\n');
-  const key = (endpoints.apiKeyEnv ? process.env[endpoints.apiKeyEnv] : undefined) ?? endpoints.apiKey;
+  const key = apiKeyOf(endpoints);
   const result = await chatCompletion({
     baseUrl: endpoints.chatUrl!,
     ...(key ? { apiKey: key } : {}),

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BosunError } from '../../../core/index.js';
-import { transcribeAudio } from '../../endpoints/openai.js';
+import { apiKeyOf, transcribeAudio } from '../../endpoints/openai.js';
 import type { AgentContext } from '../../runtime/types.js';
 import type { Segment } from './vtt.js';
 import { downloadMedia, type VideoInfo } from './ytdlp.js';
@@ -102,7 +102,7 @@ export async function transcribeSpeech(
       ctx.progress({ message: `transcribing audio ${i + 1}/${chunks.length}`, fraction: i / chunks.length });
       const result = await transcribeAudio({
         baseUrl,
-        apiKey: ctx.endpoints.apiKey,
+        apiKey: apiKeyOf(ctx.endpoints),
         model,
         audio: await fs.readFile(chunk.file),
         fileName: path.basename(chunk.file),

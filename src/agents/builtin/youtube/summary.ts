@@ -1,5 +1,5 @@
 import { BosunError } from '../../../core/index.js';
-import { chatCompletion } from '../../endpoints/openai.js';
+import { apiKeyOf, chatCompletion } from '../../endpoints/openai.js';
 import type { Endpoints } from '../../runtime/types.js';
 import { tokenize } from '../../text.js';
 import { formatTime, type AlignedChapter } from './chapters.js';
@@ -108,7 +108,7 @@ export async function chatSummary(
   const model = endpoints.chatModel ?? 'gpt-4o-mini';
   const result = await chatCompletion({
     baseUrl: endpoints.chatUrl,
-    apiKey: endpoints.apiKey,
+    apiKey: apiKeyOf(endpoints),
     model,
     signal,
     messages: [
